@@ -1,0 +1,1 @@
+"""Pure model of bookings: no I/O, imports nothing else of sodiary."""

@@ -1,0 +1,310 @@
+"""Booking rows and the participant state machine (spec §2.3, §2.4, §2.6.2).
+
+A booking is one mother row (the organiser's) and one child row per invitee, linked by
+`mother_id`. Every answer an invitee or organiser gives is one lookup in TRANSITIONS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from .enums import (
+    ActivityStatus,
+    AppointmentStatus,
+    AppointmentType,
+    AssignmentStatus,
+    BookingType,
+    InvitationStatus,
+    RecurrenceUpdateMode,
+)
+from .errors import Conflict, DomainError, Forbidden, Invalid
+
+S = AppointmentStatus
+T = AppointmentType
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRow:
+    """The columns of an appointment row that the booking rules look at."""
+
+    appointment_id: int
+    mother_id: int
+    associate_id: int
+    type: AppointmentType
+    status: AppointmentStatus
+    recurrence_rule_id: int = 0
+    start: datetime | None = None
+    assigned_by: int = 0
+
+    @property
+    def role(self) -> BookingType:
+        return booking_type(self.appointment_id, self.mother_id)
+
+    @property
+    def is_assignment(self) -> bool:
+        return self.mother_id == 0 and self.status in ASSIGNMENT_STATES
+
+
+def booking_type(appointment_id: int, mother_id: int) -> BookingType:
+    if mother_id == 0:
+        return BookingType.None_
+    if mother_id == appointment_id:
+        return BookingType.Owner
+    return BookingType.Participant
+
+
+ACCEPTED_STATES = frozenset({S.NotStarted, S.Started, S.Completed})
+ASSIGNMENT_STATES = frozenset({S.Assignment, S.AssignmentSeen, S.AssignmentDeclined})
+
+_INVITATION = {
+    S.Hidden: InvitationStatus.Hidden,
+    S.Booking: InvitationStatus.Invitation,
+    S.BookingMoved: InvitationStatus.Moved,
+    S.BookingSeen: InvitationStatus.Seen,
+    S.BookingMovedSeen: InvitationStatus.MovedSeen,
+    S.BookingDeclined: InvitationStatus.Declined,
+    S.BookingDeleted: InvitationStatus.Cancelled,
+}
+_ASSIGNMENT = {
+    S.Assignment: AssignmentStatus.Assigning,
+    S.AssignmentSeen: AssignmentStatus.Seen,
+    S.AssignmentDeclined: AssignmentStatus.Declined,
+}
+
+
+def invitation_status(status: AppointmentStatus) -> InvitationStatus:
+    """Fixture 63: an ordinary open row reports `Accepted`; assignments report `None`."""
+    if status in ACCEPTED_STATES or status == S.UnknownOrPostIt:
+        return InvitationStatus.Accepted
+    return _INVITATION.get(status, InvitationStatus.None_)
+
+
+def assignment_status(status: AppointmentStatus) -> AssignmentStatus:
+    return _ASSIGNMENT.get(status, AssignmentStatus.None_)
+
+
+def activity_status(status: AppointmentStatus) -> ActivityStatus:
+    if status in ACCEPTED_STATES:
+        return ActivityStatus(int(status))
+    return ActivityStatus.NotStarted
+
+
+class Operation(Enum):
+    SET_SEEN = "SetSeen"
+    ACCEPT = "Accept"
+    REJECT = "Reject"
+    MOVE = "Move"
+    DELETE = "Delete"
+    CLEAN_UP = "CleanUp"
+
+
+class TypeChange(Enum):
+    KEEP = "keep"
+    ACCEPTED = "accepted"  # BookingForDiary -> inDiary, BookingForChecklist -> inChecklist
+    BOOKING = "booking"  # back to BookingForDiary / BookingForChecklist
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One cell of the table: the new status (None = unchanged) and what happens to the type."""
+
+    status: AppointmentStatus | None
+    type: TypeChange = TypeChange.KEEP
+    delete_row: bool = False
+    return_to_assigner: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    error: type[DomainError]
+    key: str
+
+
+_SAME = Step(None)
+_CANCELLED = Refusal(Conflict, "booking_cancelled")
+
+
+def _accepted_rows(step: Step | Refusal) -> dict[AppointmentStatus, Step | Refusal]:
+    return {s: step for s in ACCEPTED_STATES}
+
+
+# The participant state machine, §2.4: TRANSITIONS[operation][current status] -> Step | Refusal.
+# A status missing from an operation's row means the operation does not apply to such a row.
+TRANSITIONS: dict[Operation, dict[AppointmentStatus, Step | Refusal]] = {
+    Operation.SET_SEEN: {
+        S.Booking: Step(S.BookingSeen),
+        S.BookingSeen: _SAME,
+        S.BookingMoved: Step(S.BookingMovedSeen),
+        S.BookingMovedSeen: _SAME,
+        S.BookingDeclined: _SAME,
+        S.BookingDeleted: _SAME,
+        **_accepted_rows(_SAME),
+        S.Assignment: Step(S.AssignmentSeen),
+        S.AssignmentSeen: _SAME,
+    },
+    Operation.ACCEPT: {
+        S.Booking: Step(S.NotStarted, TypeChange.ACCEPTED),
+        S.BookingSeen: Step(S.NotStarted, TypeChange.ACCEPTED),
+        S.BookingMoved: Step(S.NotStarted, TypeChange.ACCEPTED),
+        S.BookingMovedSeen: Step(S.NotStarted, TypeChange.ACCEPTED),
+        S.BookingDeclined: Step(S.NotStarted, TypeChange.ACCEPTED),
+        S.BookingDeleted: _CANCELLED,
+        **_accepted_rows(Step(None, TypeChange.ACCEPTED)),  # idempotent repeat
+        S.Assignment: Step(S.NotStarted),
+        S.AssignmentSeen: Step(S.NotStarted),
+        S.AssignmentDeclined: Refusal(Conflict, "assignment_declined"),
+    },
+    Operation.REJECT: {
+        S.Booking: Step(S.BookingDeclined),
+        S.BookingSeen: Step(S.BookingDeclined),
+        S.BookingMoved: Step(S.BookingDeclined),
+        S.BookingMovedSeen: Step(S.BookingDeclined),
+        S.BookingDeclined: _SAME,
+        S.BookingDeleted: _CANCELLED,
+        **_accepted_rows(Step(S.BookingDeclined, TypeChange.BOOKING)),
+        S.Assignment: Step(S.AssignmentDeclined, return_to_assigner=True),
+        S.AssignmentSeen: Step(S.AssignmentDeclined, return_to_assigner=True),
+        S.AssignmentDeclined: _SAME,
+    },
+    Operation.MOVE: {
+        S.Booking: _SAME,
+        S.BookingSeen: Step(S.BookingMoved),
+        S.BookingMoved: _SAME,
+        S.BookingMovedSeen: Step(S.BookingMoved),
+        S.BookingDeclined: Step(S.BookingMoved),
+        S.BookingDeleted: _SAME,
+        **_accepted_rows(Step(S.BookingMoved, TypeChange.BOOKING)),
+    },
+    Operation.DELETE: {
+        **{s: Step(S.BookingDeleted) for s in (S.Booking, S.BookingSeen, S.BookingMoved)},
+        **{s: Step(S.BookingDeleted) for s in (S.BookingMovedSeen, S.BookingDeclined)},
+        S.BookingDeleted: _SAME,
+        **_accepted_rows(Step(S.BookingDeleted)),
+    },
+    Operation.CLEAN_UP: {
+        S.BookingDeleted: Step(None, delete_row=True),
+    },
+}
+
+
+def step_for(operation: Operation, row: BookingRow) -> Step:
+    """The table cell for this row, or the refusal raised as a DomainError."""
+    cell = TRANSITIONS[operation].get(row.status)
+    if cell is None:
+        raise Invalid("not_applicable", operation=operation.value, status=row.status.name)
+    if isinstance(cell, Refusal):
+        raise cell.error(cell.key, appointment_id=row.appointment_id)
+    return cell
+
+
+def new_type(current: AppointmentType, change: TypeChange) -> AppointmentType:
+    if change is TypeChange.ACCEPTED:
+        return {T.BookingForDiary: T.inDiary, T.BookingForChecklist: T.inChecklist}.get(current, current)
+    if change is TypeChange.BOOKING:
+        return {T.inDiary: T.BookingForDiary, T.inChecklist: T.BookingForChecklist}.get(current, current)
+    return current
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What to write for one row: the row as read, and its new status, type and owner."""
+
+    row: BookingRow
+    status: AppointmentStatus
+    type: AppointmentType
+    associate_id: int
+    delete_row: bool = False
+
+    @property
+    def is_noop(self) -> bool:
+        r = self.row
+        return (self.status, self.type, self.associate_id, self.delete_row) == (
+            r.status,
+            r.type,
+            r.associate_id,
+            False,
+        )
+
+
+def change_for(operation: Operation, row: BookingRow) -> Change:
+    step = step_for(operation, row)
+    owner = row.assigned_by if step.return_to_assigner and row.assigned_by else row.associate_id
+    return Change(
+        row=row,
+        status=row.status if step.status is None else step.status,
+        type=new_type(row.type, step.type),
+        associate_id=owner,
+        delete_row=step.delete_row,
+    )
+
+
+def plan(operation: Operation, target: BookingRow, others: Iterable[BookingRow] = ()) -> list[Change]:
+    """Changes for the target and the other occurrences in scope.
+
+    The target's refusal is the caller's error; an occurrence further on that refuses
+    (say, one the organiser already cancelled) is left as it is.
+    """
+    changes = [change_for(operation, target)]
+    for row in others:
+        if row.appointment_id == target.appointment_id:
+            continue
+        try:
+            changes.append(change_for(operation, row))
+        except DomainError:
+            continue
+    return [c for c in changes if not c.is_noop]
+
+
+def answer_target(target: BookingRow, caller: int, own_child: BookingRow | None) -> BookingRow | None:
+    """Which row an invitee's answer applies to (§2.6.2); None means nothing to do.
+
+    `own_child` is the caller's child row of `target` when `target` is a mother row.
+    Both mother and child ids are accepted, as the official client documents.
+    """
+    role = target.role
+    if role is BookingType.Participant:
+        if target.associate_id != caller:
+            raise Forbidden("not_your_invitation", appointment_id=target.appointment_id)
+        return target
+    if role is BookingType.Owner:
+        if own_child is not None:
+            return own_child
+        if target.associate_id == caller:
+            return None  # the organiser's own row is accepted by definition
+        raise Forbidden("not_invited", appointment_id=target.appointment_id)
+    if target.associate_id != caller:
+        raise Forbidden("not_your_appointment", appointment_id=target.appointment_id)
+    if target.is_assignment:
+        return target
+    raise Invalid("not_an_invitation", appointment_id=target.appointment_id)
+
+
+def effective_mode(mode: RecurrenceUpdateMode) -> RecurrenceUpdateMode:
+    """An answer covers one occurrence unless ThisAndForward says otherwise.
+
+    Unknown means "undecided" and StopRecurrence has nothing to stop for an invitee: both
+    answer this occurrence only (docs/decisions.md).
+    """
+    return RecurrenceUpdateMode.ThisAndForward if mode is RecurrenceUpdateMode.ThisAndForward else (
+        RecurrenceUpdateMode.OnlyThis
+    )
+
+
+def in_scope(target: BookingRow, series: Iterable[BookingRow], mode: RecurrenceUpdateMode) -> list[BookingRow]:
+    """The occurrences an update mode covers: the target, or it and every later one."""
+    if target.recurrence_rule_id == 0 or effective_mode(mode) is RecurrenceUpdateMode.OnlyThis:
+        return [target]
+    start = target.start
+    later = [
+        r
+        for r in series
+        if r.recurrence_rule_id == target.recurrence_rule_id
+        and r.associate_id == target.associate_id
+        and r.role is target.role
+        and (start is None or (r.start is not None and r.start >= start))
+    ]
+    return [target, *sorted((r for r in later if r.appointment_id != target.appointment_id),
+                            key=lambda r: (r.start or datetime.min, r.appointment_id))]

@@ -1,0 +1,95 @@
+"""SuperOffice's enumerations, with their database / .NET numbers (spec §2.2)."""
+
+from enum import IntEnum
+
+
+class AppointmentStatus(IntEnum):
+    UnknownOrPostIt = 0
+    NotStarted = 1
+    Started = 2
+    Completed = 3
+    Hidden = 4
+    Booking = 5
+    BookingMoved = 6
+    BookingSeen = 7
+    BookingMovedSeen = 8
+    BookingDeclined = 9
+    BookingDeleted = 10
+    Assignment = 11
+    AssignmentSeen = 12
+    AssignmentDeclined = 13
+
+
+class AppointmentType(IntEnum):
+    Unknown = 0
+    inDiary = 1  # noqa: N815 - SuperOffice's spelling is the wire name
+    inChecklist = 2  # noqa: N815
+    Note = 3
+    Document = 4
+    SavedReport = 5
+    BookingForDiary = 6
+    BookingForChecklist = 7
+    MergeDraft = 8
+    MergeFinal = 9
+
+
+class InvitationStatus(IntEnum):
+    Unknown = 0
+    None_ = 1
+    Accepted = 2
+    Hidden = 4
+    Invitation = 5
+    Moved = 6
+    Seen = 7
+    MovedSeen = 8
+    Declined = 9
+    Cancelled = 10
+
+
+class AssignmentStatus(IntEnum):
+    Unknown = 0
+    None_ = 1
+    Assigning = 11
+    Seen = 12
+    Declined = 13
+
+
+class BookingType(IntEnum):
+    Unknown = 0
+    None_ = 1
+    Owner = 2
+    Participant = 3
+
+
+class ActivityStatus(IntEnum):
+    Unknown = 0
+    NotStarted = 1
+    Started = 2
+    Completed = 3
+
+
+class RecurrenceUpdateMode(IntEnum):
+    Unknown = 0
+    OnlyThis = 1
+    ThisAndForward = 2
+    StopRecurrence = 9
+
+
+class UserType(IntEnum):
+    Unknown = 0
+    InternalAssociate = 1
+    ResourceAssociate = 2
+    ExternalAssociate = 3
+    AnonymousAssociate = 4
+    SystemAssociate = 5
+
+
+class AppointmentPrivate(IntEnum):
+    Public = 0
+    PrivateUser = 1
+    PrivateGroup = 2
+
+
+def wire_name(member: IntEnum) -> str:
+    """The name SuperOffice puts on the wire (`None_` is `None` there)."""
+    return member.name.rstrip("_")

@@ -1,0 +1,105 @@
+"""Demo data: three users and their invitations, so the seed's sample request works at once.
+
+tje0 (password Tje0) is invited by ada to a meeting; tje0's invitation is appointment 685,
+the id in SuperOffice's sample Accept request. ada also runs a weekly team meeting with
+tje0 and ben invited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.engine import Connection
+
+from ..domain.enums import AppointmentStatus as S
+from ..domain.enums import AppointmentType as T
+from ..store import appointments, associates
+from .clock import utc_now
+from .passwords import hash_password
+
+DEMO_USERS = (("ada", "Ada", "Ada", "Lovelace"), ("ben", "Ben", "Ben", "Hansen"), ("tje0", "Tje0", "Tore", "Jensen"))
+SAMPLE_MOTHER_ID = 684
+SAMPLE_INVITATION_ID = 685  # tje0's invitation, the seed's sample request
+WEEKLY_OCCURRENCES = 10
+
+
+@dataclass(frozen=True)
+class Demo:
+    users: dict[str, int]
+    persons: dict[str, int]
+    contact_id: int
+
+
+def next_weekday(today: date, weekday: int) -> date:
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def load(conn: Connection, today: date | None = None) -> Demo:
+    today = today or date.today()
+    company = associates.add_contact(conn, "Nordic Diary AS")
+    customer = associates.add_contact(conn, "Fjord Consulting AS")
+    users, persons = {}, {}
+    for name, password, first, last in DEMO_USERS:
+        person_id = associates.add_person(conn, company, first, last, f"{name}@example.com")
+        users[name] = associates.add_associate(conn, name, hash_password(password), person_id)
+        persons[name] = person_id
+    customer_person = associates.add_person(conn, customer, "Kari", "Nordmann", "kari@example.com")
+    demo = Demo(users, persons, company)
+
+    monday = datetime.combine(next_weekday(today, 0), time(10, 0))
+    book(conn, demo, "ada", ["tje0", "ben"], monday, "Project kick-off",
+         "Kick-off for the Fjord Consulting project", customer_person, customer,
+         ids=(SAMPLE_MOTHER_ID, SAMPLE_INVITATION_ID, SAMPLE_INVITATION_ID + 1))
+
+    thursday = datetime.combine(next_weekday(today, 3), time(9, 0))
+    rule_id = appointments.insert_rule(
+        conn, pattern=2, sub_pattern=0, cycle=1, weekdays=8, start_date=thursday,
+        end_type=2, counter=WEEKLY_OCCURRENCES,
+    )
+    for week in range(WEEKLY_OCCURRENCES):
+        start = thursday + timedelta(weeks=week)
+        book(conn, demo, "ada", ["tje0", "ben"], start, "Weekly team meeting", "Status round", 0, 0,
+             rule_id=rule_id)
+    appointments.sync_sequences(conn)
+    return demo
+
+
+def book(
+    conn: Connection,
+    demo: Demo,
+    organiser: str,
+    invitees: list[str],
+    start: datetime,
+    title: str,
+    description: str,
+    person_id: int,
+    contact_id: int,
+    *,
+    rule_id: int = 0,
+    ids: tuple[int, ...] = (),
+) -> int:
+    """One mother row for the organiser and one child row per invitee, sharing one text."""
+    now = utc_now()
+    text_id = appointments.insert_text(conn, description)
+    organiser_id = demo.users[organiser]
+    common = dict(
+        person_id=person_id, contact_id=contact_id, start_date=start, end_date=start + timedelta(hours=1),
+        active_date=start, title=title, text_id=text_id, recurrence_rule_id=rule_id,
+        original_start_date=start if rule_id else None, registered=now, registered_associate_id=organiser_id,
+        mother_associate_id=organiser_id,
+    )
+    explicit = iter(ids)
+    mother_values = dict(common, associate_id=organiser_id, invited_person_id=demo.persons[organiser],
+                         type=int(T.inDiary), status=int(S.NotStarted), mother_id=0)
+    mother_id = appointments.insert_row(conn, **_with_id(mother_values, next(explicit, None)))
+    appointments.set_mother(conn, mother_id, mother_id)
+    for invitee in invitees:
+        child = dict(common, associate_id=demo.users[invitee], invited_person_id=demo.persons[invitee],
+                     type=int(T.BookingForDiary), status=int(S.Booking), mother_id=mother_id)
+        appointments.insert_row(conn, **_with_id(child, next(explicit, None)))
+    return mother_id
+
+
+def _with_id(values: dict[str, object], appointment_id: int | None) -> dict[str, object]:
+    return values if appointment_id is None else dict(values, appointment_id=appointment_id)

@@ -1,0 +1,159 @@
+"""Repository for booking rows: read them as domain rows, write the domain's changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection, Row
+
+from ..domain.booking import BookingRow, Change
+from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
+from ..domain.errors import ConcurrentChange
+from .schema import answer_history, appointment
+
+_cols = appointment.c
+_ROW_COLUMNS = (
+    _cols.appointment_id,
+    _cols.mother_id,
+    _cols.associate_id,
+    _cols.type,
+    _cols.status,
+    _cols.recurrence_rule_id,
+    _cols.start_date,
+    _cols.assigned_by,
+)
+
+
+def _booking_row(r: Row) -> BookingRow:
+    return BookingRow(
+        appointment_id=r[0],
+        mother_id=r[1],
+        associate_id=r[2],
+        type=AppointmentType(r[3]),
+        status=AppointmentStatus(r[4]),
+        recurrence_rule_id=r[5],
+        start=r[6],
+        assigned_by=r[7],
+    )
+
+
+_by_id = select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id"))
+_child_of = select(*_ROW_COLUMNS).where(
+    and_(
+        _cols.mother_id == bindparam("mother_id"),
+        _cols.associate_id == bindparam("associate_id"),
+        _cols.appointment_id != bindparam("mother_id"),
+    )
+)
+_series_from = select(*_ROW_COLUMNS).where(
+    and_(
+        _cols.recurrence_rule_id == bindparam("rule_id"),
+        _cols.associate_id == bindparam("associate_id"),
+        _cols.start_date >= bindparam("start"),
+    )
+)
+
+
+def get_row(conn: Connection, appointment_id: int) -> BookingRow | None:
+    r = conn.execute(_by_id, {"id": appointment_id}).first()
+    return _booking_row(r) if r is not None else None
+
+
+def get_child(conn: Connection, mother_id: int, associate_id: int) -> BookingRow | None:
+    r = conn.execute(_child_of, {"mother_id": mother_id, "associate_id": associate_id}).first()
+    return _booking_row(r) if r is not None else None
+
+
+def get_series_from(conn: Connection, row: BookingRow) -> list[BookingRow]:
+    """Every row of the same rule in the same diary, from this occurrence on."""
+    if row.recurrence_rule_id == 0 or row.start is None:
+        return [row]
+    params = {"rule_id": row.recurrence_rule_id, "associate_id": row.associate_id, "start": row.start}
+    return [_booking_row(r) for r in conn.execute(_series_from, params)]
+
+
+_update_answer = (
+    update(appointment)
+    .where(and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status")))
+    .values(
+        status=bindparam("b_status"),
+        type=bindparam("b_type"),
+        associate_id=bindparam("b_associate_id"),
+        updated=bindparam("b_now"),
+        updated_associate_id=bindparam("b_actor"),
+        updated_count=_cols.updated_count + 1,
+    )
+)
+_delete_row = delete(appointment).where(
+    and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status"))
+)
+
+
+def write_changes(
+    conn: Connection,
+    changes: Sequence[Change],
+    *,
+    actor: int,
+    operation: str,
+    mode: RecurrenceUpdateMode,
+    scheme: str,
+    app: str,
+    now: datetime,
+    reason: str = "",
+) -> None:
+    """Apply the changes guarded by the status they were planned from, and record each answer.
+
+    A row whose status moved under us (another process answered first) raises
+    ConcurrentChange, and the unit of work is retried from a fresh read.
+    """
+    if not changes:
+        return
+    params = [
+        {
+            "b_id": c.row.appointment_id,
+            "b_from_status": int(c.row.status),
+            "b_status": int(c.status),
+            "b_type": int(c.type),
+            "b_associate_id": c.associate_id,
+            "b_now": now,
+            "b_actor": actor,
+        }
+        for c in changes
+    ]
+    updates = [p for p, c in zip(params, changes, strict=True) if not c.delete_row]
+    deletes = [p for p, c in zip(params, changes, strict=True) if c.delete_row]
+    touched = 0
+    if updates:
+        touched += _rowcount(conn.execute(_update_answer, updates), len(updates))
+    if deletes:
+        touched += _rowcount(conn.execute(_delete_row, deletes), len(deletes))
+    if touched != len(changes):
+        raise ConcurrentChange()
+    conn.execute(
+        insert(answer_history),
+        [
+            {
+                "appointment_id": c.row.appointment_id,
+                "associate_id": actor,
+                "operation": operation,
+                "update_mode": int(mode),
+                "from_status": int(c.row.status),
+                "to_status": int(c.status),
+                "from_type": int(c.row.type),
+                "to_type": int(c.type),
+                "scheme": scheme,
+                "app": app,
+                "reason": reason,
+                "answered_at": now,
+            }
+            for c in changes
+        ],
+    )
+
+
+def _rowcount(result: object, expected: int) -> int:
+    count = getattr(result, "rowcount", -1)
+    # executemany on some drivers reports -1; the guard then falls back to trusting the batch.
+    return expected if count is None or count < 0 else int(count)

@@ -1,0 +1,135 @@
+"""Tables modelled on SuperOffice's (spec §2.1). Ids are ints with 0 meaning "none", as there."""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+contact = Table(
+    "contact",
+    metadata,
+    Column("contact_id", Integer, primary_key=True),
+    Column("name", String(220), nullable=False, default=""),
+    Column("department", String(220), nullable=False, default=""),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("person_id", Integer, primary_key=True),
+    Column("contact_id", Integer, nullable=False, default=0),
+    Column("firstname", String(50), nullable=False, default=""),
+    Column("lastname", String(50), nullable=False, default=""),
+    Column("email", String(254), nullable=False, default=""),
+)
+
+associate = Table(
+    "associate",
+    metadata,
+    Column("associate_id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False, unique=True),  # the user name used to log in
+    Column("password_hash", String(200), nullable=False, default=""),
+    Column("person_id", Integer, ForeignKey("person.person_id"), nullable=True),
+    Column("type", SmallInteger, nullable=False, default=1),  # UserType
+    Column("disabled", Boolean, nullable=False, default=False),
+    # Bumped on every password change so cached credentials die with the old password.
+    Column("credential_version", Integer, nullable=False, default=1),
+)
+
+appointment_text = Table(
+    "appointment_text",
+    metadata,
+    Column("text_id", Integer, primary_key=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("agenda", Text, nullable=False, default=""),
+    Column("internal_notes", Text, nullable=False, default=""),
+)
+
+recurrence_rule = Table(
+    "recurrence_rule",
+    metadata,
+    Column("recurrence_rule_id", Integer, primary_key=True),
+    Column("pattern", SmallInteger, nullable=False, default=0),
+    Column("sub_pattern", SmallInteger, nullable=False, default=0),
+    Column("cycle", Integer, nullable=False, default=0),
+    Column("weekdays", SmallInteger, nullable=False, default=0),
+    Column("day", SmallInteger, nullable=False, default=0),
+    Column("week_of_month", SmallInteger, nullable=False, default=0),
+    Column("month", SmallInteger, nullable=False, default=0),
+    Column("start_date", DateTime, nullable=True),
+    Column("end_date", DateTime, nullable=True),
+    Column("end_type", SmallInteger, nullable=False, default=0),
+    Column("counter", Integer, nullable=False, default=0),
+)
+
+appointment = Table(
+    "appointment",
+    metadata,
+    Column("appointment_id", Integer, primary_key=True),
+    Column("mother_id", Integer, nullable=False, default=0),
+    Column("associate_id", Integer, nullable=False, default=0),  # whose diary; 0 = external person
+    Column("invited_person_id", Integer, nullable=False, default=0),
+    Column("person_id", Integer, nullable=False, default=0),  # whom the meeting is with
+    Column("contact_id", Integer, nullable=False, default=0),
+    Column("task_id", Integer, nullable=False, default=0),
+    Column("type", SmallInteger, nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("private", SmallInteger, nullable=False, default=0),
+    Column("start_date", DateTime, nullable=False),  # SuperOffice's do_by
+    Column("end_date", DateTime, nullable=False),
+    Column("active_date", DateTime, nullable=False),
+    Column("title", String(254), nullable=False, default=""),
+    Column("location", String(254), nullable=False, default=""),
+    Column("text_id", Integer, ForeignKey("appointment_text.text_id"), nullable=True),
+    Column("reject_reason", String(254), nullable=False, default=""),
+    Column("reject_counter", Integer, nullable=False, default=0),
+    Column("assigned_by", Integer, nullable=False, default=0),
+    Column("mother_associate_id", Integer, nullable=False, default=0),
+    Column("recurrence_rule_id", Integer, nullable=False, default=0),
+    Column("original_start_date", DateTime, nullable=True),
+    Column("is_allday", Boolean, nullable=False, default=False),
+    Column("is_free", Boolean, nullable=False, default=False),
+    Column("has_alarm", Boolean, nullable=False, default=False),
+    Column("alarm_lead_seconds", Integer, nullable=False, default=0),
+    Column("lead_seconds", Integer, nullable=False, default=0),
+    Column("lag_seconds", Integer, nullable=False, default=0),
+    Column("registered", DateTime, nullable=False),  # UTC
+    Column("registered_associate_id", Integer, nullable=False, default=0),
+    Column("updated", DateTime, nullable=True),  # UTC
+    Column("updated_associate_id", Integer, nullable=False, default=0),
+    Column("updated_count", Integer, nullable=False, default=0),
+    Index("ix_appointment_diary", "associate_id", "active_date", "mother_id", "appointment_id", unique=True),
+    Index("ix_appointment_mother", "mother_id"),
+    Index("ix_appointment_rule_date_associate", "recurrence_rule_id", "active_date", "associate_id"),
+)
+
+# Who answered what, when, from which state, with which scheme: the organiser's audit trail.
+answer_history = Table(
+    "answer_history",
+    metadata,
+    Column("answer_id", Integer, primary_key=True),
+    Column("appointment_id", Integer, nullable=False),
+    Column("associate_id", Integer, nullable=False),
+    Column("operation", String(40), nullable=False),
+    Column("update_mode", SmallInteger, nullable=False, default=0),
+    Column("from_status", SmallInteger, nullable=False),
+    Column("to_status", SmallInteger, nullable=False),
+    Column("from_type", SmallInteger, nullable=False),
+    Column("to_type", SmallInteger, nullable=False),
+    Column("scheme", String(20), nullable=False, default=""),
+    Column("app", String(100), nullable=False, default=""),
+    Column("reason", String(254), nullable=False, default=""),
+    Column("answered_at", DateTime, nullable=False),  # UTC
+    Index("ix_answer_history_appointment", "appointment_id"),
+)

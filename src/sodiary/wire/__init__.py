@@ -1,0 +1,1 @@
+"""HTTP: SuperOffice's wire format on top of Starlette."""

@@ -1,0 +1,64 @@
+"""The Starlette application: routes, lifespan, and the answers for everything else."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..config import Settings
+from ..store.database import Database
+from .agent import agent_methods
+from .auth import Authenticator, BasicScheme, CredentialCache
+from .endpoint import fail, internal_error, run_agent_method
+from .errors import ApiError
+from .negotiation import response_format
+
+
+def create_app(settings: Settings, db: Database | None = None) -> Starlette:
+    database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
+                              pool_size=settings.pool_size)
+    cache = CredentialCache(settings.secret, settings.credential_cache_seconds, settings.credential_recheck_seconds)
+    authenticator = Authenticator([BasicScheme(database, cache)])
+    methods = agent_methods()
+    max_body = settings.max_body_bytes
+
+    async def agent(request: Request) -> Response:
+        method = methods.get(request.path_params["method"].lower())
+        if method is None:
+            error = ApiError(404, "SoNotFoundException", "unknown_method", method=request.path_params["method"][:80])
+            return fail(error, request, response_format(request.headers.get("accept")))
+        if request.method != "POST":
+            error = ApiError(405, "MethodNotAllowedException", "method_not_allowed", headers={"Allow": "POST"})
+            return fail(error, request, response_format(request.headers.get("accept")))
+        return await run_agent_method(request, method, database, authenticator.authenticate, max_body)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return fail(ApiError(404, "SoNotFoundException", "not_found", path=request.url.path[:200]), request,
+                    response_format(request.headers.get("accept")))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return internal_error(request, response_format(request.headers.get("accept")), exc)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database.start()
+        try:
+            yield
+        finally:
+            database.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/api/v1/Agents/Appointment/{method}", agent,
+                  methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
+        ],
+        exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.db = database
+    return app

@@ -1,0 +1,122 @@
+"""Plain request data to typed request objects, the way ASP.NET binds them.
+
+Member names match case-insensitively (the official client sends camelCase, the docs
+PascalCase); unknown members are ignored, missing ones take their defaults; enums come as
+names in any case or as numbers; numbers may come as strings (form fields, XML text).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from msgspec import inspect as mi
+
+from .errors import ApiError
+
+T = TypeVar("T")
+Normaliser = Callable[[Any], Any]
+
+# Wire enums (values are SuperOffice's names) -> {lower-case name or number: canonical name}.
+_ENUM_ALIASES: dict[type[enum.Enum], dict[str, str]] = {}
+
+
+def register_enum_numbers(wire: type[enum.Enum], numbers: dict[str, int]) -> None:
+    aliases = {}
+    for member in wire:
+        name = str(member.value)
+        aliases[name.lower()] = name
+        aliases[str(numbers[name])] = name
+    _ENUM_ALIASES[wire] = aliases
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _enum(cls: type[enum.Enum]) -> Normaliser:
+    aliases = _ENUM_ALIASES.get(cls, {str(m.value).lower(): m.value for m in cls})
+
+    def normalise(value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | str):
+            return aliases.get(str(value).strip().lower(), value)
+        return value
+
+    return normalise
+
+
+def _list(item: Normaliser) -> Normaliser:
+    def normalise(value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:  # XML: <Ids><int>1</int><int>2</int></Ids>
+            (value,) = value.values()
+        if value == "" or value is None:
+            return [] if value == "" else value
+        if not isinstance(value, list):
+            value = [value]  # one repeated form field or XML element
+        return [item(v) for v in value]
+
+    return normalise
+
+
+def _struct(info: mi.StructType) -> Normaliser:
+    fields: dict[str, tuple[str, Normaliser]] = {}
+
+    def normalise(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, member in value.items():
+            target = fields.get(str(key).lower())
+            if target is not None:
+                out[target[0]] = target[1](member)
+        return out
+
+    # Filled after creation so that self-referencing carriers terminate.
+    _cache[info.cls] = normalise
+    for f in info.fields:
+        fields[f.encode_name.lower()] = (f.encode_name, _for(f.type))
+    return normalise
+
+
+_cache: dict[Any, Normaliser] = {}
+
+
+def _for(t: mi.Type) -> Normaliser:
+    if isinstance(t, mi.StructType):
+        return _cache.get(t.cls) or _struct(t)
+    if isinstance(t, mi.EnumType):
+        return _enum(t.cls)
+    if isinstance(t, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+        return _list(_for(t.item_type))
+    if isinstance(t, mi.Metadata):
+        return _for(t.type)
+    if isinstance(t, mi.UnionType):
+        inner = [x for x in t.types if not isinstance(x, mi.NoneType)]
+        if len(inner) == 1:
+            norm = _for(inner[0])
+            return lambda v: None if v is None else norm(v)
+    if isinstance(t, mi.DictType):
+        value_norm = _for(t.value_type)
+        return lambda v: {k: value_norm(x) for k, x in v.items()} if isinstance(v, dict) else v
+    return _identity
+
+
+def normaliser(tp: Any) -> Normaliser:
+    cached = _cache.get(tp)
+    if cached is None:
+        cached = _for(mi.type_info(tp))
+        _cache[tp] = cached
+    return cached
+
+
+def bind(data: Any, tp: type[T]) -> T:
+    """Typed request from plain data, or a 400 in SuperOffice's shape."""
+    try:
+        return msgspec.convert(normaliser(tp)(data), tp, strict=False)
+    except msgspec.ValidationError as exc:
+        name = getattr(tp, "__name__", str(tp))
+        raise ApiError(400, "ArgumentException", "body_invalid", type=name, detail=str(exc)) from None

@@ -1,0 +1,139 @@
+"""The shape every agent call goes through: negotiate, authenticate, decode, call, encode."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..domain.errors import DomainError
+from ..service.context import Caller
+from ..store.database import Database
+from .binding import bind
+from .decoding import decode_body
+from .errors import JSON_TYPE, XML_TYPE, ApiError, error_response, from_domain
+from .negotiation import Format, language, response_format
+from .select import Selection, apply_select, parse_select
+from .xml import to_xml
+
+log = logging.getLogger("sodiary.wire")
+
+
+@dataclass(slots=True)
+class Call:
+    """What a handler gets: the request, the caller and the server's parts."""
+
+    request: Request
+    caller: Caller
+    db: Database
+    query: dict[str, str]  # lower-case names
+    selection: Selection | None
+    fmt: Format
+
+
+Handler = Callable[[Call, Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class AgentMethod:
+    name: str
+    handler: Handler | None  # None: listed, answered with 501
+    request: Any = None  # request type; None = the call takes no body
+    response: Any = None  # response type for OpenAPI; None = void (204)
+    query: dict[str, Any] = field(default_factory=dict)  # query parameters (matched case-insensitively)
+    summary: str = ""
+
+
+def query_params(request: Request) -> dict[str, str]:
+    return {k.lower(): v for k, v in request.query_params.items()}
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            too_big = int(declared) > limit
+        except ValueError:
+            raise ApiError(400, "ArgumentException", "body_not_decodable", format="HTTP",
+                           detail="bad Content-Length") from None
+        if too_big:
+            raise ApiError(413, "RequestEntityTooLargeException", "body_too_large", limit=limit)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "RequestEntityTooLargeException", "body_too_large", limit=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_json_encode = msgspec.json.Encoder().encode
+
+
+def encode(result: Any, call: Call, root: str) -> Response:
+    """JSON or XML; `null` for a missing entity (200), as the agents do."""
+    if call.selection is not None:
+        result = apply_select(msgspec.to_builtins(result), call.selection)
+    if call.fmt == "xml":
+        data = msgspec.to_builtins(result)
+        if isinstance(data, list):
+            return Response(to_xml("ArrayOf" + root, data, root), 200, media_type=XML_TYPE)
+        return Response(to_xml(root, data), 200, media_type=XML_TYPE)
+    return Response(_json_encode(result), 200, media_type=JSON_TYPE)
+
+
+def no_content(fmt: Format) -> Response:
+    # The docs' sample shows the Content-Type; HTTP forbids the `null` body it also shows.
+    return Response(status_code=204, headers={"Content-Type": JSON_TYPE if fmt == "json" else XML_TYPE})
+
+
+def fail(exc: ApiError, request: Request, fmt: Format | None) -> Response:
+    headers = request.headers
+    lang = language(headers.get("accept-language"), headers.get("so-language"))
+    return error_response(exc, fmt or "json", lang)
+
+
+def internal_error(request: Request, fmt: Format | None, exc: BaseException) -> Response:
+    reference = uuid.uuid4().hex[:12]
+    log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+    return fail(ApiError(500, "InternalServerError", "internal_error", reference=reference), request, fmt)
+
+
+async def run_agent_method(
+    request: Request, method: AgentMethod, db: Database, authenticate: Callable[[Request], Awaitable[Caller]],
+    max_body: int,
+) -> Response:
+    fmt = response_format(request.headers.get("accept"))
+    try:
+        if fmt is None:
+            raise ApiError(406, "NotAcceptableException", "not_acceptable")
+        caller = await authenticate(request)
+        query = query_params(request)
+        selection = parse_select(query.get("$select"))
+        if method.handler is None:
+            raise ApiError(501, "NotImplementedException", "not_implemented", method=method.name)
+        body = await read_body(request, max_body)
+        argument = None
+        if method.request is not None:
+            data = decode_body(request.headers.get("content-type"), body)
+            if data is None:
+                data = {}  # the official client posts `null` when it has nothing to send
+            argument = bind(data, method.request)
+        call = Call(request, caller, db, query, selection, fmt)
+        result = await method.handler(call, argument)
+        if method.response is None:
+            return no_content(fmt)
+        return encode(result, call, getattr(method.response, "__name__", "Result"))
+    except ApiError as exc:
+        return fail(exc, request, fmt)
+    except DomainError as exc:
+        return fail(from_domain(exc), request, fmt)
+    except Exception as exc:
+        return internal_error(request, fmt, exc)

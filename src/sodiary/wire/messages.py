@@ -1,0 +1,125 @@
+"""Error messages in the languages Accept-Language / SO-Language may ask for."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "appointment_not_found": {
+        "en": "Appointment id {appointment_id} not found",
+        "no": "Avtale med id {appointment_id} finnes ikke",
+    },
+    "not_your_invitation": {
+        "en": "Appointment {appointment_id} is another participant's invitation; only the invitee can answer it",
+        "no": "Avtale {appointment_id} er en annen deltakers invitasjon; bare den inviterte kan svare på den",
+    },
+    "not_invited": {
+        "en": "You are not invited to the booking {appointment_id}",
+        "no": "Du er ikke invitert til bookingen {appointment_id}",
+    },
+    "not_your_appointment": {
+        "en": "Appointment {appointment_id} is in another associate's diary",
+        "no": "Avtale {appointment_id} ligger i en annen brukers dagbok",
+    },
+    "not_an_invitation": {
+        "en": "Appointment {appointment_id} is not an invitation or an assignment, so it cannot be answered",
+        "no": "Avtale {appointment_id} er ikke en invitasjon eller et oppdrag, og kan ikke besvares",
+    },
+    "booking_cancelled": {
+        "en": "The booking {appointment_id} was cancelled by its organiser and can no longer be answered",
+        "no": "Bookingen {appointment_id} er avlyst av arrangøren og kan ikke lenger besvares",
+    },
+    "assignment_declined": {
+        "en": "The assignment {appointment_id} was declined and has gone back to the assigner",
+        "no": "Oppdraget {appointment_id} er avslått og sendt tilbake til den som tildelte det",
+    },
+    "not_applicable": {
+        "en": "{operation} does not apply to an appointment with status {status}",
+        "no": "{operation} gjelder ikke for en avtale med status {status}",
+    },
+    "unauthorized": {
+        "en": "Authentication required: send Authorization (Basic, SOTicket or Bearer)",
+        "no": "Autentisering kreves: send Authorization (Basic, SOTicket eller Bearer)",
+    },
+    "bad_credentials": {
+        "en": "Unknown user name or wrong password",
+        "no": "Ukjent brukernavn eller feil passord",
+    },
+    "bad_authorization_header": {
+        "en": "The Authorization header is malformed",
+        "no": "Authorization-headeren er ugyldig",
+    },
+    "unsupported_scheme": {
+        "en": "Authorization scheme '{scheme}' is not supported by this installation",
+        "no": "Autorisasjonsskjemaet '{scheme}' støttes ikke av denne installasjonen",
+    },
+    "not_acceptable": {
+        "en": "None of the media types in Accept can be produced; use application/json or application/xml",
+        "no": "Ingen av medietypene i Accept kan leveres; bruk application/json eller application/xml",
+    },
+    "unsupported_media_type": {
+        "en": "Content-Type '{content_type}' is not supported; use one of {supported}",
+        "no": "Content-Type '{content_type}' støttes ikke; bruk en av {supported}",
+    },
+    "unsupported_charset": {
+        "en": "Charset '{charset}' is not supported",
+        "no": "Tegnsettet '{charset}' støttes ikke",
+    },
+    "body_not_decodable": {
+        "en": "The request body is not valid {format}: {detail}",
+        "no": "Forespørselens innhold er ikke gyldig {format}: {detail}",
+    },
+    "body_invalid": {
+        "en": "The request body does not match {type}: {detail}",
+        "no": "Forespørselens innhold passer ikke til {type}: {detail}",
+    },
+    "body_required": {
+        "en": "This call needs a request body ({type})",
+        "no": "Dette kallet trenger et innhold i forespørselen ({type})",
+    },
+    "body_too_large": {
+        "en": "The request body is larger than {limit} bytes",
+        "no": "Forespørselens innhold er større enn {limit} byte",
+    },
+    "patch_failed": {
+        "en": "The patch could not be applied: {detail}",
+        "no": "Patchen kunne ikke brukes: {detail}",
+    },
+    "invalid_select": {
+        "en": "Invalid $select '{select}': expected comma-separated property names, with '/' for nested ones",
+        "no": "Ugyldig $select '{select}': forventet kommaseparerte egenskapsnavn, med '/' for nestede",
+    },
+    "invalid_query": {
+        "en": "Query parameter {name} is invalid: {detail}",
+        "no": "Spørreparameteren {name} er ugyldig: {detail}",
+    },
+    "unknown_method": {
+        "en": "The Appointment agent has no method '{method}'",
+        "no": "Avtaleagenten har ingen metode '{method}'",
+    },
+    "not_implemented": {
+        "en": "Appointment agent method '{method}' is not implemented by sodiary yet",
+        "no": "Avtaleagentens metode '{method}' er ikke implementert i sodiary ennå",
+    },
+    "method_not_allowed": {
+        "en": "Agent methods are called with POST",
+        "no": "Agentmetoder kalles med POST",
+    },
+    "not_found": {
+        "en": "No resource at {path}",
+        "no": "Ingen ressurs på {path}",
+    },
+    "internal_error": {
+        "en": "An internal error occurred; it has been logged (reference {reference})",
+        "no": "Det oppstod en intern feil; den er logget (referanse {reference})",
+    },
+}
+
+
+def message(key: str, lang: str, params: dict[str, object]) -> str:
+    texts = MESSAGES.get(key)
+    if texts is None:
+        return key
+    template = texts.get(lang) or texts["en"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
