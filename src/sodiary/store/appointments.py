@@ -12,15 +12,15 @@ from .schema import appointment, appointment_text, metadata, recurrence_rule
 
 def insert_text(conn: Connection, description: str, agenda: str = "", internal_notes: str = "") -> int:
     stmt = insert(appointment_text).values(description=description, agenda=agenda, internal_notes=internal_notes)
-    return int(conn.execute(stmt).inserted_primary_key[0])
+    return int(conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
 
 
 def insert_rule(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(recurrence_rule).values(**values)).inserted_primary_key[0])
+    return int(conn.execute(insert(recurrence_rule).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def insert_row(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(appointment).values(**values)).inserted_primary_key[0])
+    return int(conn.execute(insert(appointment).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def set_mother(conn: Connection, appointment_id: int, mother_id: int) -> None:

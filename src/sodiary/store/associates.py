@@ -38,17 +38,17 @@ def credential_version(conn: Connection, associate_id: int) -> tuple[int, bool] 
 
 
 def add_contact(conn: Connection, name: str, department: str = "") -> int:
-    return int(conn.execute(insert(contact).values(name=name, department=department)).inserted_primary_key[0])
+    return int(conn.execute(insert(contact).values(name=name, department=department)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def add_person(conn: Connection, contact_id: int, firstname: str, lastname: str, email: str = "") -> int:
     stmt = insert(person).values(contact_id=contact_id, firstname=firstname, lastname=lastname, email=email)
-    return int(conn.execute(stmt).inserted_primary_key[0])
+    return int(conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
 
 
 def add_associate(conn: Connection, name: str, password_hash: str, person_id: int | None, type_: int = 1) -> int:
     stmt = insert(associate).values(name=name, password_hash=password_hash, person_id=person_id, type=type_)
-    return int(conn.execute(stmt).inserted_primary_key[0])
+    return int(conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
 
 
 def set_password(conn: Connection, name: str, password_hash: str) -> bool:

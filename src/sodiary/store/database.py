@@ -72,6 +72,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, synchronous=synchronous, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.pool_size = pool_size
         self._writer: _GroupCommitWriter | None = None
         self._pool: ThreadPoolExecutor | None = None
 
@@ -79,7 +80,7 @@ class Database:
         if self.is_sqlite:
             self._writer = _GroupCommitWriter(self.engine)
         else:
-            self._pool = ThreadPoolExecutor(max_workers=self.engine.pool.size(), thread_name_prefix="sodiary-db")
+            self._pool = ThreadPoolExecutor(max_workers=self.pool_size, thread_name_prefix="sodiary-db")
 
     def stop(self) -> None:
         if self._writer is not None:

@@ -1,40 +1,26 @@
 """Routes for POST /api/v1/Agents/Appointment/<Method>.
 
-Each implemented method is one small handler: bind the request, call one service function.
-The rest of SuperOffice's 113 methods answer 501 in SuperOffice's error shape.
+Each area of the agent lives in its own module with a METHODS list; every other one of
+SuperOffice's 113 methods is listed and answers 501 in SuperOffice's error shape.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..domain.enums import RecurrenceUpdateMode
-from ..service import answers
-from . import carriers as c
+from . import agent_answers, agent_entities, agent_organiser
 from .agent_methods import ALL_METHODS
-from .endpoint import AgentMethod, Call
-from .enums import to_domain
+from .endpoint import AgentMethod
+
+AREAS = (agent_answers, agent_entities, agent_organiser)
 
 
-async def accept(call: Call, req: c.AcceptRequest) -> None:
-    mode = to_domain(req.update_mode, RecurrenceUpdateMode)
-    await answers.accept(call.db, call.caller, req.appointment_id, mode)
-
-
-async def set_seen(call: Call, req: c.SetSeenRequest) -> None:
-    mode = to_domain(req.update_mode, RecurrenceUpdateMode)
-    await answers.set_seen(call.db, call.caller, req.appointment_id, mode)
-
-
-IMPLEMENTED: list[AgentMethod] = [
-    AgentMethod("Accept", accept, c.AcceptRequest, summary="Accepting an appointment invitation."),
-    AgentMethod("SetSeen", set_seen, c.SetSeenRequest, summary="Sets an appointment invitation to seen."),
-]
+def implemented() -> list[AgentMethod]:
+    return [m for area in AREAS for m in area.METHODS]
 
 
 def agent_methods() -> dict[str, AgentMethod]:
     """Lower-case name -> method; ASP.NET routes are case-insensitive."""
-    table: dict[str, Any] = {name.lower(): AgentMethod(name, None) for name in ALL_METHODS}
-    for method in IMPLEMENTED:
+    table = {name.lower(): AgentMethod(name, None) for name in ALL_METHODS}
+    for method in implemented():
+        assert method.name.lower() in table, f"{method.name} is not an AppointmentAgent method"
         table[method.name.lower()] = method
     return table

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.requests import Request
 
@@ -32,7 +32,7 @@ class Scheme(Protocol):
     async def authenticate(self, credentials: str, request: Request) -> Caller: ...
 
 
-def unauthorized(key: str, challenges: list[str], **params: object) -> ApiError:
+def unauthorized(key: str, challenges: list[str], **params: Any) -> ApiError:
     return ApiError(
         401,
         "SoCredentialsFailedException" if key == "bad_credentials" else "UnauthorizedAccessException",

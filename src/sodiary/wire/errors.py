@@ -7,6 +7,7 @@ the docs name the text `ErrorMessage`, the official client's own test `Message`;
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 from starlette.responses import Response
@@ -26,7 +27,7 @@ class ApiError(Exception):
         *,
         headers: Mapping[str, str] | None = None,
         source: str = "sodiary.wire",
-        **params: object,
+        **params: Any,
     ) -> None:
         super().__init__(key)
         self.status = status
@@ -49,7 +50,9 @@ def from_domain(exc: DomainError) -> ApiError:
     status, error_type = next(
         (v for k, v in _DOMAIN.items() if isinstance(exc, k)), (400, "InvalidOperationException")
     )
-    return ApiError(status, error_type, exc.key, source="sodiary.service", **exc.params)
+    error = ApiError(status, error_type, exc.key, source="sodiary.service")
+    error.params = dict(exc.params)
+    return error
 
 
 class ErrorBody(msgspec.Struct, rename="pascal"):

@@ -1,0 +1,1 @@
+"""Test support: real databases, a real server process, and direct seeding of scenarios."""
