@@ -245,6 +245,13 @@ def test_method_names_are_case_insensitive(server: LiveServer, seed: Seeder) -> 
         assert c.post("/api/v1/Agents/Appointment/accept", json={"appointmentId": child}).status_code == 204
 
 
+def test_paths_are_case_insensitive_as_in_asp_net(server: LiveServer, seed: Seeder) -> None:
+    child = seed.booking().children["tje0"]
+    with server.client("tje0") as c:
+        assert c.post("/API/V1/agents/appointment/ACCEPT", json={"appointmentId": child}).status_code == 204
+    assert seed.state(child)[0] == S.NotStarted
+
+
 def test_unknown_agent_method_is_404(server: LiveServer) -> None:
     with server.client("tje0") as c:
         assert_error(c.post("/api/v1/Agents/Appointment/Teleport", json={}), 404, "SoNotFoundException")

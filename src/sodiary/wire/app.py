@@ -17,6 +17,7 @@ from .auth import Authenticator, BasicScheme, CredentialCache
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
 from .negotiation import response_format
+from .paths import CanonicalPaths
 from .rest import ROUTES as REST_ROUTES
 
 
@@ -62,5 +63,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
         lifespan=lifespan,
     )
+    app.add_middleware(CanonicalPaths)
     app.state.db = database
     return app
