@@ -25,12 +25,12 @@ tests/client/node_modules/.package-lock.json: tests/client/package-lock.json
 	cd tests/client && npm ci --no-audit --no-fund --loglevel=error
 
 test: $(STAMP) $(if $(wildcard tests/client/package-lock.json),tests/client/node_modules/.package-lock.json)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/mypy
 
 bench: $(STAMP)
