@@ -17,6 +17,7 @@ from .auth import Authenticator, BasicScheme, CredentialCache
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
 from .negotiation import response_format
+from .openapi import routes as openapi_routes
 from .paths import CanonicalPaths
 from .rest import ROUTES as REST_ROUTES
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
             Route("/api/v1/Agents/Appointment/{method}", agent,
                   methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
             *REST_ROUTES,
+            *openapi_routes(methods),
         ],
         exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
         lifespan=lifespan,

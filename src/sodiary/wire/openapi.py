@@ -1,0 +1,304 @@
+"""The OpenAPI 3.1 document, generated from the types that decode requests and encode responses.
+
+Nothing here is written by hand per method: the agent's METHODS lists and rest.OPERATIONS are
+walked, and msgspec derives the schemas from the same Structs the binder and encoder use, so
+the document cannot drift from what the server does. `python -m sodiary.wire.openapi
+--endpoints-md` writes docs/endpoints.md from the same walk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from .. import __version__
+from .agent import agent_methods
+from .agent_methods import ALL_METHODS
+from .decoding import SUPPORTED as REQUEST_TYPES
+from .endpoint import AgentMethod
+from .errors import ErrorBody
+from .rest import OPERATIONS, RestOperation
+
+AGENT_PREFIX = "/api/v1/Agents/Appointment/"
+REF = "#/components/schemas/{name}"
+RESPONSE_TYPES = ("application/json", "text/json", "application/xml", "text/xml")
+
+# Status -> (component name, description). Every error answer has the ErrorBody shape.
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("BadRequest", "Malformed request: invalid $select, body or query parameter, or an invalid operation"),
+    401: ("Unauthorized", "Missing or invalid credentials (WWW-Authenticate names the schemes)"),
+    403: ("Forbidden", "The caller may not do this to this appointment"),
+    404: ("NotFound", "Unknown appointment id"),
+    406: ("NotAcceptable", "Accept names no media type the server can produce (the body is then JSON)"),
+    409: ("Conflict", "The appointment's state forbids the operation, or a JSON Patch `test` failed"),
+    412: ("PreconditionFailed", "Modified since If-Unmodified-Since"),
+    413: ("PayloadTooLarge", "The request body exceeds the configured limit"),
+    415: ("UnsupportedMediaType", "Content-Type (or its charset) is not supported"),
+    501: ("NotImplemented", "sodiary does not implement this AppointmentAgent method yet"),
+}
+AGENT_ERRORS = (400, 401, 403, 404, 406, 409, 413, 415)
+UNIMPLEMENTED_ERRORS = (400, 401, 406, 501)  # 400: a malformed $select is refused before the 501
+
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "Basic": {"type": "http", "scheme": "basic", "description": "User name and password (onsite)."},
+    "SOTicket": {"type": "apiKey", "in": "header", "name": "Authorization",
+                 "description": "`Authorization: SOTicket <ticket>`, the ticket passed verbatim."},
+    "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+               "description": "`Authorization: Bearer <token>` (SuperID-style access token)."},
+    "SOAppToken": {"type": "apiKey", "in": "header", "name": "SO-AppToken",
+                   "description": "The partner application's secret; identifies the app, never the user."},
+    "XSRF": {"type": "apiKey", "in": "header", "name": "X-XSRF-TOKEN",
+             "description": "A logged-in browser session: the header must match the XSRF-TOKEN cookie."},
+}
+SECURITY: list[dict[str, list[str]]] = [
+    {"Basic": []}, {"SOTicket": []}, {"SOTicket": [], "SOAppToken": []}, {"Bearer": []}, {"XSRF": []},
+]
+
+_SEGMENT = r"(\*|[A-Za-z_][A-Za-z0-9_.:]*)"
+_PATH = rf"{_SEGMENT}(\s*/\s*{_SEGMENT})*"
+SELECT_PARAMETER = {
+    "name": "$select",
+    "in": "query",
+    "required": False,
+    "description": "Comma-separated property names to keep (case-insensitive, `a/b` for nested ones); "
+                   "the others are nulled. Validated on every call, even a void one.",
+    "schema": {"type": "string", "pattern": rf"^\s*({_PATH}(\s*,\s*{_PATH})*)?\s*$"},
+    "example": "AppointmentId,StartDate,Associate/AssociateId",
+}
+
+
+def _type_name(tp: Any) -> str:
+    if tp is None:
+        return "—"
+    return getattr(tp, "__name__", None) or str(tp).replace("sodiary.wire.carriers.", "")
+
+
+class _Schemas:
+    """Collects types, then resolves them all in one schema_components call (shared components)."""
+
+    def __init__(self) -> None:
+        self._types: list[Any] = [ErrorBody]
+        self._resolved: list[dict[str, Any]] = []
+        self.components: dict[str, Any] = {}
+
+    def add(self, tp: Any) -> int:
+        self._types.append(tp)
+        return len(self._types) - 1
+
+    def resolve(self) -> None:
+        schemas, self.components = msgspec.json.schema_components(self._types, ref_template=REF)
+        self._resolved = list(schemas)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self._resolved[index]
+
+
+def _content(schema: dict[str, Any], types: Iterable[str]) -> dict[str, Any]:
+    return {t: {"schema": schema} for t in types}
+
+
+def _error_refs(statuses: Iterable[int]) -> dict[str, Any]:
+    return {str(s): {"$ref": f"#/components/responses/{ERRORS[s][0]}"} for s in sorted(set(statuses))}
+
+
+def _query_parameters(query: dict[str, Any], schemas: _Schemas, pending: list[Any]) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [SELECT_PARAMETER]
+    for name, tp in query.items():
+        param: dict[str, Any] = {"name": name, "in": "query", "required": False,
+                                 "description": "Matched case-insensitively."}
+        pending.append((param, schemas.add(tp)))
+        params.append(param)
+    return params
+
+
+def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": method.name,
+        "tags": ["Agents/Appointment"],
+        "parameters": _query_parameters(method.query, schemas, pending),
+    }
+    if method.handler is None:
+        op["summary"] = f"{method.name} (not implemented)"
+        op["description"] = (f"AppointmentAgent.{method.name} is not implemented by sodiary yet: an authenticated "
+                             "call answers 501 in SuperOffice's error shape.")
+        op["deprecated"] = False
+        op["responses"] = _error_refs(UNIMPLEMENTED_ERRORS)
+        return op
+    op["summary"] = method.summary or method.name
+    errors = set(AGENT_ERRORS)
+    if method.request is not None:
+        body: dict[str, Any] = {"required": False,
+                                "description": "Member names bind case-insensitively; enums by name or number."}
+        pending.append((body, schemas.add(method.request), REQUEST_TYPES))
+        op["requestBody"] = body
+    else:
+        errors.discard(415)  # the body is not read as a document
+    if method.response is None:
+        responses: dict[str, Any] = {"204": {"description": "Done; no body"}}
+    else:
+        ok: dict[str, Any] = {"description": f"{_type_name(method.response)} (`null` when there is nothing)"}
+        pending.append((ok, schemas.add(method.response), RESPONSE_TYPES))
+        responses = {"200": ok}
+    op["responses"] = responses | _error_refs(errors)
+    return op
+
+
+def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": "Rest" + rest.method.capitalize() + re.sub(r"[^A-Za-z0-9]+", "_", rest.path).rstrip("_"),
+        "tags": ["Appointment"],
+        "summary": rest.summary,
+        "description": f"Calls the same service as AppointmentAgent.{rest.backed_by}.",
+        "parameters": _query_parameters(rest.query, schemas, pending),
+    }
+    if "{id}" in rest.path:
+        op["parameters"] = [{"name": "id", "in": "path", "required": True,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}},
+                            *op["parameters"]]
+    for header in rest.headers:
+        op["parameters"].append({"name": header, "in": "header", "required": False,
+                                 "description": "An HTTP date (RFC 1123), compared at one-second resolution.",
+                                 "schema": {"type": "string"}, "example": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    if rest.request is not None:
+        body: dict[str, Any] = {"required": True}
+        pending.append((body, schemas.add(rest.request), REQUEST_TYPES))
+        op["requestBody"] = body
+    responses: dict[str, Any]
+    if rest.response is None:
+        responses = {"204": {"description": "Done; no body"}}
+    else:
+        ok: dict[str, Any] = {"description": _type_name(rest.response),
+                              "headers": {"Last-Modified": {"schema": {"type": "string"}}}}
+        pending.append((ok, schemas.add(rest.response), RESPONSE_TYPES))
+        responses = {"200": ok}
+    if 304 in rest.statuses:
+        responses["304"] = {"description": "Not modified since If-Modified-Since"}
+    errors = {400, 401, 406, *(s for s in rest.statuses if s in ERRORS)}
+    op["responses"] = responses | _error_refs(errors)
+    return op
+
+
+def document(methods: dict[str, AgentMethod] | None = None,
+             rest: Iterable[RestOperation] | None = None) -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document as plain data."""
+    table = methods if methods is not None else agent_methods()
+    schemas = _Schemas()
+    pending: list[Any] = []  # (target, schema index[, media types]) filled once schemas are resolved
+    paths: dict[str, Any] = {}
+    for name in ALL_METHODS:
+        paths[AGENT_PREFIX + name] = {"post": _agent_operation(table[name.lower()], schemas, pending)}
+    for op in rest if rest is not None else OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
+    schemas.resolve()
+    for target, index, *types in pending:
+        if types:
+            target["content"] = _content(schemas[index], types[0])
+        else:
+            target["schema"] = schemas[index]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "sodiary — SuperOffice Appointment WebAPI",
+            "version": __version__,
+            "description": "A self-hosted diary server speaking SuperOffice CRM's appointment WebAPI. "
+                           "Responses are PascalCase; requests bind case-insensitively. Every error answer "
+                           "has the ErrorBody shape, in English or Norwegian (Accept-Language / SO-Language).",
+        },
+        "tags": [{"name": "Agents/Appointment", "description": "POST /api/v1/Agents/Appointment/<Method>"},
+                 {"name": "Appointment", "description": "REST /api/v1/Appointment, with HTTP semantics"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas.components,
+            "responses": {
+                name: {"description": text, "content": _content(schemas[0], RESPONSE_TYPES)}
+                for name, text in ERRORS.values()
+            },
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+        "security": SECURITY,
+    }
+
+
+def endpoints_markdown(methods: dict[str, AgentMethod] | None = None,
+                       rest: Iterable[RestOperation] | None = None) -> str:
+    """docs/endpoints.md: every agent method with its status, and the REST routes."""
+    table = methods if methods is not None else agent_methods()
+    done = sum(1 for name in ALL_METHODS if table[name.lower()].handler is not None)
+    lines = [
+        "# Endpoints",
+        "",
+        "Generated by `python -m sodiary.wire.openapi --endpoints-md` from the same tables that route the calls",
+        "(tests/e2e/test_openapi.py fails when this file is out of date). The OpenAPI document is served at",
+        "`GET /api/openapi.json`, rendered at `GET /api/docs`.",
+        "",
+        f"## AppointmentAgent — `POST {AGENT_PREFIX}<Method>`",
+        "",
+        f"{done} of {len(ALL_METHODS)} methods implemented; the others answer **501** in SuperOffice's error shape.",
+        "",
+        "| # | Method | Status | Request | Response | Summary |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, name in enumerate(ALL_METHODS, 1):
+        m = table[name.lower()]
+        if m.handler is None:
+            lines.append(f"| {i} | {name} | 501 | | | |")
+            continue
+        response = "204 (void)" if m.response is None else _type_name(m.response)
+        lines.append(f"| {i} | {name} | implemented | {_type_name(m.request)} | {response} | {m.summary} |")
+    lines += ["", "## REST — `/api/v1/Appointment`", ""]
+    operations = list(rest if rest is not None else OPERATIONS)
+    if not operations:
+        lines.append("None yet.")
+    else:
+        lines += ["| Verb | Path | Backed by | Answers | Summary |", "|---|---|---|---|---|"]
+        for op in operations:
+            ok = "200" if op.response is not None else "204"
+            answers = ", ".join([ok, *(str(s) for s in sorted(op.statuses))])
+            lines.append(f"| {op.method} | `{op.path}` | {op.backed_by} | {answers} | {op.summary} |")
+    lines += ["", "## Other", "", "| Verb | Path | What |", "|---|---|---|",
+              "| GET | `/api/openapi.json` | this API as an OpenAPI 3.1 document (no authentication) |",
+              "| GET | `/api/docs` | the document rendered as a page, offline (no CDN) |", ""]
+    return "\n".join(lines)
+
+
+def routes(methods: dict[str, AgentMethod]) -> list[Route]:
+    """GET /api/openapi.json and GET /api/docs; public, like SuperOffice's own docs."""
+    cache: dict[str, bytes] = {}
+
+    async def openapi_json(request: Request) -> Response:
+        if "json" not in cache:
+            cache["json"] = msgspec.json.encode(document(methods))
+        return Response(cache["json"], media_type="application/json; charset=utf-8")
+
+    async def docs(request: Request) -> Response:
+        if "html" not in cache:
+            cache["html"] = resources.files(__package__).joinpath("static/docs.html").read_bytes()
+        return HTMLResponse(cache["html"])
+
+    return [Route("/api/openapi.json", openapi_json, methods=["GET"]), Route("/api/docs", docs, methods=["GET"])]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sodiary.wire.openapi")
+    parser.add_argument("--endpoints-md", nargs="?", const="docs/endpoints.md", metavar="PATH",
+                        help="write the endpoint list (default docs/endpoints.md)")
+    args = parser.parse_args(argv)
+    if args.endpoints_md:
+        Path(args.endpoints_md).write_text(endpoints_markdown(), encoding="utf-8")
+    else:
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(document())).decode() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The OpenAPI document describes what the server really does, and the docs page renders it offline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from openapi_spec_validator import validate
+
+from sodiary.wire.agent import implemented
+from sodiary.wire.agent_methods import ALL_METHODS
+from sodiary.wire.openapi import REF, endpoints_markdown
+from tests.support.server import LiveServer
+
+AGENT = "/api/v1/Agents/Appointment/"
+REQUEST_TYPES = {
+    "application/json", "text/json", "application/xml", "text/xml", "application/x-www-form-urlencoded",
+    "application/json-patch+json", "application/merge-patch+json",
+}
+ENDPOINTS_MD = Path(__file__).resolve().parents[2] / "docs" / "endpoints.md"
+
+
+def fetch(server: LiveServer) -> dict[str, Any]:
+    with server.client() as c:  # no credentials: the document is public
+        r = c.get("/api/openapi.json")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    return dict(r.json())
+
+
+def schema_of(tp: Any) -> dict[str, Any]:
+    (schema,), _ = msgspec.json.schema_components([tp], ref_template=REF)
+    return dict(schema)
+
+
+def test_document_is_valid_openapi_3_1(server: LiveServer) -> None:
+    doc = fetch(server)
+    assert doc["openapi"].startswith("3.1")
+    validate(doc)  # raises on any structural error, including unresolvable $refs
+
+
+def test_all_113_agent_methods_are_listed(server: LiveServer) -> None:
+    paths = fetch(server)["paths"]
+    assert len(ALL_METHODS) == 113
+    for name in ALL_METHODS:
+        assert list(paths[AGENT + name]) == ["post"], name
+
+
+def test_every_implemented_method_has_its_request_and_response_schemas(server: LiveServer) -> None:
+    doc = fetch(server)
+    components = doc["components"]["schemas"]
+    for method in implemented():
+        op = doc["paths"][AGENT + method.name]["post"]
+        assert "501" not in op["responses"], method.name
+        if method.request is not None:
+            content = op["requestBody"]["content"]
+            assert set(content) == REQUEST_TYPES, method.name
+            assert all(c["schema"] == schema_of(method.request) for c in content.values()), method.name
+        if method.response is None:
+            assert "204" in op["responses"] and "200" not in op["responses"], method.name
+        else:
+            assert op["responses"]["200"]["content"]["application/json"]["schema"] == schema_of(method.response)
+        for name in re.findall(r'"#/components/schemas/([^"]+)"', msgspec.json.encode(op).decode()):
+            assert name in components, (method.name, name)
+
+
+def test_implemented_methods_document_the_error_answers_in_the_error_shape(server: LiveServer) -> None:
+    doc = fetch(server)
+    for method in implemented():
+        responses = doc["paths"][AGENT + method.name]["post"]["responses"]
+        for status in ("400", "401", "403", "404", "406", "409", "413"):
+            assert responses[status]["$ref"].startswith("#/components/responses/"), (method.name, status)
+    error = doc["components"]["responses"]["BadRequest"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/ErrorBody"}
+    assert set(doc["components"]["schemas"]["ErrorBody"]["required"]) == {
+        "Error", "ErrorType", "Message", "ErrorMessage", "ErrorSource"}
+
+
+def test_unimplemented_methods_are_listed_as_501_and_not_deprecated(server: LiveServer) -> None:
+    doc = fetch(server)
+    done = {m.name for m in implemented()}
+    missing = [name for name in ALL_METHODS if name not in done]
+    assert missing
+    for name in missing:
+        op = doc["paths"][AGENT + name]["post"]
+        assert op["deprecated"] is False
+        assert "not implemented" in op["description"]
+        assert set(op["responses"]) == {"400", "401", "406", "501"}
+
+
+def test_every_operation_takes_select(server: LiveServer) -> None:
+    for path, item in fetch(server)["paths"].items():
+        for verb, op in item.items():
+            assert "$select" in [p["name"] for p in op["parameters"]], (path, verb)
+
+
+def test_security_schemes_name_every_way_to_authenticate(server: LiveServer) -> None:
+    schemes = fetch(server)["components"]["securitySchemes"]
+    assert schemes["Basic"] == {"type": "http", "scheme": "basic", "description": schemes["Basic"]["description"]}
+    assert (schemes["SOTicket"]["type"], schemes["SOTicket"]["name"]) == ("apiKey", "Authorization")
+    assert (schemes["Bearer"]["scheme"], schemes["Bearer"]["bearerFormat"]) == ("bearer", "JWT")
+    assert schemes["SOAppToken"]["name"] == "SO-AppToken"
+    assert schemes["XSRF"]["name"] == "X-XSRF-TOKEN"
+
+
+def test_an_empty_call_to_every_agent_method_answers_a_documented_status(server: LiveServer) -> None:
+    doc = fetch(server)
+    with server.client("tje0") as c:
+        for name in ALL_METHODS:
+            r = c.post(AGENT + name, content=b"{}", headers={"Content-Type": "application/json"})
+            documented = doc["paths"][AGENT + name]["post"]["responses"]
+            assert str(r.status_code) in documented, (name, r.status_code, r.text)
+
+
+def test_an_unauthenticated_call_answers_the_documented_401(server: LiveServer) -> None:
+    doc = fetch(server)
+    with server.client() as c:
+        r = c.post(AGENT + "Accept", json={"AppointmentId": 1})
+    assert r.status_code == 401
+    assert "401" in doc["paths"][AGENT + "Accept"]["post"]["responses"]
+    assert r.json()["Error"] is True
+
+
+def test_docs_page_is_html_that_needs_no_network(server: LiveServer) -> None:
+    with server.client() as c:
+        r = c.get("/api/docs")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<html" in r.text and 'fetch("openapi.json")' in r.text
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', r.text), "the page must not load anything remote"
+
+
+def test_committed_endpoint_list_is_up_to_date() -> None:
+    assert ENDPOINTS_MD.read_text(encoding="utf-8") == endpoints_markdown(), (
+        "docs/endpoints.md is stale: run `python -m sodiary.wire.openapi --endpoints-md`")
