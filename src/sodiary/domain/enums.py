@@ -1,6 +1,6 @@
 """SuperOffice's enumerations, with their database / .NET numbers (spec §2.2)."""
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 
 
 class AppointmentStatus(IntEnum):
@@ -88,6 +88,61 @@ class AppointmentPrivate(IntEnum):
     Public = 0
     PrivateUser = 1
     PrivateGroup = 2
+
+
+class RecurrencePattern(IntEnum):
+    Unknown = 0
+    Daily = 1
+    Weekly = 2
+    Monthly = 3
+    Yearly = 4
+    Custom = 5
+
+
+class RecurrenceEndType(IntEnum):
+    Unknown = 0
+    EndDate = 1
+    Counter = 2
+
+
+# The three sub-pattern enums share one database column, RecurrenceRule.subPattern (1..7).
+class RecurrenceDailyPattern(IntEnum):
+    Unknown = 0
+    EveryWorkday = 1
+    EveryWeekday = 2
+    EveryCyclicDay = 3
+
+
+class RecurrenceMonthlyPattern(IntEnum):
+    Unknown = 0
+    DayOfMonth = 4
+    WeekdayOfMonth = 5
+
+
+class RecurrenceYearlyPattern(IntEnum):
+    Unknown = 0
+    DayOfMonth = 6
+    WeekdayOfMonth = 7
+
+
+class WeekOfMonth(IntEnum):
+    Unknown = 0
+    First = 1
+    Second = 2
+    Third = 3
+    Fourth = 4
+    Last = 5
+
+
+class Weekday(IntFlag):
+    Unknown = 0
+    Monday = 1
+    Tuesday = 2
+    Wednesday = 4
+    Thursday = 8
+    Friday = 16
+    Saturday = 32
+    Sunday = 64
 
 
 def wire_name(member: IntEnum) -> str:
