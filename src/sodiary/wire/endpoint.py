@@ -106,17 +106,37 @@ def internal_error(request: Request, fmt: Format | None, exc: BaseException) -> 
     return fail(ApiError(500, "InternalServerError", "internal_error", reference=reference), request, fmt)
 
 
-async def run_agent_method(
-    request: Request, method: AgentMethod, db: Database, authenticate: Callable[[Request], Awaitable[Caller]],
-    max_body: int,
-) -> Response:
+Authenticate = Callable[[Request], Awaitable[Caller]]
+
+
+async def open_call(request: Request, db: Database, authenticate: Authenticate, fmt: Format) -> Call:
+    """401, then `$select` (400): what every call, agent or REST, does before its own work."""
+    caller = await authenticate(request)
+    query = query_params(request)
+    selection = parse_select(query.get("$select"))
+    return Call(request, caller, db, query, selection, fmt)
+
+
+async def guarded(request: Request, work: Callable[[Format], Awaitable[Response]]) -> Response:
+    """406 first, then `work`; every failure answers in SuperOffice's error shape."""
     fmt = response_format(request.headers.get("accept"))
     try:
         if fmt is None:
             raise ApiError(406, "NotAcceptableException", "not_acceptable")
-        caller = await authenticate(request)
-        query = query_params(request)
-        selection = parse_select(query.get("$select"))
+        return await work(fmt)
+    except ApiError as exc:
+        return fail(exc, request, fmt)
+    except DomainError as exc:
+        return fail(from_domain(exc), request, fmt)
+    except Exception as exc:
+        return internal_error(request, fmt, exc)
+
+
+async def run_agent_method(
+    request: Request, method: AgentMethod, db: Database, authenticate: Authenticate, max_body: int,
+) -> Response:
+    async def work(fmt: Format) -> Response:
+        call = await open_call(request, db, authenticate, fmt)
         if method.handler is None:
             raise ApiError(501, "NotImplementedException", "not_implemented", method=method.name)
         body = await read_body(request, max_body)
@@ -126,14 +146,9 @@ async def run_agent_method(
             if data is None:
                 data = {}  # the official client posts `null` when it has nothing to send
             argument = bind(data, method.request)
-        call = Call(request, caller, db, query, selection, fmt)
         result = await method.handler(call, argument)
         if method.response is None:
             return no_content(fmt)
         return encode(result, call, getattr(method.response, "__name__", "Result"))
-    except ApiError as exc:
-        return fail(exc, request, fmt)
-    except DomainError as exc:
-        return fail(from_domain(exc), request, fmt)
-    except Exception as exc:
-        return internal_error(request, fmt, exc)
+
+    return await guarded(request, work)
