@@ -99,6 +99,10 @@ class Operation(Enum):
     MOVE = "Move"
     DELETE = "Delete"
     CLEAN_UP = "CleanUp"
+    ACCEPT_REJECTED = "AcceptRejected"
+    ASSIGN = "AssignTo"
+    REMOVE = "Remove"  # a row deleted outright: the organiser's mother row, a plain appointment
+    TOGGLE = "ToggleAppointmentStatus"
 
 
 class TypeChange(Enum):
@@ -187,6 +191,28 @@ TRANSITIONS: dict[Operation, dict[AppointmentStatus, Step | Refusal]] = {
     Operation.CLEAN_UP: {
         S.BookingDeleted: Step(None, delete_row=True),
     },
+    # The organiser / assigner acknowledges a decline (docs/decisions.md): the declined invitee
+    # leaves the booking; a declined assignment is the assigner's own appointment again.
+    Operation.ACCEPT_REJECTED: {
+        S.BookingDeclined: Step(None, delete_row=True),
+        S.AssignmentDeclined: Step(S.NotStarted, return_to_assigner=True),
+    },
+    # Handing a plain appointment to another associate; the new owner comes with the request.
+    Operation.ASSIGN: {
+        S.UnknownOrPostIt: Step(S.Assignment),
+        **_accepted_rows(Step(S.Assignment)),
+        S.Assignment: Step(S.Assignment),
+        S.AssignmentSeen: Step(S.Assignment),
+        S.AssignmentDeclined: Step(S.Assignment),
+    },
+    Operation.REMOVE: {s: Step(None, delete_row=True) for s in S},
+    # Only open activities toggle; an unanswered invitation or an assignment has no activity state yet.
+    Operation.TOGGLE: {
+        S.UnknownOrPostIt: Step(S.Completed),
+        S.NotStarted: Step(S.Completed),
+        S.Started: Step(S.Completed),
+        S.Completed: Step(S.Started),
+    },
 }
 
 
@@ -258,6 +284,20 @@ def plan(operation: Operation, target: BookingRow, others: Iterable[BookingRow] 
     return [c for c in changes if not c.is_noop]
 
 
+def plan_each(operation: Operation, rows: Iterable[BookingRow]) -> list[Change]:
+    """Changes for rows that the operation reaches as a side effect (an organiser's children,
+    a cleanup list): a row that refuses or to which it does not apply is left as it is."""
+    changes = []
+    for row in rows:
+        try:
+            change = change_for(operation, row)
+        except DomainError:
+            continue
+        if not change.is_noop:
+            changes.append(change)
+    return changes
+
+
 def answer_target(target: BookingRow, caller: int, own_child: BookingRow | None) -> BookingRow | None:
     """Which row an invitee's answer applies to (§2.6.2); None means nothing to do.
 
@@ -308,3 +348,51 @@ def in_scope(target: BookingRow, series: Iterable[BookingRow], mode: RecurrenceU
     ]
     return [target, *sorted((r for r in later if r.appointment_id != target.appointment_id),
                             key=lambda r: (r.start or datetime.min, r.appointment_id))]
+
+
+def organiser_target(target: BookingRow, caller: int, mother: BookingRow | None) -> BookingRow:
+    """The row an organiser's change (Move, Delete, AssignTo…) starts from.
+
+    A child id stands for its booking, so it resolves to `mother` (its mother row); a
+    plain appointment is its own. Only the organiser / the row's owner may change it.
+    """
+    role = target.role
+    if role is BookingType.Participant:
+        if mother is None:
+            raise Invalid("not_applicable", operation="organiser change", status=target.status.name)
+        target = mother
+    if target.associate_id != caller:
+        key = "not_organiser" if target.role is BookingType.Owner else "not_your_appointment"
+        raise Forbidden(key, appointment_id=target.appointment_id)
+    return target
+
+
+def assign(row: BookingRow, caller: int, assignee: int) -> Change:
+    """AssignTo (§2.6.5): a plain appointment of the caller's (or one they assigned) goes to `assignee`."""
+    if row.role is not BookingType.None_:
+        raise Invalid("not_assignable", appointment_id=row.appointment_id)
+    owners = {row.associate_id, row.assigned_by} if row.is_assignment and row.assigned_by else {row.associate_id}
+    if caller not in owners:
+        raise Forbidden("not_your_appointment", appointment_id=row.appointment_id)
+    if assignee == caller:
+        raise Invalid("assign_to_self", appointment_id=row.appointment_id)
+    step = step_for(Operation.ASSIGN, row)
+    return Change(row=row, status=step.status or row.status, type=row.type, associate_id=assignee)
+
+
+def is_new_decline(change: Change) -> bool:
+    """Counts towards the mother's RejectCounter: a row that was not declined before."""
+    declined = (S.BookingDeclined, S.AssignmentDeclined)
+    return change.status in declined and change.row.status not in declined
+
+
+def counter_row(row: BookingRow) -> int:
+    """The row holding RejectCounter: the booking's mother, or an assignment itself."""
+    return row.mother_id or row.appointment_id
+
+
+def toggled(row: BookingRow) -> AppointmentStatus:
+    """ToggleAppointmentStatus (§2.6.9): Completed, or back to Started when it already was."""
+    step = step_for(Operation.TOGGLE, row)
+    assert step.status is not None
+    return step.status

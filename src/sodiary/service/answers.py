@@ -1,4 +1,4 @@
-"""An invitee answers an invitation: Accept and SetSeen share one path."""
+"""An invitee answers an invitation: Accept, SetSeen and Reject share one path."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from functools import partial
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
-from ..domain.booking import Operation
+from ..domain.booking import Change, Operation
 from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import NotFound
-from ..store import bookings
+from ..store import bookings, organiser
 from ..store.database import Database
 from .clock import utc_now
 from .context import Caller
@@ -24,6 +24,22 @@ async def set_seen(db: Database, caller: Caller, appointment_id: int, mode: Recu
     await db.transaction(partial(_answer, Operation.SET_SEEN, caller, appointment_id, mode, ""))
 
 
+async def reject(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str) -> None:
+    await db.transaction(partial(decline, caller, appointment_id, mode, reason, Operation.REJECT.value))
+
+
+async def set_seen_many(
+    db: Database, caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdateMode
+) -> None:
+    """One unit of work: one id that cannot be marked fails the call and nothing is marked."""
+
+    def work(conn: Connection) -> None:
+        for appointment_id in dict.fromkeys(appointment_ids):
+            _answer(Operation.SET_SEEN, caller, appointment_id, mode, "", conn)
+
+    await db.transaction(work)
+
+
 def _answer(
     operation: Operation,
     caller: Caller,
@@ -31,7 +47,9 @@ def _answer(
     mode: RecurrenceUpdateMode,
     reason: str,
     conn: Connection,
-) -> None:
+    *,
+    recorded_as: str = "",
+) -> list[Change]:
     target = bookings.get_row(conn, appointment_id)
     if target is None:
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
@@ -40,17 +58,26 @@ def _answer(
         own_child = bookings.get_child(conn, target.appointment_id, caller.associate_id)
     row = booking.answer_target(target, caller.associate_id, own_child)
     if row is None:
-        return
+        return []
     series = bookings.get_series_from(conn, row) if mode is RecurrenceUpdateMode.ThisAndForward else []
     changes = booking.plan(operation, row, booking.in_scope(row, series, mode))
     bookings.write_changes(
         conn,
         changes,
         actor=caller.associate_id,
-        operation=operation.value,
+        operation=recorded_as or operation.value,
         mode=mode,
         scheme=caller.scheme,
         app=caller.app,
         now=utc_now(),
         reason=reason,
     )
+    return changes
+
+
+def decline(
+    caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str, conn: Connection
+) -> None:
+    """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother."""
+    changes = _answer(Operation.REJECT, caller, appointment_id, mode, reason, conn, recorded_as=recorded_as)
+    organiser.note_declines(conn, changes, reason)

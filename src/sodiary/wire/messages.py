@@ -35,6 +35,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{operation} does not apply to an appointment with status {status}",
         "no": "{operation} gjelder ikke for en avtale med status {status}",
     },
+    "not_organiser": {
+        "en": "Only the organiser of booking {appointment_id} can change or delete it",
+        "no": "Bare arrangøren av bookingen {appointment_id} kan endre eller slette den",
+    },
+    "not_assignable": {
+        "en": "Appointment {appointment_id} is part of a booking and cannot be assigned to another associate",
+        "no": "Avtale {appointment_id} er del av en booking og kan ikke tildeles en annen bruker",
+    },
+    "assign_to_self": {
+        "en": "Appointment {appointment_id} is already yours; assign it to another associate",
+        "no": "Avtale {appointment_id} er allerede din; tildel den til en annen bruker",
+    },
+    "unknown_assignee": {
+        "en": "Associate {associate_id} does not exist or is disabled, so nothing can be assigned to them",
+        "no": "Bruker {associate_id} finnes ikke eller er deaktivert, så ingenting kan tildeles dem",
+    },
+    "end_before_start": {
+        "en": "The end of appointment {appointment_id} cannot be before its start",
+        "no": "Slutten på avtale {appointment_id} kan ikke være før starten",
+    },
+    "use_booking_operation": {
+        "en": "{field} of appointment {appointment_id} cannot be set this way; use Accept, Reject, Move or AssignTo",
+        "no": "{field} for avtale {appointment_id} kan ikke settes slik; bruk Accept, Reject, Move eller AssignTo",
+    },
     "unauthorized": {
         "en": "Authentication required: send Authorization (Basic, SOTicket or Bearer)",
         "no": "Autentisering kreves: send Authorization (Basic, SOTicket eller Bearer)",

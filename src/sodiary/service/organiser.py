@@ -1,0 +1,324 @@
+"""The organiser's side of a booking, and the cleanup of cancelled ones (spec §2.5, §2.6.5–§2.6.9).
+
+Each use case is one unit of work. Status changes are cells of booking.TRANSITIONS; the
+organiser's own (mother) row is removed or moved as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from sqlalchemy.engine import Connection
+
+from ..domain import booking
+from ..domain.booking import BookingRow, BookingType, Change, Operation
+from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
+from ..domain.errors import Forbidden, Invalid, NotFound
+from ..store import bookings
+from ..store import organiser as store
+from ..store.database import Database
+from . import answers
+from .clock import utc_now
+from .context import Caller
+
+TAF = RecurrenceUpdateMode.ThisAndForward
+
+
+@dataclass(frozen=True, slots=True)
+class _Writer:
+    """Writes one use case's changes with the caller's stamp and history."""
+
+    conn: Connection
+    caller: Caller
+    operation: str
+    mode: RecurrenceUpdateMode
+    now: datetime
+
+    def changes(self, changes: Sequence[Change]) -> None:
+        bookings.write_changes(self.conn, changes, actor=self.caller.associate_id, operation=self.operation,
+                               mode=self.mode, scheme=self.caller.scheme, app=self.caller.app, now=self.now)
+
+    def record(self, rows: Sequence[BookingRow]) -> None:
+        store.record(self.conn, rows, actor=self.caller.associate_id, operation=self.operation, mode=self.mode,
+                     scheme=self.caller.scheme, app=self.caller.app, now=self.now)
+
+
+def _writer(conn: Connection, caller: Caller, operation: Operation | str, mode: RecurrenceUpdateMode) -> _Writer:
+    name = operation.value if isinstance(operation, Operation) else operation
+    return _Writer(conn, caller, name, mode, utc_now())
+
+
+def _get(conn: Connection, appointment_id: int) -> BookingRow:
+    row = bookings.get_row(conn, appointment_id)
+    if row is None:
+        raise NotFound("appointment_not_found", appointment_id=appointment_id)
+    return row
+
+
+def _mother_of(conn: Connection, row: BookingRow) -> BookingRow | None:
+    return bookings.get_row(conn, row.mother_id) if row.role is BookingType.Participant else None
+
+
+def _occurrences(conn: Connection, origin: BookingRow, mode: RecurrenceUpdateMode) -> list[BookingRow]:
+    """The organiser's rows an update mode covers. StopRecurrence is answered as OnlyThis for now."""
+    series = bookings.get_series_from(conn, origin) if mode is TAF else []
+    return booking.in_scope(origin, series, mode)
+
+
+def _is_organiser_of(conn: Connection, row: BookingRow, caller: int) -> bool:
+    if row.role is BookingType.Owner:
+        return row.associate_id == caller
+    mother = _mother_of(conn, row)
+    return mother is not None and mother.associate_id == caller
+
+
+# --- Delete, DeleteAppointmentEntity ------------------------------------------------------------
+
+
+async def delete(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
+    await db.transaction(partial(_delete, caller, appointment_id, mode, True))
+
+
+async def delete_entity(db: Database, caller: Caller, appointment_id: int) -> None:
+    await db.transaction(partial(_delete, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False))
+
+
+def _delete(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, child_means_booking: bool,
+            conn: Connection) -> None:
+    """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
+    me = caller.associate_id
+    target = _get(conn, appointment_id)
+    if target.role is BookingType.Owner and target.associate_id == me:
+        _cancel(conn, caller, target, mode)
+    elif target.role is BookingType.Participant and child_means_booking and _is_organiser_of(conn, target, me):
+        _cancel(conn, caller, booking.organiser_target(target, me, _mother_of(conn, target)), mode)
+    elif target.role is BookingType.None_ and target.associate_id == me and not _pending_assignment(target):
+        rows = _occurrences(conn, target, mode)
+        _writer(conn, caller, Operation.DELETE, mode).changes(booking.plan_each(Operation.REMOVE, rows))
+    else:
+        answers.decline(caller, appointment_id, mode, "", Operation.DELETE.value, conn)
+
+
+def _pending_assignment(row: BookingRow) -> bool:
+    # The assignee deleting an assignment declines it: it goes back to the assigner, not away.
+    return row.status in (AppointmentStatus.Assignment, AppointmentStatus.AssignmentSeen) and row.assigned_by != 0
+
+
+def _cancel(conn: Connection, caller: Caller, mother: BookingRow, mode: RecurrenceUpdateMode) -> None:
+    changes: list[Change] = []
+    for occurrence in _occurrences(conn, mother, mode):
+        changes += booking.plan_each(Operation.DELETE, store.children(conn, occurrence.appointment_id))
+        changes += booking.plan_each(Operation.REMOVE, [occurrence])
+    _writer(conn, caller, Operation.DELETE, mode).changes(changes)
+
+
+# --- CleanUp* ------------------------------------------------------------------------------------
+
+
+async def clean_up(db: Database, caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdateMode) -> int:
+    return await db.transaction(partial(_clean_up, caller, appointment_ids, mode))
+
+
+async def clean_up_all(db: Database, caller: Caller) -> int:
+    def work(conn: Connection) -> int:
+        rows = store.cancelled_rows_of(conn, caller.associate_id)
+        return _remove_cancelled(conn, caller, rows, RecurrenceUpdateMode.Unknown)
+
+    return await db.transaction(work)
+
+
+def _clean_up(caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdateMode, conn: Connection) -> int:
+    """Only the caller's own cancelled rows go; any other listed id is passed over (docs/decisions.md)."""
+    mine = [r for r in store.rows(conn, appointment_ids) if r.associate_id == caller.associate_id]
+    rows: dict[int, BookingRow] = {}
+    for row in mine:
+        for r in _occurrences(conn, row, mode):
+            rows.setdefault(r.appointment_id, r)
+    return _remove_cancelled(conn, caller, list(rows.values()), mode)
+
+
+def _remove_cancelled(conn: Connection, caller: Caller, rows: list[BookingRow], mode: RecurrenceUpdateMode) -> int:
+    changes = booking.plan_each(Operation.CLEAN_UP, rows)
+    _writer(conn, caller, Operation.CLEAN_UP, mode).changes(changes)
+    return len(changes)
+
+
+# --- ToggleAppointmentStatus ---------------------------------------------------------------------
+
+
+async def toggle_status(db: Database, caller: Caller, appointment_id: int) -> AppointmentStatus:
+    def work(conn: Connection) -> AppointmentStatus:
+        row = _get(conn, appointment_id)
+        if row.associate_id != caller.associate_id:
+            raise Forbidden("not_your_appointment", appointment_id=appointment_id)
+        status = booking.toggled(row)
+        change = Change(row=row, status=status, type=row.type, associate_id=row.associate_id)
+        _writer(conn, caller, Operation.TOGGLE, RecurrenceUpdateMode.Unknown).changes([change])
+        return status
+
+    return await db.transaction(work)
+
+
+# --- Move, MoveWithEmail, MoveExtended -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewTimes:
+    start: datetime
+    end: datetime | None = None  # None: keep the duration
+    is_allday: bool | None = None
+    is_free: bool | None = None
+
+
+async def move(db: Database, caller: Caller, appointment_id: int, times: NewTimes,
+               mode: RecurrenceUpdateMode) -> None:
+    await db.transaction(partial(_move, caller, appointment_id, times, mode, Operation.MOVE.value))
+
+
+def _move(caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode, operation: str,
+          conn: Connection) -> None:
+    """Mother and every child move together; answered invitations are asked again (§2.4 Move)."""
+    target = _get(conn, appointment_id)
+    origin = booking.organiser_target(target, caller.associate_id, _mother_of(conn, target))
+    if origin.start is None:
+        raise Invalid("not_applicable", operation=operation, status=origin.status.name)
+    delta = times.start - origin.start
+    duration = None if times.end is None else times.end - times.start
+    if duration is not None and duration < timedelta(0):
+        raise Invalid("end_before_start", appointment_id=appointment_id)
+    _shift(conn, caller, _occurrences(conn, origin, mode), delta, duration, times, mode, operation)
+
+
+def _shift(conn: Connection, caller: Caller, origins: list[BookingRow], delta: timedelta,
+           duration: timedelta | None, times: NewTimes, mode: RecurrenceUpdateMode, operation: str) -> None:
+    moved: list[BookingRow] = []
+    changes: list[Change] = []
+    for origin in origins:
+        kids = store.children(conn, origin.appointment_id) if origin.role is BookingType.Owner else []
+        moved += [origin, *kids]
+        changes += booking.plan_each(Operation.MOVE, kids)
+    if delta == timedelta(0) and duration is None and times.is_allday is None and times.is_free is None:
+        return  # nothing to move: no write, no history
+    extra = {k: v for k, v in (("is_allday", times.is_allday), ("is_free", times.is_free)) if v is not None}
+    writer = _writer(conn, caller, operation, mode)
+    writer.changes(changes)
+    store.shift_times(conn, [r.appointment_id for r in moved], delta, now=writer.now,
+                      actor=caller.associate_id, duration=duration, extra=extra)
+    changed = {c.row.appointment_id for c in changes}
+    writer.record([r for r in moved if r.appointment_id not in changed])
+
+
+# --- AcceptRejected ------------------------------------------------------------------------------
+
+
+async def accept_rejected(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> int:
+    """The id whose entity is returned: the booking's mother, or the assignment itself."""
+    return await db.transaction(partial(_accept_rejected, caller, appointment_id, mode))
+
+
+def _accept_rejected(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, conn: Connection) -> int:
+    me = caller.associate_id
+    target = _get(conn, appointment_id)
+    if target.role is BookingType.None_:
+        # An assignment: declined, it is back in the assigner's diary; only they acknowledge it.
+        if me not in (target.associate_id, target.assigned_by):
+            raise Forbidden("not_your_appointment", appointment_id=appointment_id)
+        rows = _occurrences(conn, target, mode)
+        changes = [booking.change_for(Operation.ACCEPT_REJECTED, target)]
+        _acknowledge(conn, caller, changes + booking.plan_each(Operation.ACCEPT_REJECTED, rows[1:]), mode)
+        return target.appointment_id
+    mother = booking.organiser_target(target, me, _mother_of(conn, target))
+    declined: list[BookingRow] = []
+    for occurrence in _occurrences(conn, mother, mode):
+        kids = store.children(conn, occurrence.appointment_id)
+        if target.role is BookingType.Participant:
+            # A child id acknowledges that invitee's decline (and theirs in later occurrences).
+            kids = [k for k in kids if k.associate_id == target.associate_id]
+        declined += kids
+    if target.role is BookingType.Participant:
+        booking.step_for(Operation.ACCEPT_REJECTED, target)  # the addressed row itself must be declined
+    _acknowledge(conn, caller, booking.plan_each(Operation.ACCEPT_REJECTED, declined), mode)
+    return mother.appointment_id
+
+
+def _acknowledge(conn: Connection, caller: Caller, changes: list[Change], mode: RecurrenceUpdateMode) -> None:
+    _writer(conn, caller, Operation.ACCEPT_REJECTED, mode).changes(changes)
+    store.adjust_reject_counters(conn, [booking.counter_row(c.row) for c in changes], -1)
+
+
+# --- AssignTo ------------------------------------------------------------------------------------
+
+
+async def assign_to(db: Database, caller: Caller, appointment_id: int, assignee: int,
+                    mode: RecurrenceUpdateMode) -> None:
+    await db.transaction(partial(_assign_to, caller, appointment_id, assignee, mode))
+
+
+def _assign_to(caller: Caller, appointment_id: int, assignee: int, mode: RecurrenceUpdateMode,
+               conn: Connection) -> None:
+    target = _get(conn, appointment_id)
+    if assignee <= 0 or not store.associate_exists(conn, assignee):
+        raise Invalid("unknown_assignee", associate_id=assignee)
+    changes = [booking.assign(r, caller.associate_id, assignee) for r in _occurrences(conn, target, mode)]
+    writer = _writer(conn, caller, Operation.ASSIGN, mode)
+    writer.changes(changes)
+    for c in changes:
+        store.set_columns(conn, c.row.appointment_id, now=writer.now, actor=caller.associate_id,
+                          assigned_by=caller.associate_id, reject_reason="")
+
+
+# --- UpdateAppointment, UpdateAppointmentWithMode ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    appointment_id: int
+    start: datetime | None
+    end: datetime | None
+    status: AppointmentStatus | None  # None / 0: keep
+    type: AppointmentType | None
+    associate_id: int  # 0: keep
+
+
+_ACTIVITY = frozenset({AppointmentStatus.NotStarted, AppointmentStatus.Started, AppointmentStatus.Completed})
+_ROW_TYPES = frozenset({AppointmentType.inDiary, AppointmentType.inChecklist})
+
+
+async def update(db: Database, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
+    await db.transaction(partial(_update, caller, values, mode))
+
+
+def _update(caller: Caller, values: Update, mode: RecurrenceUpdateMode, conn: Connection) -> None:
+    """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
+    me = caller.associate_id
+    row = _get(conn, values.appointment_id)
+    if row.associate_id != me:
+        raise Forbidden("not_your_appointment", appointment_id=row.appointment_id)
+    writer = _writer(conn, caller, "UpdateAppointment", mode)
+    new_status = values.status if values.status not in (None, AppointmentStatus.UnknownOrPostIt) else row.status
+    new_type = values.type if values.type not in (None, AppointmentType.Unknown) else row.type
+    new_owner = values.associate_id or row.associate_id
+    if (new_status, new_type, new_owner) != (row.status, row.type, row.associate_id):
+        if new_status != row.status and (new_status not in _ACTIVITY or row.status not in booking.ACCEPTED_STATES):
+            raise Invalid("use_booking_operation", appointment_id=row.appointment_id, field="Status")
+        if new_type != row.type and (new_type not in _ROW_TYPES or row.type not in _ROW_TYPES):
+            raise Invalid("use_booking_operation", appointment_id=row.appointment_id, field="Type")
+        if new_owner != row.associate_id and (row.role is not BookingType.None_
+                                              or not store.associate_exists(conn, new_owner)):
+            raise Invalid("use_booking_operation", appointment_id=row.appointment_id, field="AssociateId")
+        writer.changes([Change(row=row, status=new_status, type=new_type, associate_id=new_owner)])
+    if values.start is None or row.start is None:
+        return  # no StartTime: the times stay
+    end = values.end
+    if end is not None and end < values.start:
+        raise Invalid("end_before_start", appointment_id=row.appointment_id)
+    duration = None if end is None else end - values.start
+    if values.start == row.start and duration is None:
+        return
+    if row.role is BookingType.Participant:
+        raise Forbidden("not_organiser", appointment_id=row.appointment_id)
+    _shift(conn, caller, _occurrences(conn, row, mode), values.start - row.start, duration,
+           NewTimes(values.start, end), mode, "UpdateAppointment")
