@@ -59,6 +59,17 @@ class Seeder:
             appointments.sync_sequences(conn)
             return Booking(mother, self._children(conn, d, mother))
 
+    def bookings(self, count: int, organiser: str = "ada", invitee: str = "tje0") -> list[int]:
+        """Many one-invitee bookings in one transaction; returns the invitee's child ids."""
+        start = self._next_start()
+        self._n += count
+        with self.engine.begin() as conn:
+            d = self._demo(conn)
+            mothers = [demo.book(conn, d, organiser, [invitee], start + timedelta(hours=i), "Bulk", "Bulk", 0, 0)
+                       for i in range(count)]
+            appointments.sync_sequences(conn)
+            return [self._children(conn, d, m)[invitee] for m in mothers]
+
     def series(self, organiser: str = "ada", invitees: tuple[str, ...] = ("tje0",), count: int = 8) -> Series:
         start = self._next_start()
         self._n += count * 7
