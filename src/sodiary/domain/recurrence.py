@@ -182,7 +182,10 @@ def time_zone(zone: str) -> tzinfo:
 
 def existing_wall_time(wall: datetime, tz: tzinfo) -> datetime:
     """`wall` if it exists in `tz`, else the time the clocks show after the gap (02:30 -> 03:30)."""
-    return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    try:
+        return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    except OverflowError:  # within hours of year 1 or 9999, where no zone has a DST gap
+        return wall
 
 
 @dataclass(frozen=True, slots=True)
