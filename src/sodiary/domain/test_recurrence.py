@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -464,16 +465,10 @@ def test_refuses_too_many_custom_dates_for_the_given_limit() -> None:
 
 
 def test_the_limit_is_exactly_allowed() -> None:
-    assert len(occurrence_dates(replace_counter(WEEKLY, 4), limit=4)) == 4
+    assert len(occurrence_dates(replace(WEEKLY, counter=4), limit=4)) == 4
 
 
 def test_refuses_an_unknown_time_zone() -> None:
     with pytest.raises(Invalid) as refused:
         expand(WEEKLY, datetime(2026, 1, 5, 9), "Europe")
     assert (refused.value.key, refused.value.params) == ("recurrence_time_zone", {"zone": "Europe"})
-
-
-def replace_counter(rule: Rule, counter: int) -> Rule:
-    from dataclasses import replace
-
-    return replace(rule, counter=counter)
