@@ -75,6 +75,52 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Authorization scheme '{scheme}' is not supported by this installation",
         "no": "Autorisasjonsskjemaet '{scheme}' støttes ikke av denne installasjonen",
     },
+    "bad_ticket": {
+        "en": "The SOTicket is unknown, expired or revoked; log in again",
+        "no": "SOTicket er ukjent, utløpt eller tilbakekalt; logg inn på nytt",
+    },
+    "bad_session": {
+        "en": "The session is unknown, expired or revoked; log in again",
+        "no": "Økten er ukjent, utløpt eller tilbakekalt; logg inn på nytt",
+    },
+    "bad_token": {
+        "en": "The bearer token is not accepted: {detail}",
+        "no": "Bearer-tokenet godtas ikke: {detail}",
+    },
+    "bearer_not_configured": {
+        "en": "Bearer tokens are not configured on this server (set SODIARY_JWT_SECRET, "
+              "SODIARY_JWT_PUBLIC_KEY_FILE or SODIARY_JWKS_FILE); use Basic or SOTicket",
+        "no": "Bearer-tokener er ikke konfigurert på denne serveren (sett SODIARY_JWT_SECRET, "
+              "SODIARY_JWT_PUBLIC_KEY_FILE eller SODIARY_JWKS_FILE); bruk Basic eller SOTicket",
+    },
+    "xsrf_missing": {
+        "en": "Without an Authorization header, send the XSRF-TOKEN cookie's value in the X-XSRF-TOKEN header",
+        "no": "Uten Authorization-header må verdien i XSRF-TOKEN-informasjonskapselen sendes i X-XSRF-TOKEN",
+    },
+    "xsrf_mismatch": {
+        "en": "The X-XSRF-TOKEN header does not match this session's XSRF token",
+        "no": "X-XSRF-TOKEN-headeren passer ikke med denne øktens XSRF-token",
+    },
+    "app_token_required": {
+        "en": "This server only accepts registered applications: send SO-AppToken",
+        "no": "Denne serveren godtar bare registrerte applikasjoner: send SO-AppToken",
+    },
+    "app_token_unknown": {
+        "en": "The SO-AppToken does not belong to a registered application",
+        "no": "SO-AppToken tilhører ingen registrert applikasjon",
+    },
+    "too_many_failures": {
+        "en": "Too many failed logins; try again in {seconds} seconds",
+        "no": "For mange mislykkede innlogginger; prøv igjen om {seconds} sekunder",
+    },
+    "logout_needs_ticket": {
+        "en": "Logout revokes the SOTicket given in the Authorization header",
+        "no": "Logout tilbakekaller SOTicket som er gitt i Authorization-headeren",
+    },
+    "logout_needs_session": {
+        "en": "Closing a session needs the session cookie (and X-XSRF-TOKEN)",
+        "no": "For å avslutte en økt trengs øktens informasjonskapsel (og X-XSRF-TOKEN)",
+    },
     "not_acceptable": {
         "en": "None of the media types in Accept can be produced; use application/json or application/xml",
         "no": "Ingen av medietypene i Accept kan leveres; bruk application/json eller application/xml",
