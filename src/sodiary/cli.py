@@ -1,4 +1,4 @@
-"""`sodiary serve | init | demo | user add|passwd|disable`."""
+"""`sodiary serve | init | demo | user add|passwd|disable|enable | app add|list|remove`."""
 
 from __future__ import annotations
 
@@ -74,7 +74,13 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
                 person_id = associates.add_person(conn, contact_id, args.firstname or args.name, args.lastname or "")
                 return associates.add_associate(conn, args.name, hash_password(password), person_id)
 
-            print(f"associate {db.run_sync(add)} added: {args.name}")
+            from sqlalchemy.exc import IntegrityError
+
+            try:
+                print(f"associate {db.run_sync(add)} added: {args.name}")
+            except IntegrityError:
+                print(f"user already exists: {args.name}", file=sys.stderr)
+                return 1
             return 0
         if args.user_command == "passwd":
             password = args.password or getpass.getpass(f"New password for {args.name}: ")
@@ -86,6 +92,35 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
             print(f"no such user: {args.name}", file=sys.stderr)
             return 1
         print(f"{args.user_command}: {args.name}")
+        return 0
+    finally:
+        db.engine.dispose()
+
+
+def _app(settings: Settings, args: argparse.Namespace) -> int:
+    """Partner applications (SO-AppToken): the token is printed once and stored only as a hash."""
+    from .service import apps
+
+    db = _database(settings)
+    upgrade(db.engine)
+    try:
+        if args.app_command == "add":
+            try:
+                token = db.run_sync(lambda conn: apps.add(conn, args.name))
+            except apps.AppExists:
+                print(f"application already registered: {args.name}", file=sys.stderr)
+                return 1
+            print(f"application {args.name} registered; its SO-AppToken (shown only now):", file=sys.stderr)
+            print(token)
+            return 0
+        if args.app_command == "remove":
+            if not db.run_sync(lambda conn: apps.remove(conn, args.name)):
+                print(f"no such application: {args.name}", file=sys.stderr)
+                return 1
+            print(f"removed: {args.name}")
+            return 0
+        for name, created in db.run_sync(apps.listing):
+            print(f"{name}\t{created:%Y-%m-%dT%H:%M:%SZ}")
         return 0
     finally:
         db.engine.dispose()
@@ -114,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     p_pw.add_argument("--password")
     for name in ("disable", "enable"):
         users.add_parser(name, help=f"{name} a user").add_argument("name")
+    p_app = sub.add_parser("app", help="manage partner applications (SO-AppToken)")
+    app_commands = p_app.add_subparsers(dest="app_command", required=True)
+    app_commands.add_parser("add", help="register an application; prints its token once").add_argument("name")
+    app_commands.add_parser("remove", help="unregister an application").add_argument("name")
+    app_commands.add_parser("list", help="list registered applications")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -130,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         init(settings, demo=True)
     elif args.command == "user":
         return _user(settings, args)
+    elif args.command == "app":
+        return _app(settings, args)
     return 0
 
 

@@ -10,6 +10,11 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/sodiary.db"
@@ -22,6 +27,19 @@ class Settings:
     credential_cache_seconds: int = 300
     credential_recheck_seconds: int = 5
     secret: str = field(default_factory=lambda: os.urandom(32).hex())
+    # Authentication (docs/decisions.md, "Authentication").
+    ticket_seconds: int = 8 * 3600
+    session_seconds: int = 8 * 3600
+    jwt_secret: str = ""  # HS256
+    jwt_public_key_file: str = ""  # PEM, RS256/ES256
+    jwks_file: str = ""
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwt_user_claim: str = "sub"
+    require_app_token: bool = False
+    auth_failure_window_seconds: int = 60
+    auth_failures_per_user: int = 10
+    auth_failures_per_address: int = 50
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,4 +54,17 @@ class Settings:
             pool_size=_int("SODIARY_POOL_SIZE", cls.pool_size),
             credential_cache_seconds=_int("SODIARY_CREDENTIAL_CACHE_SECONDS", cls.credential_cache_seconds),
             secret=env.get("SODIARY_SECRET") or os.urandom(32).hex(),
+            credential_recheck_seconds=_int("SODIARY_CREDENTIAL_RECHECK_SECONDS", cls.credential_recheck_seconds),
+            ticket_seconds=_int("SODIARY_TICKET_SECONDS", cls.ticket_seconds),
+            session_seconds=_int("SODIARY_SESSION_SECONDS", cls.session_seconds),
+            jwt_secret=env.get("SODIARY_JWT_SECRET", ""),
+            jwt_public_key_file=env.get("SODIARY_JWT_PUBLIC_KEY_FILE", ""),
+            jwks_file=env.get("SODIARY_JWKS_FILE", ""),
+            jwt_issuer=env.get("SODIARY_JWT_ISSUER", ""),
+            jwt_audience=env.get("SODIARY_JWT_AUDIENCE", ""),
+            jwt_user_claim=env.get("SODIARY_JWT_USER_CLAIM") or cls.jwt_user_claim,
+            require_app_token=_bool("SODIARY_REQUIRE_APP_TOKEN", cls.require_app_token),
+            auth_failure_window_seconds=_int("SODIARY_AUTH_FAILURE_WINDOW_SECONDS", cls.auth_failure_window_seconds),
+            auth_failures_per_user=_int("SODIARY_AUTH_FAILURES_PER_USER", cls.auth_failures_per_user),
+            auth_failures_per_address=_int("SODIARY_AUTH_FAILURES_PER_ADDRESS", cls.auth_failures_per_address),
         )

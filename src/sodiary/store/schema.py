@@ -133,3 +133,30 @@ answer_history = Table(
     Column("answered_at", DateTime, nullable=False),  # UTC
     Index("ix_answer_history_appointment", "appointment_id"),
 )
+
+# Login tickets (SOTicket) and browser sessions: only a SHA-256 of the random token is stored. A token
+# lives while it is unexpired, unrevoked and its credential_version still equals the associate's.
+auth_token = Table(
+    "auth_token",
+    metadata,
+    Column("token_id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),  # "ticket" | "session"
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("associate_id", Integer, ForeignKey("associate.associate_id"), nullable=False),
+    Column("credential_version", Integer, nullable=False),
+    Column("xsrf_hash", String(64), nullable=False, default=""),  # sessions: the XSRF token's hash
+    Column("created", DateTime, nullable=False),  # UTC
+    Column("expires", DateTime, nullable=False),  # UTC
+    Column("revoked", Boolean, nullable=False, default=False),
+    Index("ix_auth_token_associate", "associate_id"),
+)
+
+# Registered partner applications and the SHA-256 of their SO-AppToken.
+partner_app = Table(
+    "partner_app",
+    metadata,
+    Column("app_id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created", DateTime, nullable=False),  # UTC
+)

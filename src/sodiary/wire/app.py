@@ -13,7 +13,7 @@ from starlette.routing import Route
 from ..config import Settings
 from ..store.database import Database
 from .agent import agent_methods
-from .auth import Authenticator, BasicScheme, CredentialCache
+from .auth_setup import build_auth
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
 from .negotiation import response_format
@@ -25,8 +25,8 @@ from .rest import ROUTES as REST_ROUTES
 def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
                               pool_size=settings.pool_size)
-    cache = CredentialCache(settings.secret, settings.credential_cache_seconds, settings.credential_recheck_seconds)
-    authenticator = Authenticator([BasicScheme(database, cache)])
+    auth = build_auth(settings, database)
+    authenticator = auth.authenticator
     methods = agent_methods()
     max_body = settings.max_body_bytes
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
             Route("/api/v1/Agents/Appointment/{method}", agent,
                   methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
             *REST_ROUTES,
+            *auth.routes,
             *openapi_routes(methods),
         ],
         exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
@@ -67,4 +68,5 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     )
     app.add_middleware(CanonicalPaths)
     app.state.db = database
+    app.state.settings = settings  # the base time zone for wire/timefmt.py
     return app

@@ -2,8 +2,9 @@
 
 Basic is checked against the stored argon2 hashes. A verified credential is cached under an
 HMAC of the header (never the password itself) so the hot path pays a dict lookup, and is
-re-checked against the associate's credential version every few seconds so a changed
-password or a disabled user stops working promptly.
+re-checked against the database every few seconds so a changed password, a disabled user or a
+revoked ticket stops working promptly. The other schemes (auth_tokens.py, auth_bearer.py) use
+the same cache. A request without Authorization may ride on a browser session cookie.
 """
 
 from __future__ import annotations
@@ -13,21 +14,33 @@ import binascii
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from starlette.requests import Request
 
 from ..service import auth as auth_service
 from ..service.context import Caller
+from ..service.throttle import Throttle
 from ..store.database import Database
+from .auth_apps import AppRegistry
 from .errors import ApiError
 
-REALM = 'realm="sodiary", charset="UTF-8"'
+REALM = 'realm="sodiary"'
+
+
+class AuthFailed(Exception):
+    """A scheme refused the credentials; the Authenticator answers 401 with every challenge."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 class Scheme(Protocol):
     name: str
+    challenge: str
 
     async def authenticate(self, credentials: str, request: Request) -> Caller: ...
 
@@ -48,6 +61,7 @@ class _Cached:
     version: int
     expires: float
     checked: float
+    extra: str = ""  # per scheme: a session's XSRF hash
 
 
 class CredentialCache:
@@ -68,74 +82,137 @@ class CredentialCache:
             return None
         return entry
 
-    def put(self, key: bytes, caller: Caller, version: int) -> None:
+    def fresh(self, entry: _Cached) -> bool:
+        """Checked against the database recently enough to be trusted without a look."""
+        return time.monotonic() - entry.checked < self.recheck
+
+    def put(self, key: bytes, caller: Caller, version: int, lifetime: float | None = None, extra: str = "") -> None:
+        """Cache a verified credential; `lifetime` caps the entry for credentials that expire."""
         if len(self._entries) >= self._max:
             self._entries.pop(next(iter(self._entries)))
         now = time.monotonic()
-        self._entries[key] = _Cached(caller, version, now + self.ttl, now)
+        ttl = self.ttl if lifetime is None else min(self.ttl, lifetime)
+        self._entries[key] = _Cached(caller, version, now + ttl, now, extra)
 
     def drop(self, key: bytes) -> None:
         self._entries.pop(key, None)
 
 
+class Guard:
+    """Throttles failed authentication per client address and per user name (429 + Retry-After)."""
+
+    def __init__(self, window: float, per_user: int, per_address: int) -> None:
+        self.users = Throttle(window, per_user)
+        self.addresses = Throttle(window, per_address)
+
+    @staticmethod
+    def address(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def check(self, request: Request, user: str | None = None) -> None:
+        now = time.monotonic()
+        wait = self.addresses.retry_after(self.address(request), now)
+        if user:
+            wait = max(wait, self.users.retry_after(user.lower(), now))
+        if wait:
+            raise ApiError(429, "TooManyRequestsException", "too_many_failures",
+                           headers={"Retry-After": str(wait)}, seconds=wait)
+
+    def failed(self, request: Request, user: str | None = None) -> None:
+        now = time.monotonic()
+        self.addresses.failed(self.address(request), now)
+        if user:
+            self.users.failed(user.lower(), now)
+
+    def succeeded(self, user: str) -> None:
+        self.users.succeeded(user.lower())
+
+
+async def verify_password(db: Database, guard: Guard, request: Request, user: str, password: str,
+                          scheme: str) -> tuple[Caller, int]:
+    """Throttled password check, shared by Basic and the login routes."""
+    guard.check(request, user)
+    found = await auth_service.login_with_password(db, user, password, scheme)
+    if found is None:
+        guard.failed(request, user)
+        raise AuthFailed("bad_credentials")
+    guard.succeeded(user)
+    return found
+
+
 class BasicScheme:
     name = "Basic"
+    challenge = f'Basic {REALM}, charset="UTF-8"'
 
-    def __init__(self, db: Database, cache: CredentialCache) -> None:
+    def __init__(self, db: Database, cache: CredentialCache, guard: Guard) -> None:
         self.db = db
         self.cache = cache
+        self.guard = guard
 
     async def authenticate(self, credentials: str, request: Request) -> Caller:
-        key = self.cache.key(credentials)
+        key = self.cache.key("basic:" + credentials)
         entry = self.cache.get(key)
         if entry is not None:
-            if time.monotonic() - entry.checked < self.cache.recheck:
+            if self.cache.fresh(entry):
                 return entry.caller
             if await auth_service.credential_still_valid(self.db, entry.caller.associate_id, entry.version):
                 entry.checked = time.monotonic()
                 return entry.caller
             self.cache.drop(key)
-        user, password = _decode_basic(credentials)
-        found = await auth_service.login_with_password(self.db, user, password, self.name)
-        if found is None:
-            raise unauthorized("bad_credentials", [f"Basic {REALM}"])
-        caller, version = found
+        user, password = decode_basic(credentials)
+        caller, version = await verify_password(self.db, self.guard, request, user, password, self.name)
         self.cache.put(key, caller, version)
         return caller
 
 
-def _decode_basic(credentials: str) -> tuple[str, str]:
+def decode_basic(credentials: str) -> tuple[str, str]:
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise unauthorized("bad_authorization_header", [f"Basic {REALM}"]) from None
+        raise AuthFailed("bad_authorization_header") from None
     user, sep, password = decoded.partition(":")
     if not sep or not user:
-        raise unauthorized("bad_authorization_header", [f"Basic {REALM}"])
+        raise AuthFailed("bad_authorization_header")
     return user, password
 
 
-class Authenticator:
-    """Picks the scheme named in Authorization; the seam other schemes plug into."""
+class CookieScheme(Protocol):
+    def present(self, request: Request) -> bool: ...
 
-    def __init__(self, schemes: list[Scheme]) -> None:
+    async def authenticate_cookie(self, request: Request) -> Caller: ...
+
+
+class Authenticator:
+    """Picks the scheme named in Authorization (or the session cookie); then the SO-AppToken."""
+
+    def __init__(self, schemes: list[Scheme], cookie: CookieScheme | None = None,
+                 apps: AppRegistry | None = None) -> None:
         self.schemes = {s.name.lower(): s for s in schemes}
-        self.challenges = [f"{s.name} {REALM}" for s in schemes]
+        self.challenges = [s.challenge for s in schemes]
+        self.cookie = cookie
+        self.apps = apps
 
     async def authenticate(self, request: Request) -> Caller:
+        try:
+            caller = await self._caller(request)
+        except AuthFailed as exc:
+            raise unauthorized(exc.key, self.challenges, **exc.params) from None
+        if self.apps is not None:
+            app = await self.apps.app_for(request)
+            if app:
+                caller = replace(caller, app=app)
+        return caller
+
+    async def _caller(self, request: Request) -> Caller:
         header = request.headers.get("authorization")
         if not header:
-            raise unauthorized("unauthorized", self.challenges)
+            if self.cookie is not None and self.cookie.present(request):
+                return await self.cookie.authenticate_cookie(request)
+            raise AuthFailed("unauthorized")
         scheme_name, _, credentials = header.strip().partition(" ")
         scheme = self.schemes.get(scheme_name.lower())
         if scheme is None:
-            raise unauthorized("unsupported_scheme", self.challenges, scheme=scheme_name[:40])
+            raise AuthFailed("unsupported_scheme", scheme=scheme_name[:40])
         if not credentials.strip():
-            raise unauthorized("bad_authorization_header", self.challenges)
-        caller = await scheme.authenticate(credentials.strip(), request)
-        token = request.headers.get("so-apptoken")
-        if token:
-            # Recorded with each change; a digest, because the token itself is a secret.
-            app = "token:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:16]
-            caller = Caller(caller.associate_id, caller.name, caller.scheme, app)
-        return caller
+            raise AuthFailed("bad_authorization_header")
+        return await scheme.authenticate(credentials.strip(), request)
