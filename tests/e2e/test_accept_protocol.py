@@ -255,3 +255,27 @@ def test_paths_are_case_insensitive_as_in_asp_net(server: LiveServer, seed: Seed
 def test_unknown_agent_method_is_404(server: LiveServer) -> None:
     with server.client("tje0") as c:
         assert_error(c.post("/api/v1/Agents/Appointment/Teleport", json={}), 404, "SoNotFoundException")
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_is_400(server: LiveServer, seed: Seeder, depth: int) -> None:
+    body = b'{"AppointmentId": 685, "X": ' + b"[" * depth + b"]" * depth + b"}"
+    with server.client("tje0") as c, Unchanged(seed):
+        assert_error(post_accept(c, body), 400)
+
+
+def test_deeply_nested_xml_is_400(server: LiveServer, seed: Seeder) -> None:
+    body = b"<r><AppointmentId>685</AppointmentId>" + b"<a>" * 50_000 + b"</a>" * 50_000 + b"</r>"
+    with server.client("tje0") as c, Unchanged(seed):
+        assert_error(post_accept(c, body, "application/xml"), 400)
+
+
+def test_sql_metacharacters_are_just_data(server: LiveServer, seed: Seeder) -> None:
+    with server.client("tje0") as c, Unchanged(seed):
+        r = post_accept(c, b"AppointmentId=685%27%3B+DROP+TABLE+appointment%3B--", "application/x-www-form-urlencoded")
+        assert_error(r, 400)
+
+
+def test_invalid_utf8_is_400(server: LiveServer, seed: Seeder) -> None:
+    with server.client("tje0") as c, Unchanged(seed):
+        assert_error(post_accept(c, b'{"AppointmentId": 685, "UpdateMode": "\xc3\x28"}'), 400)

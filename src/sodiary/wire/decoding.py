@@ -51,12 +51,37 @@ def _text(body: bytes, charset: str | None, what: str) -> str:
         raise ApiError(400, "ArgumentException", "body_not_decodable", format=what, detail=str(exc)) from None
 
 
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
 def _json(body: bytes, charset: str | None) -> Any:
     raw = body if charset in (None, "utf-8", "utf8") else _text(body, charset, "JSON").encode("utf-8")
     try:
-        return _json_decode(raw)
-    except msgspec.DecodeError as exc:
+        value = _json_decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ApiError(400, "ArgumentException", "body_not_decodable", format="JSON", detail=str(exc)) from None
+    except RecursionError:
+        value = None
+        too_deep = True
+    else:
+        # Nesting deeper than MAX_DEPTH needs more than 2*MAX_DEPTH bytes: small bodies skip the walk.
+        too_deep = len(raw) > 2 * MAX_DEPTH and _too_deep(value)
+    if too_deep:
+        raise ApiError(400, "ArgumentException", "body_not_decodable", format="JSON",
+                       detail=f"nested deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
