@@ -58,11 +58,12 @@ class BearerKeys:
             if isinstance(kid, str) and kid in self.jwks:
                 jwk = self.jwks[kid]
                 return jwk.key, jwk.algorithm_name if jwk.algorithm_name in ASYMMETRIC else alg
-            if not kid and len(self.jwks) == 1:
-                jwk = next(iter(self.jwks.values()))
-                return jwk.key, alg
             if self.public_key is not None:
                 return self.public_key, alg
+            if not kid and len(self.jwks) == 1:
+                jwk = next(iter(self.jwks.values()))
+                if jwk.algorithm_name == alg:
+                    return jwk.key, alg
         raise AuthFailed("bad_token", detail=f"no trusted key for alg {str(alg)[:10]!r}")
 
 

@@ -59,6 +59,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{field} of appointment {appointment_id} cannot be set this way; use Accept, Reject, Move or AssignTo",
         "no": "{field} for avtale {appointment_id} kan ikke settes slik; bruk Accept, Reject, Move eller AssignTo",
     },
+    "unknown_associate": {
+        "en": "Associate id {associate_id} does not exist",
+        "no": "Bruker med id {associate_id} finnes ikke",
+    },
+    "unknown_person": {
+        "en": "Person id {person_id} does not exist",
+        "no": "Person med id {person_id} finnes ikke",
+    },
+    "dates_required": {
+        "en": "An appointment needs a StartDate and an EndDate",
+        "no": "En avtale trenger StartDate og EndDate",
+    },
+    "recurrence_not_supported": {
+        "en": "Saving a new recurring appointment (Recurrence.IsRecurrence true) is not implemented by sodiary yet",
+        "no": "Lagring av en ny gjentakende avtale (Recurrence.IsRecurrence true) er ikke implementert i sodiary ennå",
+    },
+    "invalid_datetime": {
+        "en": "{field} is not a valid ISO-8601 date-time: '{value}'",
+        "no": "{field} er ikke et gyldig ISO-8601-tidspunkt: '{value}'",
+    },
+    "invalid_timespan": {
+        "en": "{field} is not a valid TimeSpan (hh:mm:ss or ISO-8601 duration): '{value}'",
+        "no": "{field} er ikke et gyldig tidsrom (tt:mm:ss eller ISO-8601-varighet): '{value}'",
+    },
+    "invalid_flags": {
+        "en": "{field} is not a valid flags value (a number or comma-separated names): '{value}'",
+        "no": "{field} er ikke en gyldig flaggverdi (et tall eller kommaseparerte navn): '{value}'",
+    },
     "unauthorized": {
         "en": "Authentication required: send Authorization (Basic, SOTicket or Bearer)",
         "no": "Autentisering kreves: send Authorization (Basic, SOTicket eller Bearer)",
