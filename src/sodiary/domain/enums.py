@@ -90,6 +90,20 @@ class AppointmentPrivate(IntEnum):
     PrivateGroup = 2
 
 
+class TaskType(IntEnum):
+    Unknown = 0
+    Appointment = 1
+    Document = 2
+    Email = 3
+    Fax = 4
+    Phone = 5
+    ToDo = 6
+    MailMergeDraft = 7
+    MailMergeFinal = 8
+    Report = 9
+    SaintAll = 10
+
+
 class RecurrencePattern(IntEnum):
     Unknown = 0
     Daily = 1
@@ -143,6 +157,58 @@ class Weekday(IntFlag):
     Friday = 16
     Saturday = 32
     Sunday = 64
+
+
+class TableRight(IntFlag):
+    """ETableRight, the single bits only (the combined aliases are spelt out as lists on the wire)."""
+
+    None_ = 0
+    Select = 1
+    Update = 2
+    Insert = 4
+    Delete = 8
+    Filtering = 16
+    RestrictedUpdate = 32
+    Unused1 = 64
+    Uninitialized = 128
+
+
+class AppointmentCautionWarning(IntEnum):
+    OK = 0
+    NotInSync = 1
+    NotNotifiedByEmail = 2
+    RecurrencePatternNotSupported = 3
+    IncomingRecurrenceChangeNotSupported = 4
+    ExternalParticipantsDateTimeMismatch = 5
+
+
+class AppointmentExternalOwner(IntEnum):
+    None_ = 0
+    Other = 1
+    Outlook = 2
+    Google = 3
+
+
+class ExternallyOwnedType(IntEnum):
+    Unknown = 0
+    Organizer = 1
+    Required = 2
+    Optional = 3
+    Resource = 4
+
+
+class ExternallyOwnedStatus(IntEnum):
+    Unknown = 0
+    TentativelyAccepted = 1
+    Accepted = 2
+    Declined = 3
+    NotResponded = 4
+
+
+class Visibility(IntEnum):
+    All = 0
+    Associate = 1
+    Group = 2
 
 
 def wire_name(member: IntEnum) -> str:

@@ -1,7 +1,153 @@
-"""Agent methods: entities (see wire/agent.py)."""
+"""Agent methods: entity defaults, Save, Get and the diary lists (spec §4.3 #1–#11, #33–#37).
+
+Unknown or invisible ids answer 200 with `null`, as the agents do; a malformed query id is a 400.
+"""
 
 from __future__ import annotations
 
-from .endpoint import AgentMethod
+from datetime import datetime
 
-METHODS: list[AgentMethod] = []
+from ..domain import enums as d
+from ..service import entities as svc
+from . import entity_carriers as c
+from .endpoint import AgentMethod, Call
+from .entity_view import entity_carrier, load_entity, save_input, simple_carriers
+from .enums import to_domain
+from .errors import ApiError
+from .timefmt import time_context
+
+_INT32_MAX = 2_147_483_647
+
+
+def query_id(call: Call, name: str) -> int:
+    """An Int32 id from the query string (names match case-insensitively)."""
+    raw = call.query.get(name.lower())
+    if raw is None or not raw.strip():
+        raise ApiError(400, "ArgumentException", "invalid_query", name=name, detail="missing")
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ApiError(400, "ArgumentException", "invalid_query", name=name, detail="not an integer") from None
+    if not -_INT32_MAX - 1 <= value <= _INT32_MAX:
+        raise ApiError(400, "ArgumentException", "invalid_query", name=name, detail="not an Int32")
+    return value
+
+
+def _local_now(call: Call) -> datetime:
+    tc = time_context(call.request)
+    now = datetime.now(tc.base).replace(tzinfo=None, microsecond=0)
+    return now
+
+
+async def _default(call: Call, task_type: d.TaskType, owner: int) -> c.AppointmentEntity:
+    data = await svc.create_default(call.db, call.caller, _local_now(call), task_type, owner)
+    return entity_carrier(data, call.caller, time_context(call.request))
+
+
+async def create_default(call: Call, _req: None) -> c.AppointmentEntity:
+    return await _default(call, d.TaskType.Appointment, 0)
+
+
+async def create_default_by_type(call: Call, req: c.ByTypeRequest) -> c.AppointmentEntity:
+    return await _default(call, to_domain(req.type, d.TaskType), 0)
+
+
+async def create_default_by_type_and_associate(call: Call, req: c.ByTypeAndAssociateRequest) -> c.AppointmentEntity:
+    return await _default(call, to_domain(req.type, d.TaskType), req.associate_id)
+
+
+async def save(call: Call, entity: c.AppointmentEntity) -> c.AppointmentEntity:
+    tc = time_context(call.request)
+    data = await svc.save_entity(call.db, call.caller, save_input(entity, tc))
+    return entity_carrier(data, call.caller, tc)
+
+
+async def get_entity(call: Call, _req: None) -> c.AppointmentEntity | None:
+    appointment_id = query_id(call, "appointmentEntityId")
+    return await load_entity(call, appointment_id) if appointment_id > 0 else None
+
+
+async def get_appointment(call: Call, _req: None) -> c.Appointment | None:
+    appointment_id = query_id(call, "appointmentId")
+    if appointment_id <= 0:
+        return None
+    found = simple_carriers(await svc.get_appointments(call.db, call.caller, [appointment_id]), call.caller,
+                            time_context(call.request))
+    return found[0] if found else None
+
+
+async def get_list(call: Call, ids: list[int]) -> list[c.Appointment]:
+    wanted = [i for i in ids if i > 0]
+    data = await svc.get_appointments(call.db, call.caller, wanted)
+    return simple_carriers(data, call.caller, time_context(call.request))
+
+
+async def get_records(call: Call, req: c.RecordsRequest) -> list[c.Appointment]:
+    data = await svc.get_records(call.db, call.caller, req.mother_id, req.recurrence_rule_id)
+    return simple_carriers(data, call.caller, time_context(call.request))
+
+
+def _window(call: Call, req: c.WindowRequest) -> tuple[datetime | None, datetime | None, int]:
+    tc = time_context(call.request)
+    return tc.parse(req.start_time, "StartTime"), tc.parse(req.end_time, "EndTime"), req.count
+
+
+async def my_appointments(call: Call, req: c.WindowRequest) -> list[c.Appointment]:
+    data = await svc.my_appointments(call.db, call.caller, *_window(call, req))
+    return simple_carriers(data, call.caller, time_context(call.request))
+
+
+async def my_diary(call: Call, req: c.WindowRequest) -> list[c.Appointment]:
+    data = await svc.my_diary(call.db, call.caller, *_window(call, req))
+    return simple_carriers(data, call.caller, time_context(call.request))
+
+
+async def associate_diary(call: Call, req: c.AssociateDiaryRequest) -> list[c.Appointment]:
+    associate_id = req.associate_id or call.caller.associate_id
+    data = await svc.associate_diary(call.db, call.caller, associate_id, *_window(call, req))
+    return simple_carriers(data, call.caller, time_context(call.request))
+
+
+async def person_appointments(call: Call, req: c.PersonAppointmentsRequest) -> list[c.Appointment]:
+    data = await svc.person_appointments(call.db, call.caller, req.person_id, *_window(call, req))
+    return simple_carriers(data, call.caller, time_context(call.request))
+
+
+async def organizer_name(call: Call, req: c.OrganizerNameRequest) -> str | None:
+    if req.mother_appointment_id <= 0:
+        return None
+    return await svc.organizer_name(call.db, call.caller, req.mother_appointment_id)
+
+
+_Ids = list[c.Int32]
+
+_ENTITY_ID = {"appointmentEntityId": int}
+METHODS: list[AgentMethod] = [
+    AgentMethod("CreateDefaultAppointmentEntity", create_default, None, c.AppointmentEntity,
+                summary="A new AppointmentEntity with default values for the current user."),
+    AgentMethod("CreateDefaultAppointmentEntityByType", create_default_by_type, c.ByTypeRequest, c.AppointmentEntity,
+                summary="A new AppointmentEntity with default values for a task type."),
+    AgentMethod("CreateDefaultAppointmentEntityByTypeAndAssociate", create_default_by_type_and_associate,
+                c.ByTypeAndAssociateRequest, c.AppointmentEntity,
+                summary="A new AppointmentEntity with default values for a task type and an owner."),
+    AgentMethod("SaveAppointmentEntity", save, c.AppointmentEntity, c.AppointmentEntity,
+                summary="Creates or updates an appointment; Participants make it a booking."),
+    AgentMethod("GetAppointmentEntity", get_entity, None, c.AppointmentEntity, query=_ENTITY_ID,
+                summary="The AppointmentEntity with the id, or null."),
+    AgentMethod("GetAppointment", get_appointment, None, c.Appointment, query={"appointmentId": int},
+                summary="The simple Appointment with the id, or null."),
+    AgentMethod("GetAppointmentList", get_list, _Ids, list[c.Appointment],
+                summary="Simple Appointments for an array of ids."),
+    AgentMethod("GetAppointmentRecords", get_records, c.RecordsRequest, list[c.Appointment],
+                summary="Every row of a booking and/or recurring series."),
+    AgentMethod("GetMyAppointments", my_appointments, c.WindowRequest, list[c.Appointment],
+                summary="The current user's appointments in a window, invitations included."),
+    AgentMethod("GetMyDiary", my_diary, c.WindowRequest, list[c.Appointment],
+                summary="What shows in the current user's diary in a window."),
+    AgentMethod("GetAssociateDiary", associate_diary, c.AssociateDiaryRequest, list[c.Appointment],
+                summary="What shows in an associate's diary in a window."),
+    AgentMethod("GetPersonAppointments", person_appointments, c.PersonAppointmentsRequest, list[c.Appointment],
+                summary="Appointments with a person in a window."),
+    AgentMethod("GetOrganizerName", organizer_name, c.OrganizerNameRequest, str,
+                summary="The full name of a booking's organiser."),
+]

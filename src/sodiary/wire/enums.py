@@ -30,6 +30,18 @@ ActivityStatus = _wire(d.ActivityStatus)
 RecurrenceUpdateMode = _wire(d.RecurrenceUpdateMode)
 UserType = _wire(d.UserType)
 AppointmentPrivate = _wire(d.AppointmentPrivate)
+TaskType = _wire(d.TaskType)
+RecurrencePattern = _wire(d.RecurrencePattern)
+RecurrenceEndType = _wire(d.RecurrenceEndType)
+RecurrenceDailyPattern = _wire(d.RecurrenceDailyPattern)
+RecurrenceMonthlyPattern = _wire(d.RecurrenceMonthlyPattern)
+RecurrenceYearlyPattern = _wire(d.RecurrenceYearlyPattern)
+WeekOfMonth = _wire(d.WeekOfMonth)
+AppointmentCautionWarning = _wire(d.AppointmentCautionWarning)
+AppointmentExternalOwner = _wire(d.AppointmentExternalOwner)
+ExternallyOwnedType = _wire(d.ExternallyOwnedType)
+ExternallyOwnedStatus = _wire(d.ExternallyOwnedStatus)
+Visibility = _wire(d.Visibility)
 
 
 def to_domain(value: enum.Enum, domain: type[enum.IntEnum]) -> Any:

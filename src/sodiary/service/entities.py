@@ -1,0 +1,510 @@
+"""Whole appointments: defaults, read, save (bookings included) and the diary lists.
+
+Save creates or updates a booking as one unit of work: the mother row for the organiser, one
+child per other participant (spec §2.1, §2.6.1). Updates are the organiser's: the shared text
+and the meeting's fields change on every row, a new time moves the children by the state
+machine (Operation.MOVE), and the participant list is diffed against the children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import and_
+from sqlalchemy.engine import Connection
+
+from ..domain import booking
+from ..domain.booking import BookingRow, Operation
+from ..domain.enums import (
+    ActivityStatus,
+    AppointmentPrivate,
+    AppointmentStatus,
+    AppointmentType,
+    RecurrenceUpdateMode,
+    TaskType,
+    UserType,
+)
+from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..store import appointments, bookings
+from ..store import entities as store
+from ..store.database import Database
+from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
+from ..store.schema import appointment
+from .clock import utc_now
+from .context import Caller
+
+S = AppointmentStatus
+T = AppointmentType
+_a = appointment.c
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    """Everyone the rows mention, by id."""
+
+    associates: dict[int, AssociateInfo] = field(default_factory=dict)
+    persons: dict[int, PersonInfo] = field(default_factory=dict)
+    contacts: dict[int, ContactInfo] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityData:
+    """One row seen as an AppointmentEntity: the row, its booking, its rule and its people."""
+
+    row: Row
+    booking: list[Row]  # every row of the booking, mother first; [row] for a plain appointment
+    rule: Row | None
+    rule_dates: list[datetime]
+    conflict: bool
+    people: People
+    task_type: TaskType = TaskType.Appointment
+
+    @property
+    def mother(self) -> Row | None:
+        return next((r for r in self.booking if r["appointment_id"] == self.row["mother_id"]), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ListData:
+    rows: list[Row]
+    people: People
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantInput:
+    associate_id: int = 0
+    person_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SaveInput:
+    """What Save takes from an entity; datetimes are base-zone wall clock."""
+
+    appointment_id: int
+    start: datetime | None
+    end: datetime | None
+    associate_id: int = 0  # organiser / owner; 0 = the caller
+    person_id: int = 0
+    contact_id: int = 0
+    task_id: int = 0
+    type: AppointmentType = T.inDiary
+    private: AppointmentPrivate = AppointmentPrivate.Public
+    completed: ActivityStatus = ActivityStatus.NotStarted
+    title: str = ""
+    location: str = ""
+    description: str = ""
+    agenda: str = ""
+    internal_notes: str = ""
+    is_allday: bool = False
+    is_free: bool = False
+    has_alarm: bool = False
+    alarm_lead_seconds: int = 0
+    lead_seconds: int = 0
+    lag_seconds: int = 0
+    participants: tuple[ParticipantInput, ...] = ()
+
+
+def task_type_of(type_: AppointmentType) -> TaskType:
+    return TaskType.ToDo if type_ in (T.inChecklist, T.BookingForChecklist) else TaskType.Appointment
+
+
+def type_for_task(task_type: TaskType) -> AppointmentType:
+    return T.inChecklist if task_type is TaskType.ToDo else T.inDiary
+
+
+# Defaults.
+
+
+def next_half_hour(now: datetime) -> datetime:
+    base = now.replace(second=0, microsecond=0)
+    return base + timedelta(minutes=30 - base.minute % 30)
+
+
+async def create_default(
+    db: Database, caller: Caller, local_now: datetime, task_type: TaskType = TaskType.Appointment, owner_id: int = 0
+) -> EntityData:
+    """A new, unsaved entity: the owner's, starting at the next half hour (base-zone `local_now`)."""
+    return await db.transaction(partial(_default, caller, local_now, task_type, owner_id))
+
+
+def _default(caller: Caller, local_now: datetime, task_type: TaskType, owner_id: int, conn: Connection) -> EntityData:
+    owner = owner_id or caller.associate_id
+    people = _people(conn, associates=[owner, caller.associate_id])
+    info = people.associates.get(owner)
+    if info is None:
+        raise Invalid("unknown_associate", associate_id=owner)
+    start = next_half_hour(local_now)
+    type_ = type_for_task(task_type)
+    row: dict[str, Any] = {c.name: getattr(c.default, "arg", None) for c in appointment.columns}
+    row.update(
+        appointment_id=0, mother_id=0, associate_id=owner, invited_person_id=_person_of(info), type=int(type_),
+        status=int(S.NotStarted), start_date=start, end_date=start + timedelta(hours=1), active_date=start,
+        registered=None, registered_associate_id=caller.associate_id, mother_associate_id=owner, updated=None,
+        description="", agenda="", internal_notes="",
+    )
+    return EntityData(row, [row], None, [], False, people, task_type)
+
+
+# Reads.
+
+
+async def get_entity(db: Database, caller: Caller, appointment_id: int) -> EntityData | None:
+    """The row as an entity, or None when it does not exist or is another user's private row."""
+    return await db.transaction(partial(_load, caller, appointment_id))
+
+
+def _load(caller: Caller, appointment_id: int, conn: Connection) -> EntityData | None:
+    row = store.get_row(conn, appointment_id)
+    if row is None or not store.is_visible(row, caller.associate_id):
+        return None
+    rows = store.booking_rows(conn, row["mother_id"]) if row["mother_id"] else [row]
+    rule = store.get_rule(conn, row["recurrence_rule_id"])
+    dates = store.rule_dates(conn, rule["recurrence_rule_id"], row["associate_id"]) if rule else []
+    people = _people(
+        conn,
+        associates=[x for r in rows for x in (r["associate_id"], r["registered_associate_id"],
+                                              r["updated_associate_id"], r["assigned_by"], r["mother_associate_id"])],
+        persons=[row["person_id"], *(r["invited_person_id"] for r in rows)],
+        contacts=[row["contact_id"]],
+    )
+    return EntityData(row, rows, rule, dates, store.has_conflict(conn, row), people, task_type_of(T(row["type"])))
+
+
+async def get_appointments(db: Database, caller: Caller, ids: Sequence[int]) -> ListData:
+    """Simple rows for the ids, in the order asked; unknown and invisible ids are left out."""
+
+    def work(conn: Connection) -> ListData:
+        found = store.get_rows(conn, ids)
+        seen: set[int] = set()
+        rows = []
+        for i in ids:
+            r = found.get(i)
+            if r is not None and i not in seen and store.is_visible(r, caller.associate_id):
+                rows.append(r)
+                seen.add(i)
+        return _list(conn, rows)
+
+    return await db.transaction(work)
+
+
+async def get_records(db: Database, caller: Caller, mother_id: int, rule_id: int) -> ListData:
+    def work(conn: Connection) -> ListData:
+        rows = [r for r in store.records(conn, mother_id, rule_id) if store.is_visible(r, caller.associate_id)]
+        return _list(conn, rows)
+
+    return await db.transaction(work)
+
+
+# What shows in a diary: accepted rows of diary types (not pending, declined or cancelled invitations,
+# not assignments still to be answered, not checklist items).
+_DIARY_STATES = [int(s) for s in (S.UnknownOrPostIt, *booking.ACCEPTED_STATES)]
+_IN_DIARY = and_(_a.type == int(T.inDiary), _a.status.in_(_DIARY_STATES))
+
+
+async def my_appointments(
+    db: Database, caller: Caller, start: datetime | None, end: datetime | None, count: int
+) -> ListData:
+    """Every row in the caller's diary table, pending invitations included (spec §4.3 #33)."""
+    return await _window(db, _a.associate_id == caller.associate_id, start, end, count)
+
+
+async def my_diary(db: Database, caller: Caller, start: datetime | None, end: datetime | None, count: int) -> ListData:
+    return await _window(db, and_(_a.associate_id == caller.associate_id, _IN_DIARY), start, end, count)
+
+
+async def associate_diary(
+    db: Database, caller: Caller, associate_id: int, start: datetime | None, end: datetime | None, count: int
+) -> ListData:
+    where = and_(_a.associate_id == associate_id, _IN_DIARY, store.visible_to(caller.associate_id))
+    return await _window(db, where, start, end, count)
+
+
+async def person_appointments(
+    db: Database, caller: Caller, person_id: int, start: datetime | None, end: datetime | None, count: int
+) -> ListData:
+    """Rows whose meeting is with the person (`person_id`), as far as the caller may see them."""
+    if person_id <= 0:
+        return ListData([], People())
+    where = and_(_a.person_id == person_id, store.visible_to(caller.associate_id))
+    return await _window(db, where, start, end, count)
+
+
+async def _window(db: Database, where: Any, start: datetime | None, end: datetime | None, count: int) -> ListData:
+    return await db.transaction(lambda conn: _list(conn, store.window(conn, where, start, end, count)))
+
+
+async def organizer_name(db: Database, caller: Caller, appointment_id: int) -> str | None:
+    """The organiser's full name for a booking row (mother or child); None if unknown or invisible."""
+
+    def work(conn: Connection) -> str | None:
+        row = store.get_row(conn, appointment_id)
+        if row is None or not store.is_visible(row, caller.associate_id):
+            return None
+        owner = row["associate_id"]
+        if row["mother_id"] and row["mother_id"] != row["appointment_id"]:
+            mother = store.get_row(conn, row["mother_id"])
+            owner = mother["associate_id"] if mother is not None else row["mother_associate_id"]
+        info = store.associates(conn, [owner]).get(owner)
+        return info.full_name if info is not None else None
+
+    return await db.transaction(work)
+
+
+def _list(conn: Connection, rows: list[Row]) -> ListData:
+    return ListData(rows, _people(
+        conn,
+        associates=[x for r in rows for x in (r["associate_id"], r["registered_associate_id"], r["assigned_by"])],
+        persons=[r["person_id"] for r in rows],
+        contacts=[r["contact_id"] for r in rows],
+    ))
+
+
+def _people(
+    conn: Connection, associates: Iterable[int] = (), persons: Iterable[int] = (), contacts: Iterable[int] = ()
+) -> People:
+    found_persons = store.persons(conn, persons)
+    found_contacts = store.contacts(conn, [*contacts, *(p.contact_id for p in found_persons.values())])
+    return People(store.associates(conn, associates), found_persons, found_contacts)
+
+
+def _person_of(info: AssociateInfo | None) -> int:
+    return info.person.person_id if info is not None and info.person is not None else 0
+
+
+# Save.
+
+
+async def save_entity(db: Database, caller: Caller, data: SaveInput) -> EntityData:
+    """Create (id 0) or update an appointment or booking; the saved row (the mother's view) back."""
+    return await db.transaction(partial(_save, caller, data))
+
+
+def _save(caller: Caller, data: SaveInput, conn: Connection) -> EntityData:
+    if data.start is None or data.end is None:
+        raise Invalid("dates_required")
+    if data.end < data.start:
+        raise Invalid("end_before_start", appointment_id=data.appointment_id)
+    now = utc_now()
+    saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update(conn, caller, data, now)
+    loaded = _load(caller, saved, conn)
+    if loaded is None:  # the organiser may always see the booking they just saved
+        raise NotFound("appointment_not_found", appointment_id=saved)
+    return loaded
+
+
+@dataclass(frozen=True, slots=True)
+class _Invitee:
+    key: tuple[str, int]  # ("a", associate id) or ("p", person id) for an external person
+    associate_id: int
+    person_id: int
+    resource: bool
+
+
+def _invitees(
+    conn: Connection, organiser: int, participants: Iterable[ParticipantInput]
+) -> dict[tuple[str, int], _Invitee]:
+    """The participants other than the organiser, resolved to users, resources or external persons."""
+    wanted = list(participants)
+    users = store.associates(conn, [p.associate_id for p in wanted])
+    people = store.persons(conn, [p.person_id for p in wanted if not p.associate_id])
+    out: dict[tuple[str, int], _Invitee] = {}
+    for p in wanted:
+        associate_id = p.associate_id
+        if not associate_id and p.person_id:
+            person = people.get(p.person_id)
+            if person is None:
+                raise Invalid("unknown_person", person_id=p.person_id)
+            associate_id = person.associate_id  # a person who is a user is invited as that user
+            if not associate_id:
+                out.setdefault(("p", p.person_id), _Invitee(("p", p.person_id), 0, p.person_id, False))
+                continue
+            users.update(store.associates(conn, [associate_id]))
+        if not associate_id or associate_id == organiser:
+            continue  # e-mail-only participants are not supported; the organiser has the mother row
+        info = users.get(associate_id)
+        if info is None:
+            raise Invalid("unknown_associate", associate_id=associate_id)
+        resource = info.type == int(UserType.ResourceAssociate)
+        out.setdefault(("a", associate_id), _Invitee(("a", associate_id), associate_id, _person_of(info), resource))
+    return out
+
+
+def _base_type(type_: AppointmentType) -> AppointmentType:
+    """The organiser's row type: booking types are the children's, Unknown is a diary entry."""
+    return {T.BookingForDiary: T.inDiary, T.BookingForChecklist: T.inChecklist, T.Unknown: T.inDiary}.get(type_, type_)
+
+
+def _status_for(completed: ActivityStatus) -> AppointmentStatus:
+    return {ActivityStatus.Started: S.Started, ActivityStatus.Completed: S.Completed}.get(completed, S.NotStarted)
+
+
+def _shared_values(data: SaveInput, person_contact: int) -> dict[str, Any]:
+    """Columns that every row of a booking shares."""
+    return dict(
+        person_id=data.person_id, contact_id=data.contact_id or person_contact, task_id=data.task_id,
+        private=int(data.private), start_date=data.start, end_date=data.end, active_date=data.start,
+        title=data.title[:254], location=data.location[:254], is_allday=data.is_allday, is_free=data.is_free,
+    )
+
+
+def _own_values(data: SaveInput) -> dict[str, Any]:
+    """Columns of the organiser's own row only (alarms and buffers are personal)."""
+    return dict(has_alarm=data.has_alarm, alarm_lead_seconds=data.alarm_lead_seconds,
+                lead_seconds=data.lead_seconds, lag_seconds=data.lag_seconds)
+
+
+def _person_contact(conn: Connection, person_id: int) -> int:
+    if not person_id:
+        return 0
+    person = store.persons(conn, [person_id]).get(person_id)
+    if person is None:
+        raise Invalid("unknown_person", person_id=person_id)
+    return person.contact_id
+
+
+def _child_values(mother: dict[str, Any], invitee: _Invitee, base: AppointmentType) -> dict[str, Any]:
+    if invitee.resource:  # resources cannot answer: accepted at once
+        type_, status = base, S.NotStarted
+    else:
+        type_ = T.BookingForChecklist if base == T.inChecklist else T.BookingForDiary
+        status = S.Booking
+    return dict(mother, associate_id=invitee.associate_id, invited_person_id=invitee.person_id, type=int(type_),
+                status=int(status), has_alarm=False, alarm_lead_seconds=0, lead_seconds=0, lag_seconds=0,
+                assigned_by=0)
+
+
+def _create(conn: Connection, caller: Caller, data: SaveInput, now: datetime) -> int:
+    organiser = data.associate_id or caller.associate_id
+    owner = store.associates(conn, [organiser]).get(organiser)
+    if owner is None:
+        raise Invalid("unknown_associate", associate_id=organiser)
+    invitees = _invitees(conn, organiser, data.participants)
+    base = _base_type(data.type)
+    status = _status_for(data.completed)
+    assigned_by = 0
+    if organiser != caller.associate_id and not invitees:
+        status, assigned_by = S.Assignment, caller.associate_id  # spec §2.1: a row put in another's diary
+    text_id = appointments.insert_text(conn, data.description, data.agenda, data.internal_notes)
+    mother = dict(
+        _shared_values(data, _person_contact(conn, data.person_id)), text_id=text_id, registered=now,
+        registered_associate_id=caller.associate_id, mother_associate_id=organiser, mother_id=0,
+    )
+    own = dict(mother, **_own_values(data), associate_id=organiser, invited_person_id=_person_of(owner),
+               type=int(base), status=int(status), assigned_by=assigned_by)
+    mother_id = store.insert_row(conn, own)
+    if invitees:
+        appointments.set_mother(conn, mother_id, mother_id)
+        for invitee in invitees.values():
+            store.insert_row(conn, dict(_child_values(mother, invitee, base), mother_id=mother_id))
+    return mother_id
+
+
+def _key(row: Row) -> tuple[str, int]:
+    return ("a", row["associate_id"]) if row["associate_id"] else ("p", row["invited_person_id"])
+
+
+def _booking_row(row: Row) -> BookingRow:
+    return BookingRow(row["appointment_id"], row["mother_id"], row["associate_id"], T(row["type"]),
+                      S(row["status"]), row["recurrence_rule_id"], row["start_date"], row["assigned_by"])
+
+
+def _update(conn: Connection, caller: Caller, data: SaveInput, now: datetime) -> int:
+    row = store.get_row(conn, data.appointment_id)
+    if row is None or not store.is_visible(row, caller.associate_id):
+        raise NotFound("appointment_not_found", appointment_id=data.appointment_id)
+    target = row
+    if row["mother_id"] and row["mother_id"] != row["appointment_id"]:
+        mother = store.get_row(conn, row["mother_id"])
+        if mother is None:
+            raise Conflict("booking_cancelled", appointment_id=row["appointment_id"])
+        target = mother
+    if row["mother_id"]:
+        if target["associate_id"] != caller.associate_id:
+            raise Forbidden("not_organiser", appointment_id=data.appointment_id)
+    elif caller.associate_id not in (row["associate_id"], row["registered_associate_id"], row["assigned_by"]):
+        raise Forbidden("not_your_appointment", appointment_id=data.appointment_id)
+
+    target_id = target["appointment_id"]
+    rows = store.booking_rows(conn, target_id) if target["mother_id"] else [target]
+    children = [r for r in rows if r["appointment_id"] != target_id]
+    base = _base_type(data.type) if not target["mother_id"] else _base_type(T(target["type"]))
+
+    # The shared text.
+    text = dict(description=data.description, agenda=data.agenda, internal_notes=data.internal_notes)
+    text_id = target["text_id"]
+    if text_id is None:
+        text_id = appointments.insert_text(conn, **text)
+        store.update_rows(conn, [r["appointment_id"] for r in rows], {"text_id": text_id})
+    elif any(target[k] != v for k, v in text.items()):
+        store.update_text(conn, text_id, **text)
+
+    # The meeting's fields, on every row.
+    shared = _shared_values(data, _person_contact(conn, data.person_id))
+    changed_shared = {k: v for k, v in shared.items() if target[k] != v}
+    store.update_rows(conn, [r["appointment_id"] for r in rows], changed_shared)
+    own = dict(_own_values(data), type=int(base))
+    status = S(target["status"])
+    if status in booking.ACCEPTED_STATES:
+        own["status"] = int(_status_for(data.completed))
+    store.update_rows(conn, [target_id], own)
+    touched = {target_id}
+    if changed_shared:
+        touched.update(r["appointment_id"] for r in rows)
+    store.bump(conn, touched, caller.associate_id, now)
+
+    # A new time asks the invitees again (§2.4, Move); resources stay booked.
+    if "start_date" in changed_shared or "end_date" in changed_shared:
+        resources = _resources(conn, children)
+        moving = [_booking_row(r) for r in children if r["associate_id"] not in resources]
+        changes = _move(moving)
+        bookings.write_changes(conn, changes, actor=caller.associate_id, operation=Operation.MOVE.value,
+                               mode=RecurrenceUpdateMode.OnlyThis, scheme=caller.scheme, app=caller.app, now=now)
+
+    # The participant list: add children for new invitees, remove those no longer listed.
+    if data.participants:
+        _sync_participants(conn, target, children, data, base, caller, now)
+    return target_id
+
+
+def _resources(conn: Connection, rows: Iterable[Row]) -> set[int]:
+    found = store.associates(conn, [r["associate_id"] for r in rows])
+    return {i for i, a in found.items() if a.type == int(UserType.ResourceAssociate)}
+
+
+def _move(rows: Iterable[BookingRow]) -> list[booking.Change]:
+    changes = []
+    for r in rows:
+        if r.status in booking.TRANSITIONS[Operation.MOVE]:  # e.g. an assignment has nothing to move
+            change = booking.change_for(Operation.MOVE, r)
+            if not change.is_noop:
+                changes.append(change)
+    return changes
+
+
+def _sync_participants(
+    conn: Connection, target: Row, children: list[Row], data: SaveInput, base: AppointmentType, caller: Caller,
+    now: datetime,
+) -> None:
+    target_id = target["appointment_id"]
+    wanted = _invitees(conn, target["associate_id"], data.participants)
+    existing = {_key(r): r for r in children}
+    removed = [r["appointment_id"] for k, r in existing.items() if k not in wanted]
+    store.delete_rows(conn, removed)
+    added = [i for k, i in wanted.items() if k not in existing]
+    if added:
+        current = store.get_row(conn, target_id)
+        assert current is not None
+        template = {c.name: current[c.name] for c in appointment.columns if c.name != "appointment_id"}
+        template.update(registered=now, registered_associate_id=caller.associate_id, updated=None,
+                        updated_associate_id=0, updated_count=0, reject_reason="", reject_counter=0)
+        for invitee in added:
+            store.insert_row(conn, dict(_child_values(template, invitee, base), mother_id=target_id))
+    remaining = len(existing) - len(removed) + len(added)
+    if remaining and not target["mother_id"]:
+        store.update_rows(conn, [target_id], {"mother_id": target_id})
+    elif not remaining and target["mother_id"]:
+        store.update_rows(conn, [target_id], {"mother_id": 0})

@@ -1,0 +1,238 @@
+"""Reads for whole appointments: rows with their text, the people around them, diary queries.
+
+Rows come back as read-only mappings of the appointment columns plus `description`, `agenda`
+and `internal_notes` from the shared text. Writes of whole rows are here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement, Select
+
+from .schema import appointment, appointment_text, associate, contact, person, recurrence_rule
+
+Row = Mapping[Any, Any]
+_a = appointment.c
+_t = appointment_text.c
+
+_ROWS = select(
+    appointment,
+    func.coalesce(_t.description, "").label("description"),
+    func.coalesce(_t.agenda, "").label("agenda"),
+    func.coalesce(_t.internal_notes, "").label("internal_notes"),
+).select_from(appointment.outerjoin(appointment_text, _a.text_id == _t.text_id))
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    person_id: int
+    firstname: str
+    lastname: str
+    email: str
+    contact_id: int
+    contact_name: str
+    department: str
+    associate_id: int = 0  # the user this person is, if any
+    associate_name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.firstname, self.lastname) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class AssociateInfo:
+    associate_id: int
+    name: str
+    type: int
+    disabled: bool
+    person: PersonInfo | None
+
+    @property
+    def full_name(self) -> str:
+        return (self.person.full_name if self.person else "") or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    contact_id: int
+    name: str
+    department: str
+
+
+def visible_to(associate_id: int) -> ColumnElement[bool]:
+    """Private rows are seen by their owner only (docs/decisions.md)."""
+    return or_(_a.private == 0, _a.associate_id == associate_id)
+
+
+def is_visible(row: Row, associate_id: int) -> bool:
+    return row["private"] == 0 or row["associate_id"] == associate_id
+
+
+def get_rows(conn: Connection, ids: Iterable[int]) -> dict[int, Row]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {r["appointment_id"]: r for r in conn.execute(_ROWS.where(_a.appointment_id.in_(wanted))).mappings()}
+
+
+def get_row(conn: Connection, appointment_id: int) -> Row | None:
+    return get_rows(conn, [appointment_id]).get(appointment_id)
+
+
+def booking_rows(conn: Connection, mother_id: int) -> list[Row]:
+    """The mother and every child of a booking, mother first."""
+    q = _ROWS.where(_a.mother_id == mother_id).order_by((_a.appointment_id != mother_id), _a.appointment_id)
+    return list(conn.execute(q).mappings())
+
+
+def records(conn: Connection, mother_id: int, rule_id: int) -> list[Row]:
+    """Every row of a booking and/or a recurring series; 0 = that criterion is not used."""
+    if mother_id == 0 and rule_id == 0:
+        return []
+    conds = []
+    if mother_id:
+        conds.append(_a.mother_id == mother_id)
+    if rule_id:
+        conds.append(_a.recurrence_rule_id == rule_id)
+    q = _ROWS.where(or_(*conds)).order_by(_a.start_date, (_a.appointment_id != _a.mother_id), _a.appointment_id)
+    return list(conn.execute(q).mappings())
+
+
+def window(
+    conn: Connection,
+    where: ColumnElement[bool],
+    start: datetime | None,
+    end: datetime | None,
+    count: int,
+) -> list[Row]:
+    """Rows matching `where` that overlap [start, end], by start; count <= 0 = all."""
+    q: Select[Any] = _ROWS.where(where)
+    if start is not None:
+        q = q.where(_a.end_date >= start)
+    if end is not None:
+        q = q.where(_a.start_date <= end)
+    q = q.order_by(_a.start_date, _a.appointment_id)
+    if count > 0:
+        q = q.limit(count)
+    return list(conn.execute(q).mappings())
+
+
+def has_conflict(conn: Connection, row: Row) -> bool:
+    """Another live row of the same diary overlaps this one."""
+    if row["associate_id"] == 0 or row["is_free"]:
+        return False
+    q = select(func.count()).select_from(appointment).where(
+        _a.associate_id == row["associate_id"],
+        _a.appointment_id != row["appointment_id"],
+        _a.start_date < row["end_date"],
+        _a.end_date > row["start_date"],
+        _a.is_free.is_(False),
+        _a.status.in_([0, 1, 2, 5, 6, 7, 8]),
+        _a.type.in_([1, 6]),
+    )
+    return bool(conn.execute(q).scalar_one())
+
+
+def get_rule(conn: Connection, rule_id: int) -> Row | None:
+    if not rule_id:
+        return None
+    q = select(recurrence_rule).where(recurrence_rule.c.recurrence_rule_id == rule_id)
+    return conn.execute(q).mappings().first()
+
+
+def rule_dates(conn: Connection, rule_id: int, associate_id: int) -> list[datetime]:
+    q = (
+        select(_a.start_date)
+        .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id)
+        .order_by(_a.start_date)
+    )
+    return [r[0] for r in conn.execute(q)]
+
+
+def _person_select() -> Select[Any]:
+    p, c = person.c, contact.c
+    return select(
+        p.person_id, p.firstname, p.lastname, p.email, p.contact_id,
+        func.coalesce(c.name, "").label("contact_name"), func.coalesce(c.department, "").label("department"),
+    ).select_from(person.outerjoin(contact, p.contact_id == c.contact_id))
+
+
+def persons(conn: Connection, ids: Iterable[int]) -> dict[int, PersonInfo]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    users = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            select(associate.c.person_id, associate.c.associate_id, associate.c.name).where(
+                associate.c.person_id.in_(wanted)
+            )
+        )
+    }
+    out = {}
+    for r in conn.execute(_person_select().where(person.c.person_id.in_(wanted))).mappings():
+        user = users.get(r["person_id"], (0, ""))
+        out[r["person_id"]] = PersonInfo(**dict(r), associate_id=user[0], associate_name=user[1])
+    return out
+
+
+def associates(conn: Connection, ids: Iterable[int]) -> dict[int, AssociateInfo]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    a = associate.c
+    q = select(a.associate_id, a.name, a.type, a.disabled, a.person_id).where(a.associate_id.in_(wanted))
+    rows_list = list(conn.execute(q))
+    people = persons(conn, (r[4] for r in rows_list if r[4]))
+    return {r[0]: AssociateInfo(r[0], r[1], r[2], bool(r[3]), people.get(r[4]) if r[4] else None) for r in rows_list}
+
+
+def contacts(conn: Connection, ids: Iterable[int]) -> dict[int, ContactInfo]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    c = contact.c
+    q = select(c.contact_id, c.name, c.department).where(c.contact_id.in_(wanted))
+    return {r[0]: ContactInfo(r[0], r[1], r[2]) for r in conn.execute(q)}
+
+
+# Writes.
+
+
+def insert_row(conn: Connection, values: Mapping[str, Any]) -> int:
+    return int(conn.execute(insert(appointment).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def update_rows(conn: Connection, ids: Collection[int], values: Mapping[str, Any]) -> None:
+    if ids and values:
+        conn.execute(update(appointment).where(_a.appointment_id.in_(sorted(ids))).values(**values))
+
+
+def bump(conn: Connection, ids: Collection[int], actor: int, now: datetime) -> None:
+    """Mark rows as changed by `actor` now."""
+    if ids:
+        conn.execute(
+            update(appointment)
+            .where(_a.appointment_id.in_(sorted(ids)))
+            .values(updated=now, updated_associate_id=actor, updated_count=_a.updated_count + 1)
+        )
+
+
+def delete_rows(conn: Connection, ids: Collection[int]) -> None:
+    if ids:
+        conn.execute(delete(appointment).where(_a.appointment_id.in_(sorted(ids))))
+
+
+def update_text(conn: Connection, text_id: int, **values: str) -> None:
+    conn.execute(update(appointment_text).where(_t.text_id == text_id).values(**values))
+
+
+def where_all(*conds: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(*conds)

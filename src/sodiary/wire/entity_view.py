@@ -1,0 +1,255 @@
+"""Service data <-> entity carriers, in one request's time context.
+
+The public interface for other wire modules (REST, organiser operations):
+- `await load_entity(call, appointment_id)` -> AppointmentEntity | None (None = unknown or invisible)
+- `entity_carrier(data, caller, tc)` / `simple_carrier(row, people, caller, tc)` from service data
+- `save_input(entity, tc)` -> service.entities.SaveInput, from a decoded (camelCase, round-tripped) entity
+- `time_context(call.request)` from wire/timefmt.py
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import booking
+from ..domain import enums as d
+from ..domain.booking import BookingType
+from ..service import entities as svc
+from ..service.context import Caller
+from ..service.entities import EntityData, People, SaveInput
+from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
+from . import entity_carriers as c
+from . import enums as w
+from .endpoint import Call
+from .enums import to_domain, to_wire
+from .errors import ApiError
+from .timefmt import TimeContext, parse_span, render_span, time_context
+
+FULL_RIGHTS = c.TableRight(mask="Select, Update, Insert, Delete", reason="")
+READ_RIGHTS = c.TableRight(mask="Select", reason="")
+
+
+async def load_entity(call: Call, appointment_id: int) -> c.AppointmentEntity | None:
+    """The AppointmentEntity of a row as the caller sees it, or None (unknown or another's private row)."""
+    data = await svc.get_entity(call.db, call.caller, appointment_id)
+    return entity_carrier(data, call.caller, time_context(call.request)) if data is not None else None
+
+
+def associate_carrier(info: AssociateInfo | None) -> c.Associate | None:
+    if info is None:
+        return None
+    person = info.person
+    return c.Associate(
+        associate_id=info.associate_id, name=info.name, person_id=person.person_id if person else 0,
+        type=_enum(d.UserType(info.type) if info.type in d.UserType._value2member_map_ else d.UserType.Unknown,
+                   w.UserType),
+        full_name=info.full_name, formal_name=info.full_name, deleted=info.disabled, user_name=info.name,
+    )
+
+
+def person_carrier(info: PersonInfo | None) -> c.Person | None:
+    if info is None:
+        return None
+    return c.Person(
+        person_id=info.person_id, firstname=info.firstname, lastname=info.lastname, email=info.email,
+        full_name=info.full_name, formal_name=info.full_name, contact_id=info.contact_id,
+        contact_name=info.contact_name, contact_department=info.department, contact_full_name=info.contact_name,
+        associate_id=info.associate_id, associate_name=info.associate_name,
+    )
+
+
+def contact_carrier(info: ContactInfo | None) -> c.Contact | None:
+    if info is None:
+        return None
+    full = f"{info.name} {info.department}".strip()
+    return c.Contact(contact_id=info.contact_id, name=info.name, department=info.department, full_name=full)
+
+
+def _enum(member: Any, wire: Any) -> Any:
+    return to_wire(member, wire)
+
+
+def _may_update(row: Row, mother: Row | None, caller: Caller) -> bool:
+    if row["mother_id"]:
+        return mother is not None and mother["associate_id"] == caller.associate_id
+    return caller.associate_id in (row["associate_id"], row["registered_associate_id"], row["assigned_by"])
+
+
+def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.AppointmentEntity:
+    row, people = data.row, data.people
+    status = d.AppointmentStatus(row["status"])
+    owner = people.associates.get(row["associate_id"])
+    mother = data.mother
+    saved = row["appointment_id"] != 0
+    invited = people.persons.get(row["invited_person_id"]) or (owner.person if owner else None)
+    mother_owner = people.associates.get(mother["associate_id"] if mother else row["associate_id"])
+    return c.AppointmentEntity(
+        associate=associate_carrier(owner),
+        contact=contact_carrier(people.contacts.get(row["contact_id"])),
+        created_by=associate_carrier(people.associates.get(row["registered_associate_id"])),
+        updated_by=associate_carrier(people.associates.get(row["updated_associate_id"])),
+        created_date=tc.render_utc(row["registered"]) if saved else None,
+        appointment_id=row["appointment_id"],
+        description=row["description"], title=row["title"], agenda=row["agenda"],
+        internal_notes=row["internal_notes"],
+        start_date=tc.render(row["start_date"]), end_date=tc.render(row["end_date"]),
+        invited_person=person_carrier(invited),
+        person=person_carrier(people.persons.get(row["person_id"])),
+        mother_id=row["mother_id"],
+        private=_enum(_private(row["private"]), w.AppointmentPrivate),
+        type=_enum(d.AppointmentType(row["type"]), w.AppointmentType),
+        updated_date=tc.render_utc(row["updated"]) if saved else None,
+        completed=_enum(booking.activity_status(status), w.ActivityStatus),
+        alarm_lead_time=render_span(row["alarm_lead_seconds"]),
+        has_alarm=bool(row["has_alarm"]), is_free=bool(row["is_free"]), is_allday_event=bool(row["is_allday"]),
+        lag_time=render_span(row["lag_seconds"]), lead_time=render_span(row["lead_seconds"]),
+        location=row["location"],
+        reject_counter=(mother or row)["reject_counter"], reject_reason=row["reject_reason"],
+        recurrence=recurrence_carrier(data, tc),
+        participants=[participant_carrier(r, people) for r in data.booking],
+        assignment_status=_enum(booking.assignment_status(status), w.AssignmentStatus),
+        invitation_status=_enum(booking.invitation_status(status), w.InvitationStatus),
+        booking_type=_enum(booking.booking_type(row["appointment_id"], row["mother_id"]), w.BookingType),
+        active_date=tc.render(row["active_date"]),
+        has_conflict=data.conflict,
+        assigned_by=associate_carrier(people.associates.get(row["assigned_by"])),
+        mother_associate=associate_carrier(mother_owner),
+        task=c.TaskListItem(task_list_item_id=row["task_id"], value=d.wire_name(data.task_type),
+                            type=_enum(data.task_type, w.TaskType)),
+        visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
+        table_right=FULL_RIGHTS if _may_update(row, mother, caller) else READ_RIGHTS,
+    )
+
+
+def _private(value: int) -> d.AppointmentPrivate:
+    return d.AppointmentPrivate(value) if value in d.AppointmentPrivate._value2member_map_ else (
+        d.AppointmentPrivate.PrivateUser)
+
+
+def participant_carrier(row: Row, people: People) -> c.ParticipantInfo:
+    person = people.persons.get(row["invited_person_id"])
+    return c.ParticipantInfo(
+        associate_id=row["associate_id"], person_id=row["invited_person_id"],
+        contact_id=person.contact_id if person else 0,
+        invitation_status=_enum(booking.invitation_status(d.AppointmentStatus(row["status"])), w.InvitationStatus),
+    )
+
+
+def recurrence_carrier(data: EntityData, tc: TimeContext) -> c.RecurrenceInfo:
+    rule = data.rule
+    if rule is None:
+        return c.RecurrenceInfo(start_date=tc.render(data.row["start_date"]))
+    pattern = _member(d.RecurrencePattern, rule["pattern"])
+    sub, cycle = rule["sub_pattern"], rule["cycle"]
+    info = c.RecurrenceInfo(
+        recurrence_id=rule["recurrence_rule_id"],
+        start_date=tc.render(rule["start_date"]), end_date=tc.render(rule["end_date"]),
+        recurrence_counter=rule["counter"],
+        recurrence_end_type=_enum(_member(d.RecurrenceEndType, rule["end_type"]), w.RecurrenceEndType),
+        pattern=_enum(pattern, w.RecurrencePattern),
+        dates=[c.RecurrenceDate(date=tc.render(x)) for x in data.rule_dates],
+        is_recurrence=True,
+    )
+    weekdays = c.flags_text(rule["weekdays"], d.Weekday)
+    week_of_month = _enum(_member(d.WeekOfMonth, rule["week_of_month"]), w.WeekOfMonth)
+    if pattern is d.RecurrencePattern.Daily:
+        info.day_pattern = c.RecurrenceDayPattern(
+            pattern=_enum(_member(d.RecurrenceDailyPattern, sub), w.RecurrenceDailyPattern), cycle=cycle)
+    elif pattern is d.RecurrencePattern.Weekly:
+        info.week_pattern = c.RecurrenceWeekPattern(cycle=cycle, weekdays=weekdays)
+    elif pattern is d.RecurrencePattern.Monthly:
+        info.month_pattern = c.RecurrenceMonthPattern(
+            pattern=_enum(_member(d.RecurrenceMonthlyPattern, sub), w.RecurrenceMonthlyPattern), cycle=cycle,
+            day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
+    elif pattern is d.RecurrencePattern.Yearly:
+        info.year_pattern = c.RecurrenceYearPattern(
+            pattern=_enum(_member(d.RecurrenceYearlyPattern, sub), w.RecurrenceYearlyPattern), cycle=cycle,
+            day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
+    return info
+
+
+def _member(enum: Any, value: int) -> Any:
+    return enum(value) if value in enum._value2member_map_ else enum(0)
+
+
+def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext) -> c.Appointment:
+    status = d.AppointmentStatus(row["status"])
+    type_ = d.AppointmentType(row["type"])
+    owner = people.associates.get(row["associate_id"])
+    person = people.persons.get(row["person_id"])
+    creator = people.associates.get(row["registered_associate_id"])
+    assigner = people.associates.get(row["assigned_by"])
+    role = booking.booking_type(row["appointment_id"], row["mother_id"])
+    contact = people.contacts.get(row["contact_id"])
+    task_type = svc.task_type_of(type_)
+    return c.Appointment(
+        appointment_id=row["appointment_id"],
+        start_date=tc.render(row["start_date"]), end_date=tc.render(row["end_date"]),
+        type=_enum(type_, w.AppointmentType), task=d.wire_name(task_type),
+        associate_full_name=owner.full_name if owner else "",
+        contact_name=contact.name if contact else "",
+        description=row["description"],
+        person_full_name=person.full_name if person else "", person_id=row["person_id"],
+        contact_id=row["contact_id"], associate_id=row["associate_id"],
+        is_free=bool(row["is_free"]), has_alarm=bool(row["has_alarm"]), is_allday_event=bool(row["is_allday"]),
+        private=_enum(_private(row["private"]), w.AppointmentPrivate),
+        task_type=_enum(task_type, w.TaskType),
+        is_booking_main=role is BookingType.Owner,
+        is_recurrence=row["recurrence_rule_id"] != 0,
+        is_booking=row["mother_id"] != 0,
+        active_date=tc.render(row["active_date"]),
+        assignment_status=_enum(booking.assignment_status(status), w.AssignmentStatus),
+        invitation_status=_enum(booking.invitation_status(status), w.InvitationStatus),
+        booking_type=_enum(role, w.BookingType),
+        completed=_enum(booking.activity_status(status), w.ActivityStatus),
+        mother_id=row["mother_id"],
+        assigned_by=row["assigned_by"], assigned_by_full_name=assigner.full_name if assigner else "",
+        reject_reason=row["reject_reason"], location=row["location"],
+        alarm_lead_time=render_span(row["alarm_lead_seconds"]),
+        associate_name=owner.name if owner else "",
+        created_date=tc.render_utc(row["registered"]),
+        created_by=creator.name if creator else "", created_by_full_name=creator.full_name if creator else "",
+        created_by_associate_id=row["registered_associate_id"],
+        mother_associate_id=row["mother_associate_id"],
+        title=row["title"], agenda=row["agenda"], internal_notes=row["internal_notes"], task_id=row["task_id"],
+        table_right=FULL_RIGHTS if row["associate_id"] == caller.associate_id else READ_RIGHTS,
+    )
+
+
+def simple_carriers(data: svc.ListData, caller: Caller, tc: TimeContext) -> list[c.Appointment]:
+    return [simple_carrier(r, data.people, caller, tc) for r in data.rows]
+
+
+def save_input(entity: c.AppointmentEntity, tc: TimeContext) -> SaveInput:
+    """A decoded entity as the service's SaveInput; read-only members are ignored.
+
+    Saving a new recurring appointment is another issue's work: until then it is refused with 501
+    rather than silently saved as one occurrence (docs/decisions.md).
+    """
+    recurrence = entity.recurrence
+    if entity.appointment_id == 0 and recurrence is not None and recurrence.is_recurrence:
+        raise ApiError(501, "NotImplementedException", "recurrence_not_supported")
+    return SaveInput(
+        appointment_id=entity.appointment_id,
+        start=tc.parse(entity.start_date, "StartDate"),
+        end=tc.parse(entity.end_date, "EndDate"),
+        associate_id=entity.associate.associate_id if entity.associate else 0,
+        person_id=entity.person.person_id if entity.person else 0,
+        contact_id=entity.contact.contact_id if entity.contact else 0,
+        task_id=entity.task.task_list_item_id if entity.task else 0,
+        type=to_domain(entity.type, d.AppointmentType),
+        private=to_domain(entity.private, d.AppointmentPrivate),
+        completed=to_domain(entity.completed, d.ActivityStatus),
+        title=entity.title or "",
+        location=entity.location or "",
+        description=entity.description or "",
+        agenda=entity.agenda or "",
+        internal_notes=entity.internal_notes or "",
+        is_allday=entity.is_allday_event,
+        is_free=entity.is_free,
+        has_alarm=entity.has_alarm,
+        alarm_lead_seconds=parse_span(entity.alarm_lead_time, "AlarmLeadTime"),
+        lead_seconds=parse_span(entity.lead_time, "LeadTime"),
+        lag_seconds=parse_span(entity.lag_time, "LagTime"),
+        participants=tuple(svc.ParticipantInput(p.associate_id, p.person_id) for p in entity.participants),
+    )
