@@ -43,20 +43,23 @@ def init(settings: Settings, *, demo: bool) -> None:
         db.engine.dispose()
 
 
-def serve(settings: Settings, *, demo: bool) -> None:
+def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
     import uvicorn
 
     from .wire.app import create_app
 
+    if workers > 1 and normalise_url(settings.database_url).get_backend_name() == "sqlite":
+        raise SystemExit("sodiary: SQLite has one writer; use --workers 1, or PostgreSQL for several workers")
     init(settings, demo=demo)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=os.environ.get("SODIARY_LOG_LEVEL", "warning"),
-        access_log=False,
-        lifespan="on",
-    )
+    print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
+    common = dict(host=settings.host, port=settings.port, access_log=False, lifespan="on",
+                  log_level=os.environ.get("SODIARY_LOG_LEVEL", "warning"))
+    if workers > 1:
+        # Each worker process builds its own app (and database pool) from the environment.
+        os.environ.update(HOST=settings.host, PORT=str(settings.port), DATABASE_URL=settings.database_url)
+        uvicorn.run("sodiary.wire.app:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
 
 
 def _user(settings: Settings, args: argparse.Namespace) -> int:
@@ -132,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="migrate, load demo data into an empty database, serve HTTP")
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
+    p_serve.add_argument("--workers", type=int, default=int(os.environ.get("SODIARY_WORKERS", "1")),
+                         help="server processes (PostgreSQL only)")
     p_serve.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
     p_init = sub.add_parser("init", help="create or migrate the database")
     p_init.add_argument("--demo", action="store_true", help="also load the demo data if the database is empty")
@@ -163,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             from dataclasses import replace
 
             settings = replace(settings, **overrides)
-        serve(settings, demo=not args.no_demo)
+        serve(settings, demo=not args.no_demo, workers=args.workers)
     elif args.command == "init":
         init(settings, demo=args.demo)
     elif args.command == "demo":

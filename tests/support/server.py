@@ -25,6 +25,7 @@ class LiveServer:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     demo: bool = True
+    args: list[str] = field(default_factory=list)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -38,6 +39,7 @@ class LiveServer:
         cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if not self.demo:
             cmd.append("--no-demo")
+        cmd.extend(self.args)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
