@@ -83,6 +83,21 @@ export default async function lifecycle(t) {
   });
   const motherId = booked.appointmentId;
 
+  await t.step("ada reads the booking and saves it back unchanged: nothing shifts, nobody is re-invited", async () => {
+    const entity = await ada.getAppointmentEntityAsync(motherId);
+    check(entity !== null, `GetAppointmentEntity(${motherId}) returned null`);
+    assertTimes(entity, START, END, "read-back booking");
+    const resaved = await ada.saveAppointmentEntityAsync(entity);
+    equal(resaved.appointmentId, motherId, "re-saved AppointmentId");
+    assertTimes(resaved, START, END, "re-saved booking");
+    const records = await ada.getAppointmentRecordsAsync(motherId, 0);
+    equal(records.length, 3, "rows of the booking after the re-save (mother + two invitations)");
+    for (const record of records) assertTimes(record, START, END, `record ${record.appointmentId} after the re-save`);
+    for (const id of [ids.tje0, ids.ben]) {
+      equal(participant(resaved, id, "re-saved").invitationStatus, InvitationStatus.Invitation, `participant ${id} after the re-save`);
+    }
+  });
+
   const tjeRow = await t.step("tje0 finds the invitation, sets it seen and accepts it", async () => {
     const row = await myInvitation(tje0, "tje0", motherId, START, END);
     equal(row.invitationStatus, InvitationStatus.Invitation, "tje0's new invitation");
