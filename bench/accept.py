@@ -30,6 +30,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -395,10 +396,10 @@ def send_one(url: str, headers: dict[str, str], appointment_id: int) -> tuple[in
     return status, (time.perf_counter() - began) * 1000
 
 
-def report(m: Measurement) -> str:
+def report(m: Measurement, round_number: int = 1) -> str:
     r = m.result
-    return (f"{m.name:<10} {r.rps:>10.0f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} {r.requests:>9} {r.ok:>9} "
-            f"{m.rss_mib:>8.1f}")
+    return (f"{m.name:<10} {round_number:>5} {r.rps:>10.0f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} {r.requests:>9} "
+            f"{r.ok:>9} {m.rss_mib:>8.1f}")
 
 
 def verification(m: Measurement) -> str:
@@ -426,6 +427,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     p.add_argument("--threads", type=int, default=int(env("BENCH_THREADS", 1)), help="wrk -t (1)")
     p.add_argument("--invitations", type=int, default=int(env("BENCH_INVITATIONS", 50_000)),
                    help="invitations loaded for the invitee (50000)")
+    p.add_argument("--rounds", type=int, default=int(env("BENCH_ROUNDS", 1)),
+                   help="rounds, each measuring reference then sodiary; the ratio is the median (1)")
     p.add_argument("--only", choices=("reference", "sodiary"), help="measure one target only")
     p.add_argument("--keep", action="store_true", help="keep the scratch directory (databases, logs, scripts)")
     args = p.parse_args(argv)
@@ -435,58 +438,84 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     return opts, args
 
 
+def measure_reference(workdir: Path, headers: dict[str, str], opts: Options) -> Measurement:
+    from reference_app import create_db  # bench/ is on sys.path when run as a script
+
+    db_path = workdir / "reference.db"
+    create_db(str(db_path), opts.invitations)
+    port = free_port()
+    cmd = [sys.executable, str(BENCH_DIR / "reference_app.py"), "--db", str(db_path), "--port", str(port)]
+    server = Server("reference", cmd, dict(os.environ), workdir / "reference.log", port)
+    return measure("reference", server, 1, workdir, headers, opts, lambda: count_reference_accepted(db_path))
+
+
+def measure_sodiary(workdir: Path, headers: dict[str, str], opts: Options) -> Measurement:
+    db_path = workdir / "sodiary.db"
+    began = time.monotonic()
+    first_id = prepare_sodiary(db_path, opts.invitations)
+    print(f"sodiary: {opts.invitations} invitations for {INVITEE} loaded in {time.monotonic() - began:.1f} s",
+          file=sys.stderr)
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
+    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = Server("sodiary", cmd, env, workdir / "sodiary.log", port)
+    return measure("sodiary", server, first_id, workdir, headers, opts,
+                   lambda: count_sodiary_accepted(db_path, first_id, opts.invitations))
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     opts, args = parse_args(argv)
     if shutil.which("wrk") is None:
         print(f"bench: {WRK_INSTALL_HINT}", file=sys.stderr)
         return 2
-    workdir = Path(tempfile.mkdtemp(prefix="sodiary-bench-"))
+    scratch = Path(tempfile.mkdtemp(prefix="sodiary-bench-"))
     headers = dict(CLIENT_HEADERS, Authorization=basic_auth(INVITEE, PASSWORD))
     print(f"machine: {machine()}")
-    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load_average()}")
     print(f"load: wrk -t{opts.threads} -c{opts.connections} -d{opts.duration}s --latency "
-          f"(after a {opts.warmup} s warm-up), {opts.invitations} invitations, every request a distinct one")
-    measurements: dict[str, Measurement] = {}
+          f"(after a {opts.warmup} s warm-up), {opts.invitations} invitations, every request a distinct one, "
+          f"{args.rounds} round(s) alternating the targets")
+    rounds: list[dict[str, Measurement]] = []
     try:
-        if args.only in (None, "reference"):
-            ref_db = workdir / "reference.db"
-            port = free_port()
-            from reference_app import create_db  # bench/ is on sys.path when run as a script
-
-            create_db(str(ref_db), opts.invitations)
-            server = Server("reference", [sys.executable, str(BENCH_DIR / "reference_app.py"), "--db", str(ref_db),
-                                          "--port", str(port)], dict(os.environ), workdir / "reference.log", port)
-            measurements["reference"] = measure("reference", server, 1, workdir, headers, opts,
-                                                lambda: count_reference_accepted(ref_db))
-        if args.only in (None, "sodiary"):
-            db_path = workdir / "sodiary.db"
-            began = time.monotonic()
-            first_id = prepare_sodiary(db_path, opts.invitations)
-            print(f"sodiary database: {opts.invitations} invitations for {INVITEE} loaded in "
-                  f"{time.monotonic() - began:.1f} s")
-            port = free_port()
-            env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-            cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-            server = Server("sodiary", cmd, env, workdir / "sodiary.log", port)
-            measurements["sodiary"] = measure("sodiary", server, first_id, workdir, headers, opts,
-                                              lambda: count_sodiary_accepted(db_path, first_id, opts.invitations))
+        for n in range(args.rounds):
+            workdir = scratch / f"round{n + 1}"
+            workdir.mkdir()
+            done: dict[str, Measurement] = {}
+            if args.only in (None, "reference"):
+                done["reference"] = measure_reference(workdir, headers, opts)
+            if args.only in (None, "sodiary"):
+                done["sodiary"] = measure_sodiary(workdir, headers, opts)
+            rounds.append(done)
     finally:
         if args.keep:
-            print(f"scratch directory kept: {workdir}")
+            print(f"scratch directory kept: {scratch}")
         else:
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
 
+    print(f"load average after: {load_average()}")
     print()
-    print(f"{'':<10} {'requests/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'requests':>9} {'204s':>9} {'RSS MiB':>8}")
-    for m in measurements.values():
-        print(report(m))
+    print(f"{'':<10} {'round':>5} {'requests/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'requests':>9} {'204s':>9} "
+          f"{'RSS MiB':>8}")
+    for n, done in enumerate(rounds, 1):
+        for m in done.values():
+            print(report(m, n))
     print()
-    for m in measurements.values():
-        print("verified " + verification(m))
-    ok = all(m.verified for m in measurements.values())
-    if "reference" in measurements and "sodiary" in measurements:
-        ratio = measurements["sodiary"].result.rps / measurements["reference"].result.rps
-        print(f"accept/reference = {ratio:.2f}")
+    for n, done in enumerate(rounds, 1):
+        for m in done.values():
+            print(f"verified round {n} " + verification(m))
+    ok = all(m.verified for done in rounds for m in done.values())
+    ratios = [done["sodiary"].result.rps / done["reference"].result.rps for done in rounds if len(done) == 2]
+    if ratios:
+        if len(ratios) > 1:
+            print("ratio per round: " + ", ".join(f"{r:.2f}" for r in ratios) + " (the median below)")
+        print(f"accept/reference = {statistics.median(ratios):.2f}")
     return 0 if ok else 1
 
 
