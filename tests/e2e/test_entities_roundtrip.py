@@ -1,0 +1,160 @@
+"""GET → Save round trips the way the official client makes them, and time zones on the wire.
+
+The official client reads naive datetimes as its own local time and sends everything back as UTC
+`Z` in camelCase, with durations as ISO-8601 (`P0D`) and flags as numbers. A round trip must not
+move anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sodiary.domain.enums import AppointmentStatus as S
+from tests.support.databases import fresh_database
+from tests.support.seed import Seeder
+from tests.support.server import LiveServer
+
+AGENT = "/api/v1/Agents/Appointment/"
+_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+_SPAN = re.compile(r"^(\d{2}):(\d{2}):(\d{2})$")
+_FLAGS = {"Select": 1, "Update": 2, "Insert": 4, "Delete": 8, "Monday": 1, "Tuesday": 2, "Wednesday": 4,
+          "Thursday": 8, "Friday": 16, "Saturday": 32, "Sunday": 64}
+
+
+def as_official_client(value: Any, offset_minutes: int, key: str = "") -> Any:
+    """What @superoffice/webapi sends back for a parsed response, in a zone `offset_minutes` east of UTC."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: as_official_client(v, offset_minutes, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_official_client(v, offset_minutes) for v in value]
+    if not isinstance(value, str):
+        return value
+    if key in ("Mask", "Weekdays", "Weekday"):
+        return sum(_FLAGS.get(part.strip(), 0) for part in value.split(","))
+    if _NAIVE.match(value):
+        local = datetime.fromisoformat(value).replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+        return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if value.endswith("Z") and "T" in value:
+        return value[:-1] + ".000Z"
+    span = _SPAN.match(value)
+    if span is not None:
+        h, m, s = (int(x) for x in span.groups())
+        return "P0D" if (h, m, s) == (0, 0, 0) else "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + (
+            f"{s}S" if s else "")
+    return value
+
+
+def get_entity(client: httpx.Client, appointment_id: int, headers: dict[str, str] | None = None) -> Any:
+    response = client.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": appointment_id},
+                           content=b"null", headers={"Content-Type": "application/json", **(headers or {})})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def ada(server: LiveServer) -> Iterator[httpx.Client]:
+    with server.client("ada") as client:
+        yield client
+
+
+CLIENT_HEADERS = {"SO-Browser-TZ-Offset": "60", "User-Agent": "SO-TS-WebApi/1.0"}
+
+
+def test_round_trip_from_the_official_client_east_of_utc_changes_no_time(ada: httpx.Client, seed: Seeder) -> None:
+    booking = seed.booking(invitees=("tje0", "ben"))
+    seed.set_status(booking.children["tje0"], S.NotStarted)  # an answered invitee would be asked again on a move
+    before = {i: seed.row(i) for i in (booking.mother_id, *booking.children.values())}
+    entity = get_entity(ada, booking.mother_id, CLIENT_HEADERS)
+    body = as_official_client(entity, 60)
+    assert body["alarmLeadTime"] == "P0D" and body["tableRight"]["mask"] == 15
+    assert body["startDate"].endswith(".000Z")
+    response = ada.post(AGENT + "SaveAppointmentEntity", json=body, headers=CLIENT_HEADERS)
+    assert response.status_code == 200, response.text
+    saved = response.json()
+    assert (saved["StartDate"], saved["EndDate"]) == (entity["StartDate"], entity["EndDate"])
+    for appointment_id, row in before.items():
+        after = seed.row(appointment_id)
+        assert (after["start_date"], after["end_date"], after["status"], after["type"]) == (
+            row["start_date"], row["end_date"], row["status"], row["type"])
+
+
+def test_browser_offset_renders_naive_times_in_the_clients_zone(ada: httpx.Client, seed: Seeder) -> None:
+    booking = seed.booking()
+    stored = seed.row(booking.mother_id)["start_date"]
+    plain = get_entity(ada, booking.mother_id)
+    assert plain["StartDate"] == stored.isoformat()  # base zone (UTC here), no offset, as NetServer does
+    east = get_entity(ada, booking.mother_id, {"SO-Browser-TZ-Offset": "60"})
+    assert east["StartDate"] == (stored + timedelta(hours=1)).isoformat()
+    west = get_entity(ada, booking.mother_id, {"SO-Browser-TZ-Offset": "-300"})
+    assert west["StartDate"] == (stored - timedelta(hours=5)).isoformat()
+
+
+def test_unreadable_browser_offset_falls_back_to_the_base_zone(ada: httpx.Client, seed: Seeder) -> None:
+    booking = seed.booking()
+    stored = seed.row(booking.mother_id)["start_date"]
+    assert get_entity(ada, booking.mother_id, {"SO-Browser-TZ-Offset": "soon"})["StartDate"] == stored.isoformat()
+
+
+def test_round_trip_of_a_recurring_occurrence_keeps_the_series(ada: httpx.Client, seed: Seeder) -> None:
+    series = seed.series(count=2)
+    first = series.occurrences[0].mother_id
+    entity = get_entity(ada, first, CLIENT_HEADERS)
+    assert entity["Recurrence"]["IsRecurrence"] is True and entity["Recurrence"]["Pattern"] == "Weekly"
+    assert entity["Recurrence"]["WeekPattern"]["Weekdays"] == "Monday"
+    assert len(entity["Recurrence"]["Dates"]) == 2
+    body = as_official_client(dict(entity, Description="Only this one"), 60)
+    assert body["recurrence"]["weekPattern"]["weekdays"] == 1
+    response = ada.post(AGENT + "SaveAppointmentEntity", json=body, headers=CLIENT_HEADERS)
+    assert response.status_code == 200, response.text
+    assert response.json()["Recurrence"]["RecurrenceId"] == series.rule_id
+    assert seed.row(first)["recurrence_rule_id"] == series.rule_id
+
+
+@pytest.fixture(scope="module")
+def oslo_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server whose base zone is Europe/Oslo."""
+    path: Path = tmp_path_factory.mktemp("oslo")
+    with fresh_database(backend, path) as url:
+        live = LiveServer(url, path / "server.log", env={"SODIARY_TIME_ZONE": "Europe/Oslo"}).start()
+        try:
+            yield live
+        finally:
+            live.stop()
+
+
+def test_utc_datetimes_are_stored_in_the_base_zone_and_come_back_naive(oslo_server: LiveServer) -> None:
+    with oslo_server.client("ada") as ada:
+        entity = ada.post(AGENT + "CreateDefaultAppointmentEntity", json=None).json()
+        entity.update(StartDate="2031-06-02T08:00:00.000Z", EndDate="2031-06-02T09:00:00+00:00",
+                      Participants=[])
+        saved = ada.post(AGENT + "SaveAppointmentEntity", json=entity).json()
+        assert (saved["StartDate"], saved["EndDate"]) == ("2031-06-02T10:00:00", "2031-06-02T11:00:00")
+        seeder = Seeder(oslo_server.database_url)
+        try:
+            assert seeder.row(saved["AppointmentId"])["start_date"] == datetime(2031, 6, 2, 10, 0)
+        finally:
+            seeder.close()
+        utc_view = get_entity(ada, saved["AppointmentId"], {"SO-Browser-TZ-Offset": "0"})
+        assert utc_view["StartDate"] == "2031-06-02T08:00:00"
+
+
+def test_created_date_is_stored_utc_and_shown_in_the_view_zone(oslo_server: LiveServer) -> None:
+    with oslo_server.client("ada") as ada:
+        entity = ada.post(AGENT + "CreateDefaultAppointmentEntity", json=None).json()
+        entity.update(StartDate="2031-06-03T08:00:00Z", EndDate="2031-06-03T09:00:00Z", Participants=[])
+        saved = ada.post(AGENT + "SaveAppointmentEntity", json=entity).json()
+        seeder = Seeder(oslo_server.database_url)
+        try:
+            registered = seeder.row(saved["AppointmentId"])["registered"]
+        finally:
+            seeder.close()
+        utc_view = get_entity(ada, saved["AppointmentId"], {"SO-Browser-TZ-Offset": "0"})
+        assert utc_view["CreatedDate"] == registered.isoformat()
+        assert utc_view["UpdatedDate"] == "0001-01-01T00:00:00Z"  # never updated: the sentinel, tagged UTC
