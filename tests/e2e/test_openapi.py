@@ -135,3 +135,17 @@ def test_docs_page_is_html_that_needs_no_network(server: LiveServer) -> None:
 def test_committed_endpoint_list_is_up_to_date() -> None:
     assert ENDPOINTS_MD.read_text(encoding="utf-8") == endpoints_markdown(), (
         "docs/endpoints.md is stale: run `python -m sodiary.wire.openapi --endpoints-md`")
+
+
+def test_rest_operations_are_documented_with_their_http_semantics(server: LiveServer) -> None:
+    paths = fetch(server)["paths"]
+    item = paths["/api/v1/Appointment/{id}"]
+    assert set(item) == {"get", "put", "patch", "delete"}
+    assert {"200", "304", "404"} <= set(item["get"]["responses"])
+    assert "Last-Modified" in item["get"]["responses"]["200"]["headers"]
+    assert {"200", "404", "409", "412"} <= set(item["patch"]["responses"])
+    assert set(item["patch"]["requestBody"]["content"]) == {
+        "application/json", "text/json", "application/json-patch+json", "application/merge-patch+json"}
+    assert {"204", "404", "412"} <= set(item["delete"]["responses"])
+    assert "200" in paths["/api/v1/Appointment"]["post"]["responses"]
+    assert "get" in paths["/api/v1/Appointment/default"]

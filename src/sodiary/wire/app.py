@@ -19,7 +19,7 @@ from .errors import ApiError
 from .negotiation import response_format
 from .openapi import routes as openapi_routes
 from .paths import CanonicalPaths
-from .rest import ROUTES as REST_ROUTES
+from .rest import routes as rest_routes
 
 
 def create_app(settings: Settings, db: Database | None = None) -> Starlette:
@@ -59,7 +59,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         routes=[
             Route("/api/v1/Agents/Appointment/{method}", agent,
                   methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
-            *REST_ROUTES,
+            *rest_routes(database, authenticator.authenticate, max_body),
             *auth.routes,
             *openapi_routes(methods),
         ],

@@ -181,6 +181,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The patch could not be applied: {detail}",
         "no": "Patchen kunne ikke brukes: {detail}",
     },
+    "modified_since": {
+        "en": "Appointment {appointment_id} was modified ({modified}) after If-Unmodified-Since",
+        "no": "Avtale {appointment_id} er endret ({modified}) etter If-Unmodified-Since",
+    },
+    "entity_required": {
+        "en": "Entity to save is not in request body",
+        "no": "Entiteten som skal lagres, mangler i forespørselen",
+    },
     "invalid_select": {
         "en": "Invalid $select '{select}': expected comma-separated property names, with '/' for nested ones",
         "no": "Ugyldig $select '{select}': forventet kommaseparerte egenskapsnavn, med '/' for nestede",

@@ -171,7 +171,7 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
                                  "schema": {"type": "string"}, "example": "Wed, 21 Oct 2015 07:28:00 GMT"})
     if rest.request is not None:
         body: dict[str, Any] = {"required": True}
-        pending.append((body, schemas.add(rest.request), REQUEST_TYPES))
+        pending.append((body, schemas.add(rest.request), rest.request_types))
         op["requestBody"] = body
     responses: dict[str, Any]
     if rest.response is None:
