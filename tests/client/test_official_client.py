@@ -86,6 +86,15 @@ def not_implemented(server: LiveServer, methods: list[str]) -> list[str]:
         ]
 
 
+def headline(stdout: str) -> str:
+    """The failed step and its message, from run.mjs's JSON result (raw output if it is not JSON)."""
+    try:
+        error = json.loads(stdout)["error"]
+        return f"[{error.get('step')}] {error.get('message')}" if isinstance(error, dict) else str(error)
+    except (ValueError, KeyError, TypeError):
+        return "no JSON result"
+
+
 def run_scenario(node: str, scenario: str, zone: str, server: LiveServer) -> dict[str, Any]:
     """Runs the scenario; xfails only when the server answers 501 for a method it needs."""
     missing = not_implemented(server, required_methods(node, scenario))
@@ -95,7 +104,7 @@ def run_scenario(node: str, scenario: str, zone: str, server: LiveServer) -> dic
                           timeout=300, env=dict(os.environ, TZ=zone, BASE_URL=server.url))
     report = f"client output:\n{proc.stdout}\n{proc.stderr}\nserver log (tail):\n{server.log()}"
     if proc.returncode not in (0, NOT_IMPLEMENTED_EXIT):
-        pytest.fail(f"scenario {scenario} failed in TZ={zone}\n{report}", pytrace=False)
+        pytest.fail(f"scenario {scenario} failed in TZ={zone}: {headline(proc.stdout)}\n{report}", pytrace=False)
     result: dict[str, Any] = json.loads(proc.stdout)
     if proc.returncode == NOT_IMPLEMENTED_EXIT:
         pytest.xfail(f"not implemented yet (501 during the run): {', '.join(result['notImplemented'])}")
