@@ -418,3 +418,12 @@ def test_accept_xml_returns_the_entity_as_xml(ada: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     assert b"<AppointmentEntity" in response.content and b"<AppointmentId>684</AppointmentId>" in response.content
+
+
+def test_accept_xml_returns_a_list_as_array_of_appointment(tje0: httpx.Client) -> None:
+    response = call(tje0, "GetAppointmentList", [685], headers={"Accept": "application/xml"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert b"<ArrayOfAppointment" in response.content
+    assert b"<Appointment><TableRight>" in response.content
+    assert b"<AppointmentId>685</AppointmentId>" in response.content
