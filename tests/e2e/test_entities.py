@@ -427,3 +427,42 @@ def test_accept_xml_returns_a_list_as_array_of_appointment(tje0: httpx.Client) -
     assert b"<ArrayOfAppointment" in response.content
     assert b"<Appointment><TableRight>" in response.content
     assert b"<AppointmentId>685</AppointmentId>" in response.content
+
+
+def test_save_into_another_users_diary_without_participants_is_an_assignment(
+    ada: httpx.Client, ben: httpx.Client, seed: Seeder, ids: dict[str, int]
+) -> None:
+    body = booking_body(ada, [], Associate={"AssociateId": ids["ben"]})
+    saved = save(ada, body)
+    row = seed.row(saved["AppointmentId"])
+    assert (S(row["status"]), row["associate_id"], row["assigned_by"]) == (S.Assignment, ids["ben"], ids["ada"])
+    assert saved["AssignmentStatus"] == "Assigning" and saved["AssignedBy"]["AssociateId"] == ids["ada"]
+    own = ok(call(ben, "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]}))
+    assert own["Associate"]["AssociateId"] == ids["ben"] and own["InvitationStatus"] == "None"
+
+
+def test_a_person_who_is_a_user_is_invited_as_that_user(ada: httpx.Client, seed: Seeder,
+                                                        ids: dict[str, int]) -> None:
+    saved = save(ada, booking_body(ada, [{"PersonId": ids["tje0_person"]}]))
+    rows = children(seed, saved["AppointmentId"])
+    assert set(rows) == {ids["tje0"]} and rows[ids["tje0"]]["invited_person_id"] == ids["tje0_person"]
+
+
+def test_update_without_any_participants_keeps_the_invitees(ada: httpx.Client, seed: Seeder,
+                                                            ids: dict[str, int]) -> None:
+    saved = save(ada, booking_body(ada, [{"AssociateId": ids["tje0"]}]))
+    updated = save(ada, dict(saved, Participants=[], Title="Still a booking"))
+    assert set(children(seed, saved["AppointmentId"])) == {ids["tje0"]}
+    assert updated["MotherId"] == saved["AppointmentId"] and len(updated["Participants"]) == 2
+
+
+def test_organiser_saving_through_an_invitees_row_updates_the_booking(
+    ada: httpx.Client, seed: Seeder, ids: dict[str, int]
+) -> None:
+    saved = save(ada, booking_body(ada, [{"AssociateId": ids["tje0"]}]))
+    child = children(seed, saved["AppointmentId"])[ids["tje0"]]["appointment_id"]
+    entity = ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": child}))
+    assert entity["TableRight"]["Mask"] == "Select, Update, Insert, Delete"
+    updated = save(ada, dict(entity, Title="Via the child"))
+    assert updated["AppointmentId"] == saved["AppointmentId"] and updated["Title"] == "Via the child"
+    assert seed.row(child)["title"] == "Via the child"
