@@ -315,9 +315,10 @@ def _update(caller: Caller, values: Update, mode: RecurrenceUpdateMode, conn: Co
     end = values.end
     if end is not None and end < values.start:
         raise Invalid("end_before_start", appointment_id=row.appointment_id)
+    start_now, end_now = store.times(conn, row.appointment_id)
+    if values.start == start_now and end in (None, end_now):
+        return  # the times as they are: the client sends every member back
     duration = None if end is None else end - values.start
-    if values.start == row.start and duration is None:
-        return
     if row.role is BookingType.Participant:
         raise Forbidden("not_organiser", appointment_id=row.appointment_id)
     _shift(conn, caller, _occurrences(conn, row, mode), values.start - row.start, duration,

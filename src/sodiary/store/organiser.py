@@ -46,6 +46,11 @@ def cancelled_rows_of(conn: Connection, associate_id: int) -> list[BookingRow]:
     return [_booking_row(r) for r in conn.execute(q)]
 
 
+def times(conn: Connection, appointment_id: int) -> tuple[datetime, datetime]:
+    r = conn.execute(select(_cols.start_date, _cols.end_date).where(_cols.appointment_id == appointment_id)).one()
+    return r[0], r[1]
+
+
 def associate_exists(conn: Connection, associate_id: int) -> bool:
     """An enabled user who can own an appointment."""
     q = select(associate.c.associate_id).where(

@@ -1,18 +1,25 @@
 """Agent methods of the rest of the invitation life cycle: Reject, SetSeenMany, the organiser's
-Delete, the invitees' CleanUp and ToggleAppointmentStatus (spec §2.6.3–§2.6.9).
+Delete, Move, AssignTo and AcceptRejected, the invitees' CleanUp, the light-weight updates and
+ToggleAppointmentStatus (spec §2.6.3–§2.6.9).
 
 The e-mail twins behave like their plain methods: sodiary has no e-mail system yet.
 """
 
 from __future__ import annotations
 
-from ..domain.enums import RecurrenceUpdateMode
+from datetime import datetime
+
+from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
 from ..service import answers, organiser
+from ..service import entities as svc
 from . import carriers as c
+from . import entity_carriers as ec
 from . import enums as w
 from .endpoint import AgentMethod, Call
+from .entity_view import load_entity, simple_carriers
 from .enums import to_domain, to_wire
 from .errors import ApiError
+from .timefmt import time_context
 
 
 def _mode(value: object) -> RecurrenceUpdateMode:
@@ -56,6 +63,62 @@ async def toggle_status(call: Call, req: c.AppointmentIdRequest) -> object:
     return to_wire(status, w.AppointmentStatus)
 
 
+async def move(call: Call, req: c.MoveRequest) -> ec.AppointmentEntity | None:
+    times = organiser.NewTimes(_required_time(call, req.new_start_time, "NewStartTime", "MoveRequest"))
+    await organiser.move(call.db, call.caller, req.appointment_id, times, _mode(req.update_mode))
+    return await load_entity(call, req.appointment_id)
+
+
+async def move_extended(call: Call, req: c.MoveExtendedRequest) -> ec.AppointmentEntity | None:
+    data = req.appointment_move_data
+    if data is None:
+        raise ApiError(400, "ArgumentException", "body_invalid", type="MoveExtendedRequest",
+                       detail="AppointmentMoveData is required")
+    start = _required_time(call, data.new_start_time, "NewStartTime", "AppointmentMoveData")
+    times = organiser.NewTimes(start, is_allday=data.is_allday_event, is_free=data.is_free)
+    await organiser.move(call.db, call.caller, data.appointment_id, times, _mode(data.update_mode))
+    return await load_entity(call, data.appointment_id)
+
+
+async def accept_rejected(call: Call, req: c.AcceptRejectedRequest) -> ec.AppointmentEntity | None:
+    shown = await organiser.accept_rejected(call.db, call.caller, req.appointment_id, _mode(req.update_mode))
+    return await load_entity(call, shown)
+
+
+async def assign_to(call: Call, req: c.AssignToRequest) -> ec.AppointmentEntity | None:
+    if req.participant is None or req.participant.associate_id <= 0:
+        raise ApiError(400, "ArgumentException", "body_invalid", type="AssignToRequest",
+                       detail="Participant.AssociateId names the associate to assign to")
+    await organiser.assign_to(call.db, call.caller, req.appointment_id, req.participant.associate_id,
+                              _mode(req.update_mode))
+    return await load_entity(call, req.appointment_id)
+
+
+async def update_appointment(call: Call, req: c.UpdateAppointmentRequest) -> ec.Appointment | None:
+    mode = _mode(getattr(req, "update_mode", w.RecurrenceUpdateMode.Unknown))
+    tc = time_context(call.request)
+    status = to_domain(req.status, AppointmentStatus)
+    type_ = to_domain(req.type, AppointmentType)
+    values = organiser.Update(
+        appointment_id=req.id,
+        start=tc.parse(req.start_time, "StartTime"),
+        end=tc.parse(req.end_time, "EndTime"),
+        status=None if status is AppointmentStatus.UnknownOrPostIt else status,
+        type=None if type_ is AppointmentType.Unknown else type_,
+        associate_id=req.associate_id,
+    )
+    await organiser.update(call.db, call.caller, values, mode)
+    shown = simple_carriers(await svc.get_appointments(call.db, call.caller, [req.id]), call.caller, tc)
+    return shown[0] if shown else None
+
+
+def _required_time(call: Call, text: str | None, name: str, type_name: str) -> datetime:
+    value = time_context(call.request).parse(text, name)
+    if value is None:
+        raise ApiError(400, "ArgumentException", "body_invalid", type=type_name, detail=f"{name} is required")
+    return value
+
+
 def _query_id(call: Call, name: str) -> int:
     raw = call.query.get(name.lower())
     try:
@@ -92,6 +155,20 @@ METHODS: list[AgentMethod] = [
                 summary="Deletes the caller's cancelled booking rows among the ids, per update mode."),
     AgentMethod("CleanUpRecurringBookingDeleted", clean_up_all, None, int,
                 summary="Deletes every cancelled booking row in the caller's diary; returns how many."),
+    AgentMethod("Move", move, c.MoveRequest, ec.AppointmentEntity,
+                summary="Moving a booking to another start time (organiser); answered invitations are asked again."),
+    AgentMethod("MoveWithEmail", move, c.MoveRequest, ec.AppointmentEntity,
+                summary="Move (no e-mail is sent: sodiary has no e-mail system yet)."),
+    AgentMethod("MoveExtended", move_extended, c.MoveExtendedRequest, ec.AppointmentEntity,
+                summary="Move, also setting IsAlldayEvent / IsFree."),
+    AgentMethod("AcceptRejected", accept_rejected, c.AcceptRejectedRequest, ec.AppointmentEntity,
+                summary="The organiser acknowledges a declined invitation or assignment."),
+    AgentMethod("AssignTo", assign_to, c.AssignToRequest, ec.AppointmentEntity,
+                summary="Assigning an appointment to another associate."),
+    AgentMethod("UpdateAppointment", update_appointment, c.UpdateAppointmentRequest, ec.Appointment,
+                summary="Light-weight update of times, activity status, type and owner."),
+    AgentMethod("UpdateAppointmentWithMode", update_appointment, c.UpdateAppointmentWithModeRequest,
+                ec.Appointment, summary="UpdateAppointment for this or this and the following occurrences."),
     AgentMethod("ToggleAppointmentStatus", toggle_status, c.AppointmentIdRequest, w.AppointmentStatus,
                 summary="Completed, or back to Started when it already was; returns the new status."),
 ]

@@ -10,6 +10,7 @@ from typing import Annotated
 import msgspec
 
 from . import enums as w
+from .entity_carriers import ParticipantInfo
 
 # SuperOffice ids are Int32; 0 means "none", so a real id starts at 1.
 Id = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647, description="Appointment id (Int32, > 0)")]
@@ -63,3 +64,52 @@ class CleanUpWithModeRequest(CleanUpRequest):
 
 class AppointmentIdRequest(Request):
     appointment_id: Id
+
+
+# Datetimes stay wire text here; wire/timefmt.py reads them in the request's time zone.
+DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
+                                       extra_json_schema={"format": "date-time"})]
+AssociateId = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647, description="Associate id; 0 = keep")]
+
+
+class AcceptRejectedRequest(AcceptRequest):
+    """The organiser / assigner acknowledges a decline: a declined child, a mother, or an assignment id."""
+
+
+class AssignToRequest(AcceptRequest):
+    participant: ParticipantInfo | None = None
+
+
+class MoveRequest(AcceptRequest):
+    new_start_time: DateText | None = None
+    send_email_to_participants: bool = False
+
+
+class AppointmentMoveData(msgspec.Struct, rename="pascal", kw_only=True):
+    """MoveExtended's parameter: Move's members plus the all-day and free/busy flags."""
+
+    appointment_id: Id
+    new_start_time: DateText | None = None
+    update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
+    is_allday_event: bool | None = None
+    is_free: bool | None = None
+    send_email_to_participants: bool = False
+
+
+class MoveExtendedRequest(Request):
+    appointment_move_data: AppointmentMoveData | None = None
+
+
+class UpdateAppointmentRequest(Request):
+    """The light-weight update; 0 / missing members keep the row's value."""
+
+    id: Id
+    start_time: DateText | None = None
+    end_time: DateText | None = None
+    status: w.AppointmentStatus = w.AppointmentStatus.UnknownOrPostIt  # type: ignore[valid-type]
+    type: w.AppointmentType = w.AppointmentType.Unknown  # type: ignore[valid-type]
+    associate_id: AssociateId = 0
+
+
+class UpdateAppointmentWithModeRequest(UpdateAppointmentRequest):
+    update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
