@@ -35,10 +35,11 @@ def _name(member: IntFlag) -> str:
 
 def flags_text(value: int, flags: type[IntFlag]) -> str:
     """`Monday, Friday`: the set bits' names, in bit order; `None`-like zero as the zero member's name."""
-    names = [_name(m) for m in flags if m.value and value & m.value == m.value]
+    members = list(flags.__members__.values())  # iterating a Flag skips the zero member
+    names = [_name(m) for m in members if m.value and value & m.value == m.value]
     if names:
         return ", ".join(names)
-    zero = next((m for m in flags if m.value == 0), None)
+    zero = next((m for m in members if m.value == 0), None)
     return _name(zero) if zero is not None else "0"
 
 
@@ -52,7 +53,7 @@ def flags_value(value: str | int | None, flags: type[IntFlag], field: str) -> in
         text = value.strip()
         if text.lstrip("-").isdigit():
             return int(text)
-        by_name = {_name(m).lower(): int(m.value) for m in flags}
+        by_name = {_name(m).lower(): int(m.value) for m in flags.__members__.values()}
         total = 0
         for part in text.split(","):
             bit = by_name.get(part.strip().lower())

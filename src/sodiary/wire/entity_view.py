@@ -82,7 +82,9 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
     mother = data.mother
     saved = row["appointment_id"] != 0
     invited = people.persons.get(row["invited_person_id"]) or (owner.person if owner else None)
-    mother_owner = people.associates.get(mother["associate_id"] if mother else row["associate_id"])
+    # A cancelled booking's mother may be gone: mother_associate_id still names the organiser.
+    mother_owner = people.associates.get(
+        mother["associate_id"] if mother else (row["mother_associate_id"] or row["associate_id"]))
     return c.AppointmentEntity(
         associate=associate_carrier(owner),
         contact=contact_carrier(people.contacts.get(row["contact_id"])),
