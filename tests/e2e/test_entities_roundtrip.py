@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from sodiary.domain.enums import AppointmentStatus as S
+from sodiary.store.schema import associate
 from tests.support.databases import fresh_database
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
@@ -158,3 +160,60 @@ def test_created_date_is_stored_utc_and_shown_in_the_view_zone(oslo_server: Live
         utc_view = get_entity(ada, saved["AppointmentId"], {"SO-Browser-TZ-Offset": "0"})
         assert utc_view["CreatedDate"] == registered.isoformat()
         assert utc_view["UpdatedDate"] == "0001-01-01T00:00:00Z"  # never updated: the sentinel, tagged UTC
+
+
+def person_ids(seed: Seeder) -> dict[str, int]:
+    with seed.engine.connect() as conn:
+        return {r[0]: r[1] for r in conn.execute(select(associate.c.name, associate.c.person_id))}
+
+
+def captured_save_body(owner: int, owner_person: int, invitee: int) -> dict[str, Any]:
+    """The SaveAppointmentEntity body captured from @superoffice/webapi (wire spec §5.2), with our ids."""
+    return {
+        "tableRight": {"mask": 11, "reason": ""}, "fieldProperties": {},
+        "associate": {"tableRight": None, "fieldProperties": {}, "associateId": owner, "name": "ada",
+                      "personId": owner_person, "type": "InternalAssociate", "fullName": "Ada Lovelace",
+                      "formalName": "Ada Lovelace", "deleted": False},
+        "contact": None, "createdBy": None, "updatedBy": None, "createdDate": None, "appointmentId": 0,
+        "description": "harness A single", "title": "",
+        "startDate": "2032-11-26T08:00:00.000Z", "endDate": "2032-11-26T09:00:00.000Z",
+        "invitedPerson": None, "person": None, "motherId": 0, "priority": None, "private": "Public",
+        "project": None, "type": "inDiary", "updatedDate": None, "completed": "NotStarted", "links": [],
+        "alarmLeadTime": "P0D", "lagTime": "P0D", "leadTime": "P0D", "rejectCounter": 0, "rejectReason": "",
+        "recurrence": {"recurrenceId": 0, "startDate": None, "endDate": None, "recurrenceEndType": "Unknown",
+                       "pattern": "Unknown", "dayPattern": None, "weekPattern": None, "monthPattern": None,
+                       "yearPattern": None, "dates": [], "isRecurrence": False},
+        "participants": [{"associateId": owner, "personId": owner_person, "contactId": 0, "sendEmail": False},
+                         {"associateId": invitee, "personId": 0, "contactId": 0, "sendEmail": False}],
+        "assignmentStatus": "None", "invitationStatus": "None", "bookingType": "None", "activeDate": None,
+        "assignedBy": None, "motherAssociate": None, "task": None, "preferredTZLocationData": None, "sale": None,
+        "userDefinedFields": {}, "extraFields": {}, "customFields": {}, "publishEventDate": None,
+        "publishTo": None, "publishFrom": None, "visibleFor": [],
+    }
+
+
+def test_save_body_captured_from_the_official_client_makes_a_booking(ada: httpx.Client, seed: Seeder) -> None:
+    people = person_ids(seed)
+    body = captured_save_body(seed.user_id("ada"), people["ada"], seed.user_id("tje0"))
+    response = ada.post(AGENT + "SaveAppointmentEntity", json=body, headers=CLIENT_HEADERS)
+    assert response.status_code == 200, response.text
+    saved = response.json()
+    assert saved["StartDate"] == "2032-11-26T09:00:00"  # 08:00 UTC, shown in the client's +01:00
+    assert (saved["BookingType"], saved["Description"]) == ("Owner", "harness A single")
+    assert [p["InvitationStatus"] for p in saved["Participants"]] == ["Accepted", "Invitation"]
+    assert seed.row(saved["AppointmentId"])["start_date"] == datetime(2032, 11, 26, 8, 0)
+
+
+def test_captured_recurring_save_is_refused_with_501_until_recurrence_lands(ada: httpx.Client,
+                                                                              seed: Seeder) -> None:
+    people = person_ids(seed)
+    body = captured_save_body(seed.user_id("ada"), people["ada"], seed.user_id("tje0"))
+    body["recurrence"] = {"recurrenceId": 0, "startDate": "2032-11-26T23:00:00.000Z", "endDate": None,
+                          "recurrenceEndType": "Counter", "pattern": "Weekly", "dayPattern": None,
+                          "weekPattern": {"cycle": 1, "weekdays": 16}, "monthPattern": None, "yearPattern": None,
+                          "dates": [], "recurrenceCounter": 4, "isRecurrence": True}
+    before = seed.snapshot()
+    response = ada.post(AGENT + "SaveAppointmentEntity", json=body, headers=CLIENT_HEADERS)
+    assert response.status_code == 501
+    assert response.json()["ErrorType"] == "NotImplementedException"
+    assert seed.snapshot() == before
