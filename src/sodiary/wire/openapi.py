@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import types
+import typing
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -77,10 +79,27 @@ SELECT_PARAMETER = {
 }
 
 
+_PLAIN_NAMES = {str: "string", int: "integer", bool: "boolean", float: "number", type(None): "null", Any: "any"}
+
+
 def _type_name(tp: Any) -> str:
+    """A short, stable name for docs: `Appointment[]`, `string`, `AppointmentEntity | null`."""
     if tp is None:
         return "—"
-    return getattr(tp, "__name__", None) or str(tp).replace("sodiary.wire.carriers.", "")
+    if tp in _PLAIN_NAMES:
+        return _PLAIN_NAMES[tp]
+    if hasattr(tp, "__supertype__"):  # NewType
+        return _type_name(tp.__supertype__)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (list, tuple, set, frozenset) and args:
+        return _type_name(args[0]) + "[]"
+    if origin is dict and args:
+        return f"{{string: {_type_name(args[1])}}}"
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    return str(getattr(tp, "__name__", tp))
 
 
 class _Schemas:
@@ -200,9 +219,9 @@ def document(methods: dict[str, AgentMethod] | None = None,
     for op in rest if rest is not None else OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
-    for target, index, *types in pending:
-        if types:
-            target["content"] = _content(schemas[index], types[0])
+    for target, index, *media in pending:
+        if media:
+            target["content"] = _content(schemas[index], media[0])
         else:
             target["schema"] = schemas[index]
     return {
