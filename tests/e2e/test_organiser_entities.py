@@ -398,3 +398,9 @@ def test_update_appointment_malformed_body_is_400(server: LiveServer, seed: Seed
 def test_update_appointment_unknown_id_is_404(server: LiveServer, seed: Seeder) -> None:
     with server.client("tje0") as c, Unchanged(seed):
         assert_error(agent(c, "UpdateAppointment", {"Id": 999_999, "Status": 3}), 404, "SoNotFoundException")
+
+
+def test_move_beyond_the_end_of_the_calendar_is_400(server: LiveServer, seed: Seeder) -> None:
+    booking = seed.booking()
+    with server.client("ada") as c, Unchanged(seed):
+        assert_error(move(c, booking.mother_id, "9999-12-31T23:30:00"), 400, "InvalidOperationException")

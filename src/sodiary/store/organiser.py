@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.booking import BookingRow, Change, counter_row, is_new_decline
 from ..domain.enums import AppointmentStatus, RecurrenceUpdateMode
+from ..domain.errors import Invalid
 from .bookings import _ROW_COLUMNS, _booking_row
 from .schema import answer_history, appointment, associate
 
@@ -108,8 +109,11 @@ def shift_times(
     ).all()
     params = []
     for appointment_id, start, end in current:
-        new_start = start + delta
-        new_end = new_start + duration if duration is not None else end + delta
+        try:
+            new_start = start + delta
+            new_end = new_start + duration if duration is not None else end + delta
+        except OverflowError:
+            raise Invalid("date_out_of_range", appointment_id=appointment_id) from None
         params.append({"b_id": appointment_id, "b_start": new_start, "b_end": new_end})
     stmt = (
         update(appointment)

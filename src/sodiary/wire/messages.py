@@ -55,6 +55,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The end of appointment {appointment_id} cannot be before its start",
         "no": "Slutten på avtale {appointment_id} kan ikke være før starten",
     },
+    "date_out_of_range": {
+        "en": "Appointment {appointment_id} would move outside the calendar (years 1-9999)",
+        "no": "Avtale {appointment_id} ville bli flyttet utenfor kalenderen (år 1-9999)",
+    },
     "use_booking_operation": {
         "en": "{field} of appointment {appointment_id} cannot be set this way; use Accept, Reject, Move or AssignTo",
         "no": "{field} for avtale {appointment_id} kan ikke settes slik; bruk Accept, Reject, Move eller AssignTo",
