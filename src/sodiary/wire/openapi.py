@@ -46,10 +46,14 @@ ERRORS: dict[int, tuple[str, str]] = {
     412: ("PreconditionFailed", "Modified since If-Unmodified-Since"),
     413: ("PayloadTooLarge", "The request body exceeds the configured limit"),
     415: ("UnsupportedMediaType", "Content-Type (or its charset) is not supported"),
-    501: ("NotImplemented", "sodiary does not implement this AppointmentAgent method yet"),
+    429: ("TooManyRequests", "Too many failed authentications from this client or for this user (Retry-After)"),
+    501: ("NotImplemented", "sodiary does not implement this method, or this use of it (e.g. saving a new "
+                            "recurring appointment), yet"),
 }
-AGENT_ERRORS = (400, 401, 403, 404, 406, 409, 413, 415)
-UNIMPLEMENTED_ERRORS = (400, 401, 406, 501)  # 400: a malformed $select is refused before the 501
+# What authentication alone may answer: 401, 403 (XSRF or SO-AppToken refused), 429 (throttled).
+AUTH_ERRORS = (401, 403, 429)
+AGENT_ERRORS = (400, *AUTH_ERRORS, 404, 406, 409, 413, 415, 501)
+UNIMPLEMENTED_ERRORS = (400, *AUTH_ERRORS, 406, 501)  # 400: a malformed $select is refused before the 501
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "Basic": {"type": "http", "scheme": "basic", "description": "User name and password (onsite)."},
@@ -202,7 +206,7 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
         responses = {"200": ok}
     if 304 in rest.statuses:
         responses["304"] = {"description": "Not modified since If-Modified-Since"}
-    errors = {400, 401, 406, *(s for s in rest.statuses if s in ERRORS)}
+    errors = {400, *AUTH_ERRORS, 406, *(s for s in rest.statuses if s in ERRORS)}
     op["responses"] = responses | _error_refs(errors)
     return op
 
@@ -240,7 +244,9 @@ def document(methods: dict[str, AgentMethod] | None = None,
             "schemas": schemas.components,
             "responses": {
                 name: {"description": text, "content": _content(schemas[0], RESPONSE_TYPES)}
-                for name, text in ERRORS.values()
+                | ({"headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}}
+                   if status == 429 else {})
+                for status, (name, text) in ERRORS.items()
             },
             "securitySchemes": SECURITY_SCHEMES,
         },
