@@ -145,6 +145,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too many failed logins; try again in {seconds} seconds",
         "no": "For mange mislykkede innlogginger; prøv igjen om {seconds} sekunder",
     },
+    "login_credentials": {
+        "en": "Log in with Basic credentials or a {{\"UserName\", \"Password\"}} body",
+        "no": "Logg inn med Basic-legitimasjon eller et {{\"UserName\", \"Password\"}}-innhold",
+    },
     "logout_needs_ticket": {
         "en": "Logout revokes the SOTicket given in the Authorization header",
         "no": "Logout tilbakekaller SOTicket som er gitt i Authorization-headeren",
