@@ -131,3 +131,9 @@ def test_no_credentials_at_all_is_401_with_every_challenge(server: LiveServer, s
     child = seed.booking().children["tje0"]
     with server.client() as c, Unchanged(seed):
         assert_401(accept(c, child))
+
+
+def test_login_with_a_bearer_header_is_400_saying_how_to_log_in(server: LiveServer) -> None:
+    with server.client() as c:
+        body = assert_error(c.post(LOGIN, headers={"Authorization": "Bearer abc"}), 400)
+    assert "UserName" in body["Message"]

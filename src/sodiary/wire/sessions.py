@@ -99,7 +99,7 @@ class LoginRoutes:
         if header and scheme.lower() == "basic":
             user, password = decode_basic(credentials)
         elif header:
-            raise AuthFailed("unsupported_scheme", scheme=scheme[:40])
+            raise ApiError(400, "ArgumentException", "login_credentials")
         else:
             data = decode_body(request.headers.get("content-type"), await read_body(request, MAX_LOGIN_BODY))
             if data is None:
