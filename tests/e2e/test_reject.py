@@ -47,9 +47,11 @@ def test_reject_from_every_pending_state(server: LiveServer, seed: Seeder, statu
     assert seed.state(child) == (S.BookingDeclined, T.BookingForDiary)
 
 
-def test_rejecting_an_accepted_invitation_takes_it_out_of_the_diary(server: LiveServer, seed: Seeder) -> None:
+@pytest.mark.parametrize("status", [S.NotStarted, S.Started, S.Completed])
+def test_rejecting_an_accepted_invitation_takes_it_out_of_the_diary(server: LiveServer, seed: Seeder,
+                                                                    status: S) -> None:
     child = seed.booking().children["tje0"]
-    seed.set_status(child, S.NotStarted, T.inDiary)
+    seed.set_status(child, status, T.inDiary)
     with server.client("tje0") as c:
         assert reject(c, child).status_code == 204
     assert seed.state(child) == (S.BookingDeclined, T.BookingForDiary)
@@ -178,6 +180,17 @@ def test_set_seen_many_marks_every_listed_invitation(server: LiveServer, seed: S
     assert seed.state(first)[0] == S.BookingSeen
     assert seed.state(second)[0] == S.BookingMovedSeen
     assert len(seed.history(first)) == 1, "a repeated id is marked once"
+
+
+def test_set_seen_many_marks_an_assignment_seen_and_leaves_answered_rows(server: LiveServer, seed: Seeder) -> None:
+    assignment = seed.plain(owner="tje0", status=S.Assignment, assigned_by="ada")
+    accepted = seed.booking().children["tje0"]
+    seed.set_status(accepted, S.NotStarted, T.inDiary)
+    with server.client("tje0") as c:
+        assert agent(c, "SetSeenMany", {"AppointmentIds": [assignment, accepted]}).status_code == 204
+    assert seed.state(assignment)[0] == S.AssignmentSeen
+    assert seed.state(accepted) == (S.NotStarted, T.inDiary)
+    assert seed.history(accepted) == []
 
 
 def test_set_seen_many_with_an_empty_list_does_nothing(server: LiveServer, seed: Seeder) -> None:
