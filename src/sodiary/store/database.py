@@ -172,23 +172,27 @@ class _GroupCommitWriter:
 
     def _commit_batch(self, conn: Connection, batch: list[tuple[Callable[[Connection], Any], Future[Any]]]) -> None:
         outcomes: list[tuple[Future[Any], bool, Any]] = []
+        shared = len(batch) > 1
         try:
             with conn.begin():
+                # Savepoints straight on the driver: SQLAlchemy's begin_nested() costs more than a whole answer.
+                raw = conn.connection.dbapi_connection if shared else None
                 for work, future in batch:
                     if not future.set_running_or_notify_cancel():
                         continue
-                    savepoint = conn.begin_nested() if len(batch) > 1 else None
+                    if raw is not None:
+                        raw.execute("SAVEPOINT unit")
                     try:
                         result = work(conn)
                     except BaseException as exc:  # the unit's own failure, reported to its caller
-                        if savepoint is not None:
-                            savepoint.rollback()
-                        else:
+                        if raw is None:
                             raise _SoleFailure(exc) from exc
+                        raw.execute("ROLLBACK TO unit")
+                        raw.execute("RELEASE unit")
                         outcomes.append((future, False, exc))
                     else:
-                        if savepoint is not None:
-                            savepoint.commit()
+                        if raw is not None:
+                            raw.execute("RELEASE unit")
                         outcomes.append((future, True, result))
         except _SoleFailure as failure:
             outcomes = [(batch[0][1], False, failure.exc)]

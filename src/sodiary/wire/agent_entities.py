@@ -6,7 +6,6 @@ Unknown or invisible ids answer 200 with `null`, as the agents do; a malformed q
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NewType
 
 from ..domain import enums as d
 from ..service import entities as svc
@@ -121,11 +120,6 @@ async def organizer_name(call: Call, req: c.OrganizerNameRequest) -> str | None:
 
 
 _Ids = list[c.Int32]
-# Named answer types: the XML root is "ArrayOf" + the name (<ArrayOfAppointment><Appointment>…), as .NET writes it.
-AppointmentArray = NewType("AppointmentArray", list[c.Appointment])
-AppointmentArray.__name__ = "Appointment"
-String = NewType("String", str)
-String.__name__ = "string"
 
 _ENTITY_ID = {"appointmentEntityId": int}
 METHODS: list[AgentMethod] = [
@@ -142,18 +136,18 @@ METHODS: list[AgentMethod] = [
                 summary="The AppointmentEntity with the id, or null."),
     AgentMethod("GetAppointment", get_appointment, None, c.Appointment, query={"appointmentId": int},
                 summary="The simple Appointment with the id, or null."),
-    AgentMethod("GetAppointmentList", get_list, _Ids, AppointmentArray,
+    AgentMethod("GetAppointmentList", get_list, _Ids, list[c.Appointment],
                 summary="Simple Appointments for an array of ids."),
-    AgentMethod("GetAppointmentRecords", get_records, c.RecordsRequest, AppointmentArray,
+    AgentMethod("GetAppointmentRecords", get_records, c.RecordsRequest, list[c.Appointment],
                 summary="Every row of a booking and/or recurring series."),
-    AgentMethod("GetMyAppointments", my_appointments, c.WindowRequest, AppointmentArray,
+    AgentMethod("GetMyAppointments", my_appointments, c.WindowRequest, list[c.Appointment],
                 summary="The current user's appointments in a window, invitations included."),
-    AgentMethod("GetMyDiary", my_diary, c.WindowRequest, AppointmentArray,
+    AgentMethod("GetMyDiary", my_diary, c.WindowRequest, list[c.Appointment],
                 summary="What shows in the current user's diary in a window."),
-    AgentMethod("GetAssociateDiary", associate_diary, c.AssociateDiaryRequest, AppointmentArray,
+    AgentMethod("GetAssociateDiary", associate_diary, c.AssociateDiaryRequest, list[c.Appointment],
                 summary="What shows in an associate's diary in a window."),
-    AgentMethod("GetPersonAppointments", person_appointments, c.PersonAppointmentsRequest, AppointmentArray,
+    AgentMethod("GetPersonAppointments", person_appointments, c.PersonAppointmentsRequest, list[c.Appointment],
                 summary="Appointments with a person in a window."),
-    AgentMethod("GetOrganizerName", organizer_name, c.OrganizerNameRequest, String,
+    AgentMethod("GetOrganizerName", organizer_name, c.OrganizerNameRequest, str,
                 summary="The full name of a booking's organiser."),
 ]

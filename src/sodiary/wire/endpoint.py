@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import types
+import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -77,14 +79,32 @@ async def read_body(request: Request, limit: int) -> bytes:
 _json_encode = msgspec.json.Encoder().encode
 
 
-def encode(result: Any, call: Call, root: str) -> Response:
+_XML_SCALARS = {str: "string", int: "int", bool: "boolean", float: "double"}
+
+
+def xml_name(tp: Any) -> str:
+    """The element name .NET's serializer gives a type: `Appointment`, `ArrayOfAppointment`, `string`, `int`."""
+    if typing.get_origin(tp) is list:
+        return "ArrayOf" + xml_name(typing.get_args(tp)[0])
+    supertype = getattr(tp, "__supertype__", None)  # typing.NewType
+    if supertype is not None and getattr(tp, "__name__", None) is None:
+        return xml_name(supertype)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return xml_name(next(a for a in typing.get_args(tp) if a is not type(None)))
+    return _XML_SCALARS.get(tp) or str(getattr(tp, "__name__", "Result"))
+
+
+def encode(result: Any, call: Call, response_type: Any) -> Response:
     """JSON or XML; `null` for a missing entity (200), as the agents do."""
     if call.selection is not None:
         result = apply_select(msgspec.to_builtins(result), call.selection)
     if call.fmt == "xml":
         data = msgspec.to_builtins(result)
+        root = xml_name(response_type) if not isinstance(response_type, str) else response_type
         if isinstance(data, list):
-            return Response(to_xml("ArrayOf" + root, data, root), 200, media_type=XML_TYPE)
+            if not root.startswith("ArrayOf"):
+                root = "ArrayOf" + root
+            return Response(to_xml(root, data, root.removeprefix("ArrayOf")), 200, media_type=XML_TYPE)
         return Response(to_xml(root, data), 200, media_type=XML_TYPE)
     return Response(_json_encode(result), 200, media_type=JSON_TYPE)
 
@@ -144,11 +164,12 @@ async def run_agent_method(
         if method.request is not None:
             data = decode_body(request.headers.get("content-type"), body)
             if data is None:
-                data = {}  # the official client posts `null` when it has nothing to send
+                # The official client posts `null` when it has nothing to send.
+                data = [] if typing.get_origin(method.request) is list else {}
             argument = bind(data, method.request)
         result = await method.handler(call, argument)
         if method.response is None:
             return no_content(fmt)
-        return encode(result, call, getattr(method.response, "__name__", "Result"))
+        return encode(result, call, method.response)
 
     return await guarded(request, work)
