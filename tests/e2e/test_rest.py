@@ -350,3 +350,44 @@ def test_delete_if_unmodified_since_an_earlier_second_is_412_and_changes_nothing
 def test_delete_unknown_id_is_404(server: LiveServer, seed: Seeder) -> None:
     with Unchanged(seed), server.client("tje0") as c:
         assert_error(c.delete(f"{REST}/999999"), 404, "SoNotFoundException")
+
+
+def test_patch_with_a_malformed_pointer_is_400_and_changes_nothing(server: LiveServer, seed: Seeder) -> None:
+    appointment_id = seed.plain("tje0")
+    ops = [{"op": "replace", "path": "/Title~2", "value": "x"}]
+    with Unchanged(seed), server.client("tje0") as c:
+        r = c.patch(f"{REST}/{appointment_id}", content=json.dumps(ops), headers=PATCH_JSON)
+        assert_error(r, 400, "ArgumentException")
+
+
+def test_patch_to_something_that_is_not_an_entity_is_400(server: LiveServer, seed: Seeder) -> None:
+    appointment_id = seed.plain("tje0")
+    with Unchanged(seed), server.client("tje0") as c:
+        for body in (b'[{"op": "replace", "path": "", "value": 5}]', b'"text"', b"null"):
+            assert_error(c.patch(f"{REST}/{appointment_id}", content=body, headers=PATCH_JSON), 400)
+
+
+def test_patch_with_a_value_of_the_wrong_type_is_400(server: LiveServer, seed: Seeder) -> None:
+    appointment_id = seed.plain("tje0")
+    ops = [{"op": "replace", "path": "/StartDate", "value": "not a date"}]
+    with Unchanged(seed), server.client("tje0") as c:
+        r = c.patch(f"{REST}/{appointment_id}", content=json.dumps(ops), headers=PATCH_JSON)
+        assert_error(r, 400, "ArgumentException")
+
+
+def test_merge_patch_appends_an_object_to_an_array_member(server: LiveServer, seed: Seeder) -> None:
+    booking = seed.booking("tje0", invitees=("ada",))
+    ben = seed.user_id("ben")
+    with server.client("tje0") as c:
+        r = c.patch(f"{REST}/{booking.mother_id}", json={"participants": {"AssociateId": ben}})
+    assert r.status_code == 200, r.text
+    invited = {p["AssociateId"] for p in entity(server, booking.mother_id)["Participants"]}
+    assert {seed.user_id("ada"), ben} <= invited
+
+
+def test_patch_by_an_invitee_of_the_organisers_row_is_403_and_changes_nothing(
+        server: LiveServer, seed: Seeder) -> None:
+    booking = seed.booking("ada", invitees=("tje0",))
+    with Unchanged(seed), server.client("tje0") as c:
+        r = c.patch(f"{REST}/{booking.mother_id}", json={"Title": "Not mine"})
+        assert_error(r, 403, "SoAccessDeniedException")

@@ -9,6 +9,7 @@ members in any case, with or without the leading slash. Only `add`, `remove`, `r
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import msgspec
@@ -18,6 +19,7 @@ from .errors import ApiError
 
 PATCH_TYPES = (*JSON_TYPES, JSON_PATCH_TYPE, MERGE_PATCH_TYPE)
 OPERATIONS = ("add", "remove", "replace", "test")
+_BAD_ESCAPE = re.compile(r"~(?![01])")
 
 
 class PatchOperation(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -45,6 +47,8 @@ def _pointer(document: Any, path: Any) -> str:
     if not isinstance(path, str):
         raise _bad("every operation needs a string 'path'")
     raw = path[1:] if path.startswith("/") else path
+    if _BAD_ESCAPE.search(raw):
+        raise _bad(f"invalid JSON Pointer {path[:80]!r}: '~' must be followed by 0 or 1")
     if not raw:
         return ""
     node = document
@@ -77,7 +81,12 @@ def json_patch(document: Any, operations: Any) -> Any:
         if op["op"] != "remove" and "value" not in op:
             raise _bad(f"'{op['op']}' needs a 'value'")
         op["path"] = _pointer(document, op.get("path"))
-        document = apply_json_patch(document, [op])
+        try:
+            document = apply_json_patch(document, [op])
+        except ApiError as exc:  # jsonpatch may quote the whole document: keep the message short
+            detail = str(exc.params.get("detail", ""))
+            exc.params["detail"] = detail if len(detail) <= 160 else detail[:160] + "…"
+            raise
     return document
 
 
