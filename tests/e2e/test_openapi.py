@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 from sodiary.wire.agent import implemented
 from sodiary.wire.agent_methods import ALL_METHODS
 from sodiary.wire.openapi import REF, endpoints_markdown
+from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
@@ -149,3 +150,17 @@ def test_rest_operations_are_documented_with_their_http_semantics(server: LiveSe
     assert {"204", "404", "412"} <= set(item["delete"]["responses"])
     assert "200" in paths["/api/v1/Appointment"]["post"]["responses"]
     assert "get" in paths["/api/v1/Appointment/default"]
+
+
+def test_every_rest_operation_answers_a_documented_status(server: LiveServer, seed: Seeder) -> None:
+    doc = fetch(server)
+    with server.client("tje0") as c:
+        for path, item in doc["paths"].items():
+            if not path.startswith("/api/v1/Appointment"):
+                continue
+            for verb, op in item.items():
+                for appointment_id in (seed.plain("tje0"), 999_999):
+                    url = path.replace("{id}", str(appointment_id))
+                    body = b"{}" if "requestBody" in op else b""
+                    r = c.request(verb.upper(), url, content=body, headers={"Content-Type": "application/json"})
+                    assert str(r.status_code) in op["responses"], (verb, url, r.status_code, r.text)
