@@ -83,6 +83,15 @@ def test_organiser_delete_only_this_cancels_one_occurrence(server: LiveServer, s
     assert [exists(seed, o.mother_id) for o in series.occurrences] == [False, True, True]
 
 
+def test_delete_as_the_official_client_sends_it_with_nulls(server: LiveServer, seed: Seeder) -> None:
+    booking = seed.booking()
+    body = {"appointmentId": booking.mother_id, "updateMode": "OnlyThis", "sendEmailToParticipants": None,
+            "smtpEMailConnectionInfo": None, "imapEMailConnectionInfo": None}
+    with server.client("ada") as c:
+        assert agent(c, "Delete", body).status_code == 204
+    assert not exists(seed, booking.mother_id)
+
+
 def test_owner_deletes_a_plain_appointment(server: LiveServer, seed: Seeder) -> None:
     row = seed.plain(owner="tje0")
     with server.client("tje0") as c:

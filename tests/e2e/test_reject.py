@@ -76,10 +76,12 @@ def test_reject_with_the_mother_id_declines_the_callers_invitation(server: LiveS
     assert seed.state(booking.children["tje0"])[0] == S.Booking
 
 
-def test_camel_case_body_and_missing_reason(server: LiveServer, seed: Seeder) -> None:
+@pytest.mark.parametrize("reason", [{}, {"rejectReason": None}])
+def test_camel_case_body_and_missing_or_null_reason(server: LiveServer, seed: Seeder,
+                                                    reason: dict[str, Any]) -> None:
     child = seed.booking().children["tje0"]
     with server.client("tje0") as c:
-        r = agent(c, "Reject", {"appointmentId": child, "updateMode": "onlythis"})
+        r = agent(c, "Reject", {"appointmentId": child, "updateMode": "onlythis", **reason})
     assert r.status_code == 204
     assert seed.state(child)[0] == S.BookingDeclined
     assert seed.row(child)["reject_reason"] == ""

@@ -31,7 +31,7 @@ async def accept(call: Call, req: c.AcceptRequest) -> None:
 
 
 async def reject(call: Call, req: c.RejectRequest) -> None:
-    await answers.reject(call.db, call.caller, req.appointment_id, _mode(req.update_mode), req.reject_reason)
+    await answers.reject(call.db, call.caller, req.appointment_id, _mode(req.update_mode), req.reject_reason or "")
 
 
 async def set_seen_many(call: Call, req: c.SetSeenManyRequest) -> None:

@@ -40,7 +40,7 @@ IdList = Annotated[list[Id], msgspec.Meta(max_length=MAX_IDS, description="Appoi
 class RejectRequest(AcceptRequest):
     """Decline an invitation or an assignment; the reason may be empty."""
 
-    reject_reason: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    reject_reason: Annotated[str, msgspec.Meta(max_length=254)] | None = ""  # null = no reason
 
 
 class SetSeenManyRequest(Request):
@@ -51,7 +51,7 @@ class SetSeenManyRequest(Request):
 class DeleteRequest(AcceptRequest):
     """Delete a booking (organiser) or decline it (invitee). No e-mail system yet: the flag is accepted."""
 
-    send_email_to_participants: bool = False
+    send_email_to_participants: bool | None = None
 
 
 class CleanUpRequest(Request):
@@ -82,7 +82,7 @@ class AssignToRequest(AcceptRequest):
 
 class MoveRequest(AcceptRequest):
     new_start_time: DateText | None = None
-    send_email_to_participants: bool = False
+    send_email_to_participants: bool | None = None
 
 
 class AppointmentMoveData(msgspec.Struct, rename="pascal", kw_only=True):
@@ -93,7 +93,7 @@ class AppointmentMoveData(msgspec.Struct, rename="pascal", kw_only=True):
     update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
     is_allday_event: bool | None = None
     is_free: bool | None = None
-    send_email_to_participants: bool = False
+    send_email_to_participants: bool | None = None
 
 
 class MoveExtendedRequest(Request):
