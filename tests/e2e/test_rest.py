@@ -391,3 +391,11 @@ def test_patch_by_an_invitee_of_the_organisers_row_is_403_and_changes_nothing(
     with Unchanged(seed), server.client("tje0") as c:
         r = c.patch(f"{REST}/{booking.mother_id}", json={"Title": "Not mine"})
         assert_error(r, 403, "SoAccessDeniedException")
+
+
+def test_get_if_unmodified_since_an_earlier_second_is_412(server: LiveServer, seed: Seeder) -> None:
+    appointment_id = seed.plain("tje0")
+    stamp = last_modified(get(server, appointment_id))
+    assert_error(get(server, appointment_id, If_Unmodified_Since=http_date(stamp - timedelta(seconds=1))), 412,
+                 "PreconditionFailedException")
+    assert get(server, appointment_id, If_Unmodified_Since=http_date(stamp)).status_code == 200

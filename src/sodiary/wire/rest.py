@@ -154,6 +154,7 @@ async def get_default(call: Call, server: _Server) -> Response:
 
 async def get_one(call: Call, server: _Server) -> Response:
     data = await _existing(call, _id(call.request))
+    _require_unmodified(call.request, data)  # RFC 9110 allows it on GET; the official client can send it
     since = _http_date(call.request.headers.get("if-modified-since"))
     if since is not None and modified_at(data) <= since:
         return Response(status_code=304, headers={"Last-Modified": _last_modified(modified_at(data))})
@@ -202,7 +203,8 @@ OPERATIONS: list[RestOperation] = [
     RestOperation("GET", PREFIX + "/default", "A new, unsaved appointment with the defaults",
                   "CreateDefaultAppointmentEntity", response=AppointmentEntityWithLinks),
     RestOperation("GET", PREFIX + "/{id}", "The appointment (404 when unknown)", "GetAppointmentEntity",
-                  response=AppointmentEntityWithLinks, statuses=(304, 404), headers=("If-Modified-Since",)),
+                  response=AppointmentEntityWithLinks, statuses=(304, 404, 412),
+                  headers=("If-Modified-Since", "If-Unmodified-Since")),
     RestOperation("POST", PREFIX, "Create an appointment (also with a trailing slash)", "SaveAppointmentEntity",
                   request=c.AppointmentEntity, response=AppointmentEntityWithLinks,
                   statuses=(403, 404, 409, 413, 415, 501)),
