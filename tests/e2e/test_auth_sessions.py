@@ -151,3 +151,12 @@ def test_the_authorization_header_wins_over_a_session_cookie(server: LiveServer,
         assert accept(c, child).status_code == 204
     [answer] = seed.history(child)
     assert answer["scheme"] == "Basic"
+
+
+def test_reading_needs_no_xsrf_header_but_deleting_does(server: LiveServer, seed: Seeder) -> None:
+    appointment = seed.plain(owner="tje0")
+    with server.client() as c:
+        open_session(c)
+        assert c.get(f"/api/v1/Appointment/{appointment}").status_code == 200
+        with Unchanged(seed):
+            assert_error(c.delete(f"/api/v1/Appointment/{appointment}"), 403)
