@@ -115,3 +115,13 @@ def test_xsrf_needs_header_equal_to_cookie_and_to_the_issued_value() -> None:
         with pytest.raises(ApiError) as err:
             check_xsrf(_request(headers, cookie), issued)
         assert err.value.status == 403
+
+
+def test_dropping_an_associate_forgets_all_their_cached_credentials_and_only_theirs() -> None:
+    cache = CredentialCache("secret", ttl=300, recheck=5)
+    for name, aid in (("basic", 1), ("ticket", 1), ("other", 2)):
+        cache.put(cache.key(name), Caller(aid, f"user{aid}", "Basic"), 1)
+    cache.drop_associate(1)
+    assert cache.get(cache.key("basic")) is None
+    assert cache.get(cache.key("ticket")) is None
+    assert cache.get(cache.key("other")) is not None

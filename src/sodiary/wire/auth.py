@@ -97,6 +97,11 @@ class CredentialCache:
     def drop(self, key: bytes) -> None:
         self._entries.pop(key, None)
 
+    def drop_associate(self, associate_id: int) -> None:
+        """Once one credential of a user turns out stale, none of theirs in this process is trusted."""
+        for key in [k for k, e in self._entries.items() if e.caller.associate_id == associate_id]:
+            del self._entries[key]
+
 
 class Guard:
     """Throttles failed authentication per client address and per user name (429 + Retry-After)."""
@@ -158,7 +163,7 @@ class BasicScheme:
             if await auth_service.credential_still_valid(self.db, entry.caller.associate_id, entry.version):
                 entry.checked = time.monotonic()
                 return entry.caller
-            self.cache.drop(key)
+            self.cache.drop_associate(entry.caller.associate_id)
         user, password = decode_basic(credentials)
         caller, version = await verify_password(self.db, self.guard, request, user, password, self.name)
         self.cache.put(key, caller, version)

@@ -92,7 +92,7 @@ class BearerScheme:
             if await auth_service.credential_still_valid(self.db, entry.caller.associate_id, entry.version):
                 entry.checked = time.monotonic()
                 return entry.caller
-            self.cache.drop(key)
+            self.cache.drop_associate(entry.caller.associate_id)
             raise AuthFailed("bad_token", detail="the user is disabled or their credentials changed")
         self.guard.check(request)
         try:

@@ -53,9 +53,10 @@ class _TokenCheck:
             self.guard.check(request)
         found = await tickets.resolve(self.db, self.kind, token, self.scheme) if len(token) <= 200 else None
         if found is None:
-            self.cache.drop(key)
             if entry is None:
                 self.guard.failed(request)
+            else:
+                self.cache.drop_associate(entry.caller.associate_id)
             raise AuthFailed(f"bad_{self.kind}")
         self.cache.put(key, found.caller, found.version, _lifetime(found.expires), found.xsrf_hash)
         return found.caller, found.xsrf_hash
