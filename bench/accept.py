@@ -252,51 +252,69 @@ class Server:
 
 
 def prepare_sodiary(db_path: Path, invitations: int) -> int:
-    """Migrate a scratch database, load the demo users, then `invitations` bookings by ada with
-    tje0 invited, in one transaction. Returns the first of tje0's (consecutive) invitation ids."""
+    """Migrate a scratch SQLite database, load the demo users, then `invitations` bookings by ada
+    with tje0 invited. Returns the first of tje0's (consecutive) invitation ids."""
+    return prepare_url(f"sqlite:///{db_path}", invitations)
+
+
+def prepare_url(url: str, invitations: int, chunk: int = 20_000) -> int:
+    """prepare_sodiary for any database URL (SQLite or PostgreSQL); one transaction per `chunk`
+    invitations so that a million rows load in bounded memory. Mother ids come first, then the
+    children, so tje0's invitations are consecutive."""
     from sqlalchemy import func, insert, select
 
     from sodiary.cli import init
     from sodiary.config import Settings
     from sodiary.domain.enums import AppointmentStatus as S
     from sodiary.domain.enums import AppointmentType as T
+    from sodiary.store.appointments import sync_sequences
     from sodiary.store.database import Database
     from sodiary.store.schema import appointment, appointment_text, associate
 
-    url = f"sqlite:///{db_path}"
     init(Settings(database_url=url), demo=True)
     db = Database(url)
 
-    def load(conn):  # type: ignore[no-untyped-def]
+    def ids(conn):  # type: ignore[no-untyped-def]
         people = dict(conn.execute(select(associate.c.name, associate.c.associate_id)).all())
         persons = dict(conn.execute(select(associate.c.associate_id, associate.c.person_id)).all())
-        organiser, invitee = people[ORGANISER], people[INVITEE]
         first_text = (conn.execute(select(func.max(appointment_text.c.text_id))).scalar() or 0) + 1
         first_mother = (conn.execute(select(func.max(appointment.c.appointment_id))).scalar() or 0) + 1
+        return people, persons, first_text, first_mother
+
+    try:
+        people, persons, first_text, first_mother = db.run_sync(ids)
+        organiser, invitee = people[ORGANISER], people[INVITEE]
         first_child = first_mother + invitations
         now = datetime.now(UTC).replace(tzinfo=None)
         day = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
-        conn.execute(
-            insert(appointment_text),
-            [{"text_id": first_text + i, "description": f"Benchmark meeting {i}"} for i in range(invitations)],
-        )
-        rows = []
-        for i in range(invitations):
-            start = day + timedelta(days=i // 8, hours=8 + i % 8)
-            common = dict(
-                start_date=start, end_date=start + timedelta(hours=1), active_date=start, title=f"Meeting {i}",
-                text_id=first_text + i, registered=now, registered_associate_id=organiser,
-                mother_associate_id=organiser, mother_id=first_mother + i,
-            )
-            rows.append(dict(common, appointment_id=first_mother + i, associate_id=organiser,
-                             invited_person_id=persons[organiser], type=int(T.inDiary), status=int(S.NotStarted)))
-            rows.append(dict(common, appointment_id=first_child + i, associate_id=invitee,
-                             invited_person_id=persons[invitee], type=int(T.BookingForDiary), status=int(S.Booking)))
-        conn.execute(insert(appointment), rows)
-        return first_child
 
-    try:
-        return int(db.run_sync(load))
+        def load(lo: int, hi: int) -> Callable[..., None]:
+            def run(conn):  # type: ignore[no-untyped-def]
+                conn.execute(insert(appointment_text),
+                             [{"text_id": first_text + i, "description": f"Benchmark meeting {i}"}
+                              for i in range(lo, hi)])
+                rows = []
+                for i in range(lo, hi):
+                    start = day + timedelta(days=i // 8, hours=8 + i % 8)
+                    common = dict(
+                        start_date=start, end_date=start + timedelta(hours=1), active_date=start,
+                        title=f"Meeting {i}", text_id=first_text + i, registered=now,
+                        registered_associate_id=organiser, mother_associate_id=organiser,
+                        mother_id=first_mother + i,
+                    )
+                    rows.append(dict(common, appointment_id=first_mother + i, associate_id=organiser,
+                                     invited_person_id=persons[organiser], type=int(T.inDiary),
+                                     status=int(S.NotStarted)))
+                    rows.append(dict(common, appointment_id=first_child + i, associate_id=invitee,
+                                     invited_person_id=persons[invitee], type=int(T.BookingForDiary),
+                                     status=int(S.Booking)))
+                conn.execute(insert(appointment), rows)
+            return run
+
+        for lo in range(0, invitations, chunk):
+            db.run_sync(load(lo, min(invitations, lo + chunk)))
+        db.run_sync(sync_sequences)
+        return first_child
     finally:
         db.engine.dispose()
 
@@ -358,7 +376,10 @@ def run_wrk(url: str, script: Path, seconds: int, opts: Options) -> WrkResult:
 
 
 def measure(name: str, server: Server, first_id: int, workdir: Path, headers: dict[str, str], opts: Options,
-            count_accepted: Callable[[], int]) -> Measurement:
+            count_accepted: Callable[[], int], logins: int = 1) -> Measurement:
+    """Start the server, send `logins` requests one at a time (each on a new connection, so that with
+    several worker processes each is likely to have cached the credential before the load), then the
+    warm-up and the measured run, each on fresh invitations; stop the server."""
     url = f"http://127.0.0.1:{server.port}{ACCEPT_PATH}"
 
     def script(start: int, label: str) -> Path:
@@ -371,9 +392,11 @@ def measure(name: str, server: Server, first_id: int, workdir: Path, headers: di
     try:
         # One request alone first: sodiary's login (argon2) runs once, then the credential is cached.
         first_status, first_ms = send_one(url, headers, first_id)
-        warmup = run_wrk(url, script(1, "warmup"), opts.warmup, opts)
+        for k in range(1, logins):
+            send_one(url, headers, first_id + k)
+        warmup = run_wrk(url, script(logins, "warmup"), opts.warmup, opts)
         # Skip past the warm-up's requests, including any still in flight when it stopped.
-        start = 1 + warmup.requests + opts.connections
+        start = logins + warmup.requests + opts.connections
         result = run_wrk(url, script(start, "run"), opts.duration, opts)
         rss = server.rss_mib()
     finally:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 from bench import accept
 from bench.accept import Measurement, WrkResult
@@ -81,3 +85,100 @@ def test_verification_allows_requests_in_flight_at_the_stops_but_no_lost_write()
     assert not _measurement(100, rows=110).verified  # a 204 whose write is missing
     assert not _measurement(100, rows=111 + 9).verified
     assert not _measurement(0, rows=11).verified  # nothing measured
+
+
+# ---- the suite's helpers (bench/run.py and its sections) -----------------------------------------
+# The suite's modules import each other by plain name, as `python bench/run.py` puts bench/ first on
+# sys.path; do the same here.
+
+sys.path.append(str(Path(accept.__file__).parent))
+
+import bigdb  # noqa: E402
+import open_loop  # noqa: E402
+import pgscale  # noqa: E402
+import radicale_peer  # noqa: E402
+import run  # noqa: E402
+
+
+def test_the_last_line_names_both_ratios_with_two_decimals() -> None:
+    assert run.last_line(2.034, 48.1) == "accept/reference = 2.03, accept/radicale = 48.10"
+
+
+def test_the_last_line_says_n_a_for_a_ratio_that_was_not_measured() -> None:
+    assert run.last_line(0.5, None) == "accept/reference = 0.50, accept/radicale = n/a"
+
+
+def test_median_ratio_is_the_median_of_per_round_ratios_ignoring_empty_denominators() -> None:
+    assert run.median_ratio([(200, 100), (300, 100), (100, 100), (5, 0)]) == 2.0
+    assert run.median_ratio([]) is None
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert open_loop.percentile(values, 50) == 50.0
+    assert open_loop.percentile(values, 99) == 99.0
+    assert open_loop.percentile([7.0], 99) == 7.0
+    with pytest.raises(ValueError):
+        open_loop.percentile([], 50)
+
+
+def test_open_loop_request_carries_length_host_and_headers() -> None:
+    raw = open_loop.http_request("POST", "/x", {"Authorization": "Basic a"}, b'{"A": 1}')
+    head, body = raw.split(b"\r\n\r\n", 1)
+    assert head.split(b"\r\n") == [b"POST /x HTTP/1.1", b"Host: 127.0.0.1", b"Content-Length: 8",
+                                   b"Authorization: Basic a"]
+    assert body == b'{"A": 1}'
+
+
+def test_parse_head_reads_status_and_content_length_in_any_case() -> None:
+    assert open_loop.parse_head(b"HTTP/1.1 204 No Content\r\nserver: uvicorn\r\n\r\n") == (204, 0)
+    assert open_loop.parse_head(b"HTTP/1.1 404 Not Found\r\ncontent-LENGTH: 17\r\n\r\n") == (404, 17)
+    with pytest.raises(ValueError):
+        open_loop.parse_head(b"garbage\r\n\r\n")
+
+
+def test_radicale_event_changes_only_the_attendees_partstat() -> None:
+    before = radicale_peer.event("ev7", "NEEDS-ACTION")
+    after = radicale_peer.event("ev7", "ACCEPTED")
+    assert "UID:ev7\r\n" in after
+    assert after == before.replace("PARTSTAT=NEEDS-ACTION", "PARTSTAT=ACCEPTED")
+    cal = radicale_peer.calendar([before])
+    assert cal.startswith("BEGIN:VCALENDAR\r\n") and cal.endswith("END:VCALENDAR\r\n")
+
+
+def test_radicale_script_puts_distinct_accepted_events_under_the_collection() -> None:
+    script = radicale_peer.lua_script(start=70, threads=1, headers=radicale_peer.HEADERS)
+    assert 'wrk.method = "PUT"' in script
+    assert "local start = 70" in script
+    assert '"/bench/accept/" .. uid .. ".ics"' in script
+    assert "PARTSTAT=ACCEPTED" in script and "NEEDS-ACTION" not in script
+    assert "\r" not in script  # CRLFs of the iCalendar body are Lua escapes, not raw bytes
+    assert "wrk-status %d %d" in script
+
+
+def test_radicale_config_serves_loopback_without_auth_on_the_given_storage() -> None:
+    conf = radicale_peer.config(Path("/tmp/store"), 5555)
+    assert "hosts = 127.0.0.1:5555" in conf
+    assert "type = none" in conf
+    assert "filesystem_folder = /tmp/store" in conf
+
+
+def test_filler_rows_fill_every_column_with_distinct_ids_and_self_mothers() -> None:
+    rows = list(bigdb.filler_rows(1000, 3, datetime(2020, 1, 1, 8)))
+    assert all(len(r) == len(bigdb.FILLER_COLUMNS) for r in rows)
+    ids = [r[bigdb.FILLER_COLUMNS.index("appointment_id")] for r in rows]
+    mothers = [r[bigdb.FILLER_COLUMNS.index("mother_id")] for r in rows]
+    assert ids == mothers == [1000, 1001, 1002]
+    assert rows[0][bigdb.FILLER_COLUMNS.index("start_date")] == "2020-01-01 08:00:00.000000"
+
+
+def test_pg_database_url_replaces_only_the_database_name() -> None:
+    url = "postgresql://postgres@127.0.0.1:5432/postgres"
+    assert pgscale.database_url(url, "bench_1") == "postgresql://postgres@127.0.0.1:5432/bench_1"
+
+
+def test_quick_plan_is_smaller_than_the_full_one() -> None:
+    quick, full = run.plan(run.parse_args(["--quick"])), run.plan(run.parse_args([]))
+    assert (quick.opts.duration, quick.rounds, quick.big_rows) == (3, 1, 200_000)
+    assert (full.opts.duration, full.rounds, full.big_rows) == (10, 3, 1_000_000)
+    assert run.plan(run.parse_args(["--quick", "--rows", "5000"])).big_rows == 5000

@@ -1,0 +1,265 @@
+"""The performance suite of issue 6 (`make bench`): every figure is measured in one run, on the
+same machine, most of them as a ratio against a reference measured in the same run.
+
+1. Accept throughput, alternating in every round: (a) the reference (bench/reference_app.py),
+   (b) sodiary's Accept end to end, (c) Radicale storing the attendee's PARTSTAT=ACCEPTED.
+   requests/s, p50, p99, RSS after the load; b/a and b/c are medians of the per-round ratios.
+2. Latency at half the maximum rate: an open-loop client (bench/open_loop.py) at 50 % of (b).
+3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
+4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
+5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py).
+
+The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
+
+    make bench                          # ~10 minutes
+    .venv/bin/python bench/run.py --quick      # ~2 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import accept
+import open_loop
+from accept import (
+    ACCEPT_PATH,
+    CLIENT_HEADERS,
+    INVITEE,
+    PASSWORD,
+    Measurement,
+    Options,
+    WrkResult,
+    basic_auth,
+    load_average,
+    machine,
+)
+
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg")
+
+
+@dataclass(frozen=True)
+class Plan:
+    opts: Options
+    rounds: int
+    radicale_events: int
+    halfrate_seconds: int
+    series_repeats: int
+    big_rows: int
+    bigdb_requests: int
+    pg_invitations: int
+    pg_rounds: int
+
+
+def plan(args: argparse.Namespace) -> Plan:
+    quick = args.quick
+    opts = Options(duration=args.duration or (3 if quick else 10), warmup=1 if quick else 2,
+                   connections=args.connections, threads=1,
+                   invitations=args.invitations or (20_000 if quick else 50_000))
+    return Plan(
+        opts=opts,
+        rounds=args.rounds or (1 if quick else 3),
+        radicale_events=args.radicale_events or (600 if quick else 1_500),
+        halfrate_seconds=5 if quick else 10,
+        series_repeats=10 if quick else 30,
+        big_rows=args.rows or (200_000 if quick else 1_000_000),
+        bigdb_requests=200 if quick else 500,
+        pg_invitations=15_000 if quick else 60_000,
+        pg_rounds=1 if quick else 2,
+    )
+
+
+# ---- pure helpers (tests/test_bench_smoke.py) ----------------------------------------------------
+
+
+def median_ratio(pairs: list[tuple[float, float]]) -> float | None:
+    """The median of numerator/denominator over the rounds that measured both (None if none did)."""
+    ratios = [a / b for a, b in pairs if b > 0]
+    return statistics.median(ratios) if ratios else None
+
+
+def ratio_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def last_line(accept_reference: float | None, accept_radicale: float | None) -> str:
+    return f"accept/reference = {ratio_text(accept_reference)}, accept/radicale = {ratio_text(accept_radicale)}"
+
+
+def summary(values: list[float]) -> str:
+    """`median X ms, p95 Y ms, p99 Z ms (n)` of latencies in ms."""
+    return (f"median {statistics.median(values):.2f} ms, p95 {open_loop.percentile(values, 95):.2f} ms, "
+            f"p99 {open_loop.percentile(values, 99):.2f} ms (n={len(values)})")
+
+
+def accept_body(appointment_id: int) -> bytes:
+    return json.dumps({"AppointmentId": appointment_id, "UpdateMode": "OnlyThis"}).encode()
+
+
+def row(name: str, round_number: int, r: WrkResult, rss: float, ok: int) -> str:
+    return (f"{name:<10} {round_number:>5} {r.rps:>10.1f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} {r.requests:>9} "
+            f"{ok:>9} {rss:>8.1f}")
+
+
+# ---- sections ------------------------------------------------------------------------------------
+
+
+def throughput(scratch: Path, headers: dict[str, str], p: Plan, with_radicale: bool
+               ) -> tuple[list[dict[str, Measurement]], list[tuple[WrkResult, float, int]]]:
+    import radicale_peer
+
+    rounds: list[dict[str, Measurement]] = []
+    peers: list[tuple[WrkResult, float, int]] = []
+    for n in range(p.rounds):
+        workdir = scratch / f"round{n + 1}"
+        workdir.mkdir()
+        done = {"reference": accept.measure_reference(workdir, headers, p.opts),
+                "sodiary": accept.measure_sodiary(workdir, headers, p.opts)}
+        rounds.append(done)
+        if with_radicale:
+            peer = radicale_peer.measure(workdir, replace(p.opts, invitations=p.radicale_events))
+            print(f"radicale: {peer[0].rps:.1f} requests/s", file=sys.stderr)
+            peers.append(peer)
+    return rounds, peers
+
+
+def half_rate(scratch: Path, headers: dict[str, str], max_rps: float, seconds: int) -> open_loop.OpenLoopResult:
+    rate = max_rps / 2
+    workdir = scratch / "halfrate"
+    workdir.mkdir()
+    db_path = workdir / "sodiary.db"
+    first_id = accept.prepare_sodiary(db_path, int(rate * seconds) + 100)
+    port = accept.free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
+    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = accept.Server("sodiary-halfrate", cmd, env, workdir / "sodiary.log", port).start()
+    try:
+        accept.send_one(f"http://127.0.0.1:{port}{ACCEPT_PATH}", headers, first_id)  # the login, once
+        result = open_loop.run("127.0.0.1", port, rate, seconds,
+                               lambda i: open_loop.http_request("POST", ACCEPT_PATH, headers,
+                                                                accept_body(first_id + 1 + i)))
+        rss = server.rss_mib()
+    finally:
+        server.stop()
+    print(f"half rate: RSS after the load {rss:.1f} MiB", file=sys.stderr)
+    return result
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description="sodiary's performance suite (issue 6).")
+    ap.add_argument("--quick", action="store_true", help="one 3 s round and smaller data: about two minutes")
+    ap.add_argument("--rounds", type=int, help="throughput rounds, targets alternating (3; quick 1)")
+    ap.add_argument("--duration", type=int, help="seconds per wrk run (10; quick 3)")
+    ap.add_argument("--connections", type=int, default=64, help="wrk -c (64)")
+    ap.add_argument("--invitations", type=int, help="invitations per sodiary database (50000; quick 20000)")
+    ap.add_argument("--radicale-events", type=int, help="events in Radicale's calendar (1500; quick 600)")
+    ap.add_argument("--rows", type=int, help="appointment rows of the big database (1000000; quick 200000)")
+    ap.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    p = plan(args)
+    if shutil.which("wrk") is None:
+        print(f"bench: {accept.WRK_INSTALL_HINT}", file=sys.stderr)
+        return 2
+    with_radicale = "radicale" not in args.skip
+    if with_radicale and shutil.which("radicale", path=str(Path(sys.executable).parent)) is None:
+        print("bench: Radicale is not installed (`.venv/bin/pip install -r bench/requirements.txt`); "
+              "skipping the peer", file=sys.stderr)
+        with_radicale = False
+    headers = dict(CLIENT_HEADERS, Authorization=basic_auth(INVITEE, PASSWORD))
+    scratch = Path(tempfile.mkdtemp(prefix="sodiary-suite-"))
+    began = time.monotonic()
+    print(f"machine: {machine()}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load_average()}")
+    o = p.opts
+    print(f"throughput: wrk -t1 -c{o.connections} -d{o.duration}s --latency after a {o.warmup} s warm-up, "
+          f"{p.rounds} round(s) alternating reference, sodiary, radicale; every request a distinct invitation")
+    ok = True
+    try:
+        rounds, peers = throughput(scratch, headers, p, with_radicale)
+        print()
+        print(f"{'':<10} {'round':>5} {'requests/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'requests':>9} "
+              f"{'2xx':>9} {'RSS MiB':>8}")
+        for n, done in enumerate(rounds, 1):
+            for m in done.values():
+                print(row(m.name, n, m.result, m.rss_mib, m.result.ok))
+            if peers:
+                r, rss, _ = peers[n - 1]
+                print(row("radicale", n, r, rss, sum(c for s, c in r.statuses.items() if 200 <= s < 300)))
+        for n, done in enumerate(rounds, 1):
+            for m in done.values():
+                print(f"verified round {n} " + accept.verification(m))
+                ok = ok and m.verified
+            if peers:
+                r, _, accepted = peers[n - 1]
+                print(f"verified round {n} radicale: events ACCEPTED on disk {accepted} "
+                      f"(this run's 2xx {r.ok + r.statuses.get(201, 0)}, plus the warm-up's)")
+        ref_pairs = [(d["sodiary"].result.rps, d["reference"].result.rps) for d in rounds]
+        peer_pairs = [(d["sodiary"].result.rps, peer[0].rps) for d, peer in zip(rounds, peers, strict=False)]
+        accept_reference, accept_radicale = median_ratio(ref_pairs), median_ratio(peer_pairs)
+        max_rps = statistics.median(d["sodiary"].result.rps for d in rounds)
+
+        if "halfrate" not in args.skip:
+            h = half_rate(scratch, headers, max_rps, p.halfrate_seconds)
+            print(f"\nhalf rate: open loop at {h.rate:.0f} requests/s (half of {max_rps:.0f}) for "
+                  f"{p.halfrate_seconds} s: achieved {h.achieved:.0f}/s, p50 {h.p(50):.2f} ms, p99 {h.p(99):.2f} ms, "
+                  f"statuses {dict(h.statuses)}, errors {h.errors}")
+        if "series" not in args.skip:
+            import series
+
+            s = series.measure(scratch, p.series_repeats)
+            print(f"\nThisAndForward over {series.OCCURRENCES} occurrences, Accept: {summary(s.accept_ms)}")
+            print(f"ThisAndForward over {series.OCCURRENCES} occurrences, Reject: {summary(s.reject_ms)}")
+            print(f"  after the final Accept, {s.rows_accepted} of tje0's {series.OCCURRENCES} rows accepted")
+        if "bigdb" not in args.skip:
+            import bigdb
+
+            workdir = scratch / "bigdb"
+            workdir.mkdir()
+            b = bigdb.measure(workdir, p.big_rows, p.bigdb_requests)
+            print(f"\nAccept on {b.small_rows} rows: {summary(b.small_ms)}")
+            print(f"Accept on {b.big_rows} rows: {summary(b.big_ms)} (databases built in {b.load_seconds:.0f} s)")
+            print(f"big/small median latency = {statistics.median(b.big_ms) / statistics.median(b.small_ms):.2f}")
+        if "pg" not in args.skip:
+            import pgscale
+
+            if pgscale.available():
+                workdir = scratch / "pg"
+                workdir.mkdir()
+                pg_opts = replace(p.opts, invitations=p.pg_invitations)
+                scale = pgscale.measure_scaling(workdir, headers, pg_opts, p.pg_rounds)
+                print()
+                for n, sr in enumerate(scale, 1):
+                    for m in (sr.one, sr.two):
+                        print(row(m.name, n, m.result, m.rss_mib, m.result.ok))
+                print(f"postgresql workers2/workers1 = {statistics.median(sr.ratio for sr in scale):.2f}")
+            else:
+                print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
+    finally:
+        if args.keep:
+            print(f"scratch directory kept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(f"\nload average after: {load_average()}, {time.monotonic() - began:.0f} s in all")
+    print(last_line(accept_reference, accept_radicale))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
