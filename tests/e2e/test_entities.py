@@ -375,15 +375,14 @@ def test_organiser_adds_and_removes_participants(ada: httpx.Client, seed: Seeder
     assert children(seed, mother) == {} and alone["MotherId"] == 0
 
 
-def test_saving_a_new_recurring_appointment_is_not_implemented(ada: httpx.Client, seed: Seeder) -> None:
+def test_saving_a_new_recurring_appointment_saves_the_series(ada: httpx.Client, seed: Seeder) -> None:
     body = booking_body(ada, [])
-    body["Recurrence"] = dict(body["Recurrence"], IsRecurrence=True, Pattern="Weekly",
-                              WeekPattern={"Cycle": 1, "Weekdays": 16})
-    before = seed.snapshot()
-    response = call(ada, "SaveAppointmentEntity", body)
-    assert response.status_code == 501
-    assert response.json()["ErrorType"] == "NotImplementedException"
-    assert seed.snapshot() == before
+    body["Recurrence"] = dict(body["Recurrence"], IsRecurrence=True, Pattern="Weekly", RecurrenceEndType="Counter",
+                              RecurrenceCounter=3, WeekPattern={"Cycle": 1, "Weekdays": 16})
+    saved = save(ada, body)
+    assert saved["Recurrence"]["IsRecurrence"] is True and saved["Recurrence"]["RecurrenceId"] > 0
+    assert len(saved["Recurrence"]["Dates"]) == 3
+    assert seed.row(saved["AppointmentId"])["recurrence_rule_id"] == saved["Recurrence"]["RecurrenceId"]
 
 
 @pytest.mark.parametrize("change", [

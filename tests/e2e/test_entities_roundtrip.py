@@ -1,8 +1,8 @@
 """GET → Save round trips the way the official client makes them, and time zones on the wire.
 
-The official client reads naive datetimes as its own local time and sends everything back as UTC
-`Z` in camelCase, with durations as ISO-8601 (`P0D`) and flags as numbers. A round trip must not
-move anything.
+The official client reads naive datetimes as its own local time (and tagged ones as the instants they
+are) and sends everything back as UTC `Z` in camelCase, with durations as ISO-8601 (`P0D`) and flags
+as numbers. A round trip must not move anything.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 _NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+_TAGGED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 _SPAN = re.compile(r"^(\d{2}):(\d{2}):(\d{2})$")
 _FLAGS = {"Select": 1, "Update": 2, "Insert": 4, "Delete": 8, "Monday": 1, "Tuesday": 2, "Wednesday": 4,
           "Thursday": 8, "Friday": 16, "Saturday": 32, "Sunday": 64}
@@ -43,6 +44,8 @@ def as_official_client(value: Any, offset_minutes: int, key: str = "") -> Any:
     if _NAIVE.match(value):
         local = datetime.fromisoformat(value).replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
         return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if _TAGGED.match(value):
+        return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     if value.endswith("Z") and "T" in value:
         return value[:-1] + ".000Z"
     span = _SPAN.match(value)
@@ -87,15 +90,15 @@ def test_round_trip_from_the_official_client_east_of_utc_changes_no_time(ada: ht
             row["start_date"], row["end_date"], row["status"], row["type"])
 
 
-def test_browser_offset_renders_naive_times_in_the_clients_zone(ada: httpx.Client, seed: Seeder) -> None:
+def test_browser_offset_renders_times_in_the_clients_offset_tagged_with_it(ada: httpx.Client, seed: Seeder) -> None:
     booking = seed.booking()
     stored = seed.row(booking.mother_id)["start_date"]
     plain = get_entity(ada, booking.mother_id)
     assert plain["StartDate"] == stored.isoformat()  # base zone (UTC here), no offset, as NetServer does
     east = get_entity(ada, booking.mother_id, {"SO-Browser-TZ-Offset": "60"})
-    assert east["StartDate"] == (stored + timedelta(hours=1)).isoformat()
+    assert east["StartDate"] == (stored + timedelta(hours=1)).isoformat() + "+01:00"
     west = get_entity(ada, booking.mother_id, {"SO-Browser-TZ-Offset": "-300"})
-    assert west["StartDate"] == (stored - timedelta(hours=5)).isoformat()
+    assert west["StartDate"] == (stored - timedelta(hours=5)).isoformat() + "-05:00"
 
 
 def test_unreadable_browser_offset_falls_back_to_the_base_zone(ada: httpx.Client, seed: Seeder) -> None:
@@ -144,7 +147,7 @@ def test_utc_datetimes_are_stored_in_the_base_zone_and_come_back_naive(oslo_serv
         finally:
             seeder.close()
         utc_view = get_entity(ada, saved["AppointmentId"], {"SO-Browser-TZ-Offset": "0"})
-        assert utc_view["StartDate"] == "2031-06-02T08:00:00"
+        assert utc_view["StartDate"] == "2031-06-02T08:00:00Z"
 
 
 def test_created_date_is_stored_utc_and_shown_in_the_view_zone(oslo_server: LiveServer) -> None:
@@ -158,7 +161,7 @@ def test_created_date_is_stored_utc_and_shown_in_the_view_zone(oslo_server: Live
         finally:
             seeder.close()
         utc_view = get_entity(ada, saved["AppointmentId"], {"SO-Browser-TZ-Offset": "0"})
-        assert utc_view["CreatedDate"] == registered.isoformat()
+        assert utc_view["CreatedDate"] == registered.isoformat() + "Z"
         assert utc_view["UpdatedDate"] == "0001-01-01T00:00:00Z"  # never updated: the sentinel, tagged UTC
 
 
@@ -198,22 +201,28 @@ def test_save_body_captured_from_the_official_client_makes_a_booking(ada: httpx.
     response = ada.post(AGENT + "SaveAppointmentEntity", json=body, headers=CLIENT_HEADERS)
     assert response.status_code == 200, response.text
     saved = response.json()
-    assert saved["StartDate"] == "2032-11-26T09:00:00"  # 08:00 UTC, shown in the client's +01:00
+    assert saved["StartDate"] == "2032-11-26T09:00:00+01:00"  # 08:00 UTC, shown in the client's +01:00
     assert (saved["BookingType"], saved["Description"]) == ("Owner", "harness A single")
     assert [p["InvitationStatus"] for p in saved["Participants"]] == ["Accepted", "Invitation"]
     assert seed.row(saved["AppointmentId"])["start_date"] == datetime(2032, 11, 26, 8, 0)
 
 
-def test_captured_recurring_save_is_refused_with_501_until_recurrence_lands(ada: httpx.Client,
-                                                                              seed: Seeder) -> None:
+def test_captured_recurring_save_makes_four_weekly_occurrences_at_the_same_time(ada: httpx.Client,
+                                                                                 seed: Seeder) -> None:
     people = person_ids(seed)
     body = captured_save_body(seed.user_id("ada"), people["ada"], seed.user_id("tje0"))
     body["recurrence"] = {"recurrenceId": 0, "startDate": "2032-11-26T23:00:00.000Z", "endDate": None,
                           "recurrenceEndType": "Counter", "pattern": "Weekly", "dayPattern": None,
                           "weekPattern": {"cycle": 1, "weekdays": 16}, "monthPattern": None, "yearPattern": None,
                           "dates": [], "recurrenceCounter": 4, "isRecurrence": True}
-    before = seed.snapshot()
     response = ada.post(AGENT + "SaveAppointmentEntity", json=body, headers=CLIENT_HEADERS)
-    assert response.status_code == 501
-    assert response.json()["ErrorType"] == "NotImplementedException"
-    assert seed.snapshot() == before
+    assert response.status_code == 200, response.text
+    saved = response.json()
+    # The series starts on the appointment's own date (Friday 26 November), not on the UI's midnight.
+    assert saved["StartDate"] == "2032-11-26T09:00:00+01:00"
+    assert [d["Date"] for d in saved["Recurrence"]["Dates"]] == [
+        "2032-11-26T00:00:00", "2032-12-03T00:00:00", "2032-12-10T00:00:00", "2032-12-17T00:00:00"]
+    records = ada.post(AGENT + "GetAppointmentRecords", json={"MotherId": 0,
+                       "RecurrenceRuleId": saved["Recurrence"]["RecurrenceId"]}, headers=CLIENT_HEADERS).json()
+    assert len(records) == 8
+    assert {r["StartDate"][11:] for r in records} == {"09:00:00+01:00"}

@@ -9,7 +9,7 @@ machine (Operation.MOVE), and the participant list is diffed against the childre
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -34,6 +34,7 @@ from ..store import entities as store
 from ..store.database import Database
 from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
 from ..store.schema import appointment
+from . import recurrence
 from .clock import utc_now
 from .context import Caller
 
@@ -72,6 +73,7 @@ class EntityData:
 class ListData:
     rows: list[Row]
     people: People
+    rules: dict[int, Row] = field(default_factory=dict)  # the rows' recurrence rules by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,8 @@ class SaveInput:
     lead_seconds: int = 0
     lag_seconds: int = 0
     participants: tuple[ParticipantInput, ...] = ()
+    recurrence: recurrence.SeriesInput | None = None  # a new series (id 0 only)
+    mode: RecurrenceUpdateMode = RecurrenceUpdateMode.OnlyThis  # which occurrences an update covers
 
 
 def task_type_of(type_: AppointmentType) -> TaskType:
@@ -260,7 +264,12 @@ def _list(conn: Connection, rows: list[Row]) -> ListData:
         associates=[x for r in rows for x in (r["associate_id"], r["registered_associate_id"], r["assigned_by"])],
         persons=[r["person_id"] for r in rows],
         contacts=[r["contact_id"] for r in rows],
-    ))
+    ), _rules(conn, {r["recurrence_rule_id"] for r in rows}))
+
+
+def _rules(conn: Connection, ids: set[int]) -> dict[int, Row]:
+    found = {i: store.get_rule(conn, i) for i in sorted(ids) if i}
+    return {i: r for i, r in found.items() if r is not None}
 
 
 def _people(
@@ -289,7 +298,7 @@ def _save(caller: Caller, data: SaveInput, conn: Connection) -> EntityData:
     if data.end < data.start:
         raise Invalid("end_before_start", appointment_id=data.appointment_id)
     now = utc_now()
-    saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update(conn, caller, data, now)
+    saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update_series(conn, caller, data, now)
     loaded = _load(caller, saved, conn)
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
@@ -388,6 +397,8 @@ def _create(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
     assigned_by = 0
     if organiser != caller.associate_id and not invitees:
         status, assigned_by = S.Assignment, caller.associate_id  # spec §2.1: a row put in another's diary
+    if data.recurrence is not None:
+        return _create_series(conn, caller, data, now, organiser, owner, invitees, base, status, assigned_by)
     text_id = appointments.insert_text(conn, data.description, data.agenda, data.internal_notes)
     mother = dict(
         _shared_values(data, _person_contact(conn, data.person_id)), text_id=text_id, registered=now,
@@ -401,6 +412,56 @@ def _create(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
         for invitee in invitees.values():
             store.insert_row(conn, dict(_child_values(mother, invitee, base), mother_id=mother_id))
     return mother_id
+
+
+def _create_series(conn: Connection, caller: Caller, data: SaveInput, now: datetime, organiser: int,
+                   owner: AssociateInfo, invitees: dict[tuple[str, int], _Invitee], base: AppointmentType,
+                   status: AppointmentStatus, assigned_by: int) -> int:
+    """A new recurring appointment or booking: the rule and every occurrence in one unit of work (§2.7)."""
+    assert data.recurrence is not None and data.start is not None
+    occurrences = recurrence.starts(data.recurrence, data.start, data.is_allday)
+    mother = dict(
+        _shared_values(data, _person_contact(conn, data.person_id)), registered=now,
+        registered_associate_id=caller.associate_id, mother_associate_id=organiser, mother_id=0,
+        updated=None, updated_associate_id=0, updated_count=0, reject_reason="", reject_counter=0,
+    )
+    own = dict(mother, **_own_values(data), associate_id=organiser, invited_person_id=_person_of(owner),
+               type=int(base), status=int(status), assigned_by=assigned_by)
+    children = [_child_values(mother, i, base) for i in invitees.values()]
+    text = dict(description=data.description, agenda=data.agenda, internal_notes=data.internal_notes)
+    return recurrence.insert_series(conn, recurrence.rule_values(data.recurrence.rule, occurrences), occurrences,
+                                    own, children, text)
+
+
+def _organiser_row(conn: Connection, appointment_id: int) -> Row | None:
+    """The row an update applies to: the booking's mother for a child id, else the row itself."""
+    row = store.get_row(conn, appointment_id)
+    if row is not None and row["mother_id"] and row["mother_id"] != row["appointment_id"]:
+        return store.get_row(conn, row["mother_id"])
+    return row
+
+
+def _update_series(conn: Connection, caller: Caller, data: SaveInput, now: datetime) -> int:
+    """Save on an occurrence: OnlyThis, ThisAndForward (the later ones too) or StopRecurrence."""
+    origin = _organiser_row(conn, data.appointment_id)
+    mode = data.mode
+    forward = origin is not None and mode is RecurrenceUpdateMode.ThisAndForward
+    later = recurrence.later_own(conn, origin) if forward and origin is not None else []
+    saved = _update(conn, caller, data, now)
+    if origin is None or not origin["recurrence_rule_id"]:
+        return saved
+    if mode is RecurrenceUpdateMode.StopRecurrence:
+        row = bookings.get_row(conn, saved)
+        if row is not None:
+            recurrence.stop_for(conn, caller, row, now)
+    elif later and data.start is not None and data.end is not None:
+        # Every later occurrence moves by the same wall-clock step and takes the same fields.
+        delta, duration = data.start - origin["start_date"], data.end - data.start
+        for r in later:
+            start = r["start_date"] + delta
+            _update(conn, caller, replace(data, appointment_id=r["appointment_id"], start=start,
+                                          end=start + duration), now)
+    return saved
 
 
 def _key(row: Row) -> tuple[str, int]:

@@ -20,7 +20,7 @@ from ..domain.errors import Forbidden, Invalid, NotFound
 from ..store import bookings
 from ..store import organiser as store
 from ..store.database import Database
-from . import answers
+from . import answers, recurrence
 from .clock import utc_now
 from .context import Caller
 
@@ -51,9 +51,9 @@ def _writer(conn: Connection, caller: Caller, operation: Operation | str, mode: 
     return _Writer(conn, caller, name, mode, utc_now())
 
 
-def _get(conn: Connection, appointment_id: int) -> BookingRow:
+def _get(conn: Connection, appointment_id: int, caller: Caller) -> BookingRow:
     row = bookings.get_row(conn, appointment_id)
-    if row is None:
+    if row is None or bookings.hidden_from(conn, row, caller.associate_id):
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     return row
 
@@ -63,7 +63,10 @@ def _mother_of(conn: Connection, row: BookingRow) -> BookingRow | None:
 
 
 def _occurrences(conn: Connection, origin: BookingRow, mode: RecurrenceUpdateMode) -> list[BookingRow]:
-    """The organiser's rows an update mode covers. StopRecurrence is answered as OnlyThis for now."""
+    """The organiser's rows an update mode covers. StopRecurrence first ends the series at `origin`
+    (later occurrences are cancelled, service/recurrence.py), then covers `origin` only."""
+    if mode is RecurrenceUpdateMode.StopRecurrence:
+        recurrence.stop(conn, origin, actor=origin.associate_id)
     series = bookings.get_series_from(conn, origin) if mode is TAF else []
     return booking.in_scope(origin, series, mode)
 
@@ -90,7 +93,7 @@ def _delete(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, chi
             conn: Connection) -> None:
     """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
     me = caller.associate_id
-    target = _get(conn, appointment_id)
+    target = _get(conn, appointment_id, caller)
     if target.role is BookingType.Owner and target.associate_id == me:
         _cancel(conn, caller, target, mode)
     elif target.role is BookingType.Participant and child_means_booking and _is_organiser_of(conn, target, me):
@@ -151,7 +154,7 @@ def _remove_cancelled(conn: Connection, caller: Caller, rows: list[BookingRow], 
 
 async def toggle_status(db: Database, caller: Caller, appointment_id: int) -> AppointmentStatus:
     def work(conn: Connection) -> AppointmentStatus:
-        row = _get(conn, appointment_id)
+        row = _get(conn, appointment_id, caller)
         if row.associate_id != caller.associate_id:
             raise Forbidden("not_your_appointment", appointment_id=appointment_id)
         status = booking.toggled(row)
@@ -181,7 +184,7 @@ async def move(db: Database, caller: Caller, appointment_id: int, times: NewTime
 def _move(caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode, operation: str,
           conn: Connection) -> None:
     """Mother and every child move together; answered invitations are asked again (§2.4 Move)."""
-    target = _get(conn, appointment_id)
+    target = _get(conn, appointment_id, caller)
     origin = booking.organiser_target(target, caller.associate_id, _mother_of(conn, target))
     if origin.start is None:
         raise Invalid("not_applicable", operation=operation, status=origin.status.name)
@@ -221,7 +224,7 @@ async def accept_rejected(db: Database, caller: Caller, appointment_id: int, mod
 
 def _accept_rejected(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, conn: Connection) -> int:
     me = caller.associate_id
-    target = _get(conn, appointment_id)
+    target = _get(conn, appointment_id, caller)
     if target.role is BookingType.None_:
         # An assignment: declined, it is back in the assigner's diary; only they acknowledge it.
         if me not in (target.associate_id, target.assigned_by):
@@ -259,7 +262,9 @@ async def assign_to(db: Database, caller: Caller, appointment_id: int, assignee:
 
 def _assign_to(caller: Caller, appointment_id: int, assignee: int, mode: RecurrenceUpdateMode,
                conn: Connection) -> None:
-    target = _get(conn, appointment_id)
+    target = _get(conn, appointment_id, caller)
+    if target.role is not BookingType.None_ and not _is_organiser_of(conn, target, caller.associate_id):
+        raise Forbidden("not_organiser", appointment_id=appointment_id)  # 403 before "not assignable" (400)
     if assignee <= 0 or not store.associate_exists(conn, assignee):
         raise Invalid("unknown_assignee", associate_id=assignee)
     changes = [booking.assign(r, caller.associate_id, assignee) for r in _occurrences(conn, target, mode)]
@@ -294,7 +299,7 @@ async def update(db: Database, caller: Caller, values: Update, mode: RecurrenceU
 def _update(caller: Caller, values: Update, mode: RecurrenceUpdateMode, conn: Connection) -> None:
     """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
     me = caller.associate_id
-    row = _get(conn, values.appointment_id)
+    row = _get(conn, values.appointment_id, caller)
     if row.associate_id != me:
         raise Forbidden("not_your_appointment", appointment_id=row.appointment_id)
     writer = _writer(conn, caller, "UpdateAppointment", mode)

@@ -432,3 +432,26 @@ class PersonAppointmentsRequest(WindowRequest):
 
 class OrganizerNameRequest(Request):
     mother_appointment_id: Int32 = 0
+
+
+class RecurrenceByDateRequest(Request):
+    start_date: DateText | None = None
+
+
+class CalculateDaysRequest(Request):
+    appointment_entity: AppointmentEntity | None = None
+
+
+class ValidateDaysRequest(Request):
+    appointment_entity: AppointmentEntity | None = None
+    dates: list[DateText | None] = msgspec.field(default_factory=list)
+
+
+class SaveRequest(Request):
+    """Save / SaveWithCustomInvitation's members; sodiary sends no e-mail, so those are accepted and ignored."""
+
+    appointment_entity: AppointmentEntity | None = None
+    update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
+    send_email_to_participants: bool = False
+    smtp_e_mail_connection_info: dict[str, Any] | None = None
+    imap_e_mail_connection_info: dict[str, Any] | None = None

@@ -9,14 +9,18 @@ The public interface for other wire modules (REST, organiser operations):
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ..domain import booking
 from ..domain import enums as d
 from ..domain.booking import BookingType
+from ..domain.recurrence import Rule
 from ..service import entities as svc
 from ..service.context import Caller
 from ..service.entities import EntityData, People, SaveInput
+from ..service.recurrence import SeriesInput
 from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
 from . import entity_carriers as c
 from . import enums as w
@@ -138,20 +142,20 @@ def participant_carrier(row: Row, people: People) -> c.ParticipantInfo:
 
 
 def recurrence_carrier(data: EntityData, tc: TimeContext) -> c.RecurrenceInfo:
+    """The row's series, or the default non-recurring object (fixture 63) for a plain row."""
     rule = data.rule
     if rule is None:
-        return c.RecurrenceInfo(start_date=tc.render(data.row["start_date"]))
+        return default_recurrence(tc.to_view(data.row["start_date"]))
     pattern = _member(d.RecurrencePattern, rule["pattern"])
+    first = tc.to_view(rule["start_date"] or data.row["start_date"])
+    info = default_recurrence(first, is_recurrence=True)
+    info.recurrence_id = rule["recurrence_rule_id"]
+    info.end_date = date_text(tc.to_view(rule["end_date"])) if rule["end_date"] else info.end_date
+    info.recurrence_counter = rule["counter"]
+    info.recurrence_end_type = _enum(_member(d.RecurrenceEndType, rule["end_type"]), w.RecurrenceEndType)
+    info.pattern = _enum(pattern, w.RecurrencePattern)
+    info.dates = [c.RecurrenceDate(date=date_text(tc.to_view(x))) for x in data.rule_dates]
     sub, cycle = rule["sub_pattern"], rule["cycle"]
-    info = c.RecurrenceInfo(
-        recurrence_id=rule["recurrence_rule_id"],
-        start_date=tc.render(rule["start_date"]), end_date=tc.render(rule["end_date"]),
-        recurrence_counter=rule["counter"],
-        recurrence_end_type=_enum(_member(d.RecurrenceEndType, rule["end_type"]), w.RecurrenceEndType),
-        pattern=_enum(pattern, w.RecurrencePattern),
-        dates=[c.RecurrenceDate(date=tc.render(x)) for x in data.rule_dates],
-        is_recurrence=True,
-    )
     weekdays = c.flags_text(rule["weekdays"], d.Weekday)
     week_of_month = _enum(_member(d.WeekOfMonth, rule["week_of_month"]), w.WeekOfMonth)
     if pattern is d.RecurrencePattern.Daily:
@@ -165,16 +169,105 @@ def recurrence_carrier(data: EntityData, tc: TimeContext) -> c.RecurrenceInfo:
             day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
     elif pattern is d.RecurrencePattern.Yearly:
         info.year_pattern = c.RecurrenceYearPattern(
-            pattern=_enum(_member(d.RecurrenceYearlyPattern, sub), w.RecurrenceYearlyPattern), cycle=cycle,
-            day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
+            pattern=_enum(_member(d.RecurrenceYearlyPattern, sub), w.RecurrenceYearlyPattern),
+            cycle=rule["month"] or first.month, day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
     return info
+
+
+def date_text(value: datetime) -> str:
+    """A date as SuperOffice sends it: midnight, naive (the caller's calendar day)."""
+    return datetime.combine(value.date(), time()).isoformat(timespec="seconds")
+
+
+def _week_of_month(day: date) -> d.WeekOfMonth:
+    if day.day + 7 > calendar.monthrange(day.year, day.month)[1]:
+        return d.WeekOfMonth.Last
+    return d.WeekOfMonth((day.day - 1) // 7 + 1)
+
+
+def default_recurrence(start: datetime, *, is_recurrence: bool = False) -> c.RecurrenceInfo:
+    """Defaults for a series from `start` (view zone), every sub-pattern filled from it (fixture 63):
+    weekly on its weekday, ending a year later."""
+    day = start.date()
+    weekday = c.flags_text(1 << day.weekday(), d.Weekday)
+    week_of_month = _enum(_week_of_month(day), w.WeekOfMonth)
+    try:
+        year_later = day.replace(year=day.year + 1)
+    except ValueError:  # 29 February, or the end of the calendar
+        year_later = day + timedelta(days=365) if day.year < 9999 else day
+    return c.RecurrenceInfo(
+        recurrence_id=0, start_date=date_text(start), end_date=date_text(datetime.combine(year_later, time())),
+        recurrence_counter=1, recurrence_end_type=w.RecurrenceEndType.EndDate, pattern=w.RecurrencePattern.Weekly,
+        day_pattern=c.RecurrenceDayPattern(pattern=w.RecurrenceDailyPattern.EveryCyclicDay, cycle=1),
+        week_pattern=c.RecurrenceWeekPattern(cycle=1, weekdays=weekday),
+        month_pattern=c.RecurrenceMonthPattern(pattern=w.RecurrenceMonthlyPattern.DayOfMonth, cycle=1, day=day.day,
+                                               weekday=weekday, week_of_month=week_of_month),
+        year_pattern=c.RecurrenceYearPattern(pattern=w.RecurrenceYearlyPattern.DayOfMonth, cycle=day.month,
+                                             day=day.day, weekday=weekday, week_of_month=week_of_month),
+        dates=[c.RecurrenceDate(date=date_text(start))],
+        is_recurrence=is_recurrence,
+    )
+
+
+def series_input(info: c.RecurrenceInfo, start: datetime, tc: TimeContext) -> SeriesInput:
+    """RecurrenceInfo → the domain rule, its dates in the series zone; `start` is the appointment's (base).
+
+    The series starts on the appointment's own date: RecurrenceInfo.StartDate is the UI's local
+    midnight, which other zones read as another day (docs/decisions.md). Dates the caller names
+    (EndDate, Custom dates) are the caller's calendar days, moved with the start into the series zone.
+    """
+    zone = tc.zone
+    first = TimeContext._convert(start, tc.base, zone).date()
+    shift = first - tc.to_view(start).date()  # -1, 0 or +1 day between the caller's calendar and the zone's
+
+    def day_of(text: str | None, field: str) -> date | None:
+        value = tc.parse_view(text, field)
+        return None if value is None else _shifted(value.date(), shift)
+
+    pattern = to_domain(info.pattern, d.RecurrencePattern)
+    sub: Any = None
+    cycle, weekdays, day, week_of_month, month = 1, 0, 0, d.WeekOfMonth.Unknown, 0
+    if pattern is d.RecurrencePattern.Daily and info.day_pattern is not None:
+        sub = to_domain(info.day_pattern.pattern, d.RecurrenceDailyPattern)
+        cycle = info.day_pattern.cycle
+    elif pattern is d.RecurrencePattern.Weekly and info.week_pattern is not None:
+        cycle = info.week_pattern.cycle
+        weekdays = c.flags_value(info.week_pattern.weekdays, d.Weekday, "Recurrence.WeekPattern.Weekdays")
+    elif pattern is d.RecurrencePattern.Monthly and info.month_pattern is not None:
+        mp = info.month_pattern
+        sub, cycle, day = to_domain(mp.pattern, d.RecurrenceMonthlyPattern), mp.cycle, mp.day
+        weekdays = c.flags_value(mp.weekday, d.Weekday, "Recurrence.MonthPattern.Weekday")
+        week_of_month = to_domain(mp.week_of_month, d.WeekOfMonth)
+    elif pattern is d.RecurrencePattern.Yearly and info.year_pattern is not None:
+        yp = info.year_pattern
+        sub, month, day = to_domain(yp.pattern, d.RecurrenceYearlyPattern), yp.cycle, yp.day
+        weekdays = c.flags_value(yp.weekday, d.Weekday, "Recurrence.YearPattern.Weekday")
+        week_of_month = to_domain(yp.week_of_month, d.WeekOfMonth)
+    if weekdays < 0 or weekdays > 0x7FFF:
+        raise ApiError(400, "ArgumentException", "invalid_flags", field="Weekdays", value=str(weekdays))
+    dates: tuple[date, ...] = ()
+    if pattern is d.RecurrencePattern.Custom:
+        dates = tuple(x for x in (day_of(r.date, "Recurrence.Dates") for r in info.dates) if x is not None)
+    rule = Rule(
+        pattern=pattern, start=first, sub_pattern=sub, cycle=cycle, weekdays=d.Weekday(weekdays), day=day,
+        week_of_month=week_of_month, month=month, end_type=to_domain(info.recurrence_end_type, d.RecurrenceEndType),
+        end=day_of(info.end_date, "Recurrence.EndDate"), counter=info.recurrence_counter, dates=dates,
+    )
+    return SeriesInput(rule, zone, tc.base)
+
+
+def _shifted(day: date, shift: timedelta) -> date:
+    try:
+        return day + shift
+    except OverflowError:
+        return day
 
 
 def _member(enum: Any, value: int) -> Any:
     return enum(value) if value in enum._value2member_map_ else enum(0)
 
 
-def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext) -> c.Appointment:
+def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, rule: Row | None = None) -> c.Appointment:
     status = d.AppointmentStatus(row["status"])
     type_ = d.AppointmentType(row["type"])
     owner = people.associates.get(row["associate_id"])
@@ -198,6 +291,9 @@ def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext) ->
         task_type=_enum(task_type, w.TaskType),
         is_booking_main=role is BookingType.Owner,
         is_recurrence=row["recurrence_rule_id"] != 0,
+        recurring_pattern=_enum(_member(d.RecurrencePattern, rule["pattern"] if rule else 0), w.RecurrencePattern),
+        recurring_start_date=tc.render(rule["start_date"]) if rule else None,
+        recurring_end_date=tc.render(rule["end_date"]) if rule else None,
         is_booking=row["mother_id"] != 0,
         active_date=tc.render(row["active_date"]),
         assignment_status=_enum(booking.assignment_status(status), w.AssignmentStatus),
@@ -219,22 +315,30 @@ def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext) ->
 
 
 def simple_carriers(data: svc.ListData, caller: Caller, tc: TimeContext) -> list[c.Appointment]:
-    return [simple_carrier(r, data.people, caller, tc) for r in data.rows]
+    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r["recurrence_rule_id"])) for r in data.rows]
 
 
-def save_input(entity: c.AppointmentEntity, tc: TimeContext) -> SaveInput:
+def save_input(entity: c.AppointmentEntity, tc: TimeContext,
+               mode: d.RecurrenceUpdateMode = d.RecurrenceUpdateMode.OnlyThis) -> SaveInput:
     """A decoded entity as the service's SaveInput; read-only members are ignored.
 
-    Saving a new recurring appointment is another issue's work: until then it is refused with 501
-    rather than silently saved as one occurrence (docs/decisions.md).
+    A new entity with `Recurrence.IsRecurrence` is a series; on an existing occurrence the
+    Recurrence is read-only and `mode` says which occurrences the save covers. Unknown = OnlyThis.
     """
+    start = tc.parse(entity.start_date, "StartDate")
+    end = tc.parse(entity.end_date, "EndDate")
     recurrence = entity.recurrence
-    if entity.appointment_id == 0 and recurrence is not None and recurrence.is_recurrence:
-        raise ApiError(501, "NotImplementedException", "recurrence_not_supported")
+    series = None
+    if entity.appointment_id == 0 and recurrence is not None and recurrence.is_recurrence and start is not None:
+        series = series_input(recurrence, start, tc)
+    if mode is d.RecurrenceUpdateMode.Unknown:
+        mode = d.RecurrenceUpdateMode.OnlyThis
     return SaveInput(
         appointment_id=entity.appointment_id,
-        start=tc.parse(entity.start_date, "StartDate"),
-        end=tc.parse(entity.end_date, "EndDate"),
+        start=start,
+        end=end,
+        recurrence=series,
+        mode=mode,
         associate_id=entity.associate.associate_id if entity.associate else 0,
         person_id=entity.person.person_id if entity.person else 0,
         contact_id=entity.contact.contact_id if entity.contact else 0,

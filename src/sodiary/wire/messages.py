@@ -75,9 +75,71 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "An appointment needs a StartDate and an EndDate",
         "no": "En avtale trenger StartDate og EndDate",
     },
-    "recurrence_not_supported": {
-        "en": "Saving a new recurring appointment (Recurrence.IsRecurrence true) is not implemented by sodiary yet",
-        "no": "Lagring av en ny gjentakende avtale (Recurrence.IsRecurrence true) er ikke implementert i sodiary ennå",
+    "recurrence_pattern": {
+        "en": "Recurrence.Pattern must be Daily, Weekly, Monthly, Yearly or Custom, not {pattern}",
+        "no": "Recurrence.Pattern må være Daily, Weekly, Monthly, Yearly eller Custom, ikke {pattern}",
+    },
+    "recurrence_sub_pattern": {
+        "en": "The sub-pattern {sub_pattern} does not belong to a {pattern} recurrence (set the matching "
+              "DayPattern, MonthPattern or YearPattern Pattern)",
+        "no": "Undermønsteret {sub_pattern} hører ikke til en {pattern}-gjentakelse (angi Pattern i tilhørende "
+              "DayPattern, MonthPattern eller YearPattern)",
+    },
+    "recurrence_cycle": {
+        "en": "The recurrence Cycle must be 1 or more, not {cycle}",
+        "no": "Gjentakelsens Cycle må være 1 eller mer, ikke {cycle}",
+    },
+    "recurrence_no_weekdays": {
+        "en": "This recurrence needs at least one weekday (Weekdays / Weekday)",
+        "no": "Denne gjentakelsen trenger minst én ukedag (Weekdays / Weekday)",
+    },
+    "recurrence_weekdays": {
+        "en": "The weekday flags {weekdays} are not Monday to Sunday",
+        "no": "Ukedagsflaggene {weekdays} er ikke mandag til søndag",
+    },
+    "recurrence_day": {
+        "en": "The recurrence Day must be between 1 and {longest}, not {day}",
+        "no": "Gjentakelsens Day må være mellom 1 og {longest}, ikke {day}",
+    },
+    "recurrence_month": {
+        "en": "YearPattern.Cycle is the month and must be 1 to 12 (0 = the start's month), not {month}",
+        "no": "YearPattern.Cycle er måneden og må være 1 til 12 (0 = startmåneden), ikke {month}",
+    },
+    "recurrence_week_of_month": {
+        "en": "WeekOfMonth must be First, Second, Third, Fourth or Last, not {week_of_month}",
+        "no": "WeekOfMonth må være First, Second, Third, Fourth eller Last, ikke {week_of_month}",
+    },
+    "recurrence_end_type": {
+        "en": "RecurrenceEndType must be EndDate or Counter, not {end_type}",
+        "no": "RecurrenceEndType må være EndDate eller Counter, ikke {end_type}",
+    },
+    "recurrence_no_end_date": {
+        "en": "A recurrence that ends by EndDate needs an EndDate",
+        "no": "En gjentakelse som slutter på EndDate trenger en EndDate",
+    },
+    "recurrence_end_before_start": {
+        "en": "The recurrence ends ({end}) before it starts ({start})",
+        "no": "Gjentakelsen slutter ({end}) før den starter ({start})",
+    },
+    "recurrence_counter": {
+        "en": "RecurrenceCounter must be 1 or more when the recurrence ends by Counter, not {counter}",
+        "no": "RecurrenceCounter må være 1 eller mer når gjentakelsen slutter etter antall, ikke {counter}",
+    },
+    "recurrence_no_dates": {
+        "en": "A Custom recurrence needs its Dates",
+        "no": "En egendefinert (Custom) gjentakelse trenger datoene sine (Dates)",
+    },
+    "recurrence_too_many": {
+        "en": "The recurrence has more than {limit} occurrences; end it sooner",
+        "no": "Gjentakelsen har mer enn {limit} forekomster; avslutt den tidligere",
+    },
+    "recurrence_time_zone": {
+        "en": "Unknown time zone '{zone}'",
+        "no": "Ukjent tidssone '{zone}'",
+    },
+    "recurrence_required": {
+        "en": "{method} needs an AppointmentEntity with a StartDate",
+        "no": "{method} trenger en AppointmentEntity med StartDate",
     },
     "invalid_datetime": {
         "en": "{field} is not a valid ISO-8601 date-time: '{value}'",

@@ -4,8 +4,14 @@ Storage is naive wall clock in the server's base zone (Settings.time_zone); Crea
 naive UTC. A request may view times in another zone: SuperOffice's `SO-TimeZone` header (to be
 plugged in here by its own issue), or — what the official client sends on every call —
 `SO-Browser-TZ-Offset` (minutes EAST of UTC). The client reads a naive string as ITS local time and
-sends UTC `Z` back, so naive answers must be in the client's zone, or every GET → Save round trip
-shifts the time by the difference (docs/decisions.md).
+sends UTC `Z` back, so answers are in the client's offset and carry it (`+01:00`): a naive answer
+would shift every GET → Save round trip by the difference, and one across a DST change by an hour
+(docs/decisions.md).
+
+`SO-TimeZone: <code>[, includeTZOffset]` (spec §6.4) takes precedence: the view is that zone (a
+SuperOffice code such as `NO`, `US-NY`, its numeric id, or an IANA name); with `includeTZOffset`
+outgoing datetimes carry the zone's offset (`+02:00`, `Z` for UTC). Created/Updated are UTC then,
+unaffected by the zone, and tagged `Z` with the flag.
 """
 
 from __future__ import annotations
@@ -30,18 +36,42 @@ class TimeContext:
 
     base: tzinfo
     view: tzinfo
+    include_offset: bool = False  # SO-TimeZone's includeTZOffset
+    so_timezone: bool = False  # the view came from SO-TimeZone: Created/Updated stay UTC
 
     def render(self, stored: datetime | None) -> str | None:
-        """A stored base-zone wall clock as the naive wire string in the view zone."""
+        """A stored base-zone wall clock as the wire string in the view zone (naive unless includeTZOffset)."""
         if stored is None:
             return None
-        return _naive_text(self._convert(stored, self.base, self.view))
+        local = self._convert(stored, self.base, self.view)
+        return _offset_text(local, self.view) if self.include_offset else _naive_text(local)
 
     def render_utc(self, stored: datetime | None) -> str:
-        """A stored UTC stamp (Created/Updated) as naive wire text in the view zone; never set = MIN_DATE."""
+        """A stored UTC stamp (Created/Updated) as wire text; never set = MIN_DATE."""
         if stored is None:
             return MIN_DATE
-        return _naive_text(self._convert(stored, UTC, self.view))
+        if self.so_timezone:  # "always UTC, not affected by the TimeZone header" [D]
+            return _naive_text(stored) + ("Z" if self.include_offset else "")
+        local = self._convert(stored, UTC, self.view)
+        return _offset_text(local, self.view) if self.include_offset else _naive_text(local)
+
+    def to_view(self, stored: datetime) -> datetime:
+        """A stored base-zone wall clock as the view zone's naive wall clock."""
+        return self._convert(stored, self.base, self.view)
+
+    def from_view(self, wall: datetime) -> datetime:
+        """A view-zone wall clock as the stored base-zone wall clock."""
+        return self._convert(wall, self.view, self.base)
+
+    def parse_view(self, text: str | None, field: str) -> datetime | None:
+        """Wire text as a naive wall clock in the view zone (for dates: which day the caller means)."""
+        stored = self.parse(text, field)
+        return None if stored is None else self.to_view(stored)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone whose wall clock a series keeps: the view if it is a real zone, else the base."""
+        return self.view if isinstance(self.view, ZoneInfo) or self.view is UTC else self.base
 
     def parse(self, text: str | None, field: str) -> datetime | None:
         """Wire text to a stored base-zone wall clock. Offsets/`Z` are instants; naive text is view-zone."""
@@ -81,18 +111,62 @@ def base_zone(name: str) -> tzinfo:
 def time_context(request: Request) -> TimeContext:
     """The request's time context: base zone from the settings, view zone from the headers.
 
-    `SO-TimeZone` (another issue) will take precedence here; until then, `SO-Browser-TZ-Offset`
-    sets the view zone and without it the view is the base zone, as NetServer does.
+    `SO-TimeZone` takes precedence; else `SO-Browser-TZ-Offset` sets the view zone and without
+    either the view is the base zone, as NetServer does.
     """
     settings = getattr(request.app.state, "settings", None)
     base = base_zone(getattr(settings, "time_zone", "UTC"))
     view = base
-    if "so-timezone" not in request.headers:
-        raw = request.headers.get("so-browser-tz-offset")
-        offset = _offset_minutes(raw) if raw is not None else None
-        if offset is not None:
-            view = UTC if offset == 0 else timezone(timedelta(minutes=offset))
+    header = request.headers.get("so-timezone")
+    if header is not None:
+        zone, include_offset = so_timezone(header)
+        return TimeContext(base, zone or base, include_offset, True)
+    raw = request.headers.get("so-browser-tz-offset")
+    offset = _offset_minutes(raw) if raw is not None else None
+    if offset is not None:
+        # Tagged with the offset: the offset is the client's NOW, so a naive time on the other side of
+        # a DST change would be read an hour off; an instant is read right in any season.
+        view = UTC if offset == 0 else timezone(timedelta(minutes=offset))
+        return TimeContext(base, view, include_offset=True)
     return TimeContext(base, view)
+
+
+# SuperOffice's time-zone codes (GET /api/v1/timezone) and the ids the docs show, as IANA zones.
+ZONE_CODES: dict[str, str] = {
+    "UTC": "UTC", "GMT": "UTC", "NO": "Europe/Oslo", "DK": "Europe/Copenhagen", "SE": "Europe/Stockholm",
+    "FI": "Europe/Helsinki", "IS": "Atlantic/Reykjavik", "DE": "Europe/Berlin", "NL": "Europe/Amsterdam",
+    "BE": "Europe/Brussels", "FR": "Europe/Paris", "ES": "Europe/Madrid", "IT": "Europe/Rome",
+    "CH": "Europe/Zurich", "AT": "Europe/Vienna", "PL": "Europe/Warsaw", "GB": "Europe/London",
+    "UK": "Europe/London", "IE": "Europe/Dublin", "PT": "Europe/Lisbon", "EE": "Europe/Tallinn",
+    "LV": "Europe/Riga", "LT": "Europe/Vilnius", "BD": "Asia/Dhaka", "IN": "Asia/Kolkata", "JP": "Asia/Tokyo",
+    "SG": "Asia/Singapore", "AU-ACT": "Australia/Sydney", "AU-NSW": "Australia/Sydney",
+    "AU-VIC": "Australia/Melbourne", "AU-QLD": "Australia/Brisbane", "CA-QC": "America/Toronto",
+    "CA-ON": "America/Toronto", "CA-BC": "America/Vancouver", "US-NY": "America/New_York",
+    "US-MA": "America/New_York", "US-DC": "America/New_York", "US-FL": "America/New_York",
+    "US-IL": "America/Chicago", "US-TX": "America/Chicago", "US-CO": "America/Denver",
+    "US-AZ": "America/Phoenix", "US-CA": "America/Los_Angeles", "US-WA": "America/Los_Angeles",
+    "US-AK": "America/Anchorage", "US-HI": "Pacific/Honolulu",
+}
+ZONE_IDS: dict[int, str] = {1: "UTC", 36: "AU-ACT", 50: "BD", 114: "CA-QC", 140: "DK", 156: "FR", 261: "NO",
+                            425: "US-CA", 433: "US-HI", 460: "US-NY"}
+
+
+def so_timezone(header: str) -> tuple[tzinfo | None, bool]:
+    """`NO, includeTZOffset` → (Europe/Oslo, True); an unknown code is the base zone (None), as no header is."""
+    parts = [p.strip() for p in header.split(",") if p.strip()]
+    include_offset = any(p.lower() == "includetzoffset" for p in parts)
+    codes = [p for p in parts if p.lower() != "includetzoffset"]
+    if not codes:
+        return None, include_offset
+    code = codes[0]
+    if code.isdigit():
+        code = ZONE_IDS.get(int(code), "")
+    name = ZONE_CODES.get(code.upper())
+    if name is None and "/" in code:
+        name = code  # an IANA name is accepted too
+    if name is None:
+        return None, include_offset
+    return base_zone(name) if name != "UTC" else UTC, include_offset
 
 
 def _offset_minutes(raw: str) -> int | None:
@@ -105,6 +179,19 @@ def _offset_minutes(raw: str) -> int | None:
 
 def _naive_text(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def _offset_text(local: datetime, zone: tzinfo) -> str:
+    """A view-zone wall clock with that zone's offset at that moment: `+02:00`, `Z` for UTC."""
+    try:
+        offset = local.replace(tzinfo=zone).utcoffset()
+    except (OverflowError, ValueError):
+        offset = None
+    if offset is None:
+        return _naive_text(local)
+    if not offset and zone is UTC:
+        return _naive_text(local) + "Z"
+    return local.replace(tzinfo=timezone(offset), microsecond=0).isoformat(timespec="seconds")
 
 
 _ISO = re.compile(r"^\s*([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*"

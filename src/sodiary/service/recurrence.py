@@ -1,0 +1,173 @@
+"""Recurring series: expanding a rule into rows, conflicts per date, and stopping a series (spec §2.7).
+
+A series is one recurrence_rule row plus, per occurrence, one mother row for the organiser and one
+child row per invitee, all carrying the rule's id. Occurrences keep the first one's wall-clock time in
+the series' zone (the caller's zone, else the server's base zone); storage is base-zone wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from functools import partial
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ..domain import booking
+from ..domain.booking import BookingRow, BookingType, Change, Operation
+from ..domain.enums import RecurrenceEndType, RecurrencePattern, RecurrenceUpdateMode
+from ..domain.recurrence import Rule, existing_wall_time, occurrence_dates
+from ..store import bookings
+from ..store import organiser as organiser_store
+from ..store import recurrence as store
+from ..store.database import Database
+from .clock import utc_now
+from .context import Caller
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInput:
+    """A rule whose dates are in `zone`, the zone whose wall clock the occurrences keep."""
+
+    rule: Rule
+    zone: tzinfo
+    base: tzinfo
+
+
+def _convert(value: datetime, source: tzinfo, target: tzinfo) -> datetime:
+    if source is target:
+        return value
+    try:
+        return value.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return value
+
+
+def starts(series: SeriesInput, first: datetime, all_day: bool = False) -> list[datetime]:
+    """The occurrences' starts as base-zone wall clocks; `first` (base) gives the time of day."""
+    if all_day:  # all-day events stay on their dates
+        return [datetime.combine(d, first.time()) for d in occurrence_dates(series.rule)]
+    wall = _convert(first, series.base, series.zone)
+    out = []
+    for day in occurrence_dates(series.rule):
+        local = existing_wall_time(datetime.combine(day, wall.time()), series.zone)
+        out.append(_convert(local, series.zone, series.base))
+    return out
+
+
+def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
+    """The recurrence_rule row: start/end are the first and last occurrences (base wall clock)."""
+    custom = rule.pattern is RecurrencePattern.Custom
+    return dict(
+        pattern=int(rule.pattern), sub_pattern=int(rule.sub_pattern or 0), cycle=rule.cycle,
+        weekdays=int(rule.weekdays), day=rule.day, week_of_month=int(rule.week_of_month), month=rule.month,
+        start_date=occurrences[0], end_date=occurrences[-1],
+        end_type=int(RecurrenceEndType.EndDate if custom else rule.end_type),
+        counter=len(occurrences) if custom or rule.end_type is RecurrenceEndType.Counter else rule.counter,
+    )
+
+
+def insert_series(conn: Connection, rule: Mapping[str, Any], occurrences: Sequence[datetime],
+                  own: Mapping[str, Any], children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> int:
+    """Rule, texts, mother rows and child rows, each one bulk insert; the first mother's id back."""
+    rule_id = store.insert_rule(conn, rule)
+    duration = own["end_date"] - own["start_date"]
+    text_ids = store.insert_texts(conn, [dict(text)] * len(occurrences))
+
+    def at(values: Mapping[str, Any], start: datetime, text_id: int) -> dict[str, Any]:
+        return dict(values, start_date=start, end_date=start + duration, active_date=start,
+                    original_start_date=start, recurrence_rule_id=rule_id, text_id=text_id)
+
+    pairs = list(zip(occurrences, text_ids, strict=True))
+    mothers = store.insert_rows(conn, [dict(at(own, s, t), mother_id=0) for s, t in pairs])
+    if children:
+        store.make_mothers(conn, rule_id)
+        store.insert_rows(conn, [dict(at(c, s, t), mother_id=m)
+                                 for s, t, m in zip(occurrences, text_ids, mothers, strict=True) for c in children])
+    return mothers[0]
+
+
+@dataclass(frozen=True, slots=True)
+class DayConflicts:
+    start: datetime  # base wall clock
+    conflicts: tuple[int, ...]  # ids of the owner's rows that overlap
+
+
+def conflicts(conn: Connection, owner: int, occurrences: Sequence[datetime], duration: timedelta,
+              exclude_rule: int = 0) -> list[DayConflicts]:
+    """For each occurrence, the live rows of the owner's diary it overlaps (one query for the span)."""
+    if not occurrences:
+        return []
+    span = max(duration, timedelta(seconds=1))  # a point in time overlaps what runs over it
+    rows = store.busy(conn, owner, min(occurrences), max(occurrences) + span, exclude_rule)
+    out = []
+    for s in occurrences:
+        e = s + span
+        hits = tuple(r["appointment_id"] for r in rows if r["start_date"] < e and r["end_date"] > s)
+        out.append(DayConflicts(s, hits))
+    return out
+
+
+# --- StopRecurrence ------------------------------------------------------------------------------
+
+
+def later_own(conn: Connection, origin: Mapping[str, Any]) -> list[Mapping[Any, Any]]:
+    """The organiser's rows of the origin's series that start after it."""
+    if not origin["recurrence_rule_id"]:
+        return []
+    return [r for r in store.own_rows(conn, origin["recurrence_rule_id"], origin["associate_id"])
+            if (r["start_date"], r["appointment_id"]) > (origin["start_date"], origin["appointment_id"])]
+
+
+def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", app: str = "",
+         now: datetime | None = None) -> None:
+    """StopRecurrence at `origin` (an organiser's or a plain series' row): the series ends with it.
+
+    Later occurrences are cancelled as Delete cancels a booking: the mother rows go, the invitees'
+    rows become cancelled invitations. The rule ends on the origin's date; if the origin is the first
+    occurrence the rule is deleted and its rows become an ordinary booking (docs/decisions.md).
+    """
+    if origin.recurrence_rule_id == 0 or origin.role is BookingType.Participant or origin.start is None:
+        return
+    now = now or utc_now()
+    rule_id = origin.recurrence_rule_id
+    own = store.own_rows(conn, rule_id, origin.associate_id)
+    key = (origin.start, origin.appointment_id)
+    later = [r for r in own if (r["start_date"], r["appointment_id"]) > key]
+    earlier = [r for r in own if (r["start_date"], r["appointment_id"]) < key]
+    changes: list[Change] = []
+    for r in later:
+        mother = bookings.get_row(conn, r["appointment_id"])
+        assert mother is not None
+        if mother.role is BookingType.Owner:
+            changes += booking.plan_each(Operation.DELETE, organiser_store.children(conn, mother.appointment_id))
+        changes += booking.plan_each(Operation.REMOVE, [mother])
+    bookings.write_changes(conn, changes, actor=actor, operation="StopRecurrence",
+                           mode=RecurrenceUpdateMode.StopRecurrence, scheme=scheme, app=app, now=now)
+    if earlier:
+        store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=origin.start,
+                                              counter=len(earlier) + 1))
+    else:
+        ids = [origin.appointment_id]
+        if origin.role is BookingType.Owner:
+            ids += [k.appointment_id for k in organiser_store.children(conn, origin.appointment_id)]
+        store.detach(conn, ids)
+        store.delete_rule(conn, rule_id)
+
+
+def stop_for(conn: Connection, caller: Caller, origin: BookingRow, now: datetime | None = None) -> None:
+    stop(conn, origin, actor=caller.associate_id, scheme=caller.scheme, app=caller.app, now=now)
+
+
+async def day_conflicts(db: Database, caller: Caller, owner: int, occurrences: Sequence[datetime],
+                        duration: timedelta, exclude_rule: int = 0) -> list[DayConflicts]:
+    """CalculateDays / ValidateDays: the conflicts of each occurrence in the owner's diary (default: the caller's)."""
+    who = owner or caller.associate_id
+    return await db.transaction(partial(_conflicts, who, list(occurrences), duration, exclude_rule))
+
+
+def _conflicts(owner: int, occurrences: list[datetime], duration: timedelta, exclude_rule: int,
+               conn: Connection) -> list[DayConflicts]:
+    return conflicts(conn, owner, occurrences, duration, exclude_rule)

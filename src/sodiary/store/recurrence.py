@@ -1,0 +1,82 @@
+"""Writes and reads of recurring series: the rule, bulk inserts of occurrences, the rows of a series.
+
+A series of ten years with five invitees is thousands of rows, so inserts are one executemany each
+(SQLAlchemy's "insertmanyvalues" batches them and returns the new ids in parameter order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from .schema import appointment, appointment_text, recurrence_rule
+
+_a = appointment.c
+Row = Mapping[Any, Any]
+_r = recurrence_rule.c
+
+
+def insert_rule(conn: Connection, values: Mapping[str, Any]) -> int:
+    return int(conn.execute(insert(recurrence_rule).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def update_rule(conn: Connection, rule_id: int, values: Mapping[str, Any]) -> None:
+    conn.execute(update(recurrence_rule).where(_r.recurrence_rule_id == rule_id).values(**values))
+
+
+def delete_rule(conn: Connection, rule_id: int) -> None:
+    conn.execute(delete(recurrence_rule).where(_r.recurrence_rule_id == rule_id))
+
+
+def _insert_many(conn: Connection, table: Any, key: Any, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    stmt = insert(table).returning(key, sort_by_parameter_order=True)
+    return [int(r[0]) for r in conn.execute(stmt, list(rows))]
+
+
+def insert_texts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    return _insert_many(conn, appointment_text, appointment_text.c.text_id, rows)
+
+
+def insert_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Appointment rows (all with the same keys), their new ids in the same order."""
+    return _insert_many(conn, appointment, _a.appointment_id, rows)
+
+
+def make_mothers(conn: Connection, rule_id: int) -> None:
+    """The series' rows inserted so far become booking mothers (mother_id = own id)."""
+    conn.execute(update(appointment).where(_a.recurrence_rule_id == rule_id, _a.mother_id == 0)
+                 .values(mother_id=_a.appointment_id))
+
+
+def own_rows(conn: Connection, rule_id: int, associate_id: int) -> list[Row]:
+    """The organiser's (or the plain series owner's) rows of a series, by start."""
+    q = (select(appointment)
+         .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id,
+                or_(_a.mother_id == 0, _a.mother_id == _a.appointment_id))
+         .order_by(_a.start_date, _a.appointment_id))
+    return list(conn.execute(q).mappings())
+
+
+def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
+         exclude_rule: int) -> list[Row]:
+    """Live rows of the diary that overlap [start, end] (not free, not declined/cancelled, not the series)."""
+    q = (select(_a.appointment_id, _a.start_date, _a.end_date)
+         .where(_a.associate_id == associate_id, _a.start_date < end, _a.end_date > start,
+                _a.is_free.is_(False), _a.status.in_([0, 1, 2, 5, 6, 7, 8]), _a.type.in_([1, 6]))
+         .order_by(_a.start_date, _a.appointment_id))
+    if exclude_rule:
+        q = q.where(_a.recurrence_rule_id != exclude_rule)
+    return list(conn.execute(q).mappings())
+
+
+def detach(conn: Connection, ids: Sequence[int]) -> None:
+    """Rows that no longer belong to a series (its rule is gone)."""
+    if ids:
+        conn.execute(update(appointment).where(and_(_a.appointment_id.in_(sorted(ids))))
+                     .values(recurrence_rule_id=0))
