@@ -150,10 +150,7 @@ def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", 
         store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=origin.start,
                                               counter=len(earlier) + 1))
     else:
-        ids = [origin.appointment_id]
-        if origin.role is BookingType.Owner:
-            ids += [k.appointment_id for k in organiser_store.children(conn, origin.appointment_id)]
-        store.detach(conn, ids)
+        store.detach(conn, rule_id)
         store.delete_rule(conn, rule_id)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .schema import appointment, appointment_text, recurrence_rule
@@ -75,8 +75,6 @@ def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
     return list(conn.execute(q).mappings())
 
 
-def detach(conn: Connection, ids: Sequence[int]) -> None:
-    """Rows that no longer belong to a series (its rule is gone)."""
-    if ids:
-        conn.execute(update(appointment).where(and_(_a.appointment_id.in_(sorted(ids))))
-                     .values(recurrence_rule_id=0))
+def detach(conn: Connection, rule_id: int) -> None:
+    """The rule's rows no longer belong to a series (the rule is going)."""
+    conn.execute(update(appointment).where(_a.recurrence_rule_id == rule_id).values(recurrence_rule_id=0))
