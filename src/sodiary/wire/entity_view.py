@@ -154,7 +154,8 @@ def recurrence_carrier(data: EntityData, tc: TimeContext) -> c.RecurrenceInfo:
     info.recurrence_counter = rule["counter"]
     info.recurrence_end_type = _enum(_member(d.RecurrenceEndType, rule["end_type"]), w.RecurrenceEndType)
     info.pattern = _enum(pattern, w.RecurrencePattern)
-    info.dates = [c.RecurrenceDate(date=date_text(tc.to_view(x))) for x in data.rule_dates]
+    info.dates = [c.RecurrenceDate(date=date_text(tc.to_view(x)), description=None, tooltip=None)
+                  for x in data.rule_dates]
     sub, cycle = rule["sub_pattern"], rule["cycle"]
     weekdays = c.flags_text(rule["weekdays"], d.Weekday)
     week_of_month = _enum(_member(d.WeekOfMonth, rule["week_of_month"]), w.WeekOfMonth)
@@ -204,7 +205,7 @@ def default_recurrence(start: datetime, *, is_recurrence: bool = False) -> c.Rec
                                                weekday=weekday, week_of_month=week_of_month),
         year_pattern=c.RecurrenceYearPattern(pattern=w.RecurrenceYearlyPattern.DayOfMonth, cycle=day.month,
                                              day=day.day, weekday=weekday, week_of_month=week_of_month),
-        dates=[c.RecurrenceDate(date=date_text(start))],
+        dates=[c.RecurrenceDate(date=date_text(start), description=None, tooltip=None)],
         is_recurrence=is_recurrence,
     )
 
