@@ -11,7 +11,7 @@ same machine, most of them as a ratio against a reference measured in the same r
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
-    make bench                          # ~10 minutes
+    make bench                          # ~5–6 minutes
     .venv/bin/python bench/run.py --quick      # ~2 minutes
 """
 
@@ -72,7 +72,7 @@ def plan(args: argparse.Namespace) -> Plan:
         halfrate_seconds=5 if quick else 10,
         series_repeats=10 if quick else 30,
         big_rows=args.rows or (200_000 if quick else 1_000_000),
-        bigdb_requests=200 if quick else 500,
+        bigdb_requests=200 if quick else 450,
         pg_invitations=15_000 if quick else 60_000,
         pg_rounds=1 if quick else 2,
     )
