@@ -61,6 +61,14 @@ def get_row(conn: Connection, appointment_id: int) -> BookingRow | None:
     return _booking_row(r) if r is not None else None
 
 
+_private = select(_cols.private).where(_cols.appointment_id == bindparam("id"))
+
+
+def hidden_from(conn: Connection, row: BookingRow, caller: int) -> bool:
+    """Another associate's private row: for the caller it does not exist (docs/decisions.md, Authorization)."""
+    return row.associate_id != caller and bool(conn.execute(_private, {"id": row.appointment_id}).scalar())
+
+
 def get_child(conn: Connection, mother_id: int, associate_id: int) -> BookingRow | None:
     r = conn.execute(_child_of, {"mother_id": mother_id, "associate_id": associate_id}).first()
     return _booking_row(r) if r is not None else None

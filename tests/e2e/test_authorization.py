@@ -1,0 +1,276 @@
+"""Authorization per endpoint: every implemented agent method and REST verb that takes an id, called
+by a user the row does not belong to (ben, neither organiser nor invitee).
+
+- Another user's visible row: writes answer **403** `SoAccessDeniedException`; reads answer it (200).
+- Another user's private row: it does not exist for the caller — **404** `SoNotFoundException`
+  (agents' Get methods: 200 `null`, lists leave it out).
+- Either way the database does not change.
+
+The tables below must name every implemented agent method (test_every_implemented_method_is_in_a_table),
+so a new method cannot land without its cross-user case. docs/decisions.md, "## Authorization".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from sodiary.domain.enums import AppointmentStatus as S
+from sodiary.store.schema import appointment
+from sodiary.wire.agent import agent_methods
+from sodiary.wire.rest import OPERATIONS
+from tests.e2e.accept_support import Unchanged, assert_error
+from tests.support.seed import Seeder
+from tests.support.server import LiveServer
+
+AGENT = "/api/v1/Agents/Appointment/"
+REST = "/api/v1/Appointment/"
+INTRUDER = "ben"
+KINDS = ("plain", "mother", "child", "cancelled")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A row of someone else's, as the intruder would address it."""
+
+    id: int
+    kind: str
+    mother_id: int  # the booking's mother (the row itself when plain)
+    owner: str  # whose row it is (tje0's plain row, ada's booking)
+    owner_id: int  # the diary it is in (tje0's)
+    person_id: int  # the person the meeting is with
+    assignee: int  # a valid AssignTo target that is not the intruder (ada)
+
+
+# (method, path, json body, query) for a target
+Request = Callable[[Target], tuple[str, str, Any, dict[str, Any]]]
+# What a visible row's read answers must show
+ReadCheck = Callable[[Any, Target], bool]
+
+
+def agent(name: str, body: Callable[[Target], Any] | None = None,
+          query: Callable[[Target], dict[str, Any]] | None = None) -> Request:
+    return lambda t: ("POST", AGENT + name, body(t) if body else None, query(t) if query else {})
+
+
+def by_id(t: Target) -> dict[str, Any]:
+    return {"AppointmentId": t.id, "UpdateMode": "OnlyThis"}
+
+
+NEW_START = "2031-03-03T09:00:00"
+
+# Methods that change a row: 403 for another's visible row, 404 for their private one.
+WRITES: dict[str, Request] = {
+    "Accept": agent("Accept", by_id),
+    "AcceptWithEmailConfirmation": agent("AcceptWithEmailConfirmation", by_id),
+    "AcceptWithSmtpEmailConfirmation": agent("AcceptWithSmtpEmailConfirmation", by_id),
+    "SetSeen": agent("SetSeen", by_id),
+    "Reject": agent("Reject", lambda t: {**by_id(t), "RejectReason": "not mine"}),
+    "RejectWithEmailConfirmation": agent("RejectWithEmailConfirmation", by_id),
+    "RejectWithSmtpEmailConfirmation": agent("RejectWithSmtpEmailConfirmation", by_id),
+    "SetSeenMany": agent("SetSeenMany", lambda t: {"AppointmentIds": [t.id]}),
+    "Delete": agent("Delete", by_id),
+    "DeleteAppointmentEntity": agent("DeleteAppointmentEntity", query=lambda t: {"AppointmentEntityId": t.id}),
+    "Move": agent("Move", lambda t: {**by_id(t), "NewStartTime": NEW_START}),
+    "MoveWithEmail": agent("MoveWithEmail", lambda t: {**by_id(t), "NewStartTime": NEW_START}),
+    "MoveExtended": agent("MoveExtended", lambda t: {"AppointmentMoveData": {**by_id(t), "NewStartTime": NEW_START,
+                                                                             "IsFree": True}}),
+    "AcceptRejected": agent("AcceptRejected", by_id),
+    "AssignTo": agent("AssignTo", lambda t: {**by_id(t), "Participant": {"AssociateId": t.assignee}}),
+    "UpdateAppointment": agent("UpdateAppointment", lambda t: {"Id": t.id, "Status": "Completed"}),
+    "UpdateAppointmentWithMode": agent("UpdateAppointmentWithMode",
+                                       lambda t: {"Id": t.id, "StartTime": NEW_START, "UpdateMode": "OnlyThis"}),
+    "ToggleAppointmentStatus": agent("ToggleAppointmentStatus", lambda t: {"AppointmentId": t.id}),
+    # The body is the entity as its owner reads it, with a new title: only the id makes it someone else's.
+    "SaveAppointmentEntity": lambda t: ("POST", AGENT + "SaveAppointmentEntity", "entity", {}),
+    "Save": lambda t: ("POST", AGENT + "Save", "wrapped entity", {}),
+    "PUT /{id}": lambda t: ("PUT", REST + str(t.id), "entity", {}),
+    "PATCH /{id}": lambda t: ("PATCH", REST + str(t.id), {"Description": "mine now"}, {}),
+    "DELETE /{id}": lambda t: ("DELETE", REST + str(t.id), None, {}),
+}
+
+
+def _entity_id(body: Any, t: Target) -> bool:
+    return isinstance(body, dict) and body["AppointmentId"] in (t.id, t.mother_id)
+
+
+def _listed(body: Any, t: Target) -> bool:
+    return any(a["AppointmentId"] == t.id for a in body)
+
+
+# Methods that read: another's visible row is readable (200); a private one is null / left out.
+@dataclass(frozen=True)
+class Read:
+    request: Request
+    shows: ReadCheck
+    kinds: tuple[str, ...] = KINDS
+    hidden: Any = None  # what a private row reads as (None = `null`, or "404", or a predicate name)
+
+
+READS: dict[str, Read] = {
+    "GetAppointmentEntity": Read(agent("GetAppointmentEntity", query=lambda t: {"appointmentEntityId": t.id}),
+                                 _entity_id),
+    "GetAppointment": Read(agent("GetAppointment", query=lambda t: {"appointmentId": t.id}), _entity_id),
+    "GetAppointmentList": Read(agent("GetAppointmentList", lambda t: [t.id]), _listed, hidden="unlisted"),
+    "GetAppointmentRecords": Read(agent("GetAppointmentRecords", lambda t: {"MotherId": t.mother_id}), _listed,
+                                  kinds=("mother", "child", "cancelled"), hidden="unlisted"),
+    "GetOrganizerName": Read(agent("GetOrganizerName", lambda t: {"MotherAppointmentId": t.id}),
+                             lambda body, t: body == "Ada Lovelace", kinds=("mother", "child", "cancelled")),
+    "GetAssociateDiary": Read(agent("GetAssociateDiary", lambda t: {"AssociateId": t.owner_id}), _listed,
+                              kinds=("plain",), hidden="unlisted"),  # invitations are not in the diary
+    "GetPersonAppointments": Read(agent("GetPersonAppointments", lambda t: {"PersonId": t.person_id}), _listed,
+                                  hidden="unlisted"),
+    "GET /{id}": Read(lambda t: ("GET", REST + str(t.id), None, {}), _entity_id, hidden="404"),
+}
+
+# Methods that act only on the caller's own rows and pass over any other id (docs/decisions.md):
+# the answer is the same as for an id that names nothing of theirs, and nothing changes.
+PASS_OVER: dict[str, tuple[Request, int, Any]] = {
+    "CleanUpBookingDeleted": (agent("CleanUpBookingDeleted", lambda t: {"AppointmentIds": [t.id]}), 200, 0),
+    "CleanUpBookingDeletedWithUpdateMode": (
+        agent("CleanUpBookingDeletedWithUpdateMode", lambda t: {"AppointmentIds": [t.id], "UpdateMode": "OnlyThis"}),
+        204, None),
+}
+
+# Implemented methods that take no appointment id: nothing of another user's to address.
+NO_ID = {
+    "CreateDefaultAppointmentEntity": "a new, unsaved entity of the caller's",
+    "CreateDefaultAppointmentEntityByType": "a new, unsaved entity of the caller's",
+    "CreateDefaultAppointmentEntityByTypeAndAssociate": "an unsaved entity for any owner; nothing is written",
+    "GetMyAppointments": "the caller's own diary",
+    "GetMyDiary": "the caller's own diary",
+    "CleanUpRecurringBookingDeleted": "the caller's own cancelled rows",
+    "CreateDefaultRecurrence": "a new, unsaved recurrence",
+    "CreateDefaultRecurrenceByDate": "a new, unsaved recurrence",
+    "CalculateDays": "dates computed from the entity in the body; nothing stored is addressed, nothing written",
+    "ValidateDays": "dates checked against the entity in the body; nothing stored is addressed, nothing written",
+}
+IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
+REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
+
+
+# --- The tables cover everything --------------------------------------------------------------
+
+
+def test_every_implemented_method_is_in_a_table() -> None:
+    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID)
+    assert IMPLEMENTED - tabled == set(), "add a cross-user case to tests/e2e/test_authorization.py"
+
+
+def _live(table: dict[str, Any]) -> list[str]:
+    """The table's REST verbs and implemented agent methods (a tabled method may still answer 501)."""
+    return [name for name in sorted(table) if " " in name or name in IMPLEMENTED]
+
+
+def test_every_rest_verb_is_in_a_table() -> None:
+    verbs = {f"{op.method} {op.path}" for op in OPERATIONS}
+    tabled = {f"{n.split()[0]} /api/v1/Appointment{n.split()[1]}" for n in (*WRITES, *READS) if " " in n}
+    assert verbs == tabled | REST_NO_ID
+
+
+# --- Scenarios --------------------------------------------------------------------------------
+
+
+def _set(seed: Seeder, ids: list[int], **values: int) -> None:
+    with seed.engine.begin() as conn:
+        conn.execute(update(appointment).where(appointment.c.appointment_id.in_(ids)).values(**values))
+
+
+def _target(seed: Seeder, kind: str, private: bool) -> Target:
+    """tje0's plain row, ada's booking (tje0 invited) by its mother or tje0's child, or a cancelled child."""
+    if kind == "plain":
+        row_id = mother_id = seed.plain("tje0")
+        rows, owner = [row_id], "tje0"
+    else:
+        b = seed.booking("ada", ("tje0",))
+        child = b.children["tje0"]
+        if kind == "cancelled":
+            seed.set_status(child, S.BookingDeleted)
+        row_id, mother_id = (b.mother_id if kind == "mother" else child), b.mother_id
+        rows, owner = [b.mother_id, child], "ada"
+    person = seed.row(rows[-1])["invited_person_id"]  # the meeting is with tje0's person
+    _set(seed, rows, person_id=person, private=1 if private else 0)
+    return Target(row_id, kind, mother_id, owner, seed.user_id("tje0"), person, seed.user_id("ada"))
+
+
+def _send(server: LiveServer, request: tuple[str, str, Any, dict[str, Any]], t: Target) -> httpx.Response:
+    method, path, body, query = request
+    if body in ("entity", "wrapped entity"):
+        with server.client(t.owner) as owner:  # the owner's view (a private child: not even the organiser's)
+            read = owner.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": t.id})
+        entity = read.json() or {"AppointmentId": t.id, "StartDate": NEW_START, "EndDate": NEW_START}
+        entity = {**entity, "Title": "mine now"}
+        body = entity if body == "entity" else {"AppointmentEntity": entity, "UpdateMode": "OnlyThis"}
+    with server.client(INTRUDER) as c:
+        content_type = "application/merge-patch+json" if method == "PATCH" else "application/json"
+        return c.request(method, path, params=query, json=body,
+                         headers={"Content-Type": content_type} if body is not None else {})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(WRITES))
+def test_write_to_another_users_row_is_forbidden(server: LiveServer, seed: Seeder, name: str, kind: str) -> None:
+    t = _target(seed, kind, private=False)
+    request = WRITES[name](t)
+    with Unchanged(seed):
+        assert_error(_send(server, request, t), 403, "SoAccessDeniedException")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(WRITES))
+def test_write_to_another_users_private_row_is_not_found(server: LiveServer, seed: Seeder, name: str,
+                                                         kind: str) -> None:
+    t = _target(seed, kind, private=True)
+    request = WRITES[name](t)
+    with Unchanged(seed):
+        assert_error(_send(server, request, t), 404, "SoNotFoundException")
+
+
+def _read_cases() -> list[tuple[str, str]]:
+    return [(name, kind) for name in _live(READS) for kind in READS[name].kinds]
+
+
+@pytest.mark.parametrize(("name", "kind"), _read_cases())
+def test_read_of_another_users_row_shows_it(server: LiveServer, seed: Seeder, name: str, kind: str) -> None:
+    read = READS[name]
+    t = _target(seed, kind, private=False)
+    with Unchanged(seed):
+        r = _send(server, read.request(t), t)
+    assert r.status_code == 200, r.text
+    assert read.shows(r.json(), t), r.text
+
+
+@pytest.mark.parametrize(("name", "kind"), _read_cases())
+def test_read_of_another_users_private_row_shows_nothing(server: LiveServer, seed: Seeder, name: str,
+                                                         kind: str) -> None:
+    read = READS[name]
+    t = _target(seed, kind, private=True)
+    with Unchanged(seed):
+        r = _send(server, read.request(t), t)
+    if read.hidden == "404":
+        assert_error(r, 404, "SoNotFoundException")
+    elif read.hidden == "unlisted":
+        assert r.status_code == 200, r.text
+        assert not _listed(r.json(), t), r.text
+    else:
+        assert r.status_code == 200, r.text
+        assert r.json() is None
+
+
+@pytest.mark.parametrize("private", [False, True], ids=["visible", "private"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(PASS_OVER))
+def test_cleanup_passes_over_another_users_row(server: LiveServer, seed: Seeder, name: str, kind: str,
+                                               private: bool) -> None:
+    request, status, answer = PASS_OVER[name]
+    t = _target(seed, kind, private=private)
+    with Unchanged(seed):
+        r = _send(server, request(t), t)
+    assert r.status_code == status, r.text
+    if answer is not None:
+        assert r.json() == answer
