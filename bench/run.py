@@ -132,16 +132,25 @@ def throughput(scratch: Path, headers: dict[str, str], p: Plan, with_radicale: b
     return rounds, peers
 
 
-def half_rate(scratch: Path, headers: dict[str, str], max_rps: float, seconds: int) -> open_loop.OpenLoopResult:
-    rate = max_rps / 2
-    workdir = scratch / "halfrate"
+def half_rate(scratch: Path, headers: dict[str, str], rate: float, seconds: int, target: str
+              ) -> open_loop.OpenLoopResult:
+    """The open-loop load at `rate` on a fresh `target` ("sodiary" or "reference")."""
+    workdir = scratch / f"halfrate-{target}"
     workdir.mkdir()
-    db_path = workdir / "sodiary.db"
-    first_id = accept.prepare_sodiary(db_path, int(rate * seconds) + 100)
+    db_path = workdir / f"{target}.db"
     port = accept.free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = accept.Server("sodiary-halfrate", cmd, env, workdir / "sodiary.log", port).start()
+    invitations = int(rate * seconds) + 100
+    if target == "sodiary":
+        first_id = accept.prepare_sodiary(db_path, invitations)
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
+        cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        from reference_app import create_db
+
+        create_db(str(db_path), invitations)
+        first_id, env = 1, dict(os.environ)
+        cmd = [sys.executable, str(accept.BENCH_DIR / "reference_app.py"), "--db", str(db_path), "--port", str(port)]
+    server = accept.Server(f"{target}-halfrate", cmd, env, workdir / f"{target}.log", port).start()
     try:
         accept.send_one(f"http://127.0.0.1:{port}{ACCEPT_PATH}", headers, first_id)  # the login, once
         result = open_loop.run("127.0.0.1", port, rate, seconds,
@@ -150,7 +159,7 @@ def half_rate(scratch: Path, headers: dict[str, str], max_rps: float, seconds: i
         rss = server.rss_mib()
     finally:
         server.stop()
-    print(f"half rate: RSS after the load {rss:.1f} MiB", file=sys.stderr)
+    print(f"half rate: {target} RSS after the load {rss:.1f} MiB", file=sys.stderr)
     return result
 
 
@@ -216,10 +225,13 @@ def main(argv: list[str] | None = None) -> int:
         max_rps = statistics.median(d["sodiary"].result.rps for d in rounds)
 
         if "halfrate" not in args.skip:
-            h = half_rate(scratch, headers, max_rps, p.halfrate_seconds)
-            print(f"\nhalf rate: open loop at {h.rate:.0f} requests/s (half of {max_rps:.0f}) for "
-                  f"{p.halfrate_seconds} s: achieved {h.achieved:.0f}/s, p50 {h.p(50):.2f} ms, p99 {h.p(99):.2f} ms, "
-                  f"statuses {dict(h.statuses)}, errors {h.errors}")
+            # The reference at the same rate tells what the machine's own stalls do to a p99.
+            print(f"\nhalf rate: open loop at {max_rps / 2:.0f} requests/s (half of sodiary's {max_rps:.0f}) "
+                  f"for {p.halfrate_seconds} s, sodiary then the reference:")
+            for target in ("sodiary", "reference"):
+                h = half_rate(scratch, headers, max_rps / 2, p.halfrate_seconds, target)
+                print(f"  {target:<10} achieved {h.achieved:.0f}/s, p50 {h.p(50):.2f} ms, p99 {h.p(99):.2f} ms, "
+                      f"statuses {dict(h.statuses)}, errors {h.errors}")
         if "series" not in args.skip:
             import series
 
