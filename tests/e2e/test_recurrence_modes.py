@@ -213,3 +213,41 @@ def test_an_invitee_cannot_stop_the_series(clients: dict[str, httpx.Client], see
         assert_error(call(clients["tje0"], "Move", {"AppointmentId": child(series, 3, "tje0"),
                                                     "NewStartTime": "2031-01-01T10:00:00",
                                                     "UpdateMode": "StopRecurrence"}), 403)
+
+
+def test_set_seen_many_this_and_forward_marks_that_invitees_later_invitations_seen(
+    clients: dict[str, httpx.Client], seed: Seeder, series: Series
+) -> None:
+    expected = initial(series, seed)
+    post(clients["tje0"], "SetSeenMany", {"AppointmentIds": [child(series, 6, "tje0")],
+                                          "UpdateMode": "ThisAndForward"})
+    for week in (6, 7, 8):
+        expected[(week, "tje0")] = ("Seen", expected[(week, "tje0")][1])
+    assert state(clients["ada"], seed, series) == expected
+
+
+def test_update_appointment_with_mode_this_and_forward_moves_the_later_occurrences(
+    clients: dict[str, httpx.Client], seed: Seeder, series: Series
+) -> None:
+    expected = initial(series, seed)
+    start = expected[(7, "ada")][1] + timedelta(hours=1)
+    post(clients["ada"], "UpdateAppointmentWithMode", {
+        "Id": mother(series, 7), "StartTime": start.isoformat(), "EndTime": (start + timedelta(hours=1)).isoformat(),
+        "UpdateMode": "ThisAndForward"})
+    for week in (7, 8):
+        for who in PEOPLE:
+            expected[(week, who)] = (expected[(week, who)][0], expected[(week, who)][1] + timedelta(hours=1))
+    assert state(clients["ada"], seed, series) == expected
+
+
+def test_clean_up_this_and_forward_removes_one_invitees_cancelled_rows(
+    clients: dict[str, httpx.Client], seed: Seeder, series: Series
+) -> None:
+    expected = initial(series, seed)
+    post(clients["ada"], "Delete", {"AppointmentId": mother(series, 5), "UpdateMode": "ThisAndForward"})
+    post(clients["ben"], "CleanUpBookingDeletedWithUpdateMode", {  # void: 204
+        "AppointmentIds": [child(series, 5, "ben")], "UpdateMode": "ThisAndForward"})
+    for week in (5, 6, 7, 8):
+        del expected[(week, "ada")], expected[(week, "ben")]
+        expected[(week, "tje0")] = ("Cancelled", expected[(week, "tje0")][1])
+    assert state(clients["ada"], seed, series) == expected

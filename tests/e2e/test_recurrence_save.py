@@ -222,3 +222,13 @@ def test_an_invalid_recurrence_is_a_400_naming_the_problem_and_writes_nothing(
     with Unchanged(seed):
         error = assert_error(call(ada, "SaveAppointmentEntity", body), 400)
     assert text in error["Message"]
+
+
+def test_a_series_whose_last_occurrence_would_end_after_the_calendar_is_a_400(ada: httpx.Client,
+                                                                               seed: Seeder) -> None:
+    recurrence = {"IsRecurrence": True, "Pattern": "Custom", "RecurrenceEndType": "Counter",
+                  "RecurrenceCounter": 2, "Dates": [{"Date": "9999-12-30T00:00:00"}, {"Date": "9999-12-31T00:00:00"}]}
+    body = series_body(ada, "9999-12-30T00:00:00", "9999-12-31T00:00:00", recurrence, IsAlldayEvent=True)
+    with Unchanged(seed):
+        error = assert_error(call(ada, "SaveAppointmentEntity", body), 400)
+    assert "9999-12-31" in error["Message"]

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from ..domain import booking
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import RecurrenceEndType, RecurrencePattern, RecurrenceUpdateMode
+from ..domain.errors import Invalid
 from ..domain.recurrence import Rule, existing_wall_time, occurrence_dates
 from ..store import bookings
 from ..store import organiser as organiser_store
@@ -72,8 +73,10 @@ def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
 def insert_series(conn: Connection, rule: Mapping[str, Any], occurrences: Sequence[datetime],
                   own: Mapping[str, Any], children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> int:
     """Rule, texts, mother rows and child rows, each one bulk insert; the first mother's id back."""
-    rule_id = store.insert_rule(conn, rule)
     duration = own["end_date"] - own["start_date"]
+    if occurrences and datetime.max - occurrences[-1] < duration:
+        raise Invalid("recurrence_beyond_calendar", date=occurrences[-1].date().isoformat())
+    rule_id = store.insert_rule(conn, rule)
     text_ids = store.insert_texts(conn, [dict(text)] * len(occurrences))
 
     def at(values: Mapping[str, Any], start: datetime, text_id: int) -> dict[str, Any]:

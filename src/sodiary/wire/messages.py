@@ -137,6 +137,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown time zone '{zone}'",
         "no": "Ukjent tidssone '{zone}'",
     },
+    "recurrence_beyond_calendar": {
+        "en": "The occurrence on {date} would end after 31 December 9999",
+        "no": "Forekomsten {date} ville slutte etter 31. desember 9999",
+    },
     "recurrence_required": {
         "en": "{method} needs an AppointmentEntity with a StartDate",
         "no": "{method} trenger en AppointmentEntity med StartDate",
