@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 
 from . import enums as w
-from .entity_carriers import ParticipantInfo
+from .entity_carriers import DATE_PATTERN, ParticipantInfo
 
 # SuperOffice ids are Int32; 0 means "none", so a real id starts at 1.
 Id = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647, description="Appointment id (Int32, > 0)")]
@@ -68,7 +68,7 @@ class AppointmentIdRequest(Request):
 
 # Datetimes stay wire text here; wire/timefmt.py reads them in the request's time zone.
 DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
-                                       extra_json_schema={"format": "date-time"})]
+                                       extra_json_schema={"pattern": DATE_PATTERN})]
 AssociateId = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647, description="Associate id; 0 = keep")]
 
 

@@ -20,8 +20,11 @@ import msgspec
 from . import enums as w
 from .errors import ApiError
 
+# Not JSON Schema's `date-time` (RFC 3339 wants an offset): answers are naive, as SuperOffice's are.
+DATE_PATTERN = (r"^[+-]?[0-9]{4,6}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+                r"(Z|[+-][0-9]{2}:?[0-9]{2})?$")
 DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
-                                       extra_json_schema={"format": "date-time"})]
+                                       extra_json_schema={"pattern": DATE_PATTERN})]
 SpanText = Annotated[str, msgspec.Meta(description="TimeSpan: hh:mm:ss (ISO-8601 durations accepted)")]
 Flags = Annotated[str | int, msgspec.Meta(description="Flags: comma-separated names (numbers accepted)")]
 Text = str | None

@@ -144,6 +144,16 @@ def _query_parameters(query: dict[str, Any], schemas: _Schemas, pending: list[An
     return params
 
 
+def response_type(method: AgentMethod) -> Any:
+    """The 200 body's type: nullable when the handler may answer `null` (unknown or invisible ids)."""
+    try:
+        returns = typing.get_type_hints(method.handler).get("return")
+    except Exception:  # an annotation that does not resolve: document the declared type
+        returns = None
+    nullable = typing.get_origin(returns) in (typing.Union, types.UnionType) and type(None) in typing.get_args(returns)
+    return method.response | None if nullable else method.response
+
+
 def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "operationId": method.name,
@@ -170,7 +180,7 @@ def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any])
         responses: dict[str, Any] = {"204": {"description": "Done; no body"}}
     else:
         ok: dict[str, Any] = {"description": f"{_type_name(method.response)} (`null` when there is nothing)"}
-        pending.append((ok, schemas.add(method.response), RESPONSE_TYPES))
+        pending.append((ok, schemas.add(response_type(method)), RESPONSE_TYPES))
         responses = {"200": ok}
     op["responses"] = responses | _error_refs(errors)
     return op
