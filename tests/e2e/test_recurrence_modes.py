@@ -251,3 +251,18 @@ def test_clean_up_this_and_forward_removes_one_invitees_cancelled_rows(
         del expected[(week, "ada")], expected[(week, "ben")]
         expected[(week, "tje0")] = ("Cancelled", expected[(week, "tje0")][1])
     assert state(clients["ada"], seed, series) == expected
+
+
+def test_saving_an_occurrence_with_is_recurrence_false_and_no_pattern_stops_the_series_there(
+    clients: dict[str, httpx.Client], seed: Seeder, series: Series
+) -> None:
+    expected = initial(series, seed)
+    entity = ok(call(clients["ada"], "GetAppointmentEntity", params={"appointmentEntityId": mother(series, 4)}))
+    entity["Recurrence"] = dict(entity["Recurrence"], IsRecurrence=False, Pattern="Unknown")
+    ok(call(clients["ada"], "SaveAppointmentEntity", entity))
+    for week in range(5, WEEKS + 1):
+        del expected[(week, "ada")]
+        for who in ("tje0", "ben"):
+            expected[(week, who)] = ("Cancelled", expected[(week, who)][1])
+    assert state(clients["ada"], seed, series) == expected
+    assert rule_row(seed, series.rule_id)["end_date"] == expected[(4, "ada")][1]  # type: ignore[index]

@@ -324,7 +324,8 @@ def save_input(entity: c.AppointmentEntity, tc: TimeContext,
     """A decoded entity as the service's SaveInput; read-only members are ignored.
 
     A new entity with `Recurrence.IsRecurrence` is a series; on an existing occurrence the
-    Recurrence is read-only and `mode` says which occurrences the save covers. Unknown = OnlyThis.
+    Recurrence is read-only and `mode` says which occurrences the save covers (Unknown = OnlyThis),
+    except that `IsRecurrence: false` with `Pattern: Unknown` stops the series there, as documented.
     """
     start = tc.parse(entity.start_date, "StartDate")
     end = tc.parse(entity.end_date, "EndDate")
@@ -334,6 +335,10 @@ def save_input(entity: c.AppointmentEntity, tc: TimeContext,
         series = series_input(recurrence, start, tc)
     if mode is d.RecurrenceUpdateMode.Unknown:
         mode = d.RecurrenceUpdateMode.OnlyThis
+    if (entity.appointment_id and recurrence is not None and not recurrence.is_recurrence
+            and to_domain(recurrence.pattern, d.RecurrencePattern) is d.RecurrencePattern.Unknown
+            and mode is d.RecurrenceUpdateMode.OnlyThis):
+        mode = d.RecurrenceUpdateMode.StopRecurrence  # "save with IsRecurrence: false, Pattern: 0" [D]
     return SaveInput(
         appointment_id=entity.appointment_id,
         start=start,
