@@ -113,8 +113,28 @@ def normaliser(tp: Any) -> Normaliser:
     return cached
 
 
+def has_nul(data: Any) -> bool:
+    """Any U+0000 in a string or member name. PostgreSQL's text cannot hold it (SQLite's can), so it is
+    refused on every backend alike, before anything is stored. Iterative: the nesting is the client's."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def bind(data: Any, tp: type[T]) -> T:
     """Typed request from plain data, or a 400 in SuperOffice's shape."""
+    if has_nul(data):
+        raise ApiError(400, "ArgumentException", "body_invalid", type=getattr(tp, "__name__", str(tp)),
+                       detail="text may not contain NUL (U+0000)")
     try:
         return msgspec.convert(normaliser(tp)(data), tp, strict=False)
     except msgspec.ValidationError as exc:
