@@ -210,6 +210,10 @@ BAD = [
     pytest.param({"RecurrenceCounter": 5000}, "1000", id="too-many"),
     pytest.param({"RecurrenceEndType": "EndDate", "EndDate": "9000-01-01T00:00:00"}, "1000", id="too-long"),
     pytest.param({"WeekPattern": {"Cycle": 1, "Weekdays": "Someday"}}, "Weekdays", id="weekday-name"),
+    pytest.param({"WeekPattern": {"Cycle": 1, "Weekdays": 200}}, "200", id="weekday-flag-beyond-sunday"),
+    pytest.param({"WeekPattern": {"Cycle": 1, "Weekdays": -1}}, "Weekdays", id="weekday-flags-negative"),
+    pytest.param({"WeekPattern": {"Cycle": 1, "Weekdays": 2**40}}, "Weekdays", id="weekday-flags-huge"),
+    pytest.param({"WeekPattern": {"Cycle": 2**40, "Weekdays": 1}}, "Cycle", id="cycle-beyond-int32"),
 ]
 
 
