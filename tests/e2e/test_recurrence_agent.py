@@ -14,8 +14,6 @@ from tests.e2e.recurrence_support import call, first, mothers, next_year, ok, sa
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
-OSLO = {"SO-TimeZone": "NO"}
-
 
 @pytest.fixture(scope="module")
 def ada(server: LiveServer) -> Iterator[httpx.Client]:
@@ -82,19 +80,20 @@ def test_calculate_days_refuses_an_invalid_recurrence_with_a_400(ada: httpx.Clie
         assert_error(call(ada, "CalculateDays", {}), 400)
 
 
-@pytest.mark.parametrize(("month", "weeks", "utc_hours"), [
-    pytest.param(3, 4, [8, 8, 7, 7], id="spring"),  # 2031: summer time from Sunday 30 March
-    pytest.param(10, 3, [7, 8, 8], id="autumn"),  # …until Sunday 26 October
+@pytest.mark.parametrize(("zone", "month", "weeks", "utc_hours"), [
+    pytest.param("NO", 3, 4, [8, 8, 7, 7], id="oslo-spring"),  # 2031: summer time from Sunday 30 March
+    pytest.param("NO", 10, 3, [7, 8, 8], id="oslo-autumn"),  # …until Sunday 26 October
+    pytest.param("US-NY", 3, 3, [14, 13, 13], id="new-york-spring"),  # from Sunday 9 March
 ])
-def test_a_nine_oclock_oslo_meeting_stays_at_nine_across_daylight_saving(
-    ada: httpx.Client, seed: Seeder, month: int, weeks: int, utc_hours: list[int]
+def test_a_nine_oclock_meeting_stays_at_nine_across_daylight_saving(
+    ada: httpx.Client, seed: Seeder, zone: str, month: int, weeks: int, utc_hours: list[int]
 ) -> None:
-    monday = first(2031, month, 0) + timedelta(weeks=2)
+    monday = first(2031, month, 0) + timedelta(weeks=2 if zone == "NO" else 0)
     body = series_body(ada, f"{monday}T09:00:00", f"{monday}T10:00:00", weekly("Monday", weeks))
-    saved = save(ada, body, headers=OSLO)
+    saved = save(ada, body, headers={"SO-TimeZone": zone})
     rows = mothers(series_rows(seed, saved["Recurrence"]["RecurrenceId"]))
     assert [r["start_date"].hour for r in rows] == utc_hours  # storage: the base zone, UTC here
     for r in rows:
         entity = ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": r["appointment_id"]},
-                         headers={"SO-TimeZone": "NO, includeTZOffset"}))
+                         headers={"SO-TimeZone": f"{zone}, includeTZOffset"}))
         assert entity["StartDate"][11:19] == "09:00:00" and entity["EndDate"][11:19] == "10:00:00"

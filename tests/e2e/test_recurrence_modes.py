@@ -14,7 +14,18 @@ import httpx
 import pytest
 
 from tests.e2e.accept_support import Unchanged, assert_error
-from tests.e2e.recurrence_support import call, ok, records, rule_row, series_rows
+from tests.e2e.recurrence_support import (
+    call,
+    first,
+    next_year,
+    ok,
+    records,
+    rule_row,
+    save,
+    series_body,
+    series_rows,
+    weekly,
+)
 from tests.support.seed import Seeder, Series
 from tests.support.server import LiveServer
 
@@ -266,3 +277,23 @@ def test_saving_an_occurrence_with_is_recurrence_false_and_no_pattern_stops_the_
             expected[(week, who)] = ("Cancelled", expected[(week, who)][1])
     assert state(clients["ada"], seed, series) == expected
     assert rule_row(seed, series.rule_id)["end_date"] == expected[(4, "ada")][1]  # type: ignore[index]
+
+
+def test_assign_to_with_stop_recurrence_hands_over_one_occurrence_of_a_plain_series_and_ends_it(
+    clients: dict[str, httpx.Client], seed: Seeder
+) -> None:
+    monday = first(next_year(), 5, 0)
+    saved = save(clients["ada"], series_body(clients["ada"], f"{monday}T14:00:00", f"{monday}T15:00:00",
+                                             weekly("Monday", 4)))
+    rule_id = saved["Recurrence"]["RecurrenceId"]
+    rows = series_rows(seed, rule_id)
+    assert [r["mother_id"] for r in rows] == [0, 0, 0, 0]  # no invitees: plain rows
+    second = rows[1]["appointment_id"]
+    post(clients["ada"], "AssignTo", {"AppointmentId": second, "Participant": {"AssociateId": seed.user_id("ben")},
+                                      "UpdateMode": "StopRecurrence"})
+    left = series_rows(seed, rule_id)
+    assert [r["appointment_id"] for r in left] == [rows[0]["appointment_id"], second]  # 3 and 4 are gone
+    assert (left[1]["associate_id"], left[1]["status"], left[1]["assigned_by"]) == (
+        seed.user_id("ben"), 11, seed.user_id("ada"))  # an Assignment for ben
+    rule = rule_row(seed, rule_id)
+    assert rule is not None and rule["end_date"] == rows[1]["start_date"]
