@@ -297,3 +297,11 @@ def test_assign_to_with_stop_recurrence_hands_over_one_occurrence_of_a_plain_ser
         seed.user_id("ben"), 11, seed.user_id("ada"))  # an Assignment for ben
     rule = rule_row(seed, rule_id)
     assert rule is not None and rule["end_date"] == rows[1]["start_date"]
+
+
+def test_an_invitee_saving_with_stop_recurrence_is_refused_and_nothing_changes(
+    clients: dict[str, httpx.Client], seed: Seeder, series: Series
+) -> None:
+    entity = ok(call(clients["tje0"], "GetAppointmentEntity", params={"appointmentEntityId": child(series, 2, "tje0")}))
+    with Unchanged(seed):
+        assert_error(call(clients["tje0"], "Save", {"AppointmentEntity": entity, "UpdateMode": "StopRecurrence"}), 403)

@@ -442,25 +442,31 @@ def _organiser_row(conn: Connection, appointment_id: int) -> Row | None:
 
 
 def _update_series(conn: Connection, caller: Caller, data: SaveInput, now: datetime) -> int:
-    """Save on an occurrence: OnlyThis, ThisAndForward (the later ones too) or StopRecurrence."""
+    """Save on an occurrence: OnlyThis, ThisAndForward (the later ones too) or StopRecurrence.
+
+    The later occurrences are those after the occurrence's time BEFORE this save moves it. The save's
+    own checks (organiser only…) raise within the same unit of work, undoing a stop already written.
+    """
     origin = _organiser_row(conn, data.appointment_id)
-    mode = data.mode
-    forward = origin is not None and mode is RecurrenceUpdateMode.ThisAndForward
-    later = recurrence.later_own(conn, origin) if forward and origin is not None else []
-    saved = _update(conn, caller, data, now)
     if origin is None or not origin["recurrence_rule_id"]:
-        return saved
-    if mode is RecurrenceUpdateMode.StopRecurrence:
-        row = bookings.get_row(conn, saved)
-        if row is not None:
-            recurrence.stop_for(conn, caller, row, now)
-    elif later and data.start is not None and data.end is not None:
+        return _update(conn, caller, data, now)
+    if data.mode is RecurrenceUpdateMode.StopRecurrence:
+        row = bookings.get_row(conn, origin["appointment_id"])
+        assert row is not None
+        recurrence.stop_for(conn, caller, row, now)
+        return _update(conn, caller, data, now)
+    later = recurrence.later_own(conn, origin) if data.mode is RecurrenceUpdateMode.ThisAndForward else []
+    saved = _update(conn, caller, data, now)
+    if later and data.start is not None and data.end is not None:
         # Every later occurrence moves by the same wall-clock step and takes the same fields.
         delta, duration = data.start - origin["start_date"], data.end - data.start
         for r in later:
-            start = r["start_date"] + delta
-            _update(conn, caller, replace(data, appointment_id=r["appointment_id"], start=start,
-                                          end=start + duration), now)
+            try:
+                start = r["start_date"] + delta
+                end = start + duration
+            except OverflowError:
+                raise Invalid("recurrence_beyond_calendar", date=r["start_date"].date().isoformat()) from None
+            _update(conn, caller, replace(data, appointment_id=r["appointment_id"], start=start, end=end), now)
     return saved
 
 
