@@ -12,8 +12,10 @@ Every request accepts a DISTINCT invitation (a generated wrk Lua script walks th
 every request writes. After each run the database is read back: the rows accepted must
 equal the 204s wrk saw, give or take the requests still in flight when wrk stopped.
 
-    make bench                            # 10 s per target after a 2 s warm-up
+    .venv/bin/python bench/accept.py           # 10 s per target after a 2 s warm-up
     .venv/bin/python bench/accept.py --quick   # 3 s per target
+
+`make bench` runs bench/run.py, the whole suite, which uses the pieces below for its throughput part.
 
 Needs wrk (Debian/Ubuntu: `apt-get install -y wrk`). The last line printed is
 `accept/reference = X.XX` (sodiary's requests/s divided by the reference's).
