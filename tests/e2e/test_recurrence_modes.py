@@ -305,3 +305,16 @@ def test_an_invitee_saving_with_stop_recurrence_is_refused_and_nothing_changes(
     entity = ok(call(clients["tje0"], "GetAppointmentEntity", params={"appointmentEntityId": child(series, 2, "tje0")}))
     with Unchanged(seed):
         assert_error(call(clients["tje0"], "Save", {"AppointmentEntity": entity, "UpdateMode": "StopRecurrence"}), 403)
+
+
+def test_a_this_and_forward_save_that_fails_on_a_later_occurrence_changes_nothing(
+    clients: dict[str, httpx.Client], seed: Seeder
+) -> None:
+    # The first occurrences can move 50 days; the last would leave the calendar: one unit of work, all undone.
+    ada = clients["ada"]
+    saved = save(ada, series_body(ada, "9999-11-01T10:00:00", "9999-11-01T11:00:00", weekly("Monday", 4),
+                                  [seed.user_id("tje0")]))
+    body = dict(saved, StartDate="9999-12-21T10:00:00", EndDate="9999-12-21T11:00:00", Title="Later")
+    with Unchanged(seed):
+        error = assert_error(call(ada, "Save", {"AppointmentEntity": body, "UpdateMode": "ThisAndForward"}), 400)
+    assert "9999" in error["Message"]
