@@ -274,3 +274,24 @@ def test_cleanup_passes_over_another_users_row(server: LiveServer, seed: Seeder,
     assert r.status_code == status, r.text
     if answer is not None:
         assert r.json() == answer
+
+
+def test_invitee_of_a_private_booking_answers_with_their_own_row_not_the_hidden_mother(
+        server: LiveServer, seed: Seeder) -> None:
+    b = seed.booking("ada", ("tje0",))
+    _set(seed, [b.mother_id, b.children["tje0"]], private=1)
+    with server.client("tje0") as tje0:
+        with Unchanged(seed):
+            hidden = tje0.post(AGENT + "Accept", json={"AppointmentId": b.mother_id})
+        assert_error(hidden, 404, "SoNotFoundException")
+        assert tje0.post(AGENT + "Accept", json={"AppointmentId": b.children["tje0"]}).status_code == 204
+    assert seed.state(b.children["tje0"])[0] is S.NotStarted
+
+
+def test_organiser_of_a_booking_still_gets_400_from_assign_to(server: LiveServer, seed: Seeder) -> None:
+    # The 403 for others comes before this refusal; the organiser learns nothing new from it.
+    b = seed.booking("ada", ("tje0",))
+    with server.client("ada") as ada, Unchanged(seed):
+        r = ada.post(AGENT + "AssignTo", json={"AppointmentId": b.mother_id,
+                                               "Participant": {"AssociateId": seed.user_id("ben")}})
+    assert_error(r, 400, "InvalidOperationException")

@@ -136,6 +136,14 @@ def test_wrong_json_types_in_every_member_of_the_entity(tje0: httpx.Client, defa
             _check(r, (path, value))
 
 
+def test_wrong_json_types_in_every_member_of_a_rest_put(tje0: httpx.Client, seed: Seeder) -> None:
+    own = seed.plain("tje0")
+    entity = tje0.get(f"{REST}/{own}").json()
+    for path in _member_paths(entity):
+        for value in WRONG_TYPES:
+            _check(tje0.put(f"{REST}/{own}", json=_with(entity, path, value)), (path, value))
+
+
 def _request_members(tp: Any) -> list[str]:
     try:
         return [f.encode_name for f in msgspec.structs.fields(tp)]
