@@ -318,3 +318,11 @@ def test_a_this_and_forward_save_that_fails_on_a_later_occurrence_changes_nothin
     with Unchanged(seed):
         error = assert_error(call(ada, "Save", {"AppointmentEntity": body, "UpdateMode": "ThisAndForward"}), 400)
     assert "9999" in error["Message"]
+
+
+def test_an_invitees_entity_lists_only_the_dates_still_in_the_series_once_later_ones_are_cancelled(
+    clients: dict[str, httpx.Client], seed: Seeder, series: Series
+) -> None:
+    post(clients["ada"], "Delete", {"AppointmentId": mother(series, 7), "UpdateMode": "ThisAndForward"})
+    entity = ok(call(clients["tje0"], "GetAppointmentEntity", params={"appointmentEntityId": child(series, 1, "tje0")}))
+    assert len(entity["Recurrence"]["Dates"]) == 6

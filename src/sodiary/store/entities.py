@@ -148,9 +148,10 @@ def get_rule(conn: Connection, rule_id: int) -> Row | None:
 
 
 def rule_dates(conn: Connection, rule_id: int, associate_id: int) -> list[datetime]:
+    """The starts of the associate's occurrences of the series; cancelled ones are no longer part of it."""
     q = (
         select(_a.start_date)
-        .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id)
+        .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id, _a.status != 10)
         .order_by(_a.start_date)
     )
     return [r[0] for r in conn.execute(q)]
