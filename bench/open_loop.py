@@ -54,10 +54,15 @@ class OpenLoopResult:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: int = 0
     seconds: float = 0.0
+    client_cpu_seconds: float = 0.0  # what this client itself cost, on the same cores as the server
 
     @property
     def achieved(self) -> float:
         return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    @property
+    def client_cpu_percent(self) -> float:
+        return 100 * self.client_cpu_seconds / self.seconds if self.seconds else 0.0
 
     def p(self, q: float) -> float:
         return percentile(self.latencies_ms, q)
@@ -91,7 +96,7 @@ async def _run(host: str, port: int, rate: float, seconds: float,
             result.statuses[status] += 1
             idle.append((reader, writer))
 
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     tasks = []
     total = int(rate * seconds)
     for i in range(total):
@@ -102,6 +107,7 @@ async def _run(host: str, port: int, rate: float, seconds: float,
         tasks.append(asyncio.create_task(one(i, scheduled)))
     await asyncio.gather(*tasks)
     result.seconds = time.perf_counter() - began
+    result.client_cpu_seconds = time.process_time() - cpu_began
     for _, writer in idle:
         writer.close()
     return result

@@ -231,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             for target in ("sodiary", "reference"):
                 h = half_rate(scratch, headers, max_rps / 2, p.halfrate_seconds, target)
                 print(f"  {target:<10} achieved {h.achieved:.0f}/s, p50 {h.p(50):.2f} ms, p99 {h.p(99):.2f} ms, "
-                      f"statuses {dict(h.statuses)}, errors {h.errors}")
+                      f"statuses {dict(h.statuses)}, errors {h.errors}, "
+                      f"client CPU {h.client_cpu_percent:.0f} % of a core")
         if "series" not in args.skip:
             import series
 
