@@ -279,3 +279,26 @@ def test_sql_metacharacters_are_just_data(server: LiveServer, seed: Seeder) -> N
 def test_invalid_utf8_is_400(server: LiveServer, seed: Seeder) -> None:
     with server.client("tje0") as c, Unchanged(seed):
         assert_error(post_accept(c, b'{"AppointmentId": 685, "UpdateMode": "\xc3\x28"}'), 400)
+
+
+def test_many_first_requests_with_the_same_new_credentials_all_succeed(fresh_server: LiveServer) -> None:
+    """A cold cache: concurrent requests share one password check and every one is answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def call(_: int) -> int:
+        with fresh_server.client("ben") as c:
+            return c.post("/api/v1/Agents/Appointment/Accept", json={"AppointmentId": 686}).status_code
+
+    with ThreadPoolExecutor(24) as pool:
+        assert set(pool.map(call, range(48))) == {204}
+
+
+def test_concurrent_wrong_passwords_all_get_401(fresh_server: LiveServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def call(_: int) -> int:
+        with fresh_server.client("ben", "wrong") as c:
+            return c.post("/api/v1/Agents/Appointment/Accept", json={"AppointmentId": 686}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(call, range(8))) <= {401, 429}

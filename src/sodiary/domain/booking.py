@@ -38,6 +38,11 @@ class BookingRow:
     recurrence_rule_id: int = 0
     start: datetime | None = None
     assigned_by: int = 0
+    private: int = 0  # AppointmentPrivate: anything but Public hides the row from other associates
+
+    def hidden_from(self, associate_id: int) -> bool:
+        """Another associate's private row does not exist for the caller (docs/decisions.md, Authorization)."""
+        return self.private != 0 and self.associate_id != associate_id
 
     @property
     def role(self) -> BookingType:

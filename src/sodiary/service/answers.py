@@ -51,7 +51,7 @@ def _answer(
     recorded_as: str = "",
 ) -> list[Change]:
     target = bookings.get_row(conn, appointment_id)
-    if target is None or bookings.hidden_from(conn, target, caller.associate_id):
+    if target is None or target.hidden_from(caller.associate_id):
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     own_child = None
     if target.role is booking.BookingType.Owner:

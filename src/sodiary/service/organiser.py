@@ -53,7 +53,7 @@ def _writer(conn: Connection, caller: Caller, operation: Operation | str, mode: 
 
 def _get(conn: Connection, appointment_id: int, caller: Caller) -> BookingRow:
     row = bookings.get_row(conn, appointment_id)
-    if row is None or bookings.hidden_from(conn, row, caller.associate_id):
+    if row is None or row.hidden_from(caller.associate_id):
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     return row
 

@@ -23,6 +23,7 @@ _ROW_COLUMNS = (
     _cols.recurrence_rule_id,
     _cols.start_date,
     _cols.assigned_by,
+    _cols.private,
 )
 
 
@@ -36,6 +37,7 @@ def _booking_row(r: Row) -> BookingRow:
         recurrence_rule_id=r[5],
         start=r[6],
         assigned_by=r[7],
+        private=r[8],
     )
 
 
@@ -59,14 +61,6 @@ _series_from = select(*_ROW_COLUMNS).where(
 def get_row(conn: Connection, appointment_id: int) -> BookingRow | None:
     r = conn.execute(_by_id, {"id": appointment_id}).first()
     return _booking_row(r) if r is not None else None
-
-
-_private = select(_cols.private).where(_cols.appointment_id == bindparam("id"))
-
-
-def hidden_from(conn: Connection, row: BookingRow, caller: int) -> bool:
-    """Another associate's private row: for the caller it does not exist (docs/decisions.md, Authorization)."""
-    return row.associate_id != caller and bool(conn.execute(_private, {"id": row.appointment_id}).scalar())
 
 
 def get_child(conn: Connection, mother_id: int, associate_id: int) -> BookingRow | None:

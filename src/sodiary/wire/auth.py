@@ -9,6 +9,7 @@ the same cache. A request without Authorization may ride on a browser session co
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -153,6 +154,8 @@ class BasicScheme:
         self.db = db
         self.cache = cache
         self.guard = guard
+        # One argon2 check per credential at a time: a cold start with 64 clients must not run 64 of them.
+        self._verifying: dict[bytes, asyncio.Future[tuple[Caller, int]]] = {}
 
     async def authenticate(self, credentials: str, request: Request) -> Caller:
         key = self.cache.key("basic:" + credentials)
@@ -164,8 +167,13 @@ class BasicScheme:
                 entry.checked = time.monotonic()
                 return entry.caller
             self.cache.drop_associate(entry.caller.associate_id)
-        user, password = decode_basic(credentials)
-        caller, version = await verify_password(self.db, self.guard, request, user, password, self.name)
+        verifying = self._verifying.get(key)
+        if verifying is None:
+            user, password = decode_basic(credentials)
+            verifying = asyncio.ensure_future(verify_password(self.db, self.guard, request, user, password, self.name))
+            self._verifying[key] = verifying
+            verifying.add_done_callback(lambda _done: self._verifying.pop(key, None))
+        caller, version = await asyncio.shield(verifying)
         self.cache.put(key, caller, version)
         return caller
 
