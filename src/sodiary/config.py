@@ -25,7 +25,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     pool_size: int = 8
     credential_cache_seconds: int = 300
-    credential_recheck_seconds: int = 5
+    credential_recheck_seconds: int = 1
     secret: str = field(default_factory=lambda: os.urandom(32).hex())
     # Authentication (docs/decisions.md, "Authentication").
     ticket_seconds: int = 8 * 3600

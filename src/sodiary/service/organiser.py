@@ -62,11 +62,12 @@ def _mother_of(conn: Connection, row: BookingRow) -> BookingRow | None:
     return bookings.get_row(conn, row.mother_id) if row.role is BookingType.Participant else None
 
 
-def _occurrences(conn: Connection, origin: BookingRow, mode: RecurrenceUpdateMode) -> list[BookingRow]:
+def _occurrences(conn: Connection, caller: Caller, origin: BookingRow,
+                 mode: RecurrenceUpdateMode) -> list[BookingRow]:
     """The organiser's rows an update mode covers. StopRecurrence first ends the series at `origin`
     (later occurrences are cancelled, service/recurrence.py), then covers `origin` only."""
     if mode is RecurrenceUpdateMode.StopRecurrence:
-        recurrence.stop(conn, origin, actor=origin.associate_id)
+        recurrence.stop_for(conn, caller, origin)
     series = bookings.get_series_from(conn, origin) if mode is TAF else []
     return booking.in_scope(origin, series, mode)
 
@@ -99,7 +100,7 @@ def _delete(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, chi
     elif target.role is BookingType.Participant and child_means_booking and _is_organiser_of(conn, target, me):
         _cancel(conn, caller, booking.organiser_target(target, me, _mother_of(conn, target)), mode)
     elif target.role is BookingType.None_ and target.associate_id == me and not _pending_assignment(target):
-        rows = _occurrences(conn, target, mode)
+        rows = _occurrences(conn, caller, target, mode)
         _writer(conn, caller, Operation.DELETE, mode).changes(booking.plan_each(Operation.REMOVE, rows))
     else:
         answers.decline(caller, appointment_id, mode, "", Operation.DELETE.value, conn)
@@ -112,7 +113,7 @@ def _pending_assignment(row: BookingRow) -> bool:
 
 def _cancel(conn: Connection, caller: Caller, mother: BookingRow, mode: RecurrenceUpdateMode) -> None:
     changes: list[Change] = []
-    for occurrence in _occurrences(conn, mother, mode):
+    for occurrence in _occurrences(conn, caller, mother, mode):
         changes += booking.plan_each(Operation.DELETE, store.children(conn, occurrence.appointment_id))
         changes += booking.plan_each(Operation.REMOVE, [occurrence])
     _writer(conn, caller, Operation.DELETE, mode).changes(changes)
@@ -138,7 +139,7 @@ def _clean_up(caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdate
     mine = [r for r in store.rows(conn, appointment_ids) if r.associate_id == caller.associate_id]
     rows: dict[int, BookingRow] = {}
     for row in mine:
-        for r in _occurrences(conn, row, mode):
+        for r in _occurrences(conn, caller, row, mode):
             rows.setdefault(r.appointment_id, r)
     return _remove_cancelled(conn, caller, list(rows.values()), mode)
 
@@ -192,7 +193,7 @@ def _move(caller: Caller, appointment_id: int, times: NewTimes, mode: Recurrence
     duration = None if times.end is None else times.end - times.start
     if duration is not None and duration < timedelta(0):
         raise Invalid("end_before_start", appointment_id=appointment_id)
-    _shift(conn, caller, _occurrences(conn, origin, mode), delta, duration, times, mode, operation)
+    _shift(conn, caller, _occurrences(conn, caller, origin, mode), delta, duration, times, mode, operation)
 
 
 def _shift(conn: Connection, caller: Caller, origins: list[BookingRow], delta: timedelta,
@@ -229,13 +230,13 @@ def _accept_rejected(caller: Caller, appointment_id: int, mode: RecurrenceUpdate
         # An assignment: declined, it is back in the assigner's diary; only they acknowledge it.
         if me not in (target.associate_id, target.assigned_by):
             raise Forbidden("not_your_appointment", appointment_id=appointment_id)
-        rows = _occurrences(conn, target, mode)
+        rows = _occurrences(conn, caller, target, mode)
         changes = [booking.change_for(Operation.ACCEPT_REJECTED, target)]
         _acknowledge(conn, caller, changes + booking.plan_each(Operation.ACCEPT_REJECTED, rows[1:]), mode)
         return target.appointment_id
     mother = booking.organiser_target(target, me, _mother_of(conn, target))
     declined: list[BookingRow] = []
-    for occurrence in _occurrences(conn, mother, mode):
+    for occurrence in _occurrences(conn, caller, mother, mode):
         kids = store.children(conn, occurrence.appointment_id)
         if target.role is BookingType.Participant:
             # A child id acknowledges that invitee's decline (and theirs in later occurrences).
@@ -267,7 +268,7 @@ def _assign_to(caller: Caller, appointment_id: int, assignee: int, mode: Recurre
         raise Forbidden("not_organiser", appointment_id=appointment_id)  # 403 before "not assignable" (400)
     if assignee <= 0 or not store.associate_exists(conn, assignee):
         raise Invalid("unknown_assignee", associate_id=assignee)
-    changes = [booking.assign(r, caller.associate_id, assignee) for r in _occurrences(conn, target, mode)]
+    changes = [booking.assign(r, caller.associate_id, assignee) for r in _occurrences(conn, caller, target, mode)]
     writer = _writer(conn, caller, Operation.ASSIGN, mode)
     writer.changes(changes)
     for c in changes:
@@ -326,5 +327,5 @@ def _update(caller: Caller, values: Update, mode: RecurrenceUpdateMode, conn: Co
     duration = None if end is None else end - values.start
     if row.role is BookingType.Participant:
         raise Forbidden("not_organiser", appointment_id=row.appointment_id)
-    _shift(conn, caller, _occurrences(conn, row, mode), values.start - row.start, duration,
+    _shift(conn, caller, _occurrences(conn, caller, row, mode), values.start - row.start, duration,
            NewTimes(values.start, end), mode, "UpdateAppointment")
