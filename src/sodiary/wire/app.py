@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -50,6 +51,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database.start()
+        # Everything loaded so far lives as long as the process: keep the collector from rescanning it.
+        gc.freeze()
         try:
             yield
         finally:
