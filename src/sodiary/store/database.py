@@ -31,6 +31,7 @@ R = TypeVar("R")
 Work = Callable[[Connection], R]
 
 MAX_BATCH = 256
+CHECKPOINT_SECONDS = 0.5
 PG_RETRIES = 8
 
 
@@ -53,6 +54,7 @@ def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> E
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA busy_timeout=10000")
+            cur.execute("PRAGMA wal_autocheckpoint=0")  # see _GroupCommitWriter._checkpoint
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
@@ -136,6 +138,12 @@ class _GroupCommitWriter:
         )
         self._thread = threading.Thread(target=self._run, name="sodiary-writer", daemon=True)
         self._thread.start()
+        # WAL checkpoints copy pages into the database file and fsync it: done inside a commit they stall every
+        # answer in that batch. A second connection checkpoints in the background instead (PASSIVE: never
+        # waits for the writer), and the writer's connection never checkpoints by itself.
+        self._stopping = threading.Event()
+        self._checkpointer = threading.Thread(target=self._checkpoint, name="sodiary-checkpoint", daemon=True)
+        self._checkpointer.start()
 
     def submit(self, work: Work[R]) -> Future[R]:
         future: Future[R] = Future()
@@ -145,6 +153,19 @@ class _GroupCommitWriter:
     def stop(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
+        self._stopping.set()
+        self._checkpointer.join(timeout=30)
+
+    def _checkpoint(self) -> None:
+        with self._engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            while not self._stopping.wait(CHECKPOINT_SECONDS):
+                try:
+                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except Exception:  # a busy database: the next round tries again
+                    log.debug("checkpoint skipped", exc_info=True)
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def _run(self) -> None:
         conn = self._engine.connect()
