@@ -50,3 +50,14 @@ def fresh_server(backend: str, tmp_path: Path) -> Iterator[LiveServer]:
             yield live
         finally:
             live.stop()
+
+
+@pytest.fixture(scope="module")
+def recheck_now_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server that re-checks cached credentials on every request, so revocation tests need no sleeps."""
+    env = {"SODIARY_CREDENTIAL_RECHECK_SECONDS": "0"}
+    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
+    try:
+        yield live
+    finally:
+        live.stop()

@@ -27,6 +27,7 @@ SESSION = "/api/v1/Sodiary/Session"
 RECHECK_NOW = {"SODIARY_CREDENTIAL_RECHECK_SECONDS": "0"}
 
 
+
 def accept(client: httpx.Client, appointment_id: int, **headers: str) -> httpx.Response:
     sent = {k.replace("_", "-"): v for k, v in headers.items()}
     return client.post(ACCEPT, json={"AppointmentId": appointment_id}, headers=sent)

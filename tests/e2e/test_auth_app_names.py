@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.auth_support import RECHECK_NOW, accept, cli
+from tests.e2e.auth_support import (
+    accept,
+    cli,
+)
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=RECHECK_NOW).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server(recheck_now_server: LiveServer) -> LiveServer:
+    return recheck_now_server
 
 
 def test_a_registered_applications_name_is_recorded(server: LiveServer, seed: Seeder) -> None:

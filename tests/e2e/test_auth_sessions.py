@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -10,18 +9,19 @@ import pytest
 
 from sodiary.service.clock import utc_now
 from tests.e2e.accept_support import Unchanged, assert_error
-from tests.e2e.auth_support import RECHECK_NOW, SESSION, accept, assert_401, insert_token
+from tests.e2e.auth_support import (
+    SESSION,
+    accept,
+    assert_401,
+    insert_token,
+)
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=RECHECK_NOW).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server(recheck_now_server: LiveServer) -> LiveServer:
+    return recheck_now_server
 
 
 def open_session(client: httpx.Client, user: str = "tje0", password: str = "Tje0") -> str:

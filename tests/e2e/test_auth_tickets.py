@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sodiary.service.clock import utc_now
 from tests.e2e.accept_support import Unchanged, assert_error
-from tests.e2e.auth_support import LOGIN, LOGOUT, RECHECK_NOW, accept, assert_401, insert_token, login
+from tests.e2e.auth_support import (
+    LOGIN,
+    LOGOUT,
+    accept,
+    assert_401,
+    insert_token,
+    login,
+)
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=RECHECK_NOW).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server(recheck_now_server: LiveServer) -> LiveServer:
+    return recheck_now_server
 
 
 def test_login_returns_a_ticket_that_answers_an_invitation(server: LiveServer, seed: Seeder) -> None:

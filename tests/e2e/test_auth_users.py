@@ -6,23 +6,24 @@ process, so by default its changes reach a running server within the re-check in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.e2e.accept_support import Unchanged
-from tests.e2e.auth_support import RECHECK_NOW, SESSION, accept, assert_401, cli, login, new_user
+from tests.e2e.auth_support import (
+    SESSION,
+    accept,
+    assert_401,
+    cli,
+    login,
+    new_user,
+)
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=RECHECK_NOW).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server(recheck_now_server: LiveServer) -> LiveServer:
+    return recheck_now_server
 
 
 def test_a_user_added_with_the_cli_can_answer_invitations(server: LiveServer, seed: Seeder) -> None:

@@ -87,6 +87,19 @@ class CredentialCache:
         """Checked against the database recently enough to be trusted without a look."""
         return time.monotonic() - entry.checked < self.recheck
 
+    async def recall(self, key: bytes, db: Database) -> tuple[Caller | None, bool]:
+        """The cached caller, re-checked against the database when due; otherwise None and whether it went stale."""
+        entry = self.get(key)
+        if entry is None:
+            return None, False
+        if self.fresh(entry):
+            return entry.caller, False
+        if await auth_service.credential_still_valid(db, entry.caller.associate_id, entry.version):
+            entry.checked = time.monotonic()
+            return entry.caller, False
+        self.drop_associate(entry.caller.associate_id)
+        return None, True
+
     def put(self, key: bytes, caller: Caller, version: int, lifetime: float | None = None, extra: str = "") -> None:
         """Cache a verified credential; `lifetime` caps the entry for credentials that expire."""
         if len(self._entries) >= self._max:
@@ -159,14 +172,9 @@ class BasicScheme:
 
     async def authenticate(self, credentials: str, request: Request) -> Caller:
         key = self.cache.key("basic:" + credentials)
-        entry = self.cache.get(key)
-        if entry is not None:
-            if self.cache.fresh(entry):
-                return entry.caller
-            if await auth_service.credential_still_valid(self.db, entry.caller.associate_id, entry.version):
-                entry.checked = time.monotonic()
-                return entry.caller
-            self.cache.drop_associate(entry.caller.associate_id)
+        cached, _stale = await self.cache.recall(key, self.db)
+        if cached is not None:
+            return cached
         verifying = self._verifying.get(key)
         if verifying is None:
             user, password = decode_basic(credentials)

@@ -85,14 +85,10 @@ class BearerScheme:
         if not self.keys.configured:
             raise AuthFailed("bearer_not_configured")
         key = self.cache.key("bearer:" + credentials)
-        entry = self.cache.get(key)
-        if entry is not None:
-            if self.cache.fresh(entry):
-                return entry.caller
-            if await auth_service.credential_still_valid(self.db, entry.caller.associate_id, entry.version):
-                entry.checked = time.monotonic()
-                return entry.caller
-            self.cache.drop_associate(entry.caller.associate_id)
+        cached, stale = await self.cache.recall(key, self.db)
+        if cached is not None:
+            return cached
+        if stale:
             raise AuthFailed("bad_token", detail="the user is disabled or their credentials changed")
         self.guard.check(request)
         try:
