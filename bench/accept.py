@@ -69,6 +69,37 @@ def _lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Shared by every wrk script here: per-thread request numbering, and per-status counts printed at the end
+# as `wrk-status <status> <count>` lines (wrk itself only counts non-2xx/3xx).
+LUA_THREADS = """function setup(thread)
+  thread:set("index", next_index)
+  next_index = next_index + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  n = index
+  statuses = {}
+end
+"""
+LUA_STATUSES = """function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
+  for status, count in pairs(total) do
+    io.write(string.format("wrk-status %d %d\\n", status, count))
+  end
+end
+"""
+
+
 def lua_script(*, first_id: int, start: int, threads: int, path: str, headers: dict[str, str]) -> str:
     """A wrk script: request k (over all threads) accepts invitation `first_id + start + k`.
 
@@ -88,39 +119,14 @@ local stride = {threads}
 local threads = {{}}
 local next_index = 0
 
-function setup(thread)
-  thread:set("index", next_index)
-  next_index = next_index + 1
-  table.insert(threads, thread)
-end
-
-function init(args)
-  n = index
-  statuses = {{}}
-end
-
+{LUA_THREADS}
 function request()
   local id = first_id + start + n
   n = n + stride
   return wrk.format(nil, nil, nil, '{{"AppointmentId": ' .. id .. ', "UpdateMode": "OnlyThis"}}')
 end
 
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local total = {{}}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + count
-    end
-  end
-  for status, count in pairs(total) do
-    io.write(string.format("wrk-status %d %d\\n", status, count))
-  end
-end
-"""
+{LUA_STATUSES}"""
 
 
 @dataclass(frozen=True)

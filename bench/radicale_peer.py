@@ -14,7 +14,17 @@ import os
 import sys
 from pathlib import Path
 
-from accept import Options, Server, WrkResult, _lua_string, basic_auth, free_port, run_wrk
+from accept import (
+    LUA_STATUSES,
+    LUA_THREADS,
+    Options,
+    Server,
+    WrkResult,
+    _lua_string,
+    basic_auth,
+    free_port,
+    run_wrk,
+)
 
 USER = "bench"  # auth type none: any user name, any password
 COLLECTION = f"/{USER}/accept/"
@@ -80,39 +90,14 @@ local before = {_lua_string(before)}
 local between = {_lua_string(between)}
 local rest = {_lua_string(rest)}
 
-function setup(thread)
-  thread:set("index", next_index)
-  next_index = next_index + 1
-  table.insert(threads, thread)
-end
-
-function init(args)
-  n = index
-  statuses = {{}}
-end
-
+{LUA_THREADS}
 function request()
   local uid = "ev" .. (start + n)
   n = n + stride
   return wrk.format(nil, {_lua_string(COLLECTION)} .. uid .. ".ics", nil, before .. uid .. between .. uid .. rest)
 end
 
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local total = {{}}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + count
-    end
-  end
-  for status, count in pairs(total) do
-    io.write(string.format("wrk-status %d %d\\n", status, count))
-  end
-end
-""".replace("\r\n", "\\r\\n")
+{LUA_STATUSES}""".replace("\r\n", "\\r\\n")
 
 
 HEADERS = {"Authorization": basic_auth(USER, USER), "Content-Type": "text/calendar; charset=utf-8"}
