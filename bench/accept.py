@@ -5,8 +5,8 @@ One run on 127.0.0.1, bounded in time:
 1. reference — bench/reference_app.py: Starlette + uvicorn, one worker, a JSON POST answered
    by one single-row UPDATE in SQLite (WAL, synchronous=FULL, one writer thread,
    BEGIN IMMEDIATE … COMMIT per request), 204;
-2. sodiary — the real server (`python -m sodiary.cli serve`) on a scratch SQLite database
-   holding many invitations for one invitee (tje0), Basic auth as tje0.
+2. sodiary — the real server (`python -m sodiary.cli serve --workers N`, N = the CPUs) on a
+   scratch SQLite database holding many invitations for one invitee (tje0), Basic auth as tje0.
 
 Every request accepts a DISTINCT invitation (a generated wrk Lua script walks the ids), so
 every request writes. After each run the database is read back: the rows accepted must
@@ -49,6 +49,13 @@ ACCEPT_PATH = "/api/v1/Agents/Appointment/Accept"
 INVITEE, PASSWORD = "tje0", "Tje0"  # a demo user; the invitations are loaded into their diary
 ORGANISER = "ada"
 WRK_INSTALL_HINT = "wrk is not installed. Install it with `apt-get install -y wrk` (Debian, Ubuntu)"
+
+# Each worker process verifies a password once (argon2, ~64 MiB, tens of ms of CPU) and then caches
+# it; 64 connections arriving cold at a fresh worker would all verify at once. Logging in alone a few
+# times first (new connection each) warms every worker with near certainty for two workers.
+LOGINS = 12
+# sodiary's deployment under load: one worker process per CPU (`sodiary serve --workers N`).
+WORKERS = os.cpu_count() or 1
 
 # The headers SuperOffice's official client sends with its sample Accept request.
 CLIENT_HEADERS = {
@@ -240,8 +247,9 @@ class Server:
         raise RuntimeError(f"{self.name} did not start within 60 s:\n{self.log()}")
 
     def rss_mib(self) -> float:
+        """Resident memory of the server and its worker processes, if any."""
         assert self.process is not None
-        return rss_mib(Path(f"/proc/{self.process.pid}/status").read_text())
+        return sum(rss_mib(Path(f"/proc/{pid}/status").read_text()) for pid in process_tree(self.process.pid))
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -254,6 +262,20 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(c) for c in children)
+    return found
 
 
 # ---- databases ------------------------------------------------------------------------------
@@ -461,6 +483,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     p.add_argument("--rounds", type=int, default=int(env("BENCH_ROUNDS", 1)),
                    help="rounds, each measuring reference then sodiary; the ratio is the median (1)")
     p.add_argument("--only", choices=("reference", "sodiary"), help="measure one target only")
+    p.add_argument("--workers", type=int, default=WORKERS, help=f"sodiary's worker processes ({WORKERS})")
     p.add_argument("--keep", action="store_true", help="keep the scratch directory (databases, logs, scripts)")
     args = p.parse_args(argv)
     if args.quick:
@@ -480,18 +503,22 @@ def measure_reference(workdir: Path, headers: dict[str, str], opts: Options) -> 
     return measure("reference", server, 1, workdir, headers, opts, lambda: count_reference_accepted(db_path))
 
 
-def measure_sodiary(workdir: Path, headers: dict[str, str], opts: Options) -> Measurement:
-    db_path = workdir / "sodiary.db"
+def measure_sodiary(workdir: Path, headers: dict[str, str], opts: Options, workers: int = 1) -> Measurement:
+    """`sodiary serve --workers N` on its own scratch database; named `sodiary-Nw`."""
+    name = f"sodiary-{workers}w"
+    db_path = workdir / f"{name}.db"
     began = time.monotonic()
     first_id = prepare_sodiary(db_path, opts.invitations)
     print(f"sodiary: {opts.invitations} invitations for {INVITEE} loaded in {time.monotonic() - began:.1f} s",
           file=sys.stderr)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = Server("sodiary", cmd, env, workdir / "sodiary.log", port)
-    return measure("sodiary", server, first_id, workdir, headers, opts,
-                   lambda: count_sodiary_accepted(db_path, first_id, opts.invitations))
+    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
+    server = Server(name, cmd, env, workdir / f"{name}.log", port)
+    return measure(name, server, first_id, workdir, headers, opts,
+                   lambda: count_sodiary_accepted(db_path, first_id, opts.invitations),
+                   logins=1 if workers == 1 else LOGINS)
 
 
 def load_average() -> str:
@@ -522,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.only in (None, "reference"):
                 done["reference"] = measure_reference(workdir, headers, opts)
             if args.only in (None, "sodiary"):
-                done["sodiary"] = measure_sodiary(workdir, headers, opts)
+                done["sodiary"] = measure_sodiary(workdir, headers, opts, args.workers)
             rounds.append(done)
     finally:
         if args.keep:

@@ -13,12 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from accept import Measurement, Options, Server, free_port, measure, prepare_url
+from accept import LOGINS, Measurement, Options, Server, free_port, measure, prepare_url
 
-# Each worker process verifies a password once (argon2, ~64 MiB, tens of ms of CPU) and then caches
-# it; 64 connections arriving cold at a fresh worker would all verify at once. Logging in alone a few
-# times first (new connection each) warms every worker with near certainty for two workers.
-LOGINS = 12
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -2,7 +2,8 @@
 same machine, most of them as a ratio against a reference measured in the same run.
 
 1. Accept throughput, alternating in every round: (a) the reference (bench/reference_app.py),
-   (b) sodiary's Accept end to end, (c) Radicale storing the attendee's PARTSTAT=ACCEPTED.
+   (b) sodiary's Accept end to end (`serve --workers N`, N = the CPUs; also one worker alone),
+   (c) Radicale storing the attendee's PARTSTAT=ACCEPTED.
    requests/s, p50, p99, RSS after the load; b/a and b/c are medians of the per-round ratios.
 2. Latency at half the maximum rate: an open-loop client (bench/open_loop.py) at 50 % of (b).
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
@@ -58,6 +59,7 @@ class Plan:
     bigdb_requests: int
     pg_invitations: int
     pg_rounds: int
+    workers: int
 
 
 def plan(args: argparse.Namespace) -> Plan:
@@ -75,6 +77,7 @@ def plan(args: argparse.Namespace) -> Plan:
         bigdb_requests=200 if quick else 450,
         pg_invitations=15_000 if quick else 60_000,
         pg_rounds=1 if quick else 2,
+        workers=args.workers,
     )
 
 
@@ -123,7 +126,9 @@ def throughput(scratch: Path, headers: dict[str, str], p: Plan, with_radicale: b
         workdir = scratch / f"round{n + 1}"
         workdir.mkdir()
         done = {"reference": accept.measure_reference(workdir, headers, p.opts),
-                "sodiary": accept.measure_sodiary(workdir, headers, p.opts)}
+                "sodiary": accept.measure_sodiary(workdir, headers, p.opts, p.workers)}
+        if p.workers != 1:
+            done["sodiary-1w"] = accept.measure_sodiary(workdir, headers, p.opts, 1)
         rounds.append(done)
         if with_radicale:
             peer = radicale_peer.measure(workdir, replace(p.opts, invitations=p.radicale_events))
@@ -132,18 +137,19 @@ def throughput(scratch: Path, headers: dict[str, str], p: Plan, with_radicale: b
     return rounds, peers
 
 
-def half_rate(scratch: Path, headers: dict[str, str], rate: float, seconds: int, target: str
+def half_rate(scratch: Path, headers: dict[str, str], rate: float, seconds: int, target: str, workers: int
               ) -> open_loop.OpenLoopResult:
     """The open-loop load at `rate` on a fresh `target` ("sodiary" or "reference")."""
     workdir = scratch / f"halfrate-{target}"
     workdir.mkdir()
     db_path = workdir / f"{target}.db"
     port = accept.free_port()
-    invitations = int(rate * seconds) + 100
+    invitations = int(rate * seconds) + 100 + accept.LOGINS
     if target == "sodiary":
         first_id = accept.prepare_sodiary(db_path, invitations)
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-        cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers)]
     else:
         from reference_app import create_db
 
@@ -152,10 +158,12 @@ def half_rate(scratch: Path, headers: dict[str, str], rate: float, seconds: int,
         cmd = [sys.executable, str(accept.BENCH_DIR / "reference_app.py"), "--db", str(db_path), "--port", str(port)]
     server = accept.Server(f"{target}-halfrate", cmd, env, workdir / f"{target}.log", port).start()
     try:
-        accept.send_one(f"http://127.0.0.1:{port}{ACCEPT_PATH}", headers, first_id)  # the login, once
+        logins = 1 if target != "sodiary" or workers == 1 else accept.LOGINS
+        for k in range(logins):  # each worker logs in (argon2) once, before the load
+            accept.send_one(f"http://127.0.0.1:{port}{ACCEPT_PATH}", headers, first_id + k)
         result = open_loop.run("127.0.0.1", port, rate, seconds,
                                lambda i: open_loop.http_request("POST", ACCEPT_PATH, headers,
-                                                                accept_body(first_id + 1 + i)))
+                                                                accept_body(first_id + logins + i)))
         rss = server.rss_mib()
     finally:
         server.stop()
@@ -177,6 +185,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--rows", type=int, help="appointment rows of the big database (1000000; quick 200000)")
     ap.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--workers", type=int, default=accept.WORKERS,
+                    help=f"sodiary's worker processes ({accept.WORKERS}, the CPUs)")
     return ap.parse_args(argv)
 
 
@@ -198,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load_average()}")
     o = p.opts
     print(f"throughput: wrk -t1 -c{o.connections} -d{o.duration}s --latency after a {o.warmup} s warm-up, "
-          f"{p.rounds} round(s) alternating reference, sodiary, radicale; every request a distinct invitation")
+          f"{p.rounds} round(s) alternating reference, sodiary ({p.workers} workers, then 1), radicale; "
+          "every request a distinct invitation")
     ok = True
     try:
         rounds, peers = throughput(scratch, headers, p, with_radicale)
@@ -222,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         ref_pairs = [(d["sodiary"].result.rps, d["reference"].result.rps) for d in rounds]
         peer_pairs = [(d["sodiary"].result.rps, peer[0].rps) for d, peer in zip(rounds, peers, strict=False)]
         accept_reference, accept_radicale = median_ratio(ref_pairs), median_ratio(peer_pairs)
+        if p.workers != 1:
+            one = median_ratio([(d["sodiary-1w"].result.rps, d["reference"].result.rps) for d in rounds])
+            print(f"\naccept/reference with {p.workers} workers = {ratio_text(accept_reference)}, "
+                  f"with 1 worker = {ratio_text(one)}")
         max_rps = statistics.median(d["sodiary"].result.rps for d in rounds)
 
         if "halfrate" not in args.skip:
@@ -229,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nhalf rate: open loop at {max_rps / 2:.0f} requests/s (half of sodiary's {max_rps:.0f}) "
                   f"for {p.halfrate_seconds} s, sodiary then the reference:")
             for target in ("sodiary", "reference"):
-                h = half_rate(scratch, headers, max_rps / 2, p.halfrate_seconds, target)
+                h = half_rate(scratch, headers, max_rps / 2, p.halfrate_seconds, target, p.workers)
                 print(f"  {target:<10} achieved {h.achieved:.0f}/s, p50 {h.p(50):.2f} ms, p99 {h.p(99):.2f} ms, "
                       f"statuses {dict(h.statuses)}, errors {h.errors}, "
                       f"client CPU {h.client_cpu_percent:.0f} % of a core")

@@ -48,16 +48,14 @@ def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
 
     from .wire.app import create_app
 
-    if workers > 1 and normalise_url(settings.database_url).get_backend_name() == "sqlite":
-        raise SystemExit("sodiary: SQLite has one writer; use --workers 1, or PostgreSQL for several workers")
     init(settings, demo=demo)
     print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
     common = dict(host=settings.host, port=settings.port, access_log=False, lifespan="on",
                   log_level=os.environ.get("SODIARY_LOG_LEVEL", "warning"))
     if workers > 1:
-        # Each worker process builds its own app (and database pool) from the environment.
-        os.environ.update(HOST=settings.host, PORT=str(settings.port), DATABASE_URL=settings.database_url)
-        uvicorn.run("sodiary.wire.app:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        from .workers import supervise
+
+        supervise(settings, workers, common)
     else:
         uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Connection
 
 from sodiary.domain.booking import Operation, change_for
@@ -16,6 +18,7 @@ from sodiary.domain.enums import RecurrenceUpdateMode
 from sodiary.domain.errors import ConcurrentChange
 from sodiary.store import bookings
 from sodiary.store.database import Database
+from sodiary.store.group_commit import WriterLock
 from sodiary.store.migrate import upgrade
 from sodiary.store.schema import contact
 from tests.support.databases import fresh_database
@@ -123,3 +126,85 @@ def test_a_stale_write_is_detected(db: Database) -> None:
     with pytest.raises(ConcurrentChange):
         db.run_sync(stale)
     assert db.run_sync(lambda conn: bookings.get_row(conn, 685)).status == S.Booking  # type: ignore[union-attr]
+
+
+# ---- SQLite: group commit and several processes on one file ---------------------------------------
+
+
+def sqlite_database(path: Path) -> Database:
+    database = Database(f"sqlite:///{path}")
+    upgrade(database.engine)
+    database.start()
+    return database
+
+
+def test_a_failing_unit_does_not_keep_the_write_lock(tmp_path: Path) -> None:
+    """A batch whose only unit failed still ends its transaction: other writers need not wait."""
+    db = sqlite_database(tmp_path / "one.db")
+    try:
+        with pytest.raises(ValueError):
+            asyncio.run(db.transaction(add_contact("x", fail=True)))
+        other = sqlite3.connect(tmp_path / "one.db", timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" at once if the server still held it
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+    finally:
+        db.stop()
+
+
+def test_units_wait_for_their_commit_and_share_it(tmp_path: Path) -> None:
+    """Many concurrent units: every caller gets its result, and they share far fewer commits than units."""
+    db = sqlite_database(tmp_path / "one.db")
+    commits = 0
+
+    def count_commit(_conn: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(db.engine, "commit", count_commit)
+    try:
+        async def go() -> list[int]:
+            return list(await asyncio.gather(*(db.transaction(add_contact(f"c{i}")) for i in range(100))))
+
+        assert asyncio.run(go()) == [1] * 100
+        assert names(db) == sorted(f"c{i}" for i in range(100))
+        assert 1 <= commits < 100
+    finally:
+        db.stop()
+
+
+def test_two_servers_on_one_sqlite_file_take_turns(tmp_path: Path) -> None:
+    """Two Databases (as two worker processes would have) writing one file at once: nothing is refused or lost."""
+    path = tmp_path / "shared.db"
+    first, second = sqlite_database(path), sqlite_database(path)
+
+    def load(db: Database, prefix: str) -> list[int]:
+        async def go() -> list[int]:
+            return list(await asyncio.gather(*(db.transaction(add_contact(f"{prefix}{i}")) for i in range(300))))
+
+        return asyncio.run(go())
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(load, (first, second), ("a", "b")))
+        assert results == [[1] * 300, [1] * 300]
+        assert len(names(first)) == 600
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_the_writer_lock_excludes_another_holder(tmp_path: Path) -> None:
+    path = str(tmp_path / "x.db-writer-lock")
+    one, two = WriterLock(path), WriterLock(path)
+    try:
+        assert one.try_acquire()
+        assert not two.try_acquire()
+        one.release()
+        assert two.try_acquire()
+        two.release()
+    finally:
+        one.close()
+        two.close()

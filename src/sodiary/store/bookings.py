@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from ..domain.booking import BookingRow, Change
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
 from ..domain.errors import ConcurrentChange
+from .driver import DriverStatement
 from .schema import answer_history, appointment
 
 _cols = appointment.c
@@ -27,7 +29,7 @@ _ROW_COLUMNS = (
 )
 
 
-def _booking_row(r: Row) -> BookingRow:
+def _booking_row(r: Sequence[Any]) -> BookingRow:
     return BookingRow(
         appointment_id=r[0],
         mother_id=r[1],
@@ -41,30 +43,31 @@ def _booking_row(r: Row) -> BookingRow:
     )
 
 
-_by_id = select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id"))
-_child_of = select(*_ROW_COLUMNS).where(
+# The answer path: driver statements (store/driver.py), the rest of the store uses Connection.execute.
+_by_id = DriverStatement(select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")))
+_child_of = DriverStatement(select(*_ROW_COLUMNS).where(
     and_(
         _cols.mother_id == bindparam("mother_id"),
         _cols.associate_id == bindparam("associate_id"),
         _cols.appointment_id != bindparam("mother_id"),
     )
-)
-_series_from = select(*_ROW_COLUMNS).where(
+))
+_series_from = DriverStatement(select(*_ROW_COLUMNS).where(
     and_(
         _cols.recurrence_rule_id == bindparam("rule_id"),
         _cols.associate_id == bindparam("associate_id"),
         _cols.start_date >= bindparam("start"),
     )
-)
+))
 
 
 def get_row(conn: Connection, appointment_id: int) -> BookingRow | None:
-    r = conn.execute(_by_id, {"id": appointment_id}).first()
+    r = _by_id.first(conn, {"id": appointment_id})
     return _booking_row(r) if r is not None else None
 
 
 def get_child(conn: Connection, mother_id: int, associate_id: int) -> BookingRow | None:
-    r = conn.execute(_child_of, {"mother_id": mother_id, "associate_id": associate_id}).first()
+    r = _child_of.first(conn, {"mother_id": mother_id, "associate_id": associate_id})
     return _booking_row(r) if r is not None else None
 
 
@@ -73,10 +76,10 @@ def get_series_from(conn: Connection, row: BookingRow) -> list[BookingRow]:
     if row.recurrence_rule_id == 0 or row.start is None:
         return [row]
     params = {"rule_id": row.recurrence_rule_id, "associate_id": row.associate_id, "start": row.start}
-    return [_booking_row(r) for r in conn.execute(_series_from, params)]
+    return [_booking_row(r) for r in _series_from.all(conn, params)]
 
 
-_update_answer = (
+_update_answer = DriverStatement(
     update(appointment)
     .where(and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status")))
     .values(
@@ -88,9 +91,13 @@ _update_answer = (
         updated_count=_cols.updated_count + 1,
     )
 )
-_delete_row = delete(appointment).where(
-    and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status"))
+_delete_row = DriverStatement(
+    delete(appointment).where(
+        and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status"))
+    )
 )
+_HISTORY_COLUMNS = [c.name for c in answer_history.c if c.name != "answer_id"]
+_record_answer = DriverStatement(insert(answer_history), column_keys=_HISTORY_COLUMNS)
 
 
 def write_changes(
@@ -128,13 +135,13 @@ def write_changes(
     deletes = [p for p, c in zip(params, changes, strict=True) if c.delete_row]
     touched = 0
     if updates:
-        touched += _rowcount(conn.execute(_update_answer, updates), len(updates))
+        touched += _rowcount(_update_answer.run(conn, updates), len(updates))
     if deletes:
-        touched += _rowcount(conn.execute(_delete_row, deletes), len(deletes))
+        touched += _rowcount(_delete_row.run(conn, deletes), len(deletes))
     if touched != len(changes):
         raise ConcurrentChange()
-    conn.execute(
-        insert(answer_history),
+    _record_answer.run(
+        conn,
         [
             {
                 "appointment_id": c.row.appointment_id,
@@ -155,7 +162,6 @@ def write_changes(
     )
 
 
-def _rowcount(result: object, expected: int) -> int:
-    count = getattr(result, "rowcount", -1)
+def _rowcount(count: int, expected: int) -> int:
     # executemany on some drivers reports -1; the guard then falls back to trusting the batch.
-    return expected if count is None or count < 0 else int(count)
+    return expected if count < 0 else count

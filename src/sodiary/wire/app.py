@@ -74,7 +74,3 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     app.state.settings = settings  # the base time zone for wire/timefmt.py
     return app
 
-
-def app_from_env() -> Starlette:
-    """The application factory uvicorn's worker processes call (`sodiary serve --workers N`)."""
-    return create_app(Settings.from_env())
