@@ -1,9 +1,13 @@
-"""The Accept benchmark's pure helpers (bench/accept.py), so the bench does not rot. No load, no timing."""
+"""The Accept benchmark's pure helpers (bench/accept.py), so the bench does not rot. No timing; the only
+load is one second of the native open-loop client (bench/openloop.c) against a server of the test's own."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import threading
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -182,3 +186,86 @@ def test_quick_plan_is_smaller_than_the_full_one() -> None:
     assert (quick.opts.duration, quick.rounds, quick.big_rows) == (3, 1, 200_000)
     assert (full.opts.duration, full.rounds, full.big_rows) == (10, 3, 1_000_000)
     assert run.plan(run.parse_args(["--quick", "--rows", "5000"])).big_rows == 5000
+
+
+# ---- the native open-loop client (bench/openloop.c) ----------------------------------------------
+
+NATIVE_OUTPUT = """\
+requests 6
+completed 5
+errors 1
+seconds 0.712345
+status 204 4
+status 404 1
+cpu 0.031250
+latency_us
+812
+1500
+95
+20000
+640
+"""
+
+
+def test_parse_native_output_reads_counts_statuses_cpu_and_latencies_in_ms() -> None:
+    r = open_loop.parse_native_output(NATIVE_OUTPUT, rate=8.0)
+    assert (r.rate, r.requests, r.errors) == (8.0, 6, 1)
+    assert r.seconds == pytest.approx(0.712345)
+    assert r.client_cpu_seconds == pytest.approx(0.03125)
+    assert r.statuses == {204: 4, 404: 1}
+    assert r.latencies_ms == pytest.approx([0.812, 1.5, 0.095, 20.0, 0.64])
+    assert r.achieved == pytest.approx(5 / 0.712345)
+
+
+def test_parse_native_output_refuses_truncated_output() -> None:
+    with pytest.raises(ValueError):
+        open_loop.parse_native_output(NATIVE_OUTPUT.replace("\n640\n", "\n"), rate=8.0)  # 4 latencies for 5
+    with pytest.raises(ValueError):
+        open_loop.parse_native_output("openloop: cannot resolve nowhere\n", rate=8.0)
+
+
+def test_native_template_is_the_head_a_blank_line_and_the_body() -> None:
+    template = open_loop.native_template(open_loop.request_head("POST", "/x", {"A": "b"}), '{"Id": {id}}')
+    assert template == b'POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nA: b\r\n\r\n{"Id": {id}}'
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1: records each request's path and body, answers 204."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[tuple[str, bytes]]
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append((self.path, body))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="no gcc to build bench/openloop.c")
+def test_native_client_sends_every_request_with_its_own_id_and_reads_every_answer(tmp_path: Path) -> None:
+    binary = open_loop.build_native(tmp_path)
+    assert binary is not None
+    seen: list[tuple[str, bytes]] = []
+    handler = type("Handler", (_RecordingHandler,), {"seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        first_id = 9950  # the ids cross from 4 to 5 digits: Content-Length changes on the way
+        r = open_loop.run_native(binary, "127.0.0.1", server.server_address[1], 200, 1.0,
+                                 open_loop.request_head("POST", "/accept/{id}", {"Content-Type": "application/json"}),
+                                 '{"AppointmentId": {id}, "UpdateMode": "OnlyThis"}', first_id, max_connections=8)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert r.requests == len(r.latencies_ms) == 200
+    assert r.errors == 0
+    assert r.statuses == {204: 200}
+    ids = range(first_id, first_id + 200)
+    assert sorted(seen) == sorted(
+        (f"/accept/{i}", b'{"AppointmentId": %d, "UpdateMode": "OnlyThis"}' % i) for i in ids)
