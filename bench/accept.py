@@ -287,6 +287,26 @@ def prepare_sodiary(db_path: Path, invitations: int) -> int:
     return prepare_url(f"sqlite:///{db_path}", invitations)
 
 
+_templates: dict[tuple[Path, int], tuple[Path, int]] = {}
+
+
+def prepared_copy(db_path: Path, invitations: int) -> int:
+    """prepare_sodiary, done once per scratch folder and size, then copied: loading a few hundred
+    thousand invitations takes tens of seconds, copying the file a fraction of one."""
+    key = (db_path.parent.parent, invitations)
+    if key not in _templates:
+        template = db_path.parent.parent / f"template-{invitations}.db"
+        began = time.monotonic()
+        _templates[key] = (template, prepare_sodiary(template, invitations))
+        print(f"sodiary: {invitations} invitations for {INVITEE} loaded in {time.monotonic() - began:.1f} s",
+              file=sys.stderr)
+    template, first_id = _templates[key]
+    with sqlite3.connect(template) as conn:  # fold the WAL in: the copy is then the whole database
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(template, db_path)
+    return first_id
+
+
 def prepare_url(url: str, invitations: int, chunk: int = 20_000) -> int:
     """prepare_sodiary for any database URL (SQLite or PostgreSQL); one transaction per `chunk`
     invitations so that a million rows load in bounded memory. Mother ids come first, then the
@@ -385,10 +405,11 @@ class Measurement:
     connections: int
     first_status: int
     first_ms: float
+    logins_204: int = 0  # the other requests sent alone before the warm-up
 
     @property
     def responses_204(self) -> int:
-        return int(self.first_status == 204) + self.warmup.ok + self.result.ok
+        return int(self.first_status == 204) + self.logins_204 + self.warmup.ok + self.result.ok
 
     @property
     def verified(self) -> bool:
@@ -422,8 +443,7 @@ def measure(name: str, server: Server, first_id: int, workdir: Path, headers: di
     try:
         # One request alone first: sodiary's login (argon2) runs once, then the credential is cached.
         first_status, first_ms = send_one(url, headers, first_id)
-        for k in range(1, logins):
-            send_one(url, headers, first_id + k)
+        logins_204 = sum(send_one(url, headers, first_id + k)[0] == 204 for k in range(1, logins))
         warmup = run_wrk(url, script(logins, "warmup"), opts.warmup, opts)
         # Skip past the warm-up's requests, including any still in flight when it stopped.
         start = logins + warmup.requests + opts.connections
@@ -433,7 +453,8 @@ def measure(name: str, server: Server, first_id: int, workdir: Path, headers: di
         server.stop()
     if start + result.requests + opts.connections > opts.invitations:
         print(f"warning: {name} ran out of invitations; raise --invitations", file=sys.stderr)
-    measurement = Measurement(name, result, warmup, count_accepted(), rss, opts.connections, first_status, first_ms)
+    measurement = Measurement(name, result, warmup, count_accepted(), rss, opts.connections, first_status, first_ms,
+                              logins_204)
     print(f"{name}: {result.rps:.0f} requests/s, first request {first_status} in {first_ms:.0f} ms", file=sys.stderr)
     return measurement
 
@@ -464,7 +485,8 @@ def verification(m: Measurement) -> str:
     errors = {k: v for k, v in m.result.socket_errors.items() if v}
     if errors:
         extra.append(f"socket errors {errors}")
-    return (f"{m.name}: 204 responses {m.responses_204} (first {int(m.first_status == 204)} + warm-up "
+    return (f"{m.name}: 204 responses {m.responses_204} (first {int(m.first_status == 204)} + logins "
+            f"{m.logins_204} + warm-up "
             f"{m.warmup.ok} + run {m.result.ok}), "
             f"rows accepted in the database {m.accepted_rows}, in flight at most {2 * m.connections}: {verdict}"
             + ("; " + ", ".join(extra) if extra else ""))
@@ -478,8 +500,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     p.add_argument("--warmup", type=int, default=int(env("BENCH_WARMUP", 2)), help="warm-up seconds (2)")
     p.add_argument("--connections", type=int, default=int(env("BENCH_CONNECTIONS", 64)), help="wrk -c (64)")
     p.add_argument("--threads", type=int, default=int(env("BENCH_THREADS", 1)), help="wrk -t (1)")
-    p.add_argument("--invitations", type=int, default=int(env("BENCH_INVITATIONS", 50_000)),
-                   help="invitations loaded for the invitee (50000)")
+    p.add_argument("--invitations", type=int, default=int(env("BENCH_INVITATIONS", 300_000)),
+                   help="invitations loaded for the invitee (300000)")
     p.add_argument("--rounds", type=int, default=int(env("BENCH_ROUNDS", 1)),
                    help="rounds, each measuring reference then sodiary; the ratio is the median (1)")
     p.add_argument("--only", choices=("reference", "sodiary"), help="measure one target only")
@@ -507,10 +529,7 @@ def measure_sodiary(workdir: Path, headers: dict[str, str], opts: Options, worke
     """`sodiary serve --workers N` on its own scratch database; named `sodiary-Nw`."""
     name = f"sodiary-{workers}w"
     db_path = workdir / f"{name}.db"
-    began = time.monotonic()
-    first_id = prepare_sodiary(db_path, opts.invitations)
-    print(f"sodiary: {opts.invitations} invitations for {INVITEE} loaded in {time.monotonic() - began:.1f} s",
-          file=sys.stderr)
+    first_id = prepared_copy(db_path, opts.invitations)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
     cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
     p_serve.add_argument("--workers", type=int, default=int(os.environ.get("SODIARY_WORKERS", "1")),
-                         help="server processes (PostgreSQL only)")
+                         help="server processes on one port (SODIARY_WORKERS; default 1)")
     p_serve.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
     p_init = sub.add_parser("init", help="create or migrate the database")
     p_init.add_argument("--demo", action="store_true", help="also load the demo data if the database is empty")
@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             from dataclasses import replace
 
             settings = replace(settings, **overrides)
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
         serve(settings, demo=not args.no_demo, workers=args.workers)
     elif args.command == "init":
         init(settings, demo=args.demo)

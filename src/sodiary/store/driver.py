@@ -28,13 +28,12 @@ class _Plan:
     results: tuple[Processor, ...]
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        # A plain loop: this runs for every statement of every answer.
+        bound = []
         fixed = self.fixed
-        bound = [
-            (value if binder is None or value is None else binder(value))
-            for value, binder in zip(
-                (values[n] if n in values else fixed[n] for n in self.names), self.binders, strict=True
-            )
-        ]
+        for name, binder in zip(self.names, self.binders, strict=True):
+            value = values[name] if name in values else fixed[name]
+            bound.append(value if binder is None or value is None else binder(value))
         return bound if self.positional else dict(zip(self.names, bound, strict=True))
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from ..config import Settings
 from ..store.database import Database
@@ -19,11 +19,41 @@ from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
 from .negotiation import response_format
 from .openapi import routes as openapi_routes
-from .paths import CanonicalPaths
+from .paths import AGENT_PREFIX, CanonicalPaths
 from .rest import routes as rest_routes
 
 
-def create_app(settings: Settings, db: Database | None = None) -> Starlette:
+class AgentDispatch:
+    """The outermost ASGI app: agent calls go straight to their handler, the rest to Starlette.
+
+    Every agent call has one route, `/api/v1/Agents/Appointment/{method}` (any casing), and its
+    handler already answers every failure in SuperOffice's shape; Starlette's router and middleware
+    stack in front of it cost about a sixth of an Accept's CPU (measured, docs/performance.md). REST,
+    login, OpenAPI and the lifespan stay on the Starlette app.
+    """
+
+    def __init__(self, app: Starlette, agent: Callable[[Request], Awaitable[Response]]) -> None:
+        self.app = app
+        self.state = app.state
+        self._agent = agent
+        self._prefix = AGENT_PREFIX.lower()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.lower().startswith(self._prefix):
+            await self.app(scope, receive, send)
+            return
+        scope["app"] = self.app
+        scope["path_params"] = {"method": path[len(AGENT_PREFIX):]}
+        request = Request(scope, receive)
+        try:
+            response = await self._agent(request)
+        except Exception as exc:  # the handler answers its own failures; this is the last resort
+            response = internal_error(request, response_format(request.headers.get("accept")), exc)
+        await response(scope, receive, send)
+
+
+def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
                               pool_size=settings.pool_size)
     auth = build_auth(settings, database)
@@ -60,8 +90,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/api/v1/Agents/Appointment/{method}", agent,
-                  methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
             *rest_routes(database, authenticator.authenticate, max_body),
             *auth.routes,
             *openapi_routes(methods),
@@ -72,5 +100,5 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     app.add_middleware(CanonicalPaths)
     app.state.db = database
     app.state.settings = settings  # the base time zone for wire/timefmt.py
-    return app
+    return AgentDispatch(app, agent)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-CANONICAL = ("/api/v1/Agents/Appointment/", "/api/v1/Appointment")
+AGENT_PREFIX = "/api/v1/Agents/Appointment/"
+CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment")
 
 
 class CanonicalPaths:
