@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -208,3 +209,36 @@ def test_the_writer_lock_excludes_another_holder(tmp_path: Path) -> None:
     finally:
         one.close()
         two.close()
+
+
+def test_a_unit_is_answered_only_after_the_wal_is_flushed(tmp_path: Path) -> None:
+    """Committed is not yet durable: the caller waits for the fdatasync of the WAL that holds its unit."""
+    db = sqlite_database(tmp_path / "one.db")
+    group = db._group  # the writer under test
+    assert group is not None
+    flushing, release = threading.Event(), threading.Event()
+    real_sync = group._wal.sync
+
+    def slow_sync() -> None:
+        flushing.set()
+        release.wait(10)
+        real_sync()
+
+    group._wal.sync = slow_sync  # type: ignore[method-assign]
+    try:
+        async def go() -> tuple[bool, list[str], int]:
+            call = asyncio.ensure_future(db.transaction(add_contact("durable")))
+            while not flushing.is_set():
+                await asyncio.sleep(0.01)
+            answered_early = call.done()
+            committed = names(db)  # another connection already sees it: committed, being flushed
+            release.set()
+            return answered_early, committed, await call
+
+        answered_early, committed, result = asyncio.run(go())
+        assert not answered_early
+        assert committed == ["durable"]
+        assert result == 1
+    finally:
+        release.set()
+        db.stop()

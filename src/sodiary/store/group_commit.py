@@ -2,11 +2,16 @@
 
 SQLite has one writer. Units of work run one after another on the event loop's thread, each in
 its own SAVEPOINT of the open transaction: a statement on pages already in memory takes
-microseconds, less than handing the unit to another thread and back would. The COMMIT, where the
-fsync happens, runs on a thread; units that arrive meanwhile wait for the next transaction, so
-one fsync covers everything that arrived during the previous one. A caller hears of its unit's
-success only once that commit is durable. A unit that fails rolls back to its savepoint and is
-answered at once: it wrote nothing.
+microseconds, less than handing the unit to another thread and back would. The COMMIT runs on a
+thread; units that arrive meanwhile wait for the next transaction, so one commit covers
+everything that arrived during the previous one.
+
+Durability: with `synchronous=FULL` SQLite would fsync the WAL inside COMMIT, holding the write
+lock through the flush. Instead the writer's connection commits at NORMAL (frames written, not
+flushed) and then fdatasyncs the WAL itself, outside the lock, while the next batch already runs;
+a caller hears of its unit only once the WAL holding it is on disk — FULL's guarantee, without
+FULL's stall. A checkpoint syncs the WAL before copying it at NORMAL too, so no frame reaches the
+database file unsynced. Every caller, success or failure, hears back after its transaction ended.
 
 Several server processes may share the file. Their transactions take turns under a flock on a
 sidecar file, which wakes the next writer the moment the previous one has committed (SQLite's own
@@ -32,6 +37,14 @@ R = TypeVar("R")
 CHECKPOINT_SECONDS = 0.5
 
 
+def database_file(engine: Engine) -> str | None:
+    """The SQLite file's path; None for a private (in-memory) database."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 class WriterLock:
     """An exclusive flock shared by every process writing the same SQLite file."""
 
@@ -40,10 +53,8 @@ class WriterLock:
 
     @classmethod
     def for_engine(cls, engine: Engine) -> WriterLock:
-        database = engine.url.database
-        if not database or database == ":memory:" or database.startswith("file:"):
-            return cls(None)
-        return cls(database + "-writer-lock")
+        database = database_file(engine)
+        return cls(None if database is None else database + "-writer-lock")
 
     def try_acquire(self) -> bool:
         if self._fd is None:
@@ -68,8 +79,30 @@ class WriterLock:
             self._fd = None
 
 
+class WalSync:
+    """fdatasync of a WAL file (by path: reopened if the file was replaced); a no-op without a path."""
+
+    def __init__(self, path: str | None) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def sync(self) -> None:
+        if self._path is None:
+            return
+        if self._fd is not None and os.fstat(self._fd).st_ino != os.stat(self._path).st_ino:
+            self.close()
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDONLY)
+        os.fdatasync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class GroupCommit:
-    """One SQLite connection; units of work on the loop, commits on a thread, one transaction at a time."""
+    """One SQLite connection: units of work and commits on the loop, WAL flushes on a thread."""
 
     def __init__(self, engine: Engine) -> None:
         self._conn = engine.connect()
@@ -77,9 +110,17 @@ class GroupCommit:
         assert raw is not None
         self._raw = raw
         self._lock = WriterLock.for_engine(engine)
-        self._committer = ThreadPoolExecutor(1, thread_name_prefix="sodiary-commit")
+        self._waiter = ThreadPoolExecutor(1, thread_name_prefix="sodiary-lock")
+        self._syncer = ThreadPoolExecutor(1, thread_name_prefix="sodiary-sync")
+        database = database_file(engine)
+        durable = raw.execute("PRAGMA synchronous").fetchone()[0] >= 2  # FULL or EXTRA
+        if durable:
+            raw.execute("PRAGMA synchronous=NORMAL")  # the flush is ours, outside the lock
+        self._wal = WalSync(database + "-wal" if durable and database else None)
         self._waiting: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
         self._flusher: asyncio.Future[None] | None = None
+        self._unsynced: list[tuple[asyncio.Future[Any], Any]] = []
+        self._syncing: asyncio.Future[None] | None = None
         self._checkpointer = Checkpointer(engine)
 
     async def run(self, work: Callable[[Connection], R]) -> R:
@@ -96,7 +137,7 @@ class GroupCommit:
             await asyncio.sleep(0)  # every unit already scheduled on the loop joins the first batch
             while self._waiting:
                 if not self._lock.try_acquire():  # another process is writing: wait off the loop
-                    await loop.run_in_executor(self._committer, self._lock.acquire)
+                    await loop.run_in_executor(self._waiter, self._lock.acquire)
                 batch, self._waiting = self._waiting, []
                 try:
                     tx = self._conn.begin()  # BEGIN IMMEDIATE
@@ -105,20 +146,43 @@ class GroupCommit:
                     _settle([(f, _Failed(exc)) for _, f in batch])
                     continue
                 outcomes = self._run_units(batch)
+                batch = []
                 try:
-                    await loop.run_in_executor(self._committer, self._finish, tx)
+                    self._commit(tx)  # writes the WAL frames; no flush, so it stays short
                 except Exception as exc:
                     log.exception("group commit failed")
-                    outcomes = [(f, o if isinstance(o, _Failed) else _Failed(exc)) for f, o in outcomes]
-                # Only now, successes and failures alike: every call returns after its transaction ended.
-                _settle(outcomes)
-                batch = []
+                    _settle([(f, o if isinstance(o, _Failed) else _Failed(exc)) for f, o in outcomes])
+                    continue
+                self._unsynced.extend(outcomes)
+                if self._syncing is None:
+                    self._syncing = asyncio.ensure_future(self._sync())
         except BaseException as exc:  # cancelled with the loop: nobody may wait forever
             _settle([(f, _Failed(exc)) for _, f in batch + self._waiting])
             self._waiting = []
             raise
         finally:
             self._flusher = None
+
+    async def _sync(self) -> None:
+        """Flush the WAL, then answer every unit committed before the flush began; again while more came."""
+        loop = asyncio.get_running_loop()
+        outcomes: list[tuple[asyncio.Future[Any], Any]] = []
+        try:
+            while self._unsynced:
+                outcomes, self._unsynced = self._unsynced, []
+                try:
+                    await loop.run_in_executor(self._syncer, self._wal.sync)
+                except Exception as exc:
+                    log.exception("WAL flush failed")
+                    outcomes = [(f, o if isinstance(o, _Failed) else _Failed(exc)) for f, o in outcomes]
+                _settle(outcomes)
+                outcomes = []
+        except BaseException as exc:  # cancelled with the loop
+            _settle([(f, _Failed(exc)) for f, _ in outcomes + self._unsynced])
+            self._unsynced = []
+            raise
+        finally:
+            self._syncing = None
 
     def _run_units(
         self, batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]
@@ -138,7 +202,7 @@ class GroupCommit:
             raw.execute("RELEASE unit")
         return outcomes
 
-    def _finish(self, tx: RootTransaction) -> None:
+    def _commit(self, tx: RootTransaction) -> None:
         try:
             try:
                 tx.commit()
@@ -150,8 +214,10 @@ class GroupCommit:
             self._lock.release()
 
     def close(self) -> None:
-        self._committer.shutdown(wait=True)
+        self._waiter.shutdown(wait=True)
+        self._syncer.shutdown(wait=True)
         self._conn.close()
+        self._wal.close()
         self._lock.close()
         self._checkpointer.stop()
 
