@@ -245,3 +245,20 @@ def test_a_unit_is_answered_only_after_the_wal_is_flushed(tmp_path: Path) -> Non
     finally:
         release.set()
         db.stop()
+
+
+@pytest.mark.parametrize(("synchronous", "flushes"), [("FULL", True), ("EXTRA", True), ("NORMAL", False)])
+def test_the_writer_flushes_the_wal_itself_only_when_durability_is_asked(
+    tmp_path: Path, synchronous: str, flushes: bool
+) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'one.db'}", synchronous=synchronous)
+    upgrade(db.engine)
+    db.start()
+    try:
+        group = db._group
+        assert group is not None
+        assert (group._wal._path is not None) is flushes
+        asyncio.run(db.transaction(add_contact("x")))
+        assert names(db) == ["x"]
+    finally:
+        db.stop()

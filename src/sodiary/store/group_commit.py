@@ -2,14 +2,14 @@
 
 SQLite has one writer. Units of work run one after another on the event loop's thread, each in
 its own SAVEPOINT of the open transaction: a statement on pages already in memory takes
-microseconds, less than handing the unit to another thread and back would. The COMMIT runs on a
-thread; units that arrive meanwhile wait for the next transaction, so one commit covers
-everything that arrived during the previous one.
+microseconds, less than handing the unit to another thread and back would. Units that arrive
+while a batch runs, or while the write lock is elsewhere, form the next batch.
 
 Durability: with `synchronous=FULL` SQLite would fsync the WAL inside COMMIT, holding the write
 lock through the flush. Instead the writer's connection commits at NORMAL (frames written, not
-flushed) and then fdatasyncs the WAL itself, outside the lock, while the next batch already runs;
-a caller hears of its unit only once the WAL holding it is on disk — FULL's guarantee, without
+flushed; short enough to run on the loop) and then fdatasyncs the WAL itself, outside the lock —
+in place when the disk is fast, on a thread when it is slow — while the next batch may already
+run. A caller hears of its unit only once the WAL holding it is on disk: FULL's guarantee, without
 FULL's stall. A checkpoint syncs the WAL before copying it at NORMAL too, so no frame reaches the
 database file unsynced. Every caller, success or failure, hears back after its transaction ended.
 
@@ -123,10 +123,11 @@ class GroupCommit:
         self._waiter = ThreadPoolExecutor(1, thread_name_prefix="sodiary-lock")
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="sodiary-sync")
         database = database_file(engine)
-        durable = raw.execute("PRAGMA synchronous").fetchone()[0] >= 2  # FULL or EXTRA
-        if durable:
-            raw.execute("PRAGMA synchronous=NORMAL")  # the flush is ours, outside the lock
-        self._wal = WalSync(database + "-wal" if durable and database else None)
+        # FULL or EXTRA asked for, and a file whose WAL we can flush ourselves: the flush is ours.
+        own_flush = database is not None and raw.execute("PRAGMA synchronous").fetchone()[0] >= 2
+        if own_flush:
+            raw.execute("PRAGMA synchronous=NORMAL")
+        self._wal = WalSync(database + "-wal" if own_flush and database else None)
         self._waiting: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
         self._flusher: asyncio.Future[None] | None = None
         self._unsynced: list[tuple[asyncio.Future[Any], Any]] = []
