@@ -18,7 +18,7 @@ from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.domain.enums import RecurrenceUpdateMode
 from sodiary.domain.errors import ConcurrentChange
 from sodiary.store import bookings
-from sodiary.store.database import Database
+from sodiary.store.database import Database, retryable
 from sodiary.store.group_commit import WriterLock
 from sodiary.store.migrate import upgrade
 from sodiary.store.schema import contact
@@ -262,3 +262,38 @@ def test_the_writer_flushes_the_wal_itself_only_when_durability_is_asked(
         assert names(db) == ["x"]
     finally:
         db.stop()
+
+
+def test_a_serialization_failure_from_the_driver_is_retried(db: Database, backend: str) -> None:
+    """The answer path talks to the driver directly: its unwrapped 40001/40P01 must still be retried."""
+    import psycopg
+
+    attempts = 0
+
+    def flaky(conn: Connection) -> int:
+        nonlocal attempts
+        attempts += 1
+        conn.execute(insert(contact).values(name=f"try{attempts}"))
+        if attempts == 1:
+            raise psycopg.errors.SerializationFailure("could not serialize access")
+        if attempts == 2:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        return attempts
+
+    if backend == "sqlite":  # one writer: nothing to retry, the unit's own failure is its caller's
+        with pytest.raises(psycopg.errors.SerializationFailure):
+            asyncio.run(db.transaction(flaky))
+        assert names(db) == []
+        return
+    assert asyncio.run(db.transaction(flaky)) == 3
+    assert names(db) == ["try3"], "the failed attempts were rolled back"
+
+
+def test_other_failures_are_not_retried() -> None:
+    import psycopg
+
+    assert retryable(ConcurrentChange())
+    assert retryable(psycopg.errors.SerializationFailure())
+    assert retryable(psycopg.errors.DeadlockDetected())
+    assert not retryable(psycopg.errors.UniqueViolation())
+    assert not retryable(ValueError("mine"))

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from ..domain.errors import ConcurrentChange
 from .group_commit import GroupCommit
@@ -59,7 +59,8 @@ def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> E
 
 
 class Database:
-    """Runs units of work (plain functions of a Connection) off the event loop."""
+    """Runs units of work (plain functions of a Connection): on SQLite in groups on the event loop
+    (group_commit.py), on PostgreSQL each in its own transaction on a thread pool, retried when asked."""
 
     def __init__(self, url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> None:
         self.url = url
@@ -102,15 +103,18 @@ class Database:
             try:
                 with self.engine.begin() as conn:
                     return work(conn)
-            except ConcurrentChange:
-                if attempt == PG_RETRIES - 1:
-                    raise
-            except OperationalError as exc:
-                # serialization_failure / deadlock_detected: PostgreSQL asks us to try again.
-                if _sqlstate(exc) not in ("40001", "40P01") or attempt == PG_RETRIES - 1:
+            except Exception as exc:
+                if not retryable(exc) or attempt == PG_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+def retryable(exc: BaseException) -> bool:
+    """A concurrent change, or PostgreSQL's serialization_failure / deadlock_detected: run the unit again.
+
+    The answer path runs on the driver (store/driver.py), so its errors arrive unwrapped; the rest of the
+    store's come wrapped in SQLAlchemy's DBAPIError."""
+    if isinstance(exc, ConcurrentChange):
+        return True
+    driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(driver_error, "sqlstate", None) in ("40001", "40P01")
