@@ -91,6 +91,29 @@ def test_verification_allows_requests_in_flight_at_the_stops_but_no_lost_write()
     assert not _measurement(0, rows=11).verified  # nothing measured
 
 
+def test_the_logins_before_the_warm_up_count_as_answers() -> None:
+    m = _measurement(100, rows=111 + 11)
+    assert not m.verified  # 11 more rows than 204s seen...
+    with_logins = Measurement(m.name, m.result, m.warmup, m.accepted_rows, m.rss_mib, m.connections,
+                              m.first_status, m.first_ms, logins_204=11)
+    assert with_logins.verified  # ...are the 11 logins sent alone before the warm-up
+    assert with_logins.responses_204 == 1 + 11 + 10 + 100
+
+
+def test_memory_is_summed_over_a_process_and_its_workers() -> None:
+    import os
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        tree = accept.process_tree(os.getpid())
+        assert tree[0] == os.getpid()
+        assert child.pid in tree
+    finally:
+        child.kill()
+        child.wait()
+
+
 # ---- the suite's helpers (bench/run.py and its sections) -----------------------------------------
 # The suite's modules import each other by plain name, as `python bench/run.py` puts bench/ first on
 # sys.path; do the same here.
