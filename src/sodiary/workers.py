@@ -10,7 +10,6 @@ stops them all on SIGINT/SIGTERM, and the workers stop if the supervisor itself 
 from __future__ import annotations
 
 import ctypes
-import logging
 import multiprocessing
 import signal
 import socket
@@ -22,7 +21,6 @@ from typing import Any
 
 from .config import Settings
 
-log = logging.getLogger(__name__)
 BACKLOG = 2048
 _PR_SET_PDEATHSIG = 1
 
@@ -34,7 +32,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(address)
     sock.listen(BACKLOG)
-    sock.set_inheritable(True)
     return sock
 
 

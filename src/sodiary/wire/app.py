@@ -101,4 +101,3 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     app.state.db = database
     app.state.settings = settings  # the base time zone for wire/timefmt.py
     return AgentDispatch(app, agent)
-
