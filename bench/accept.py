@@ -278,6 +278,15 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def sodiary_server(name: str, url: str, log_path: Path, workers: int = 1) -> Server:
+    """`sodiary serve --workers N` against `url` on a free loopback port (not started yet)."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url, SODIARY_LOG_LEVEL="warning")
+    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
+    return Server(name, cmd, env, log_path, port)
+
+
 # ---- databases ------------------------------------------------------------------------------
 
 
@@ -530,11 +539,7 @@ def measure_sodiary(workdir: Path, headers: dict[str, str], opts: Options, worke
     name = f"sodiary-{workers}w"
     db_path = workdir / f"{name}.db"
     first_id = prepared_copy(db_path, opts.invitations)
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers)]
-    server = Server(name, cmd, env, workdir / f"{name}.log", port)
+    server = sodiary_server(name, f"sqlite:///{db_path}", workdir / f"{name}.log", workers)
     return measure(name, server, first_id, workdir, headers, opts,
                    lambda: count_sodiary_accepted(db_path, first_id, opts.invitations),
                    logins=1 if workers == 1 else LOGINS)

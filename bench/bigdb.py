@@ -9,15 +9,13 @@ so drift on the shared machine hits both alike. The figure is the ratio of the m
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from accept import Server, free_port, prepare_sodiary
+from accept import Server, prepare_sodiary, sodiary_server
 from sequential import Client
 
 FILLER_COLUMNS = (
@@ -79,10 +77,7 @@ class BigDbResult:
 
 
 def _server(name: str, db_path: Path, workdir: Path) -> Server:
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return Server(name, cmd, env, workdir / f"{name}.log", port)
+    return sodiary_server(name, f"sqlite:///{db_path}", workdir / f"{name}.log")
 
 
 def row_count(db_path: Path) -> int:

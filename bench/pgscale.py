@@ -9,11 +9,10 @@ every request still writes; the figure is the median of the per-round ratios.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from accept import LOGINS, Measurement, Options, Server, free_port, measure, prepare_url
+from accept import LOGINS, Measurement, Options, measure, prepare_url, sodiary_server
 
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -62,12 +61,8 @@ def measure_scaling(workdir: Path, headers: dict[str, str], opts: Options, round
         for n in range(rounds):
             pair = []
             for workers in (1, 2):
-                port = free_port()
-                env = dict(os.environ, DATABASE_URL=url, SODIARY_LOG_LEVEL="warning")
-                cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                       "--workers", str(workers)]
                 label = f"pg-{workers}w"
-                server = Server(label, cmd, env, workdir / f"{label}-{n}.log", port)
+                server = sodiary_server(label, url, workdir / f"{label}-{n}.log", workers)
                 m = measure(label, server, first_id + cursor, workdir, headers, opts, lambda: 0, logins=LOGINS)
                 cursor += LOGINS + m.warmup.requests + m.result.requests + 2 * opts.connections
                 pair.append(m)

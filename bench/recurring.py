@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.accept import Server, free_port  # noqa: E402
+from bench.accept import sodiary_server  # noqa: E402
 
 WEEKS = 520
 EXTRA_INVITEES = ("bench1", "bench2", "bench3")
@@ -82,11 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         invitees = prepare(url)
-        port = free_port()
-        env = dict(os.environ, DATABASE_URL=url, SODIARY_LOG_LEVEL="warning")
-        cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        server = Server("sodiary", cmd, env, Path(tmp) / "server.log", port).start()
-        base = f"http://127.0.0.1:{port}"
+        server = sodiary_server("sodiary", url, Path(tmp) / "server.log").start()
+        base = f"http://127.0.0.1:{server.port}"
         try:
             default = post(base, "CreateDefaultAppointmentEntity", None)
             seconds = []

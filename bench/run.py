@@ -143,20 +143,20 @@ def half_rate(scratch: Path, headers: dict[str, str], rate: float, seconds: int,
     workdir = scratch / f"halfrate-{target}"
     workdir.mkdir()
     db_path = workdir / f"{target}.db"
-    port = accept.free_port()
     invitations = int(rate * seconds) + 100 + accept.LOGINS
+    log_path = workdir / f"{target}.log"
     if target == "sodiary":
         first_id = accept.prepare_sodiary(db_path, invitations)
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-        cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers)]
+        server = accept.sodiary_server(f"{target}-halfrate", f"sqlite:///{db_path}", log_path, workers)
     else:
         from reference_app import create_db
 
         create_db(str(db_path), invitations)
-        first_id, env = 1, dict(os.environ)
+        first_id, port = 1, accept.free_port()
         cmd = [sys.executable, str(accept.BENCH_DIR / "reference_app.py"), "--db", str(db_path), "--port", str(port)]
-    server = accept.Server(f"{target}-halfrate", cmd, env, workdir / f"{target}.log", port).start()
+        server = accept.Server(f"{target}-halfrate", cmd, dict(os.environ), log_path, port)
+    server.start()
+    port = server.port
     try:
         logins = 1 if target != "sodiary" or workers == 1 else accept.LOGINS
         for k in range(logins):  # each worker logs in (argon2) once, before the load

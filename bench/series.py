@@ -9,13 +9,11 @@ state, Accept from a declined one), so every request rewrites all 520 of tje0's 
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from accept import INVITEE, Server, free_port
+from accept import INVITEE, sodiary_server
 from sequential import Client
 
 OCCURRENCES = 520  # ten years, weekly
@@ -77,10 +75,8 @@ def accepted_rows(db_path: Path, rule_id: int) -> int:
 def measure(workdir: Path, repeats: int, occurrences: int = OCCURRENCES) -> SeriesResult:
     db_path = workdir / "series.db"
     first_id, rule_id = prepare(db_path, occurrences)
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning")
-    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = Server("sodiary-series", cmd, env, workdir / "series.log", port).start()
+    server = sodiary_server("sodiary-series", f"sqlite:///{db_path}", workdir / "series.log").start()
+    port = server.port
     accept_ms: list[float] = []
     reject_ms: list[float] = []
     client = Client(port)

@@ -53,11 +53,6 @@ class WriterLock:
     def __init__(self, path: str | None) -> None:
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path else None
 
-    @classmethod
-    def for_engine(cls, engine: Engine) -> WriterLock:
-        database = database_file(engine)
-        return cls(None if database is None else database + "-writer-lock")
-
     def try_acquire(self) -> bool:
         if self._fd is None:
             return True
@@ -82,7 +77,11 @@ class WriterLock:
 
 
 class WalSync:
-    """fdatasync of a WAL file (by path: reopened if the file was replaced); a no-op without a path."""
+    """fdatasync of a WAL file; a no-op without a path.
+
+    One descriptor for the process's life: SQLite removes the WAL only when the last connection to the
+    database closes, and the writer's own connection stays open while this exists.
+    """
 
     def __init__(self, path: str | None) -> None:
         self._path = path
@@ -98,9 +97,7 @@ class WalSync:
         if self._path is None:
             return
         began = time.perf_counter()
-        if self._fd is not None and os.fstat(self._fd).st_ino != os.stat(self._path).st_ino:
-            self.close()
-        if self._fd is None:
+        if self._fd is None:  # opened at the first flush: the WAL exists once something was committed
             self._fd = os.open(self._path, os.O_RDONLY)
         os.fdatasync(self._fd)
         self.last_seconds = time.perf_counter() - began
@@ -119,15 +116,15 @@ class GroupCommit:
         raw = self._conn.connection.dbapi_connection
         assert raw is not None
         self._raw = raw
-        self._lock = WriterLock.for_engine(engine)
+        database = database_file(engine)
+        self._lock = WriterLock(database and database + "-writer-lock")
         self._waiter = ThreadPoolExecutor(1, thread_name_prefix="sodiary-lock")
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="sodiary-sync")
-        database = database_file(engine)
         # FULL or EXTRA asked for, and a file whose WAL we can flush ourselves: the flush is ours.
         own_flush = database is not None and raw.execute("PRAGMA synchronous").fetchone()[0] >= 2
         if own_flush:
             raw.execute("PRAGMA synchronous=NORMAL")
-        self._wal = WalSync(database + "-wal" if own_flush and database else None)
+        self._wal = WalSync(database and database + "-wal" if own_flush else None)
         self._waiting: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
         self._flusher: asyncio.Future[None] | None = None
         self._unsynced: list[tuple[asyncio.Future[Any], Any]] = []
