@@ -415,6 +415,7 @@ class Measurement:
     first_status: int
     first_ms: float
     logins_204: int = 0  # the other requests sent alone before the warm-up
+    idle_percent: float | None = None  # of all the machine's CPUs during the measured run
 
     @property
     def responses_204(self) -> int:
@@ -433,6 +434,17 @@ def run_wrk(url: str, script: Path, seconds: int, opts: Options) -> WrkResult:
            "-s", str(script), url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
     return parse_wrk(out.stdout)
+
+
+def cpu_times() -> tuple[int, int]:
+    """(idle, total) clock ticks of all CPUs since boot, from /proc/stat."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return ticks[3] + ticks[4], sum(ticks)
+
+
+def idle_between(before: tuple[int, int], after: tuple[int, int]) -> float:
+    total = after[1] - before[1]
+    return 100.0 * (after[0] - before[0]) / total if total > 0 else 0.0
 
 
 def measure(name: str, server: Server, first_id: int, workdir: Path, headers: dict[str, str], opts: Options,
@@ -456,14 +468,16 @@ def measure(name: str, server: Server, first_id: int, workdir: Path, headers: di
         warmup = run_wrk(url, script(logins, "warmup"), opts.warmup, opts)
         # Skip past the warm-up's requests, including any still in flight when it stopped.
         start = logins + warmup.requests + opts.connections
+        before = cpu_times()
         result = run_wrk(url, script(start, "run"), opts.duration, opts)
+        idle = idle_between(before, cpu_times())
         rss = server.rss_mib()
     finally:
         server.stop()
     if start + result.requests + opts.connections > opts.invitations:
         print(f"warning: {name} ran out of invitations; raise --invitations", file=sys.stderr)
     measurement = Measurement(name, result, warmup, count_accepted(), rss, opts.connections, first_status, first_ms,
-                              logins_204)
+                              logins_204, idle)
     print(f"{name}: {result.rps:.0f} requests/s, first request {first_status} in {first_ms:.0f} ms", file=sys.stderr)
     return measurement
 

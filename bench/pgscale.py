@@ -3,7 +3,9 @@
 A fresh database (CREATE DATABASE on the bench's PostgreSQL, by default postgres@127.0.0.1:5432
 with trust authentication) is loaded with invitations for tje0 by bench/accept.py's loader. The
 runs alternate 1 and 2 workers under the same wrk load, each on its own slice of invitations so
-every request still writes; the figure is the median of the per-round ratios.
+every request still writes; the figure is the median of the per-round ratios. Every run is verified
+against the database, and the machine's idle CPU during each run is kept: the workers, PostgreSQL
+and wrk share the same CPUs.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ def database_url(admin_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-def _admin(sql: str) -> None:
+def _connect(url: str):  # type: ignore[no-untyped-def]
     import psycopg
 
-    with psycopg.connect(database_url(ADMIN_URL, "postgres").replace("postgresql+psycopg", "postgresql"),
-                         autocommit=True) as conn:
+    return psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+
+
+def _admin(sql: str) -> None:
+    with _connect(database_url(ADMIN_URL, "postgres")) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
@@ -37,6 +42,14 @@ def available() -> bool:
     except Exception:  # noqa: BLE001 — any failure means: no PostgreSQL for the bench
         return False
     return True
+
+
+def count_accepted(url: str, first: int, last: int) -> int:
+    """tje0's accepted invitations with ids first..last (the same test as the SQLite count)."""
+    with _connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM appointment WHERE appointment_id BETWEEN %s AND %s "
+                           "AND status = 1 AND type = 1", (first, last)).fetchone()
+    return int(row[0]) if row else 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ def measure_scaling(workdir: Path, headers: dict[str, str], opts: Options, round
     _admin(f'CREATE DATABASE "{name}"')
     try:
         first_id = prepare_url(url, opts.invitations)
+        last_id = first_id + opts.invitations - 1
         cursor = 0  # invitations used so far
         done: list[ScaleRound] = []
         for n in range(rounds):
@@ -63,7 +77,9 @@ def measure_scaling(workdir: Path, headers: dict[str, str], opts: Options, round
             for workers in (1, 2):
                 label = f"pg-{workers}w"
                 server = sodiary_server(label, url, workdir / f"{label}-{n}.log", workers)
-                m = measure(label, server, first_id + cursor, workdir, headers, opts, lambda: 0, logins=LOGINS)
+                start = first_id + cursor
+                m = measure(label, server, start, workdir, headers, opts,
+                            lambda start=start: count_accepted(url, start, last_id), logins=LOGINS)
                 cursor += LOGINS + m.warmup.requests + m.result.requests + 2 * opts.connections
                 pair.append(m)
             done.append(ScaleRound(pair[0], pair[1]))

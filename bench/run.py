@@ -8,7 +8,7 @@ same machine, most of them as a ratio against a reference measured in the same r
 2. Latency at half the maximum rate: an open-loop client (bench/open_loop.py) at 50 % of (b).
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
 4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
-5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py).
+5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU.
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import accept
 import open_loop
+import pgscale
 from accept import (
     ACCEPT_PATH,
     CLIENT_HEADERS,
@@ -88,6 +89,10 @@ def median_ratio(pairs: list[tuple[float, float]]) -> float | None:
     """The median of numerator/denominator over the rounds that measured both (None if none did)."""
     ratios = [a / b for a, b in pairs if b > 0]
     return statistics.median(ratios) if ratios else None
+
+
+def pairs(rounds: list[pgscale.ScaleRound]) -> list[tuple[float, float]]:
+    return [(sr.two.result.rps, sr.one.result.rps) for sr in rounds]
 
 
 def ratio_text(value: float | None) -> str:
@@ -271,18 +276,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Accept on {b.big_rows} rows: {summary(b.big_ms)} (databases built in {b.load_seconds:.0f} s)")
             print(f"big/small median latency = {statistics.median(b.big_ms) / statistics.median(b.small_ms):.2f}")
         if "pg" not in args.skip:
-            import pgscale
-
             if pgscale.available():
                 workdir = scratch / "pg"
                 workdir.mkdir()
                 pg_opts = replace(p.opts, invitations=p.pg_invitations)
                 scale = pgscale.measure_scaling(workdir, headers, pg_opts, p.pg_rounds)
-                print()
+                print(f"\n{'':<10} {'round':>5} {'requests/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'requests':>9} "
+                      f"{'2xx':>9} {'RSS MiB':>8} {'idle CPU':>8}")
                 for n, sr in enumerate(scale, 1):
                     for m in (sr.one, sr.two):
-                        print(row(m.name, n, m.result, m.rss_mib, m.result.ok))
-                print(f"postgresql workers2/workers1 = {statistics.median(sr.ratio for sr in scale):.2f}")
+                        print(row(m.name, n, m.result, m.rss_mib, m.result.ok) + f" {m.idle_percent:>7.0f}%")
+                for n, sr in enumerate(scale, 1):
+                    for m in (sr.one, sr.two):
+                        print(f"verified round {n} " + accept.verification(m))
+                        ok = ok and m.verified
+                print(f"postgresql workers2/workers1 = {ratio_text(median_ratio(pairs(scale)))} "
+                      "(the workers, PostgreSQL and wrk share the machine's CPUs: see the idle column)")
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
     finally:

@@ -14,6 +14,8 @@ import pytest
 from bench import accept
 from bench.accept import Measurement, WrkResult
 
+from tests.support.databases import fresh_database
+
 # Real `wrk --latency` output from a run of the generated script, with a 404 and a socket error added.
 WRK_OUTPUT = """\
 Running 3s test @ http://127.0.0.1:8765/api/v1/Agents/Appointment/Accept
@@ -202,6 +204,23 @@ def test_filler_rows_fill_every_column_with_distinct_ids_and_self_mothers() -> N
 def test_pg_database_url_replaces_only_the_database_name() -> None:
     url = "postgresql://postgres@127.0.0.1:5432/postgres"
     assert pgscale.database_url(url, "bench_1") == "postgresql://postgres@127.0.0.1:5432/bench_1"
+
+
+def test_pg_accepted_rows_are_counted_in_the_slice_a_run_used(tmp_path: Path) -> None:
+    with fresh_database("postgresql", tmp_path) as url:
+        first = accept.prepare_url(url, 6)
+        with pgscale._connect(url) as conn:
+            conn.execute("UPDATE appointment SET status = 1, type = 1 WHERE appointment_id IN (%s, %s, %s)",
+                         (first + 1, first + 2, first + 5))
+        assert pgscale.count_accepted(url, first + 2, first + 5) == 2
+        assert pgscale.count_accepted(url, first, first + 5) == 3
+
+
+def test_idle_share_is_idle_ticks_over_all_ticks_between_two_readings() -> None:
+    assert accept.idle_between((100, 1000), (150, 1200)) == 25.0
+    assert accept.idle_between((100, 1000), (100, 1000)) == 0.0
+    idle, total = accept.cpu_times()
+    assert 0 <= idle <= total
 
 
 def test_quick_plan_is_smaller_than_the_full_one() -> None:
