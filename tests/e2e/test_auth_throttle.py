@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,11 +22,13 @@ from tests.support.server import LiveServer
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 
 
+THROTTLED = {**RECHECK_NOW, "SODIARY_AUTH_FAILURES_PER_USER": "3", "SODIARY_AUTH_FAILURES_PER_ADDRESS": "5",
+             "SODIARY_AUTH_FAILURE_WINDOW_SECONDS": "60"}
+
+
 @pytest.fixture(scope="module")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {**RECHECK_NOW, "SODIARY_AUTH_FAILURES_PER_USER": "3", "SODIARY_AUTH_FAILURES_PER_ADDRESS": "5",
-           "SODIARY_AUTH_FAILURE_WINDOW_SECONDS": "60"}
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
+    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=THROTTLED).start()
     try:
         yield live
     finally:
@@ -86,3 +89,34 @@ def test_guessing_tickets_is_throttled_by_address(server: LiveServer, seed: Seed
         for n in range(5):
             assert_401(accept(c, child, Authorization=f"SOTicket 7T:guess{n}"))
         assert_429(accept(c, child, Authorization="SOTicket 7T:guess5"))
+
+
+def test_a_right_password_clears_the_failures_counted_for_the_name(server: LiveServer, seed: Seeder) -> None:
+    user = new_user(server, "Right-pw1")
+    first, second = seed.booking(invitees=(user,)), seed.booking(invitees=(user,))
+    with client(server, user, "wrong") as attacker:
+        for _ in range(2):
+            assert_401(accept(attacker, first.children[user]))
+    with client(server, user, "Right-pw1") as c:
+        assert accept(c, first.children[user]).status_code == 204
+    with client(server, user, "wrong") as attacker, Unchanged(seed):
+        for _ in range(3):
+            assert_401(accept(attacker, second.children[user]))  # counting starts again from none
+        assert_429(accept(attacker, second.children[user]))
+
+
+def test_failures_at_one_instance_count_at_another_on_the_same_database(
+    server: LiveServer, database_url: str, tmp_path: Path, seed: Seeder
+) -> None:
+    user = new_user(server, "Right-pw1")
+    child = seed.booking(invitees=(user,)).children[user]
+    other = LiveServer(database_url, tmp_path / "other.log", env=THROTTLED).start()
+    try:
+        with client(server, user, "wrong") as here, client(other, user, "wrong") as there, Unchanged(seed):
+            assert_401(accept(here, child))
+            assert_401(accept(there, child))
+            assert_401(accept(here, child))
+            assert_429(accept(there, child))  # the third failure was at the other instance
+            assert_429(accept(here, child))
+    finally:
+        other.stop()

@@ -4,6 +4,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,4 +160,16 @@ partner_app = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created", DateTime, nullable=False),  # UTC
+)
+
+# Failed authentication, seen by every process and instance on the database: the failed-login throttle
+# counts these. `subject` is the SHA-256 of "user:<name in lower case>" or "address:<client address>".
+auth_failure = Table(
+    "auth_failure",
+    metadata,
+    Column("failure_id", Integer, primary_key=True),
+    Column("subject", String(64), nullable=False),
+    Column("failed_at", Float, nullable=False),  # seconds since the epoch
+    Index("ix_auth_failure_subject", "subject", "failed_at"),
+    Index("ix_auth_failure_failed_at", "failed_at"),
 )

@@ -120,42 +120,35 @@ class CredentialCache:
 class Guard:
     """Throttles failed authentication per client address and per user name (429 + Retry-After)."""
 
-    def __init__(self, window: float, per_user: int, per_address: int) -> None:
-        self.users = Throttle(window, per_user)
-        self.addresses = Throttle(window, per_address)
+    def __init__(self, throttle: Throttle) -> None:
+        self.throttle = throttle
 
     @staticmethod
     def address(request: Request) -> str:
         return request.client.host if request.client else "unknown"
 
-    def check(self, request: Request, user: str | None = None) -> None:
-        now = time.monotonic()
-        wait = self.addresses.retry_after(self.address(request), now)
-        if user:
-            wait = max(wait, self.users.retry_after(user.lower(), now))
+    async def check(self, request: Request, user: str | None = None) -> None:
+        wait = await self.throttle.retry_after(time.time(), self.address(request), user)
         if wait:
             raise ApiError(429, "TooManyRequestsException", "too_many_failures",
                            headers={"Retry-After": str(wait)}, seconds=wait)
 
-    def failed(self, request: Request, user: str | None = None) -> None:
-        now = time.monotonic()
-        self.addresses.failed(self.address(request), now)
-        if user:
-            self.users.failed(user.lower(), now)
+    async def failed(self, request: Request, user: str | None = None) -> None:
+        await self.throttle.failed(time.time(), self.address(request), user)
 
-    def succeeded(self, user: str) -> None:
-        self.users.succeeded(user.lower())
+    async def succeeded(self, user: str) -> None:
+        await self.throttle.succeeded(user)
 
 
 async def verify_password(db: Database, guard: Guard, request: Request, user: str, password: str,
                           scheme: str) -> tuple[Caller, int]:
     """Throttled password check, shared by Basic and the login routes."""
-    guard.check(request, user)
+    await guard.check(request, user)
     found = await auth_service.login_with_password(db, user, password, scheme)
     if found is None:
-        guard.failed(request, user)
+        await guard.failed(request, user)
         raise AuthFailed("bad_credentials")
-    guard.succeeded(user)
+    await guard.succeeded(user)
     return found
 
 

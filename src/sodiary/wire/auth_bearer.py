@@ -90,12 +90,12 @@ class BearerScheme:
             return cached
         if stale:
             raise AuthFailed("bad_token", detail="the user is disabled or their credentials changed")
-        self.guard.check(request)
+        await self.guard.check(request)
         try:
             claims = self.decode(credentials)
             caller, version = await self.associate(claims)
         except AuthFailed:
-            self.guard.failed(request)
+            await self.guard.failed(request)
             raise
         self.cache.put(key, caller, version, float(claims["exp"]) - time.time())
         return caller

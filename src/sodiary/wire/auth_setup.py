@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from ..config import Settings
+from ..service.throttle import Throttle
 from ..store.database import Database
 from .auth import Authenticator, BasicScheme, CredentialCache, Guard
 from .auth_apps import AppRegistry
@@ -23,8 +24,8 @@ class Auth:
 
 def build_auth(settings: Settings, db: Database) -> Auth:
     cache = CredentialCache(settings.secret, settings.credential_cache_seconds, settings.credential_recheck_seconds)
-    guard = Guard(settings.auth_failure_window_seconds, settings.auth_failures_per_user,
-                  settings.auth_failures_per_address)
+    guard = Guard(Throttle(db, settings.auth_failure_window_seconds, settings.auth_failures_per_user,
+                           settings.auth_failures_per_address))
     keys = BearerKeys(settings.jwt_secret, settings.jwt_public_key_file, settings.jwks_file)
     tickets = TicketScheme(db, cache, guard)
     sessions = SessionScheme(db, cache, guard)

@@ -50,11 +50,11 @@ class _TokenCheck:
         if entry is not None and self.cache.fresh(entry):
             return entry.caller, entry.extra
         if entry is None:
-            self.guard.check(request)
+            await self.guard.check(request)
         found = await tickets.resolve(self.db, self.kind, token, self.scheme) if len(token) <= 200 else None
         if found is None:
             if entry is None:
-                self.guard.failed(request)
+                await self.guard.failed(request)
             else:
                 self.cache.drop_associate(entry.caller.associate_id)
             raise AuthFailed(f"bad_{self.kind}")
