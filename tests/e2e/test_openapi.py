@@ -92,9 +92,11 @@ def test_unimplemented_methods_are_listed_as_501_and_not_deprecated(server: Live
         assert "200" not in op["responses"] and "204" not in op["responses"]
 
 
-def test_every_operation_takes_select(server: LiveServer) -> None:
+def test_every_agent_and_rest_operation_takes_select(server: LiveServer) -> None:
     for path, item in fetch(server)["paths"].items():
         for verb, op in item.items():
+            if op["tags"] == ["Sessions"]:
+                continue  # the login routes answer tickets and cookies, not entities
             assert "$select" in [p["name"] for p in op["parameters"]], (path, verb)
 
 
@@ -165,3 +167,28 @@ def test_every_rest_operation_answers_a_documented_status(server: LiveServer, se
                     body = b"{}" if "requestBody" in op else b""
                     r = c.request(verb.upper(), url, content=body, headers={"Content-Type": "application/json"})
                     assert str(r.status_code) in op["responses"], (verb, url, r.status_code, r.text)
+
+
+def test_login_routes_are_documented_with_their_bodies_and_who_may_call_them(server: LiveServer) -> None:
+    paths = fetch(server)["paths"]
+    login = paths["/api/v1/Sodiary/Login"]["post"]
+    assert {} in login["security"] and {"Basic": []} in login["security"]  # a body, or Basic
+    assert login["requestBody"]["required"] is False
+    ticket = {"$ref": REF.format(name="TicketResult")}
+    assert login["responses"]["200"]["content"]["application/json"]["schema"] == ticket
+    assert {"200", "400", "401", "429"} <= set(login["responses"])
+    assert set(paths["/api/v1/Sodiary/Session"]) == {"post", "delete"}
+    assert paths["/api/v1/Sodiary/Session"]["delete"]["security"] == [{"XSRF": []}]
+    assert paths["/api/v1/Sodiary/Logout"]["post"]["security"] == [{"SOTicket": []}]
+
+
+def test_every_login_route_answers_a_documented_status(server: LiveServer) -> None:
+    doc = fetch(server)
+    routes = [(path, verb, op) for path, item in doc["paths"].items() if path.startswith("/api/v1/Sodiary/")
+              for verb, op in item.items()]
+    assert len(routes) == 4
+    for user in (None, "tje0"):
+        with server.client(user) as c:
+            for path, verb, op in routes:
+                r = c.request(verb.upper(), path)
+                assert str(r.status_code) in op["responses"], (user, verb, path, r.status_code, r.text)

@@ -30,6 +30,7 @@ from .decoding import SUPPORTED as REQUEST_TYPES
 from .endpoint import AgentMethod
 from .errors import ErrorBody
 from .rest import OPERATIONS, RestOperation
+from .sessions import OPERATIONS as SESSION_OPERATIONS
 
 AGENT_PREFIX = "/api/v1/Agents/Appointment/"
 REF = "#/components/schemas/{name}"
@@ -134,8 +135,9 @@ def _error_refs(statuses: Iterable[int]) -> dict[str, Any]:
     return {str(s): {"$ref": f"#/components/responses/{ERRORS[s][0]}"} for s in sorted(set(statuses))}
 
 
-def _query_parameters(query: dict[str, Any], schemas: _Schemas, pending: list[Any]) -> list[dict[str, Any]]:
-    params: list[dict[str, Any]] = [SELECT_PARAMETER]
+def _query_parameters(query: dict[str, Any], schemas: _Schemas, pending: list[Any],
+                      select: bool = True) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [SELECT_PARAMETER] if select else []
     for name, tp in query.items():
         param: dict[str, Any] = {"name": name, "in": "query", "required": False,
                                  "description": "Matched case-insensitively."}
@@ -189,11 +191,14 @@ def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any])
 def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "operationId": "Rest" + rest.method.capitalize() + re.sub(r"[^A-Za-z0-9]+", "_", rest.path).rstrip("_"),
-        "tags": ["Appointment"],
+        "tags": [rest.tag],
         "summary": rest.summary,
-        "description": f"Calls the same service as AppointmentAgent.{rest.backed_by}.",
-        "parameters": _query_parameters(rest.query, schemas, pending),
+        "description": f"Calls the same service as AppointmentAgent.{rest.backed_by}." if rest.backed_by
+                       else rest.summary + ".",
+        "parameters": _query_parameters(rest.query, schemas, pending, rest.takes_select),
     }
+    if rest.security is not None:
+        op["security"] = rest.security
     if "{id}" in rest.path:
         op["parameters"] = [{"name": "id", "in": "path", "required": True,
                              "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}},
@@ -203,15 +208,16 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
                                  "description": "An HTTP date (RFC 1123), compared at one-second resolution.",
                                  "schema": {"type": "string"}, "example": "Wed, 21 Oct 2015 07:28:00 GMT"})
     if rest.request is not None:
-        body: dict[str, Any] = {"required": True}
+        body: dict[str, Any] = {"required": rest.body_required}
         pending.append((body, schemas.add(rest.request), rest.request_types))
         op["requestBody"] = body
     responses: dict[str, Any]
     if rest.response is None:
         responses = {"204": {"description": "Done; no body"}}
     else:
-        ok: dict[str, Any] = {"description": _type_name(rest.response),
-                              "headers": {"Last-Modified": {"schema": {"type": "string"}}}}
+        ok: dict[str, Any] = {"description": _type_name(rest.response)}
+        if rest.last_modified:
+            ok["headers"] = {"Last-Modified": {"schema": {"type": "string"}}}
         pending.append((ok, schemas.add(rest.response), RESPONSE_TYPES))
         responses = {"200": ok}
     if 304 in rest.statuses:
@@ -223,14 +229,16 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
 
 def document(methods: dict[str, AgentMethod] | None = None,
              rest: Iterable[RestOperation] | None = None) -> dict[str, Any]:
-    """The whole OpenAPI 3.1 document as plain data."""
+    """The whole OpenAPI 3.1 document as plain data.
+
+    `rest` replaces the REST and login operations (rest.OPERATIONS + sessions.OPERATIONS)."""
     table = methods if methods is not None else agent_methods()
     schemas = _Schemas()
     pending: list[Any] = []  # (target, schema index[, media types]) filled once schemas are resolved
     paths: dict[str, Any] = {}
     for name in ALL_METHODS:
         paths[AGENT_PREFIX + name] = {"post": _agent_operation(table[name.lower()], schemas, pending)}
-    for op in rest if rest is not None else OPERATIONS:
+    for op in rest if rest is not None else [*OPERATIONS, *SESSION_OPERATIONS]:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
     for target, index, *media in pending:
@@ -248,7 +256,9 @@ def document(methods: dict[str, AgentMethod] | None = None,
                            "has the ErrorBody shape, in English or Norwegian (Accept-Language / SO-Language).",
         },
         "tags": [{"name": "Agents/Appointment", "description": "POST /api/v1/Agents/Appointment/<Method>"},
-                 {"name": "Appointment", "description": "REST /api/v1/Appointment, with HTTP semantics"}],
+                 {"name": "Appointment", "description": "REST /api/v1/Appointment, with HTTP semantics"},
+                 {"name": "Sessions", "description": "sodiary's own login routes: SOTicket tickets and "
+                                                     "browser sessions (cookie + X-XSRF-TOKEN)"}],
         "paths": paths,
         "components": {
             "schemas": schemas.components,
@@ -300,6 +310,13 @@ def endpoints_markdown(methods: dict[str, AgentMethod] | None = None,
             ok = "200" if op.response is not None else "204"
             answers = ", ".join([ok, *(str(s) for s in sorted(op.statuses))])
             lines.append(f"| {op.method} | `{op.path}` | {op.backed_by} | {answers} | {op.summary} |")
+    if rest is None:
+        lines += ["", "## Sessions — sodiary's login routes", "", "| Verb | Path | Answers | Summary |",
+                  "|---|---|---|---|"]
+        for op in SESSION_OPERATIONS:
+            ok = "200" if op.response is not None else "204"
+            answers = ", ".join([ok, *(str(s) for s in sorted(op.statuses))])
+            lines.append(f"| {op.method} | `{op.path}` | {answers} | {op.summary} |")
     lines += ["", "## Other", "", "| Verb | Path | What |", "|---|---|---|",
               "| GET | `/api/openapi.json` | this API as an OpenAPI 3.1 document (no authentication) |",
               "| GET | `/api/docs` | the document rendered as a page, offline (no CDN) |", ""]

@@ -57,6 +57,11 @@ class RestOperation:
     statuses: tuple[int, ...] = ()  # answers besides 200/204 and the common 400/401/406
     query: dict[str, Any] = field(default_factory=dict)
     headers: tuple[str, ...] = ()  # conditional request headers it honours
+    tag: str = "Appointment"
+    body_required: bool = True
+    takes_select: bool = True
+    last_modified: bool = True  # the 200 carries Last-Modified
+    security: list[dict[str, list[str]]] | None = None  # None: the document's default (every scheme)
 
 
 # HTTP dates.

@@ -29,9 +29,13 @@ from .decoding import decode_body
 from .endpoint import fail, internal_error, no_content, read_body
 from .errors import JSON_TYPE, XML_TYPE, ApiError, from_domain
 from .negotiation import Format, response_format
+from .rest import RestOperation
 from .xml import to_xml
 
 MAX_LOGIN_BODY = 8192
+PREFIX = "/api/v1/Sodiary"
+_LOGIN_SECURITY: list[dict[str, list[str]]] = [{}, {"Basic": []}, {"SOAppToken": []}, {"Basic": [], "SOAppToken": []}]
+_LOGIN_STATUSES = (403, 413, 415, 429)
 
 
 class LoginRequest(msgspec.Struct, rename="pascal", kw_only=True):
@@ -52,6 +56,22 @@ class SessionResult(msgspec.Struct, rename="pascal"):
     associate_id: int
     user_name: str
 
+
+# For the OpenAPI document and docs/endpoints.md (wire/openapi.py); the routes are LoginRoutes.routes().
+OPERATIONS = [
+    RestOperation("POST", PREFIX + "/Login", "Log in with Basic credentials or a {UserName, Password} body; "
+                  "the ticket goes in `Authorization: SOTicket <ticket>`", "", request=LoginRequest,
+                  response=TicketResult, statuses=_LOGIN_STATUSES, tag="Sessions", body_required=False,
+                  takes_select=False, last_modified=False, security=_LOGIN_SECURITY),
+    RestOperation("POST", PREFIX + "/Logout", "Revoke the SOTicket that authenticates the call", "",
+                  tag="Sessions", takes_select=False, security=[{"SOTicket": []}]),
+    RestOperation("POST", PREFIX + "/Session", "Open a browser session: the session cookie and the XSRF-TOKEN "
+                  "cookie, whose value later calls send as X-XSRF-TOKEN", "", request=LoginRequest,
+                  response=SessionResult, statuses=_LOGIN_STATUSES, tag="Sessions", body_required=False,
+                  takes_select=False, last_modified=False, security=_LOGIN_SECURITY),
+    RestOperation("DELETE", PREFIX + "/Session", "Close the browser session that authenticates the call", "",
+                  tag="Sessions", takes_select=False, security=[{"XSRF": []}]),
+]
 
 _encode = msgspec.json.Encoder().encode
 
@@ -163,8 +183,8 @@ class LoginRoutes:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/api/v1/Sodiary/Login", self.login, methods=["POST"]),
-            Route("/api/v1/Sodiary/Logout", self.logout, methods=["POST"]),
-            Route("/api/v1/Sodiary/Session", self.open_session, methods=["POST"]),
-            Route("/api/v1/Sodiary/Session", self.close_session, methods=["DELETE"]),
+            Route(PREFIX + "/Login", self.login, methods=["POST"]),
+            Route(PREFIX + "/Logout", self.logout, methods=["POST"]),
+            Route(PREFIX + "/Session", self.open_session, methods=["POST"]),
+            Route(PREFIX + "/Session", self.close_session, methods=["DELETE"]),
         ]
