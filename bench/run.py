@@ -71,7 +71,7 @@ def plan(args: argparse.Namespace) -> Plan:
     return Plan(
         opts=opts,
         rounds=args.rounds or (1 if quick else 3),
-        radicale_events=args.radicale_events or (600 if quick else 1_500),
+        radicale_events=args.radicale_events or (600 if quick else 2_500),
         halfrate_seconds=5 if quick else 10,
         series_repeats=10 if quick else 30,
         big_rows=args.rows or (200_000 if quick else 1_000_000),
@@ -192,7 +192,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--duration", type=int, help="seconds per wrk run (10; quick 3)")
     ap.add_argument("--connections", type=int, default=64, help="wrk -c (64)")
     ap.add_argument("--invitations", type=int, help="invitations per sodiary database (300000; quick 100000)")
-    ap.add_argument("--radicale-events", type=int, help="events in Radicale's calendar (1500; quick 600)")
+    ap.add_argument("--radicale-events", type=int, help="events in Radicale's calendar (2500; quick 600)")
     ap.add_argument("--rows", type=int, help="appointment rows of the big database (1000000; quick 200000)")
     ap.add_argument("--skip", action="append", default=[], choices=SECTIONS, help="leave a section out")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
