@@ -32,6 +32,7 @@ AGENT = "/api/v1/Agents/Appointment/"
 REST = "/api/v1/Appointment/"
 INTRUDER = "ben"
 KINDS = ("plain", "mother", "child", "cancelled")
+CONTACT = 424_242  # the company every target row is with
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,32 @@ READS: dict[str, Read] = {
                               kinds=("plain",), hidden="unlisted"),  # invitations are not in the diary
     "GetPersonAppointments": Read(agent("GetPersonAppointments", lambda t: {"PersonId": t.person_id}), _listed,
                                   hidden="unlisted"),
+    "GetAssociatesDiary": Read(agent("GetAssociatesDiary", lambda t: {"AssociateIds": [t.owner_id]}), _listed,
+                               kinds=("plain",), hidden="unlisted"),
+    "GetPersonDiary": Read(agent("GetPersonDiary", lambda t: {"PersonId": t.person_id}), _listed,
+                           kinds=("plain",), hidden="unlisted"),  # tje0's person: tje0's diary
+    "GetPersonAppointmentsByType": Read(
+        agent("GetPersonAppointmentsByType", lambda t: {"PersonId": t.person_id, "AppointmentType": "inDiary"}),
+        _listed, kinds=("plain", "mother"), hidden="unlisted"),
+    "GetPersonAppointmentsByTask": Read(
+        agent("GetPersonAppointmentsByTask", lambda t: {"PersonId": t.person_id, "TaskId": 0}), _listed,
+        hidden="unlisted"),
+    "GetPersonAppointmentsByTasks": Read(
+        agent("GetPersonAppointmentsByTasks", lambda t: {"PersonId": t.person_id, "TaskIds": [0]}), _listed,
+        hidden="unlisted"),
+    "GetPersonTasks": Read(agent("GetPersonTasks", lambda t: {"PersonId": t.person_id}),
+                           lambda body, t: not _listed(body, t), hidden="unlisted"),  # diary rows are no tasks
+    "GetContactAppointments": Read(agent("GetContactAppointments", lambda t: {"ContactId": CONTACT}), _listed,
+                                   hidden="unlisted"),
+    "GetContactAppointmentsByType": Read(
+        agent("GetContactAppointmentsByType", lambda t: {"ContactId": CONTACT, "AppointmentType": "inDiary"}),
+        _listed, kinds=("plain", "mother"), hidden="unlisted"),
+    "GetContactAppointmentsByTask": Read(
+        agent("GetContactAppointmentsByTask", lambda t: {"ContactId": CONTACT, "TaskId": 0}), _listed,
+        hidden="unlisted"),
+    "GetContactAppointmentsByTasks": Read(
+        agent("GetContactAppointmentsByTasks", lambda t: {"ContactId": CONTACT, "TaskIds": [0]}), _listed,
+        hidden="unlisted"),
     "GET /{id}": Read(lambda t: ("GET", REST + str(t.id), None, {}), _entity_id, hidden="404"),
 }
 
@@ -144,6 +171,7 @@ NO_ID = {
     "CreateDefaultAppointmentEntityByTypeAndAssociate": "an unsaved entity for any owner; nothing is written",
     "GetMyAppointments": "the caller's own diary",
     "GetMyDiary": "the caller's own diary",
+    "GetMyTasks": "the caller's own task list",
     "CleanUpRecurringBookingDeleted": "the caller's own cancelled rows",
     "CreateDefaultRecurrence": "a new, unsaved recurrence",
     "CreateDefaultRecurrenceByDate": "a new, unsaved recurrence",
@@ -194,7 +222,7 @@ def _target(seed: Seeder, kind: str, private: bool) -> Target:
         row_id, mother_id = (b.mother_id if kind == "mother" else child), b.mother_id
         rows, owner = [b.mother_id, child], "ada"
     person = seed.row(rows[-1])["invited_person_id"]  # the meeting is with tje0's person
-    _set(seed, rows, person_id=person, private=1 if private else 0)
+    _set(seed, rows, person_id=person, contact_id=CONTACT, private=1 if private else 0)
     return Target(row_id, kind, mother_id, owner, seed.user_id("tje0"), person, seed.user_id("ada"))
 
 

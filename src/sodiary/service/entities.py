@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
@@ -209,32 +209,62 @@ _DIARY_STATES = [int(s) for s in (S.UnknownOrPostIt, *booking.ACCEPTED_STATES)]
 _IN_DIARY = and_(_a.type == int(T.inDiary), _a.status.in_(_DIARY_STATES))
 
 
-async def my_appointments(
-    db: Database, caller: Caller, start: datetime | None, end: datetime | None, count: int
-) -> ListData:
-    """Every row in the caller's diary table, pending invitations included (spec §4.3 #33)."""
-    return await _window(db, _a.associate_id == caller.associate_id, start, end, count)
+_IN_TASKS = and_(_a.type == int(T.inChecklist), _a.status.in_(_DIARY_STATES))
 
 
-async def my_diary(db: Database, caller: Caller, start: datetime | None, end: datetime | None, count: int) -> ListData:
-    return await _window(db, and_(_a.associate_id == caller.associate_id, _IN_DIARY), start, end, count)
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """The rows a list method answers: every condition given holds, and rows private to others are left out.
+
+    `shows_in` is "diary" (what the diary shows: own rows and accepted invitations), "tasks" (the same for
+    the task list) or "" (every row, pending invitations included)."""
+
+    associates: tuple[int, ...] | None = None  # whose diary table
+    person_id: int | None = None
+    contact_id: int | None = None
+    shows_in: str = ""
+    type: AppointmentType | None = None
+    task_ids: tuple[int, ...] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    count: int = -1
 
 
-async def associate_diary(
-    db: Database, caller: Caller, associate_id: int, start: datetime | None, end: datetime | None, count: int
-) -> ListData:
-    where = and_(_a.associate_id == associate_id, _IN_DIARY, store.visible_to(caller.associate_id))
-    return await _window(db, where, start, end, count)
+async def find(db: Database, caller: Caller, query: ListQuery) -> ListData:
+    return await _window(db, _where(caller, query), query.start, query.end, query.count)
 
 
-async def person_appointments(
-    db: Database, caller: Caller, person_id: int, start: datetime | None, end: datetime | None, count: int
-) -> ListData:
-    """Rows whose meeting is with the person (`person_id`), as far as the caller may see them."""
-    if person_id <= 0:
-        return ListData([], People())
-    where = and_(_a.person_id == person_id, store.visible_to(caller.associate_id))
-    return await _window(db, where, start, end, count)
+def _where(caller: Caller, q: ListQuery) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = [store.visible_to(caller.associate_id)]
+    if q.associates is not None:
+        parts.append(_a.associate_id.in_(q.associates))
+    if q.person_id is not None:
+        parts.append(_a.person_id == q.person_id)
+    if q.contact_id is not None:
+        parts.append(_a.contact_id == q.contact_id)
+    if q.shows_in:
+        parts.append(_IN_DIARY if q.shows_in == "diary" else _IN_TASKS)
+    if q.type is not None:
+        parts.append(_a.type == int(q.type))
+    if q.task_ids is not None:
+        parts.append(_a.task_id.in_(q.task_ids))
+    return and_(*parts)
+
+
+async def person_diary(db: Database, caller: Caller, person_id: int, start: datetime | None, end: datetime | None,
+                       count: int) -> ListData:
+    """The diary of the user who is this person; a person who is no user is refused (spec §4.3 #36)."""
+
+    def work(conn: Connection) -> ListData:
+        person = store.persons(conn, [person_id]).get(person_id)
+        if person is None:
+            raise Invalid("unknown_person", person_id=person_id)
+        if not person.associate_id:
+            raise Invalid("person_not_user", person_id=person_id)
+        query = ListQuery(associates=(person.associate_id,), shows_in="diary", start=start, end=end, count=count)
+        return _list(conn, store.window(conn, _where(caller, query), start, end, count))
+
+    return await db.transaction(work)
 
 
 async def _window(db: Database, where: Any, start: datetime | None, end: datetime | None, count: int) -> ListData:

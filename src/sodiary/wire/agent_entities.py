@@ -1,4 +1,4 @@
-"""Agent methods: entity defaults, Save, Get and the diary lists (spec §4.3 #1–#11, #33–#37).
+"""Agent methods: entity defaults, Save and Get (spec §4.3 #1–#11); the lists are in agent_lists.py.
 
 Unknown or invisible ids answer 200 with `null`, as the agents do; a malformed query id is a 400.
 """
@@ -87,32 +87,6 @@ async def get_records(call: Call, req: c.RecordsRequest) -> list[c.Appointment]:
     return simple_carriers(data, call.caller, time_context(call.request))
 
 
-def _window(call: Call, req: c.WindowRequest) -> tuple[datetime | None, datetime | None, int]:
-    tc = time_context(call.request)
-    return tc.parse(req.start_time, "StartTime"), tc.parse(req.end_time, "EndTime"), req.count
-
-
-async def my_appointments(call: Call, req: c.WindowRequest) -> list[c.Appointment]:
-    data = await svc.my_appointments(call.db, call.caller, *_window(call, req))
-    return simple_carriers(data, call.caller, time_context(call.request))
-
-
-async def my_diary(call: Call, req: c.WindowRequest) -> list[c.Appointment]:
-    data = await svc.my_diary(call.db, call.caller, *_window(call, req))
-    return simple_carriers(data, call.caller, time_context(call.request))
-
-
-async def associate_diary(call: Call, req: c.AssociateDiaryRequest) -> list[c.Appointment]:
-    associate_id = req.associate_id or call.caller.associate_id
-    data = await svc.associate_diary(call.db, call.caller, associate_id, *_window(call, req))
-    return simple_carriers(data, call.caller, time_context(call.request))
-
-
-async def person_appointments(call: Call, req: c.PersonAppointmentsRequest) -> list[c.Appointment]:
-    data = await svc.person_appointments(call.db, call.caller, req.person_id, *_window(call, req))
-    return simple_carriers(data, call.caller, time_context(call.request))
-
-
 async def organizer_name(call: Call, req: c.OrganizerNameRequest) -> str | None:
     if req.mother_appointment_id <= 0:
         return None
@@ -140,14 +114,6 @@ METHODS: list[AgentMethod] = [
                 summary="Simple Appointments for an array of ids."),
     AgentMethod("GetAppointmentRecords", get_records, c.RecordsRequest, list[c.Appointment],
                 summary="Every row of a booking and/or recurring series."),
-    AgentMethod("GetMyAppointments", my_appointments, c.WindowRequest, list[c.Appointment],
-                summary="The current user's appointments in a window, invitations included."),
-    AgentMethod("GetMyDiary", my_diary, c.WindowRequest, list[c.Appointment],
-                summary="What shows in the current user's diary in a window."),
-    AgentMethod("GetAssociateDiary", associate_diary, c.AssociateDiaryRequest, list[c.Appointment],
-                summary="What shows in an associate's diary in a window."),
-    AgentMethod("GetPersonAppointments", person_appointments, c.PersonAppointmentsRequest, list[c.Appointment],
-                summary="Appointments with a person in a window."),
     AgentMethod("GetOrganizerName", organizer_name, c.OrganizerNameRequest, str,
                 summary="The full name of a booking's organiser."),
 ]

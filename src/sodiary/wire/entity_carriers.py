@@ -433,6 +433,52 @@ class PersonAppointmentsRequest(WindowRequest):
     include_project_appointments: bool = False
 
 
+class CountRequest(Request):
+    count: Int32 = -1
+
+
+class PersonDiaryRequest(WindowRequest):
+    person_id: Int32 = 0
+
+
+class PersonTasksRequest(CountRequest):
+    person_id: Int32 = 0
+
+
+class PersonAppointmentsByTypeRequest(PersonAppointmentsRequest):
+    appointment_type: w.AppointmentType = w.AppointmentType.Unknown  # type: ignore[valid-type]
+
+
+class PersonAppointmentsByTaskRequest(PersonAppointmentsRequest):
+    task_id: Int32 = 0
+
+
+class PersonAppointmentsByTasksRequest(PersonAppointmentsRequest):
+    task_ids: list[Int32] = msgspec.field(default_factory=list)
+
+
+class ContactAppointmentsRequest(WindowRequest):
+    contact_id: Int32 = 0
+
+
+class ContactAppointmentsByTypeRequest(ContactAppointmentsRequest):
+    appointment_type: w.AppointmentType = w.AppointmentType.Unknown  # type: ignore[valid-type]
+
+
+class ContactAppointmentsByTaskRequest(ContactAppointmentsRequest):
+    task_id: Int32 = 0
+
+
+class ContactAppointmentsByTasksRequest(ContactAppointmentsRequest):
+    task_ids: list[Int32] = msgspec.field(default_factory=list)
+
+
+class AssociatesDiaryRequest(Request):
+    associate_ids: list[Int32] = msgspec.field(default_factory=list)
+    start_time: DateText | None = None
+    end_time: DateText | None = None
+
+
 class OrganizerNameRequest(Request):
     mother_appointment_id: Int32 = 0
 

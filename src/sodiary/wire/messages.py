@@ -71,6 +71,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Person id {person_id} does not exist",
         "no": "Person med id {person_id} finnes ikke",
     },
+    "person_not_user": {
+        "en": "Person id {person_id} is not a user and has no diary",
+        "no": "Person med id {person_id} er ikke en bruker og har ingen dagbok",
+    },
     "dates_required": {
         "en": "An appointment needs a StartDate and an EndDate",
         "no": "En avtale trenger StartDate og EndDate",
