@@ -149,3 +149,10 @@ def test_the_client_saves_a_weekly_series_and_reads_every_occurrence_back_withou
 ) -> None:
     result = run_scenario(node, "recurring", client_zone, live)
     assert len(result["summary"]["occurrences"]) == 4
+
+
+def test_the_client_lists_diaries_of_several_users_a_persons_diary_and_the_task_list(
+    node: str, live: LiveServer, client_zone: str
+) -> None:
+    result = run_scenario(node, "lists", client_zone, live)
+    assert result["summary"]["todo"] > 0

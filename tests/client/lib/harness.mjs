@@ -13,6 +13,7 @@ export const {
   RecurrenceEndType,
   RecurrencePattern,
   RecurrenceUpdateMode,
+  TaskType,
   Weekday,
 } = so;
 
