@@ -110,7 +110,7 @@ class Read:
     request: Request
     shows: ReadCheck
     kinds: tuple[str, ...] = KINDS
-    hidden: Any = None  # what a private row reads as (None = `null`, or "404", or a predicate name)
+    hidden: Any = None  # what a private row reads as: None = `null`, "404", "unlisted" or "refused"
 
 
 READS: dict[str, Read] = {
@@ -153,6 +153,11 @@ READS: dict[str, Read] = {
         agent("GetContactAppointmentsByTasks", lambda t: {"ContactId": CONTACT, "TaskIds": [0]}), _listed,
         hidden="unlisted"),
     "GET /{id}": Read(lambda t: ("GET", REST + str(t.id), None, {}), _entity_id, hidden="404"),
+    # Validating a save of another's row answers the refusal Save would give, and writes nothing.
+    "ValidateAppointmentEntity": Read(lambda t: ("POST", AGENT + "ValidateAppointmentEntity", "wrapped entity", {}),
+                                      lambda body, t: set(body) == {"AppointmentId"}, hidden="refused"),
+    "POST /Validate": Read(lambda t: ("POST", REST + "Validate", "entity", {}),
+                           lambda body, t: set(body) == {"AppointmentId"}, hidden="refused"),
 }
 
 # Methods that act only on the caller's own rows and pass over any other id (docs/decisions.md):
@@ -172,6 +177,7 @@ NO_ID = {
     "GetMyAppointments": "the caller's own diary",
     "GetMyDiary": "the caller's own diary",
     "GetMyTasks": "the caller's own task list",
+    "GetCanInsertForAssociates": "associate ids, not appointments; nothing is written",
     "CleanUpRecurringBookingDeleted": "the caller's own cancelled rows",
     "CreateDefaultRecurrence": "a new, unsaved recurrence",
     "CreateDefaultRecurrenceByDate": "a new, unsaved recurrence",
@@ -285,6 +291,9 @@ def test_read_of_another_users_private_row_shows_nothing(server: LiveServer, see
     elif read.hidden == "unlisted":
         assert r.status_code == 200, r.text
         assert not _listed(r.json(), t), r.text
+    elif read.hidden == "refused":  # a validation: the row is as unknown as an id that names nothing
+        assert r.status_code == 200, r.text
+        assert set(r.json()) == {"AppointmentId"}, r.text
     else:
         assert r.status_code == 200, r.text
         assert r.json() is None

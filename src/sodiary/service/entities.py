@@ -28,7 +28,7 @@ from ..domain.enums import (
     TaskType,
     UserType,
 )
-from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..store import appointments, bookings
 from ..store import entities as store
 from ..store.database import Database
@@ -333,6 +333,42 @@ def _save(caller: Caller, data: SaveInput, conn: Connection) -> EntityData:
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
     return loaded
+
+
+class _WouldSave(Exception):
+    """Raised after a trial save succeeded, so that its unit of work rolls back."""
+
+
+async def refusal(db: Database, caller: Caller, data: SaveInput) -> DomainError | None:
+    """What saving `data` would be refused with (ValidateAppointmentEntity), or None if it would save.
+
+    The save itself runs, with every check it makes, in a unit of work that is then rolled back:
+    validation cannot drift from what Save does, and nothing is written."""
+
+    def work(conn: Connection) -> None:
+        _save(caller, data, conn)
+        raise _WouldSave
+
+    try:
+        await db.transaction(work)
+    except _WouldSave:
+        return None
+    except DomainError as exc:
+        return exc
+    raise AssertionError("a trial save always raises")
+
+
+async def can_insert_for(db: Database, associate_ids: Sequence[int]) -> list[bool]:
+    """GetCanInsertForAssociates: whether the caller may put appointments in each diary, in order.
+
+    Anyone may put an appointment in another user's diary (it arrives as an assignment); the
+    diary has to exist and belong to a user who is not disabled."""
+
+    def work(conn: Connection) -> list[bool]:
+        found = store.associates(conn, associate_ids)
+        return [i in found and not found[i].disabled for i in associate_ids]
+
+    return await db.transaction(work)
 
 
 @dataclass(frozen=True, slots=True)

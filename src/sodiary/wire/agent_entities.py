@@ -15,6 +15,7 @@ from .entity_view import entity_carrier, load_entity, save_input, simple_carrier
 from .enums import to_domain
 from .errors import ApiError
 from .timefmt import time_context
+from .validation import validate
 
 _INT32_MAX = 2_147_483_647
 
@@ -87,6 +88,16 @@ async def get_records(call: Call, req: c.RecordsRequest) -> list[c.Appointment]:
     return simple_carriers(data, call.caller, time_context(call.request))
 
 
+async def validate_entity(call: Call, req: c.ValidateEntityRequest) -> dict[str, str]:
+    if req.appointment_entity is None:
+        raise ApiError(400, "ArgumentException", "body_required", type="ValidateAppointmentEntityRequest")
+    return await validate(call, req.appointment_entity)
+
+
+async def can_insert_for(call: Call, req: c.CanInsertRequest) -> list[bool]:
+    return await svc.can_insert_for(call.db, req.associate_ids)
+
+
 async def organizer_name(call: Call, req: c.OrganizerNameRequest) -> str | None:
     if req.mother_appointment_id <= 0:
         return None
@@ -114,6 +125,10 @@ METHODS: list[AgentMethod] = [
                 summary="Simple Appointments for an array of ids."),
     AgentMethod("GetAppointmentRecords", get_records, c.RecordsRequest, list[c.Appointment],
                 summary="Every row of a booking and/or recurring series."),
+    AgentMethod("ValidateAppointmentEntity", validate_entity, c.ValidateEntityRequest, dict[str, str],
+                summary="What SaveAppointmentEntity would refuse, as field -> message; {} when it would save."),
+    AgentMethod("GetCanInsertForAssociates", can_insert_for, c.CanInsertRequest, list[bool],
+                summary="For each associate id, in order: may the caller put appointments in that diary."),
     AgentMethod("GetOrganizerName", organizer_name, c.OrganizerNameRequest, str,
                 summary="The full name of a booking's organiser."),
 ]

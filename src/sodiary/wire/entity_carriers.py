@@ -479,6 +479,14 @@ class AssociatesDiaryRequest(Request):
     end_time: DateText | None = None
 
 
+class ValidateEntityRequest(Request):
+    appointment_entity: AppointmentEntity | None = None
+
+
+class CanInsertRequest(Request):
+    associate_ids: list[Int32] = msgspec.field(default_factory=list)
+
+
 class OrganizerNameRequest(Request):
     mother_appointment_id: Int32 = 0
 

@@ -32,6 +32,7 @@ from .errors import ApiError
 from .negotiation import Format
 from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
 from .timefmt import time_context
+from .validation import validate
 
 PREFIX = "/api/v1/Appointment"
 MAX_ID = 2_147_483_647
@@ -194,6 +195,10 @@ async def patch(call: Call, server: _Server) -> Response:
     return await _save(call, entity)
 
 
+async def validate_post(call: Call, server: _Server) -> Response:
+    return encode(await validate(call, await _entity_body(call, server)), call, "StringDictionary")
+
+
 async def delete(call: Call, server: _Server) -> Response:
     appointment_id = _id(call.request)
     _require_unmodified(call.request, await _existing(call, appointment_id))
@@ -220,6 +225,9 @@ OPERATIONS: list[RestOperation] = [
                   "SaveAppointmentEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
                   response=AppointmentEntityWithLinks, statuses=_WRITE,
                   headers=("If-Unmodified-Since",)),
+    RestOperation("POST", PREFIX + "/Validate", "What saving the entity would refuse, as field -> message "
+                  "({} when it would save); nothing is written", "ValidateAppointmentEntity",
+                  request=c.AppointmentEntity, response=dict[str, str], statuses=(413, 415), last_modified=False),
     RestOperation("DELETE", PREFIX + "/{id}", "Delete the appointment", "DeleteAppointmentEntity",
                   statuses=(403, 404, 409, 412), headers=("If-Unmodified-Since",)),
 ]
@@ -248,6 +256,7 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
         # The official client posts to `Appointment/` and the docs name `Appointment`: both, no redirect.
         Route(PREFIX, collection, methods=["POST"]),
         Route(PREFIX + "/", collection, methods=["POST"]),
+        Route(PREFIX + "/Validate", endpoint(validate_post), methods=["POST"]),
         Route(PREFIX + "/{id}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
     ]
 
