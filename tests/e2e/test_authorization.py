@@ -153,6 +153,7 @@ READS: dict[str, Read] = {
         agent("GetContactAppointmentsByTasks", lambda t: {"ContactId": CONTACT, "TaskIds": [0]}), _listed,
         hidden="unlisted"),
     "GET /{id}": Read(lambda t: ("GET", REST + str(t.id), None, {}), _entity_id, hidden="404"),
+    "GET /{id}/Simple": Read(lambda t: ("GET", REST + f"{t.id}/Simple", None, {}), _entity_id, hidden="404"),
     # Validating a save of another's row answers the refusal Save would give, and writes nothing.
     "ValidateAppointmentEntity": Read(lambda t: ("POST", AGENT + "ValidateAppointmentEntity", "wrapped entity", {}),
                                       lambda body, t: set(body) == {"AppointmentId"}, hidden="refused"),

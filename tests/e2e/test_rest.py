@@ -399,3 +399,15 @@ def test_get_if_unmodified_since_an_earlier_second_is_412(server: LiveServer, se
     assert_error(get(server, appointment_id, If_Unmodified_Since=http_date(stamp - timedelta(seconds=1))), 412,
                  "PreconditionFailedException")
     assert get(server, appointment_id, If_Unmodified_Since=http_date(stamp)).status_code == 200
+
+
+def test_get_simple_answers_the_simple_appointment_and_404_when_unknown(server: LiveServer, seed: Seeder) -> None:
+    b = seed.booking("ada", ("tje0",))
+    with server.client("tje0") as c:
+        r = c.get(f"{REST}/{b.children['tje0']}/Simple")
+        assert r.status_code == 200, r.text
+        simple = r.json()
+        assert (simple["AppointmentId"], simple["MotherId"], simple["IsBooking"]) == (
+            b.children["tje0"], b.mother_id, True)
+        assert "Participants" not in simple  # the simple carrier, not the entity
+        assert_error(c.get(f"{REST}/999999/Simple"), 404, "SoNotFoundException")

@@ -27,7 +27,7 @@ from . import entity_carriers as c
 from .binding import bind
 from .decoding import SUPPORTED, decode_body
 from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
-from .entity_view import entity_carrier, save_input
+from .entity_view import entity_carrier, save_input, simple_carriers
 from .errors import ApiError
 from .negotiation import Format
 from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
@@ -195,6 +195,15 @@ async def patch(call: Call, server: _Server) -> Response:
     return await _save(call, entity)
 
 
+async def get_simple(call: Call, server: _Server) -> Response:
+    appointment_id = _id(call.request)
+    found = simple_carriers(await svc.get_appointments(call.db, call.caller, [appointment_id]), call.caller,
+                            time_context(call.request))
+    if not found:
+        raise ApiError(404, "SoNotFoundException", "appointment_not_found", appointment_id=appointment_id)
+    return encode(found[0], call, "Appointment")
+
+
 async def validate_post(call: Call, server: _Server) -> Response:
     return encode(await validate(call, await _entity_body(call, server)), call, "StringDictionary")
 
@@ -225,6 +234,9 @@ OPERATIONS: list[RestOperation] = [
                   "SaveAppointmentEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
                   response=AppointmentEntityWithLinks, statuses=_WRITE,
                   headers=("If-Unmodified-Since",)),
+    RestOperation("GET", PREFIX + "/{id}/Simple", "The appointment as the simple, read-only Appointment carrier "
+                  "(404 when unknown)", "GetAppointment", response=c.Appointment, statuses=(404,),
+                  last_modified=False),
     RestOperation("POST", PREFIX + "/Validate", "What saving the entity would refuse, as field -> message "
                   "({} when it would save); nothing is written", "ValidateAppointmentEntity",
                   request=c.AppointmentEntity, response=dict[str, str], statuses=(413, 415), last_modified=False),
@@ -257,6 +269,7 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
         Route(PREFIX, collection, methods=["POST"]),
         Route(PREFIX + "/", collection, methods=["POST"]),
         Route(PREFIX + "/Validate", endpoint(validate_post), methods=["POST"]),
+        Route(PREFIX + "/{id}/Simple", endpoint(get_simple), methods=["GET"]),
         Route(PREFIX + "/{id}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
     ]
 
