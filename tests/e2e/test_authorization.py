@@ -154,6 +154,9 @@ READS: dict[str, Read] = {
         hidden="unlisted"),
     "GET /{id}": Read(lambda t: ("GET", REST + str(t.id), None, {}), _entity_id, hidden="404"),
     "GET /{id}/Simple": Read(lambda t: ("GET", REST + f"{t.id}/Simple", None, {}), _entity_id, hidden="404"),
+    "CreateAppointmentEntityFromExisting": Read(
+        agent("CreateAppointmentEntityFromExisting", lambda t: {"AppointmentId": t.id}),
+        lambda body, t: isinstance(body, dict) and body["AppointmentId"] == 0 and bool(body["Participants"])),
     # Validating a save of another's row answers the refusal Save would give, and writes nothing.
     "ValidateAppointmentEntity": Read(lambda t: ("POST", AGENT + "ValidateAppointmentEntity", "wrapped entity", {}),
                                       lambda body, t: set(body) == {"AppointmentId"}, hidden="refused"),

@@ -14,6 +14,7 @@ from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.domain.enums import AppointmentType as T
 from sodiary.store import associates
 from sodiary.store.schema import appointment, associate
+from tests.e2e.accept_support import Unchanged
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
@@ -465,3 +466,38 @@ def test_organiser_saving_through_an_invitees_row_updates_the_booking(
     updated = save(ada, dict(entity, Title="Via the child"))
     assert updated["AppointmentId"] == saved["AppointmentId"] and updated["Title"] == "Via the child"
     assert seed.row(child)["title"] == "Via the child"
+
+
+def test_create_from_existing_copies_the_meeting_to_today_with_the_same_participants(
+    ada: httpx.Client, tje0: httpx.Client, seed: Seeder, ids: dict[str, int]
+) -> None:
+    saved = save(ada, booking_body(ada, [{"AssociateId": ids["tje0"]}, {"AssociateId": ids["ben"]}]))
+    with Unchanged(seed):
+        copy = ok(call(ada, "CreateAppointmentEntityFromExisting", {"AppointmentId": saved["AppointmentId"]}))
+    assert (copy["AppointmentId"], copy["MotherId"], copy["Title"]) == (0, 0, saved["Title"])
+    assert copy["Associate"]["AssociateId"] == ids["ada"]
+    start, end = datetime.fromisoformat(copy["StartDate"]), datetime.fromisoformat(copy["EndDate"])
+    old = datetime.fromisoformat(saved["StartDate"])
+    today = datetime.now(start.tzinfo).date()
+    assert abs((start.date() - today).days) <= 1 and start.time() == old.time()  # the server's today
+    assert end - start == datetime.fromisoformat(saved["EndDate"]) - old
+    invited = {p["AssociateId"] for p in copy["Participants"]}
+    assert {ids["tje0"], ids["ben"]} <= invited
+    # Saved as it is, the copy is a new booking of ada's with both invited again.
+    resaved = save(ada, copy)
+    assert resaved["AppointmentId"] not in (0, saved["AppointmentId"])
+    assert set(children(seed, resaved["AppointmentId"])) == {ids["tje0"], ids["ben"]}
+
+
+def test_create_from_existing_for_another_owner_invites_the_old_organiser(
+    tje0: httpx.Client, seed: Seeder, ids: dict[str, int]
+) -> None:
+    b = seed.booking("ada", ("tje0",))
+    request = {"AppointmentId": b.children["tje0"], "AssociateId": 0}
+    copy = ok(call(tje0, "CreateAppointmentEntityFromExisting", request))
+    assert copy["Associate"]["AssociateId"] == ids["tje0"]
+    assert ids["ada"] in {p["AssociateId"] for p in copy["Participants"]}
+
+
+def test_create_from_existing_of_an_unknown_id_is_null(ada: httpx.Client) -> None:
+    assert ok(call(ada, "CreateAppointmentEntityFromExisting", {"AppointmentId": 999_999})) is None

@@ -153,6 +153,44 @@ def _default(caller: Caller, local_now: datetime, task_type: TaskType, owner_id:
     return EntityData(row, [row], None, [], False, people, task_type)
 
 
+async def copy_entity(db: Database, caller: Caller, appointment_id: int, owner_id: int,
+                      local_now: datetime) -> EntityData | None:
+    """CreateAppointmentEntityFromExisting: an unsaved copy of a visible appointment (None if there is
+    none) for `owner_id` (0 = the caller), with the same task type and participants, on today's date
+    at the same time and for as long. The copy is one appointment: a series' rule is not copied."""
+    return await db.transaction(partial(_copy, caller, appointment_id, owner_id, local_now))
+
+
+def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetime,
+          conn: Connection) -> EntityData | None:
+    data = _load(caller, appointment_id, conn)
+    if data is None:
+        return None
+    source = data.mother or data.row  # the meeting as its organiser holds it
+    owner = owner_id or caller.associate_id
+    # Everyone in the meeting but the new owner: the old organiser too, when someone else copies it.
+    wanted = [ParticipantInput(r["associate_id"], 0 if r["associate_id"] else r["invited_person_id"])
+              for r in data.booking if r["associate_id"] != owner]
+    people = _people(conn, associates=[owner, caller.associate_id, *(p.associate_id for p in wanted)],
+                     persons=[source["person_id"], *(r["invited_person_id"] for r in data.booking)],
+                     contacts=[source["contact_id"]])
+    info = people.associates.get(owner)
+    if info is None:
+        raise Invalid("unknown_associate", associate_id=owner)
+    start = datetime.combine(local_now.date(), source["start_date"].time())
+    base = _base_type(T(source["type"]))
+    row = dict(
+        source, appointment_id=0, mother_id=0, associate_id=owner, invited_person_id=_person_of(info),
+        type=int(base), status=int(S.NotStarted), start_date=start,
+        end_date=start + (source["end_date"] - source["start_date"]), active_date=start, original_start_date=None,
+        recurrence_rule_id=0, registered=None, registered_associate_id=caller.associate_id,
+        mother_associate_id=owner, updated=None, updated_associate_id=0, updated_count=0, reject_counter=0,
+        reject_reason="", assigned_by=0,
+    )
+    children = [dict(_child_values(row, i, base), appointment_id=0) for i in _invitees(conn, owner, wanted).values()]
+    return EntityData(row, [row, *children], None, [], False, people, task_type_of(base))
+
+
 # Reads.
 
 

@@ -88,6 +88,13 @@ async def get_records(call: Call, req: c.RecordsRequest) -> list[c.Appointment]:
     return simple_carriers(data, call.caller, time_context(call.request))
 
 
+async def from_existing(call: Call, req: c.FromExistingRequest) -> c.AppointmentEntity | None:
+    if req.appointment_id <= 0:
+        return None
+    data = await svc.copy_entity(call.db, call.caller, req.appointment_id, req.associate_id, _local_now(call))
+    return None if data is None else entity_carrier(data, call.caller, time_context(call.request))
+
+
 async def validate_entity(call: Call, req: c.ValidateEntityRequest) -> dict[str, str]:
     if req.appointment_entity is None:
         raise ApiError(400, "ArgumentException", "body_required", type="ValidateAppointmentEntityRequest")
@@ -125,6 +132,9 @@ METHODS: list[AgentMethod] = [
                 summary="Simple Appointments for an array of ids."),
     AgentMethod("GetAppointmentRecords", get_records, c.RecordsRequest, list[c.Appointment],
                 summary="Every row of a booking and/or recurring series."),
+    AgentMethod("CreateAppointmentEntityFromExisting", from_existing, c.FromExistingRequest, c.AppointmentEntity,
+                summary="An unsaved copy with the same task type and participants, today at the same time; "
+                        "null for an unknown id."),
     AgentMethod("ValidateAppointmentEntity", validate_entity, c.ValidateEntityRequest, dict[str, str],
                 summary="What SaveAppointmentEntity would refuse, as field -> message; {} when it would save."),
     AgentMethod("GetCanInsertForAssociates", can_insert_for, c.CanInsertRequest, list[bool],

@@ -479,6 +479,11 @@ class AssociatesDiaryRequest(Request):
     end_time: DateText | None = None
 
 
+class FromExistingRequest(Request):
+    appointment_id: Int32 = 0
+    associate_id: Int32 = 0
+
+
 class ValidateEntityRequest(Request):
     appointment_entity: AppointmentEntity | None = None
 
