@@ -108,7 +108,7 @@ class SaveInput:
     lead_seconds: int = 0
     lag_seconds: int = 0
     participants: tuple[ParticipantInput, ...] = ()
-    recurrence: recurrence.SeriesInput | None = None  # a new series (id 0 only)
+    recurrence: recurrence.SeriesInput | None = None  # a new series; on an update, a changed one
     mode: RecurrenceUpdateMode = RecurrenceUpdateMode.OnlyThis  # which occurrences an update covers
 
 
@@ -552,6 +552,8 @@ def _update_series(conn: Connection, caller: Caller, data: SaveInput, now: datet
     own checks (organiser only…) raise within the same unit of work, undoing a stop already written.
     """
     origin = _organiser_row(conn, data.appointment_id)
+    if origin is not None and data.recurrence is not None and data.mode is not RecurrenceUpdateMode.StopRecurrence:
+        return _repattern(conn, caller, data, now, origin)
     if origin is None or not origin["recurrence_rule_id"]:
         return _update(conn, caller, data, now)
     if data.mode is RecurrenceUpdateMode.StopRecurrence:
@@ -571,6 +573,39 @@ def _update_series(conn: Connection, caller: Caller, data: SaveInput, now: datet
             except OverflowError:
                 raise Invalid("recurrence_beyond_calendar", date=r["start_date"].date().isoformat()) from None
             _update(conn, caller, replace(data, appointment_id=r["appointment_id"], start=start, end=end), now)
+    return saved
+
+
+def _repattern(conn: Connection, caller: Caller, data: SaveInput, now: datetime, origin: Row) -> int:
+    """A changed Recurrence on an occurrence (or one given to a plain appointment): from this occurrence
+    on, the series follows the new rule (docs/decisions.md, "Changing a series' pattern").
+
+    The old series stops here as StopRecurrence stops it (later occurrences cancelled, their invitations
+    too), the occurrence takes the rest of the save, then it starts a new rule whose later dates get new
+    rows with the same participants, invited afresh. The save's own checks undo everything if they fail."""
+    assert data.recurrence is not None
+    old_rule = origin["recurrence_rule_id"]
+    if old_rule:
+        row = bookings.get_row(conn, origin["appointment_id"])
+        assert row is not None
+        recurrence.stop_for(conn, caller, row, now)
+    saved = _update(conn, caller, replace(data, recurrence=None, mode=RecurrenceUpdateMode.OnlyThis), now)
+    target = store.get_row(conn, saved)
+    assert target is not None
+    rows = store.booking_rows(conn, saved) if target["mother_id"] else [target]
+    base = _base_type(T(target["type"]))
+    status = S(target["status"])
+    own = {c.name: target[c.name] for c in appointment.columns if c.name != "appointment_id"}
+    own.update(registered=now, registered_associate_id=caller.associate_id, updated=None, updated_associate_id=0,
+               updated_count=0, reject_reason="", reject_counter=0,
+               status=int(S.NotStarted if status in (S.Started, S.Completed) else status))
+    wanted = [ParticipantInput(r["associate_id"], 0 if r["associate_id"] else r["invited_person_id"])
+              for r in rows if r["appointment_id"] != saved]
+    children = [_child_values(own, i, base) for i in _invitees(conn, target["associate_id"], wanted).values()]
+    text = dict(description=data.description, agenda=data.agenda, internal_notes=data.internal_notes)
+    recurrence.restart(conn, data.recurrence, own, children, text, [r["appointment_id"] for r in rows])
+    if old_rule and store.get_rule(conn, old_rule) is not None:
+        recurrence.end_with_own_rows(conn, old_rule, target["associate_id"])
     return saved
 
 

@@ -73,10 +73,24 @@ def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
 def insert_series(conn: Connection, rule: Mapping[str, Any], occurrences: Sequence[datetime],
                   own: Mapping[str, Any], children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> int:
     """Rule, texts, mother rows and child rows, each one bulk insert; the first mother's id back."""
+    _check_calendar(occurrences, own)
+    rule_id = store.insert_rule(conn, rule)
+    return insert_occurrences(conn, rule_id, occurrences, own, children, text)[0]
+
+
+def _check_calendar(occurrences: Sequence[datetime], own: Mapping[str, Any]) -> None:
     duration = own["end_date"] - own["start_date"]
     if occurrences and datetime.max - occurrences[-1] < duration:
         raise Invalid("recurrence_beyond_calendar", date=occurrences[-1].date().isoformat())
-    rule_id = store.insert_rule(conn, rule)
+
+
+def insert_occurrences(conn: Connection, rule_id: int, occurrences: Sequence[datetime], own: Mapping[str, Any],
+                       children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> list[int]:
+    """A mother row (and the children) per occurrence of the rule, each with its own text; the mothers' ids."""
+    if not occurrences:
+        return []
+    _check_calendar(occurrences, own)
+    duration = own["end_date"] - own["start_date"]
     text_ids = store.insert_texts(conn, [dict(text)] * len(occurrences))
 
     def at(values: Mapping[str, Any], start: datetime, text_id: int) -> dict[str, Any]:
@@ -89,7 +103,29 @@ def insert_series(conn: Connection, rule: Mapping[str, Any], occurrences: Sequen
         store.make_mothers(conn, rule_id)
         store.insert_rows(conn, [dict(at(c, s, t), mother_id=m)
                                  for s, t, m in zip(occurrences, text_ids, mothers, strict=True) for c in children])
-    return mothers[0]
+    return mothers
+
+
+def restart(conn: Connection, series: SeriesInput, own: Mapping[str, Any], children: Sequence[Mapping[str, Any]],
+            text: Mapping[str, str], rows: Sequence[int]) -> int:
+    """A new rule from the occurrence `own` describes: its `rows` (the occurrence's mother and children)
+    join the rule, and every later date of the rule gets new rows like them. The new rule's id back."""
+    first = own["start_date"]
+    later = [s for s in starts(series, first, own["is_allday"]) if s.date() > first.date()]
+    rule_id = store.insert_rule(conn, rule_values(series.rule, [first, *later]))
+    store.set_rule(conn, rows, rule_id)
+    insert_occurrences(conn, rule_id, later, own, children, text)
+    return rule_id
+
+
+def end_with_own_rows(conn: Connection, rule_id: int, associate_id: int) -> None:
+    """After an occurrence left the rule: the rule ends with the organiser's last row still in it."""
+    left = store.own_rows(conn, rule_id, associate_id)
+    if left:
+        store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate),
+                                              end_date=left[-1]["start_date"], counter=len(left)))
+    else:
+        store.delete_rule(conn, rule_id)
 
 
 @dataclass(frozen=True, slots=True)

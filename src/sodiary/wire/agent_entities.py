@@ -11,9 +11,10 @@ from ..domain import enums as d
 from ..service import entities as svc
 from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
-from .entity_view import entity_carrier, load_entity, save_input, simple_carriers
+from .entity_view import entity_carrier, load_entity, simple_carriers
 from .enums import to_domain
 from .errors import ApiError
+from .series_change import save_input_for
 from .timefmt import time_context
 from .validation import validate
 
@@ -59,7 +60,7 @@ async def create_default_by_type_and_associate(call: Call, req: c.ByTypeAndAssoc
 
 async def save(call: Call, entity: c.AppointmentEntity) -> c.AppointmentEntity:
     tc = time_context(call.request)
-    data = await svc.save_entity(call.db, call.caller, save_input(entity, tc))
+    data = await svc.save_entity(call.db, call.caller, await save_input_for(call, entity))
     return entity_carrier(data, call.caller, tc)
 
 

@@ -14,9 +14,10 @@ from ..service import entities as svc
 from ..service import recurrence
 from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
-from .entity_view import date_text, default_recurrence, entity_carrier, save_input, series_input
+from .entity_view import date_text, default_recurrence, entity_carrier, series_input
 from .enums import to_domain
 from .errors import ApiError
+from .series_change import save_input_for
 from .timefmt import TimeContext, time_context
 
 
@@ -96,7 +97,7 @@ async def save(call: Call, req: c.SaveRequest) -> c.AppointmentEntity:
     if req.appointment_entity is None:
         raise ApiError(400, "ArgumentException", "recurrence_required", method="Save")
     tc = time_context(call.request)
-    data = save_input(req.appointment_entity, tc, to_domain(req.update_mode, d.RecurrenceUpdateMode))
+    data = await save_input_for(call, req.appointment_entity, to_domain(req.update_mode, d.RecurrenceUpdateMode))
     saved = await svc.save_entity(call.db, call.caller, data)
     return entity_carrier(saved, call.caller, tc)
 

@@ -320,18 +320,20 @@ def simple_carriers(data: svc.ListData, caller: Caller, tc: TimeContext) -> list
 
 
 def save_input(entity: c.AppointmentEntity, tc: TimeContext,
-               mode: d.RecurrenceUpdateMode = d.RecurrenceUpdateMode.OnlyThis) -> SaveInput:
+               mode: d.RecurrenceUpdateMode = d.RecurrenceUpdateMode.OnlyThis, *, repattern: bool = False) -> SaveInput:
     """A decoded entity as the service's SaveInput; read-only members are ignored.
 
-    A new entity with `Recurrence.IsRecurrence` is a series; on an existing occurrence the
-    Recurrence is read-only and `mode` says which occurrences the save covers (Unknown = OnlyThis),
-    except that `IsRecurrence: false` with `Pattern: Unknown` stops the series there, as documented.
+    A new entity with `Recurrence.IsRecurrence` is a series. On an existing row the Recurrence counts
+    only when `repattern` says it was changed (series_change.py): then the series follows it from this
+    occurrence on. Otherwise `mode` says which occurrences the save covers (Unknown = OnlyThis), except
+    that `IsRecurrence: false` with `Pattern: Unknown` stops the series there, as documented.
     """
     start = tc.parse(entity.start_date, "StartDate")
     end = tc.parse(entity.end_date, "EndDate")
     recurrence = entity.recurrence
     series = None
-    if entity.appointment_id == 0 and recurrence is not None and recurrence.is_recurrence and start is not None:
+    wanted = entity.appointment_id == 0 or repattern
+    if wanted and recurrence is not None and recurrence.is_recurrence and start is not None:
         series = series_input(recurrence, start, tc)
     if mode is d.RecurrenceUpdateMode.Unknown:
         mode = d.RecurrenceUpdateMode.OnlyThis

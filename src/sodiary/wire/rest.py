@@ -27,10 +27,11 @@ from . import entity_carriers as c
 from .binding import bind
 from .decoding import SUPPORTED, decode_body
 from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
-from .entity_view import entity_carrier, save_input, simple_carriers
+from .entity_view import entity_carrier, simple_carriers
 from .errors import ApiError
 from .negotiation import Format
 from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
+from .series_change import save_input_for
 from .timefmt import time_context
 from .validation import validate
 
@@ -144,7 +145,7 @@ async def _entity_body(call: Call, server: _Server) -> c.AppointmentEntity:
 
 
 async def _save(call: Call, entity: c.AppointmentEntity) -> Response:
-    saved = await svc.save_entity(call.db, call.caller, save_input(entity, time_context(call.request)))
+    saved = await svc.save_entity(call.db, call.caller, await save_input_for(call, entity))
     return _answer(call, saved)
 
 

@@ -12,11 +12,10 @@ from typing import Any
 from ..service import entities as svc
 from . import entity_carriers as c
 from .endpoint import Call
-from .entity_view import save_input
 from .errors import ApiError
 from .messages import message
 from .negotiation import language
-from .timefmt import time_context
+from .series_change import save_input_for
 
 # The entity member each refusal is about; recurrence_* keys are about Recurrence.
 _FIELDS = {
@@ -43,7 +42,7 @@ async def validate(call: Call, entity: c.AppointmentEntity) -> dict[str, str]:
     headers = call.request.headers
     lang = language(headers.get("accept-language"), headers.get("so-language"))
     try:
-        data = save_input(entity, time_context(call.request))
+        data = await save_input_for(call, entity)
     except ApiError as exc:  # a member that cannot be read at all (a date, a flag)
         return {field_of(exc.key, exc.params): message(exc.key, lang, exc.params)}
     refused = await svc.refusal(call.db, call.caller, data)

@@ -1,5 +1,6 @@
 // A weekly recurring booking saved and read back through the official client, without a
-// time shift: ada books four Fridays with tje0 invited.
+// time shift: ada books four Fridays with tje0 invited; an occurrence saved back as read changes
+// nothing; then ada makes it every other Friday from the second occurrence on.
 import {
   HOUR,
   InvitationStatus,
@@ -115,6 +116,37 @@ export default async function recurring(t) {
     const mine = rows.filter((r) => motherIds.has(r.motherId));
     assertWeekly(mine, "tje0's invitations");
     for (const row of mine) equal(row.invitationStatus, InvitationStatus.Invitation, `invitation ${row.appointmentId} status`);
+  });
+
+  const mothersOf = async (ruleId) => {
+    const records = await ada.getAppointmentRecordsAsync(0, ruleId);
+    return records.filter((r) => r.appointmentId === r.motherId).sort((a, b) => a.startDate - b.startDate);
+  };
+  const second = (await mothersOf(saved.recurrence.recurrenceId))[1];
+
+  await t.step("ada saves the second occurrence back as read: the series stays as it was", async () => {
+    const entity = await ada.getAppointmentEntityAsync(second.appointmentId);
+    const resaved = await ada.saveAppointmentEntityAsync(entity);
+    equal(resaved.recurrence.recurrenceId, saved.recurrence.recurrenceId, "RecurrenceId after saving back");
+    assertWeekly(await mothersOf(saved.recurrence.recurrenceId), "ada's occurrences after saving back");
+  });
+
+  await t.step("ada makes it every other Friday from the second occurrence, twice", async () => {
+    const entity = await ada.getAppointmentEntityAsync(second.appointmentId);
+    entity.recurrence.weekPattern = { cycle: 2, weekdays: Weekday.Friday };
+    entity.recurrence.recurrenceCounter = 2;
+    const changed = await ada.saveAppointmentEntityAsync(entity);
+    equal(changed.appointmentId, second.appointmentId, "the changed occurrence keeps its id");
+    check(changed.recurrence.recurrenceId !== saved.recurrence.recurrenceId, "no new rule for the changed series",
+      { recurrence: changed.recurrence });
+    equal(changed.recurrence.weekPattern?.cycle, 2, "new WeekPattern.Cycle");
+    const before = await mothersOf(saved.recurrence.recurrenceId);
+    equal(before.length, 1, "occurrences left on the old rule");
+    sameInstant(before[0].startDate, starts[0], "the first Friday");
+    const after = await mothersOf(changed.recurrence.recurrenceId);
+    equal(after.length, 2, "occurrences of the new rule");
+    sameInstant(after[0].startDate, starts[1], "new rule, first occurrence");
+    sameInstant(after[1].startDate, starts[3], "new rule, second occurrence (two weeks later)");
   });
 
   return { motherId: saved.motherId, recurrenceId: saved.recurrence.recurrenceId, occurrences: [...motherIds] };

@@ -1,0 +1,99 @@
+"""Telling a changed Recurrence from one sent back as it was read, on Save of an existing row.
+
+Clients send the whole entity back, Recurrence included, on every save. A series' pattern changes only
+when what was sent differs from what this server would answer for the row now, in the same request's
+time context, in a member that decides the dates: the pattern, its own sub-pattern's members that the
+pattern uses, and how the series ends. Dates are compared as the caller's calendar days, so a client
+that turns our naive dates into UTC instants and back still sends "the same" series.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import enums as d
+from ..service import entities as svc
+from ..service.entities import SaveInput
+from . import entity_carriers as c
+from .endpoint import Call
+from .entity_view import recurrence_carrier, save_input
+from .enums import to_domain
+from .timefmt import TimeContext, time_context
+
+_W = d.Weekday
+
+
+def _weekdays(value: Any) -> int:
+    return c.flags_value(value, _W, "Recurrence.Weekdays")
+
+
+def _pattern_key(info: c.RecurrenceInfo, tc: TimeContext) -> tuple[Any, ...] | None:
+    """What decides the dates besides the start and the end; None when the pattern's own part is missing."""
+    pattern = to_domain(info.pattern, d.RecurrencePattern)
+    if pattern is d.RecurrencePattern.Daily:
+        if info.day_pattern is None:
+            return None
+        daily = to_domain(info.day_pattern.pattern, d.RecurrenceDailyPattern)
+        cyclic = daily is d.RecurrenceDailyPattern.EveryCyclicDay
+        return pattern, daily, info.day_pattern.cycle if cyclic else 0
+    if pattern is d.RecurrencePattern.Weekly:
+        if info.week_pattern is None:
+            return None
+        return pattern, info.week_pattern.cycle, _weekdays(info.week_pattern.weekdays)
+    if pattern is d.RecurrencePattern.Monthly:
+        mp = info.month_pattern
+        if mp is None:
+            return None
+        monthly = to_domain(mp.pattern, d.RecurrenceMonthlyPattern)
+        if monthly is d.RecurrenceMonthlyPattern.DayOfMonth:
+            return pattern, monthly, mp.cycle, mp.day
+        return pattern, monthly, mp.cycle, _weekdays(mp.weekday), to_domain(mp.week_of_month, d.WeekOfMonth)
+    if pattern is d.RecurrencePattern.Yearly:
+        yp = info.year_pattern
+        if yp is None:
+            return None
+        yearly = to_domain(yp.pattern, d.RecurrenceYearlyPattern)
+        if yearly is d.RecurrenceYearlyPattern.DayOfMonth:
+            return pattern, yearly, yp.cycle, yp.day
+        return pattern, yearly, yp.cycle, _weekdays(yp.weekday), to_domain(yp.week_of_month, d.WeekOfMonth)
+    if pattern is d.RecurrencePattern.Custom:
+        days = {tc.parse_view(r.date, "Recurrence.Dates") for r in info.dates}
+        return pattern, tuple(sorted(x.date() for x in days if x is not None))
+    return (pattern,)
+
+
+def _end_key(info: c.RecurrenceInfo, tc: TimeContext) -> tuple[Any, ...]:
+    end_type = to_domain(info.recurrence_end_type, d.RecurrenceEndType)
+    if to_domain(info.pattern, d.RecurrencePattern) is d.RecurrencePattern.Custom:
+        return ()  # the dates are the end
+    if end_type is d.RecurrenceEndType.Counter:
+        return end_type, info.recurrence_counter
+    end = tc.parse_view(info.end_date, "Recurrence.EndDate")
+    return end_type, end.date() if end is not None else None
+
+
+def changed(sent: c.RecurrenceInfo, stored: c.RecurrenceInfo, tc: TimeContext) -> bool:
+    """Whether `sent` asks for other dates than the series `stored` (as this server renders it) has."""
+    if not sent.is_recurrence:
+        return False  # ending a series is StopRecurrence's (save_input)
+    if not stored.is_recurrence:
+        return True  # a plain appointment becomes a series
+    sent_key, stored_key = _pattern_key(sent, tc), _pattern_key(stored, tc)
+    if to_domain(sent.pattern, d.RecurrencePattern) != to_domain(stored.pattern, d.RecurrencePattern):
+        return True
+    if sent_key is not None and sent_key != stored_key:
+        return True
+    return _end_key(sent, tc) != _end_key(stored, tc)
+
+
+async def save_input_for(call: Call, entity: c.AppointmentEntity,
+                         mode: d.RecurrenceUpdateMode = d.RecurrenceUpdateMode.OnlyThis) -> SaveInput:
+    """save_input, told whether an existing row's Recurrence was changed (then the series is re-patterned
+    from this occurrence on) or sent back as read (then it is ignored, as before)."""
+    tc = time_context(call.request)
+    sent = entity.recurrence
+    repattern = False
+    if entity.appointment_id and sent is not None and sent.is_recurrence:
+        data = await svc.get_entity(call.db, call.caller, entity.appointment_id)
+        repattern = data is not None and changed(sent, recurrence_carrier(data, tc), tc)
+    return save_input(entity, tc, mode, repattern=repattern)
