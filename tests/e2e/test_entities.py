@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,6 @@ from sodiary.store import associates
 from sodiary.store.schema import appointment, associate
 from tests.e2e.accept_support import Unchanged
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 ROOM = "room1"
@@ -29,24 +27,6 @@ def call(client: httpx.Client, method: str, body: Any = None, **kwargs: Any) -> 
 def ok(response: httpx.Response) -> Any:
     assert response.status_code == 200, response.text
     return response.json()
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def tje0(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("tje0") as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def ben(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ben") as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

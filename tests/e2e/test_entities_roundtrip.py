@@ -63,12 +63,6 @@ def get_entity(client: httpx.Client, appointment_id: int, headers: dict[str, str
     return response.json()
 
 
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as client:
-        yield client
-
-
 CLIENT_HEADERS = {"SO-Browser-TZ-Offset": "60", "User-Agent": "SO-TS-WebApi/1.0"}
 
 

@@ -68,12 +68,6 @@ def raw(server: LiveServer, head: bytes, body: bytes = b"") -> tuple[int, bytes]
 
 
 @pytest.fixture(scope="module")
-def tje0(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("tje0") as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def default_entity(tje0: httpx.Client) -> dict[str, Any]:
     r = tje0.post(AGENT + "CreateDefaultAppointmentEntity")
     assert r.status_code == 200, r.text

@@ -3,7 +3,6 @@ appointments by type and by task."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ from sodiary.domain.enums import AppointmentType as T
 from sodiary.store.schema import associate, person
 from tests.e2e.accept_support import assert_error
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 
@@ -31,18 +29,6 @@ def around(seed: Seeder, *ids: int) -> dict[str, Any]:
     starts = [seed.row(i)["start_date"] for i in ids]
     return {"StartTime": (min(starts) - timedelta(hours=1)).isoformat(),
             "EndTime": (max(starts) + timedelta(hours=2)).isoformat()}
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def tje0(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("tje0") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ wall-clock time across daylight-saving changes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -12,13 +11,6 @@ import pytest
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.e2e.recurrence_support import call, first, mothers, next_year, ok, save, series_body, series_rows, weekly
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as client:
-        yield client
 
 
 def test_create_default_recurrence_by_date_fills_every_pattern_from_the_date(ada: httpx.Client) -> None:

@@ -5,12 +5,10 @@ back as it was read changes nothing (docs/decisions.md, "Changing a series' patt
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.domain.enums import AppointmentType as T
@@ -28,19 +26,6 @@ from tests.e2e.recurrence_support import (
     weekly,
 )
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def tje0(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("tje0") as client:
-        yield client
 
 
 def entity(client: httpx.Client, appointment_id: int) -> dict[str, Any]:

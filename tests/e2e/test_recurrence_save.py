@@ -3,7 +3,6 @@ occurrence and invitee, in one unit of work (spec §2.7); the series read back; 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -26,13 +25,6 @@ from tests.e2e.recurrence_support import (
     weekly,
 )
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

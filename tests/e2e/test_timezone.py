@@ -5,7 +5,6 @@ The test server's base zone is UTC: storage is naive UTC wall clock here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +13,6 @@ import pytest
 
 from tests.e2e.recurrence_support import call, ok
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as client:
-        yield client
 
 
 def save_plain(client: httpx.Client, start: str, end: str, zone: str | None) -> dict[str, Any]:

@@ -3,12 +3,10 @@ refuse, keyed by the member it is about, in the caller's language; nothing is ev
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import update
 
 from sodiary.store.schema import associate
@@ -18,12 +16,6 @@ from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 REST = "/api/v1/Appointment/Validate"
-
-
-@pytest.fixture(scope="module")
-def ada(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client("ada") as c:
-        yield c
 
 
 def new_entity(client: httpx.Client, **changes: Any) -> dict[str, Any]:

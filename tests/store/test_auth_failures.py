@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from sodiary.service.throttle import Throttle, address_subject, user_subject
 from sodiary.store import auth_failures
 from sodiary.store.database import Database
-from sodiary.store.migrate import upgrade
 from sodiary.store.schema import auth_failure
-from tests.support.databases import fresh_database
-
-
-@pytest.fixture
-def db(backend: str, tmp_path: Path) -> Iterator[Database]:
-    with fresh_database(backend, tmp_path) as url:
-        database = Database(url)
-        upgrade(database.engine)
-        database.start()
-        try:
-            yield database
-        finally:
-            database.stop()
 
 
 def rows(db: Database) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,19 +21,6 @@ from sodiary.store.database import Database, retryable
 from sodiary.store.group_commit import WriterLock
 from sodiary.store.migrate import upgrade
 from sodiary.store.schema import contact
-from tests.support.databases import fresh_database
-
-
-@pytest.fixture
-def db(backend: str, tmp_path: Path) -> Iterator[Database]:
-    with fresh_database(backend, tmp_path) as url:
-        database = Database(url, pool_size=4)
-        upgrade(database.engine)
-        database.start()
-        try:
-            yield database
-        finally:
-            database.stop()
 
 
 def add_contact(name: str, fail: bool = False):  # type: ignore[no-untyped-def]

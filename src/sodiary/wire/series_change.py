@@ -41,25 +41,24 @@ def _pattern_key(info: c.RecurrenceInfo, tc: TimeContext) -> tuple[Any, ...] | N
             return None
         return pattern, info.week_pattern.cycle, _weekdays(info.week_pattern.weekdays)
     if pattern is d.RecurrencePattern.Monthly:
-        mp = info.month_pattern
-        if mp is None:
-            return None
-        monthly = to_domain(mp.pattern, d.RecurrenceMonthlyPattern)
-        if monthly is d.RecurrenceMonthlyPattern.DayOfMonth:
-            return pattern, monthly, mp.cycle, mp.day
-        return pattern, monthly, mp.cycle, _weekdays(mp.weekday), to_domain(mp.week_of_month, d.WeekOfMonth)
-    if pattern is d.RecurrencePattern.Yearly:
-        yp = info.year_pattern
-        if yp is None:
-            return None
-        yearly = to_domain(yp.pattern, d.RecurrenceYearlyPattern)
-        if yearly is d.RecurrenceYearlyPattern.DayOfMonth:
-            return pattern, yearly, yp.cycle, yp.day
-        return pattern, yearly, yp.cycle, _weekdays(yp.weekday), to_domain(yp.week_of_month, d.WeekOfMonth)
+        return _day_in_month(pattern, info.month_pattern, d.RecurrenceMonthlyPattern)
+    if pattern is d.RecurrencePattern.Yearly:  # (YearPattern.Cycle is the month)
+        return _day_in_month(pattern, info.year_pattern, d.RecurrenceYearlyPattern)
     if pattern is d.RecurrencePattern.Custom:
         days = {tc.parse_view(r.date, "Recurrence.Dates") for r in info.dates}
         return pattern, tuple(sorted(x.date() for x in days if x is not None))
     return (pattern,)
+
+
+def _day_in_month(pattern: d.RecurrencePattern, sub: c.RecurrenceMonthPattern | c.RecurrenceYearPattern | None,
+                  kind: type[d.RecurrenceMonthlyPattern] | type[d.RecurrenceYearlyPattern]) -> tuple[Any, ...] | None:
+    """Monthly and yearly rules: a day of the month, or a weekday in a week of it (DayOfMonth or not)."""
+    if sub is None:
+        return None
+    which = to_domain(sub.pattern, kind)
+    if which.name == "DayOfMonth":
+        return pattern, which, sub.cycle, sub.day
+    return pattern, which, sub.cycle, _weekdays(sub.weekday), to_domain(sub.week_of_month, d.WeekOfMonth)
 
 
 def _end_key(info: c.RecurrenceInfo, tc: TimeContext) -> tuple[Any, ...]:
