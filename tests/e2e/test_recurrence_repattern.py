@@ -160,3 +160,21 @@ def test_stop_recurrence_wins_over_a_changed_pattern(ada: httpx.Client, seed: Se
     r = call(ada, "Save", {"AppointmentEntity": second, "UpdateMode": "StopRecurrence"})
     assert r.status_code == 200, r.text
     assert [m["appointment_id"] for m in mothers(series_rows(seed, rule_id))] == ids[:2]
+
+
+def test_a_rest_merge_patch_of_the_week_pattern_re_patterns_and_one_of_the_title_does_not(
+    ada: httpx.Client, seed: Seeder
+) -> None:
+    monday, rule_id, ids = weekly_series(ada, seed, count=4)
+    merge = {"Content-Type": "application/merge-patch+json"}
+    r = ada.patch(f"/api/v1/Appointment/{ids[1]}", json={"Title": "Renamed"}, headers=merge)
+    assert r.status_code == 200, r.text
+    assert r.json()["Recurrence"]["RecurrenceId"] == rule_id
+    assert len(mothers(series_rows(seed, rule_id))) == 4
+    r = ada.patch(f"/api/v1/Appointment/{ids[1]}", headers=merge,
+                  json={"Recurrence": {"WeekPattern": {"Cycle": 2}, "RecurrenceCounter": 2}})
+    assert r.status_code == 200, r.text
+    new_rule = r.json()["Recurrence"]["RecurrenceId"]
+    assert new_rule != rule_id
+    assert [m["start_date"] for m in mothers(series_rows(seed, new_rule))] == [
+        at_ten(monday + timedelta(weeks=w)) for w in (1, 3)]
