@@ -169,8 +169,7 @@ def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetim
     source = data.mother or data.row  # the meeting as its organiser holds it
     owner = owner_id or caller.associate_id
     # Everyone in the meeting but the new owner: the old organiser too, when someone else copies it.
-    wanted = [ParticipantInput(r["associate_id"], 0 if r["associate_id"] else r["invited_person_id"])
-              for r in data.booking if r["associate_id"] != owner]
+    wanted = _participants([r for r in data.booking if r["associate_id"] != owner])
     people = _people(conn, associates=[owner, caller.associate_id, *(p.associate_id for p in wanted)],
                      persons=[source["person_id"], *(r["invited_person_id"] for r in data.booking)],
                      contacts=[source["contact_id"]])
@@ -187,7 +186,7 @@ def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetim
         mother_associate_id=owner, updated=None, updated_associate_id=0, updated_count=0, reject_counter=0,
         reject_reason="", assigned_by=0,
     )
-    children = [dict(_child_values(row, i, base), appointment_id=0) for i in _invitees(conn, owner, wanted).values()]
+    children = [_child_values(row, i, base) for i in _invitees(conn, owner, wanted).values()]
     return EntityData(row, [row, *children], None, [], False, people, task_type_of(base))
 
 
@@ -595,18 +594,28 @@ def _repattern(conn: Connection, caller: Caller, data: SaveInput, now: datetime,
     rows = store.booking_rows(conn, saved) if target["mother_id"] else [target]
     base = _base_type(T(target["type"]))
     status = S(target["status"])
-    own = {c.name: target[c.name] for c in appointment.columns if c.name != "appointment_id"}
-    own.update(registered=now, registered_associate_id=caller.associate_id, updated=None, updated_associate_id=0,
-               updated_count=0, reject_reason="", reject_counter=0,
+    own = dict(_new_row_like(target, caller, now),
                status=int(S.NotStarted if status in (S.Started, S.Completed) else status))
-    wanted = [ParticipantInput(r["associate_id"], 0 if r["associate_id"] else r["invited_person_id"])
-              for r in rows if r["appointment_id"] != saved]
+    wanted = _participants([r for r in rows if r["appointment_id"] != saved])
     children = [_child_values(own, i, base) for i in _invitees(conn, target["associate_id"], wanted).values()]
     text = dict(description=data.description, agenda=data.agenda, internal_notes=data.internal_notes)
     recurrence.restart(conn, data.recurrence, own, children, text, [r["appointment_id"] for r in rows])
     if old_rule and store.get_rule(conn, old_rule) is not None:
         recurrence.end_with_own_rows(conn, old_rule, target["associate_id"])
     return saved
+
+
+def _participants(rows: Iterable[Row]) -> list[ParticipantInput]:
+    """The rows' people as Save's participants: a user by associate id, an external person by person id."""
+    return [ParticipantInput(r["associate_id"], 0 if r["associate_id"] else r["invited_person_id"]) for r in rows]
+
+
+def _new_row_like(row: Row, caller: Caller, now: datetime) -> dict[str, Any]:
+    """The columns of `row` for a row that is new now (no id, registered by the caller, never updated)."""
+    values = {c.name: row[c.name] for c in appointment.columns if c.name != "appointment_id"}
+    values.update(registered=now, registered_associate_id=caller.associate_id, updated=None, updated_associate_id=0,
+                  updated_count=0, reject_reason="", reject_counter=0)
+    return values
 
 
 def _key(row: Row) -> tuple[str, int]:
@@ -704,9 +713,7 @@ def _sync_participants(
     if added:
         current = store.get_row(conn, target_id)
         assert current is not None
-        template = {c.name: current[c.name] for c in appointment.columns if c.name != "appointment_id"}
-        template.update(registered=now, registered_associate_id=caller.associate_id, updated=None,
-                        updated_associate_id=0, updated_count=0, reject_reason="", reject_counter=0)
+        template = _new_row_like(current, caller, now)
         for invitee in added:
             store.insert_row(conn, dict(_child_values(template, invitee, base), mother_id=target_id))
     remaining = len(existing) - len(removed) + len(added)

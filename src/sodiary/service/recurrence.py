@@ -24,6 +24,7 @@ from ..store import bookings
 from ..store import organiser as organiser_store
 from ..store import recurrence as store
 from ..store.database import Database
+from ..store.entities import update_rows
 from .clock import utc_now
 from .context import Caller
 
@@ -73,15 +74,8 @@ def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
 def insert_series(conn: Connection, rule: Mapping[str, Any], occurrences: Sequence[datetime],
                   own: Mapping[str, Any], children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> int:
     """Rule, texts, mother rows and child rows, each one bulk insert; the first mother's id back."""
-    _check_calendar(occurrences, own)
     rule_id = store.insert_rule(conn, rule)
     return insert_occurrences(conn, rule_id, occurrences, own, children, text)[0]
-
-
-def _check_calendar(occurrences: Sequence[datetime], own: Mapping[str, Any]) -> None:
-    duration = own["end_date"] - own["start_date"]
-    if occurrences and datetime.max - occurrences[-1] < duration:
-        raise Invalid("recurrence_beyond_calendar", date=occurrences[-1].date().isoformat())
 
 
 def insert_occurrences(conn: Connection, rule_id: int, occurrences: Sequence[datetime], own: Mapping[str, Any],
@@ -89,8 +83,9 @@ def insert_occurrences(conn: Connection, rule_id: int, occurrences: Sequence[dat
     """A mother row (and the children) per occurrence of the rule, each with its own text; the mothers' ids."""
     if not occurrences:
         return []
-    _check_calendar(occurrences, own)
     duration = own["end_date"] - own["start_date"]
+    if datetime.max - occurrences[-1] < duration:
+        raise Invalid("recurrence_beyond_calendar", date=occurrences[-1].date().isoformat())
     text_ids = store.insert_texts(conn, [dict(text)] * len(occurrences))
 
     def at(values: Mapping[str, Any], start: datetime, text_id: int) -> dict[str, Any]:
@@ -113,7 +108,7 @@ def restart(conn: Connection, series: SeriesInput, own: Mapping[str, Any], child
     first = own["start_date"]
     later = [s for s in starts(series, first, own["is_allday"]) if s.date() > first.date()]
     rule_id = store.insert_rule(conn, rule_values(series.rule, [first, *later]))
-    store.set_rule(conn, rows, rule_id)
+    update_rows(conn, rows, {"recurrence_rule_id": rule_id})
     insert_occurrences(conn, rule_id, later, own, children, text)
     return rule_id
 

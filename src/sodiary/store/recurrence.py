@@ -75,11 +75,6 @@ def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
     return list(conn.execute(q).mappings())
 
 
-def set_rule(conn: Connection, ids: Sequence[int], rule_id: int) -> None:
-    if ids:
-        conn.execute(update(appointment).where(_a.appointment_id.in_(list(ids))).values(recurrence_rule_id=rule_id))
-
-
 def detach(conn: Connection, rule_id: int) -> None:
     """The rule's rows no longer belong to a series (the rule is going)."""
     conn.execute(update(appointment).where(_a.recurrence_rule_id == rule_id).values(recurrence_rule_id=0))

@@ -11,7 +11,7 @@ from ..domain import enums as d
 from ..service import entities as svc
 from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
-from .entity_view import entity_carrier, load_entity, simple_carriers
+from .entity_view import entity_carrier, load_entity, load_simple, simple_carriers
 from .enums import to_domain
 from .errors import ApiError
 from .series_change import save_input_for
@@ -71,11 +71,7 @@ async def get_entity(call: Call, _req: None) -> c.AppointmentEntity | None:
 
 async def get_appointment(call: Call, _req: None) -> c.Appointment | None:
     appointment_id = query_id(call, "appointmentId")
-    if appointment_id <= 0:
-        return None
-    found = simple_carriers(await svc.get_appointments(call.db, call.caller, [appointment_id]), call.caller,
-                            time_context(call.request))
-    return found[0] if found else None
+    return await load_simple(call, appointment_id) if appointment_id > 0 else None
 
 
 async def get_list(call: Call, ids: list[int]) -> list[c.Appointment]:

@@ -68,22 +68,21 @@ async def person_diary(call: Call, req: c.PersonDiaryRequest) -> Appointments:
     return simple_carriers(data, call.caller, tc)
 
 
-def _person(build: Callable[[Call, Any], ListQuery]) -> Callable[[Call, Any], Awaitable[Appointments]]:
-    """A person's list: nothing for person id <= 0."""
+def _about(member: str, build: Callable[[Call, Any], ListQuery]) -> Callable[[Call, Any], Awaitable[Appointments]]:
+    """A person's or a company's list: nothing when the request's `member` id is 0 or less."""
 
     async def handler(call: Call, req: Any) -> Appointments:
-        return [] if req.person_id <= 0 else await _answer(call, build(call, req))
+        return [] if getattr(req, member) <= 0 else await _answer(call, build(call, req))
 
     return handler
+
+
+def _person(build: Callable[[Call, Any], ListQuery]) -> Callable[[Call, Any], Awaitable[Appointments]]:
+    return _about("person_id", build)
 
 
 def _contact(build: Callable[[Call, Any], ListQuery]) -> Callable[[Call, Any], Awaitable[Appointments]]:
-    """A company's list: nothing for contact id <= 0."""
-
-    async def handler(call: Call, req: Any) -> Appointments:
-        return [] if req.contact_id <= 0 else await _answer(call, build(call, req))
-
-    return handler
+    return _about("contact_id", build)
 
 
 METHODS: list[AgentMethod] = [

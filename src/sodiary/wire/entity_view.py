@@ -39,6 +39,13 @@ async def load_entity(call: Call, appointment_id: int) -> c.AppointmentEntity | 
     return entity_carrier(data, call.caller, time_context(call.request)) if data is not None else None
 
 
+async def load_simple(call: Call, appointment_id: int) -> c.Appointment | None:
+    """The simple Appointment carrier of a row, or None (unknown or another's private row)."""
+    found = simple_carriers(await svc.get_appointments(call.db, call.caller, [appointment_id]), call.caller,
+                            time_context(call.request))
+    return found[0] if found else None
+
+
 def associate_carrier(info: AssociateInfo | None) -> c.Associate | None:
     if info is None:
         return None

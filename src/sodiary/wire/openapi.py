@@ -29,10 +29,10 @@ from .agent_methods import ALL_METHODS
 from .decoding import SUPPORTED as REQUEST_TYPES
 from .endpoint import AgentMethod
 from .errors import ErrorBody
+from .paths import AGENT_PREFIX
 from .rest import OPERATIONS, RestOperation
 from .sessions import OPERATIONS as SESSION_OPERATIONS
 
-AGENT_PREFIX = "/api/v1/Agents/Appointment/"
 REF = "#/components/schemas/{name}"
 RESPONSE_TYPES = ("application/json", "text/json", "application/xml", "text/xml")
 

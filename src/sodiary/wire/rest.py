@@ -27,7 +27,7 @@ from . import entity_carriers as c
 from .binding import bind
 from .decoding import SUPPORTED, decode_body
 from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
-from .entity_view import entity_carrier, simple_carriers
+from .entity_view import entity_carrier, load_simple
 from .errors import ApiError
 from .negotiation import Format
 from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
@@ -198,11 +198,10 @@ async def patch(call: Call, server: _Server) -> Response:
 
 async def get_simple(call: Call, server: _Server) -> Response:
     appointment_id = _id(call.request)
-    found = simple_carriers(await svc.get_appointments(call.db, call.caller, [appointment_id]), call.caller,
-                            time_context(call.request))
-    if not found:
+    simple = await load_simple(call, appointment_id)
+    if simple is None:
         raise ApiError(404, "SoNotFoundException", "appointment_not_found", appointment_id=appointment_id)
-    return encode(found[0], call, "Appointment")
+    return encode(simple, call, "Appointment")
 
 
 async def validate_post(call: Call, server: _Server) -> Response:

@@ -20,11 +20,9 @@ from .entity_view import recurrence_carrier, save_input
 from .enums import to_domain
 from .timefmt import TimeContext, time_context
 
-_W = d.Weekday
-
 
 def _weekdays(value: Any) -> int:
-    return c.flags_value(value, _W, "Recurrence.Weekdays")
+    return c.flags_value(value, d.Weekday, "Recurrence.Weekdays")
 
 
 def _pattern_key(info: c.RecurrenceInfo, tc: TimeContext) -> tuple[Any, ...] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from starlette.requests import Request
@@ -34,8 +34,6 @@ from .xml import to_xml
 
 MAX_LOGIN_BODY = 8192
 PREFIX = "/api/v1/Sodiary"
-_LOGIN_SECURITY: list[dict[str, list[str]]] = [{}, {"Basic": []}, {"SOAppToken": []}, {"Basic": [], "SOAppToken": []}]
-_LOGIN_STATUSES = (403, 413, 415, 429)
 
 
 class LoginRequest(msgspec.Struct, rename="pascal", kw_only=True):
@@ -58,17 +56,19 @@ class SessionResult(msgspec.Struct, rename="pascal"):
 
 
 # For the OpenAPI document and docs/endpoints.md (wire/openapi.py); the routes are LoginRoutes.routes().
+# Login and Session sign in alike: a body or Basic, with or without SO-AppToken.
+_SIGN_IN: dict[str, Any] = dict(
+    request=LoginRequest, statuses=(403, 413, 415, 429), tag="Sessions", body_required=False, takes_select=False,
+    last_modified=False, security=[{}, {"Basic": []}, {"SOAppToken": []}, {"Basic": [], "SOAppToken": []}],
+)
 OPERATIONS = [
     RestOperation("POST", PREFIX + "/Login", "Log in with Basic credentials or a {UserName, Password} body; "
-                  "the ticket goes in `Authorization: SOTicket <ticket>`", "", request=LoginRequest,
-                  response=TicketResult, statuses=_LOGIN_STATUSES, tag="Sessions", body_required=False,
-                  takes_select=False, last_modified=False, security=_LOGIN_SECURITY),
+                  "the ticket goes in `Authorization: SOTicket <ticket>`", "", response=TicketResult, **_SIGN_IN),
     RestOperation("POST", PREFIX + "/Logout", "Revoke the SOTicket that authenticates the call", "",
                   tag="Sessions", takes_select=False, security=[{"SOTicket": []}]),
     RestOperation("POST", PREFIX + "/Session", "Open a browser session: the session cookie and the XSRF-TOKEN "
-                  "cookie, whose value later calls send as X-XSRF-TOKEN", "", request=LoginRequest,
-                  response=SessionResult, statuses=_LOGIN_STATUSES, tag="Sessions", body_required=False,
-                  takes_select=False, last_modified=False, security=_LOGIN_SECURITY),
+                  "cookie, whose value later calls send as X-XSRF-TOKEN", "", response=SessionResult,
+                  **_SIGN_IN),
     RestOperation("DELETE", PREFIX + "/Session", "Close the browser session that authenticates the call", "",
                   tag="Sessions", takes_select=False, security=[{"XSRF": []}]),
 ]
