@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     app_commands.add_parser("add", help="register an application; prints its token once").add_argument("name")
     app_commands.add_parser("remove", help="unregister an application").add_argument("name")
     app_commands.add_parser("list", help="list registered applications")
+    from . import cli_ops
+
+    cli_ops.register(sub)
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -177,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         return _user(settings, args)
     elif args.command == "app":
         return _app(settings, args)
+    elif args.command in ("backup", "restore", "export"):
+        return cli_ops.run(settings, args)
     return 0
 
 
