@@ -8,7 +8,7 @@ PORT ?= 8000
 DATABASE_URL ?= sqlite:///var/sodiary.db
 export HOST PORT DATABASE_URL
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench soak install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Mixed load with 10 % hostile requests and slow clients, both engines, about 3.5 minutes (bench/soak.py).
+soak: $(STAMP)
+	cd bench && ../$(BIN)/python soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var tests/client/node_modules
