@@ -184,7 +184,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", "SODIARY_LOG_LEVEL", Choice("critical", "error", "warning", "info", "debug", "trace"),
             "the server log's level"),
     Setting("time_zone", "SODIARY_TIME_ZONE", TimeZone(),
-            "the server's base time zone (IANA name): naive datetimes are wall clock there"),
+            "the server's base time zone: naive datetimes are wall clock there"),
     Setting("sqlite_synchronous", "SODIARY_SQLITE_SYNCHRONOUS", Choice("OFF", "NORMAL", "FULL", "EXTRA", upper=True),
             "SQLite durability (`FULL`: an acknowledged answer survives power loss)"),
     Setting("pool_size", "SODIARY_POOL_SIZE", Integer(1), "PostgreSQL connections per server process"),
@@ -195,7 +195,7 @@ SETTINGS: tuple[Setting, ...] = (
             "how long a verified credential stays cached (0: never cached)"),
     Setting("credential_recheck_seconds", "SODIARY_CREDENTIAL_RECHECK_SECONDS", Integer(0),
             "a cached credential is re-checked against the database after this long (0: every request), so "
-            "`sodiary user passwd|disable|remove` reaches a running server"),
+            "`sodiary user passwd`, `disable` and `remove` reach a running server"),
     Setting("ticket_seconds", "SODIARY_TICKET_SECONDS", Integer(1), "lifetime of an SOTicket"),
     Setting("session_seconds", "SODIARY_SESSION_SECONDS", Integer(1), "lifetime of a browser session"),
     Setting("jwt_secret", "SODIARY_JWT_SECRET", Text(), "HS256 key for Bearer JWTs", secret=True),
@@ -215,7 +215,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("auth_failures_per_address", "SODIARY_AUTH_FAILURES_PER_ADDRESS", Integer(1),
             "failures from one address within the window before 429"),
     Setting("password_min_length", "SODIARY_PASSWORD_MIN_LENGTH", Integer(1),
-            "shortest password `sodiary user add|passwd` accepts (characters)"),
+            "shortest password `sodiary user add` and `passwd` accept (characters)"),
 )
 
 
