@@ -148,6 +148,14 @@ def test_a_database_folder_that_cannot_be_created_is_one_line() -> None:
     assert refusal(out, 1) == "sodiary: cannot create the database folder /proc/sodiary: No such file or directory"
 
 
+def test_a_key_file_that_holds_no_keys_is_one_line(sqlite_url: str, tmp_path: Path) -> None:
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text("this is not JSON")
+    out = sodiary("serve", "--port", str(free_port()), url=sqlite_url, env={"SODIARY_JWKS_FILE": str(jwks)})
+    assert refusal(out, 1).startswith("sodiary: cannot start: JSONDecodeError: ")
+    assert "serving" not in out.stderr
+
+
 # ---- migrations ---------------------------------------------------------------------------------------------
 
 

@@ -192,21 +192,22 @@ def _warn_published_logins(settings: Settings) -> None:
 
 
 def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
-    import uvicorn
-
-    from .wire.app import create_app
-
     init(settings, demo=demo)
     check_port(settings.host, settings.port)
     _warn_published_logins(settings)
     common = dict(host=settings.host, port=settings.port, access_log=False, lifespan="on",
                   log_level=settings.log_level)
     if workers > 1:
+        # The supervisor stays small (the workers import the application themselves).
         from .workers import supervise
 
         print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
         supervise(settings, workers, common)
         return
+    import uvicorn
+
+    from .wire.app import create_app
+
     try:
         app = create_app(settings)
     except (ValueError, OSError, KeyError) as exc:  # e.g. a JWKS file that is not JSON
