@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from sodiary.config import SETTINGS, SettingError, Settings, default_database_url, markdown_table, source_checkout
+from sodiary.config import (
+    SETTINGS,
+    SettingError,
+    Settings,
+    default_database_url,
+    markdown_table,
+    source_checkout,
+    unknown_variables,
+)
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -107,3 +115,9 @@ def test_the_readme_lists_every_setting_once() -> None:
 def test_the_readme_table_is_the_one_the_settings_generate() -> None:
     assert "\n".join(_readme_configuration_rows()) + "\n" == markdown_table(), (
         "README's Configuration table is stale: paste `python -m sodiary.config --markdown` into it")
+
+
+def test_a_misspelt_variable_name_is_named_with_the_setting_it_resembles() -> None:
+    warnings = unknown_variables({"SODIARY_TIME_ZOME": "Europe/Oslo", "SODIARY_TIME_ZONE": "UTC", "PATH": "/bin"})
+    assert warnings == ["sodiary: warning: SODIARY_TIME_ZOME is not a setting and is ignored "
+                        "(did you mean SODIARY_TIME_ZONE?)"]

@@ -23,7 +23,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .config import SETTINGS, SettingError, Settings
+from .config import SETTINGS, SettingError, Settings, unknown_variables
 from .store.database import Database, normalise_url
 from .store.migrate import SchemaTooNew, upgrade
 
@@ -459,7 +459,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return run(Settings.from_env(), args)
+        settings = Settings.from_env()
+        for warning in unknown_variables():
+            print(warning, file=sys.stderr)
+        return run(settings, args)
     except SettingError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ test keeps the two equal.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Mapping
@@ -268,6 +269,19 @@ class Settings:
         """For each variable: "environment" when set there, else "default"."""
         env = os.environ if env is None else env
         return {s.env: "environment" if env.get(s.env, "").strip() else "default" for s in SETTINGS}
+
+
+def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per `SODIARY_*` variable that is no setting (a misspelt name is ignored, so say so)."""
+    env = os.environ if env is None else env
+    known = [s.env for s in SETTINGS]
+    warnings = []
+    for name in sorted(env):
+        if name.startswith("SODIARY_") and name not in known and not name.startswith("SODIARY_TEST_"):
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            warnings.append(f"sodiary: warning: {name} is not a setting and is ignored{hint}")
+    return warnings
 
 
 def default_text(setting: Setting) -> str:
