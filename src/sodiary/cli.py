@@ -109,7 +109,11 @@ def init(settings: Settings, *, demo: bool) -> None:
         if demo:
             from .service import demo as demo_data
 
-            if _run(db, demo_data.load_if_empty, "loading the demo data"):
+            try:
+                loaded = _run(db, demo_data.load_if_empty, "loading the demo data")
+            except IntegrityError:  # another process loaded it at the same moment; one copy is what was asked
+                loaded = False
+            if loaded:
                 print(f"sodiary: loaded the demo data into the empty database ({DEMO_LOGINS})", file=sys.stderr)
 
 
