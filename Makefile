@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DATABASE_URL ?= sqlite:///var/sodiary.db
-export HOST PORT DATABASE_URL
+# DATABASE_URL: unset means the checkout's var/sodiary.db (src/sodiary/config.py); set it to use another.
+export HOST PORT
 
 .PHONY: run test lint bench soak install clean
 
@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo users are loaded only into a database without users, whatever DATABASE_URL names.
 run: $(STAMP)
-	$(BIN)/sodiary serve
+	$(BIN)/sodiary serve --demo
 
 tests/client/node_modules/.package-lock.json: tests/client/package-lock.json
 	cd tests/client && npm ci --no-audit --no-fund --loglevel=error

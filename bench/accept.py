@@ -282,7 +282,7 @@ def sodiary_server(name: str, url: str, log_path: Path, workers: int = 1) -> Ser
     """`sodiary serve --workers N` against `url` on a free loopback port (not started yet)."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, SODIARY_LOG_LEVEL="warning")
-    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--demo", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers)]
     return Server(name, cmd, env, log_path, port)
 

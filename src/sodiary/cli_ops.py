@@ -32,7 +32,10 @@ def _json_default(value: Any) -> Any:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    from .cli import describe
     from .store.backup import BackupError, backup, restore
+
+    print(f"sodiary: database {describe(settings.database_url)}", file=sys.stderr)
 
     try:
         if args.command == "backup":

@@ -1,25 +1,232 @@
-"""Settings from the environment, with the defaults `make run` uses."""
+"""Settings: every one declared once in `SETTINGS` (variable, type, default, help), read and validated at start.
+
+A bad value is a `SettingError` naming the variable, the value and what is allowed; the CLI turns it into one
+line on stderr and exit status 2 before anything else happens. No value is ever silently replaced by a
+default: a misspelt durability level or time zone must stop the server, not quietly change what it stores.
+An empty variable counts as unset (compose files and systemd units often write `NAME=`).
+
+The README's Configuration table is generated from `SETTINGS` (`python -m sodiary.config --markdown`) and a
+test keeps the two equal.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+class SettingError(ValueError):
+    """A variable's value is not allowed; str() is the one line the operator sees."""
+
+    def __init__(self, env: str, value: str, allowed: str) -> None:
+        self.env, self.value, self.allowed = env, value, allowed
+        super().__init__(f"sodiary: {env}={value!r} is not valid: {allowed}")
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+# ---- the default database: one absolute path, whatever the current directory ------------------------------
+
+
+def source_checkout() -> Path | None:
+    """The source checkout this package runs from (an editable install or `src/` on the path), if any."""
+    root = Path(__file__).resolve().parent.parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "src" / "sodiary").is_dir() else None
+
+
+def data_directory() -> Path:
+    """Where the default SQLite database lives: the checkout's `var/` when run from one, else the user's
+    data directory (`$XDG_DATA_HOME/sodiary`, by default `~/.local/share/sodiary`)."""
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout / "var"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).resolve() / "sodiary"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_directory() / 'sodiary.db'}"
+
+
+# ---- kinds of value: text → value, or a SettingError naming what is allowed ----------------------------------
+
+
+class Kind:
+    """How one setting is read: `allowed` says (in the README and in errors) what it accepts."""
+
+    allowed = "text"
+
+    def __call__(self, env: str, value: str) -> Any:
+        return value.strip()
+
+
+class Text(Kind):
+    allowed = "text"
+
+
+class Boolean(Kind):
+    allowed = "`true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`)"
+
+    def __call__(self, env: str, value: str) -> bool:
+        word = value.strip().lower()
+        if word in ("true", "1", "yes", "on"):
+            return True
+        if word in ("false", "0", "no", "off"):
+            return False
+        raise SettingError(env, value, "true/false, 1/0, yes/no or on/off")
+
+
+class Integer(Kind):
+    def __init__(self, minimum: int = 0, maximum: int | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
+        self.allowed = f"{minimum}–{maximum}" if maximum is not None else f"whole number ≥ {minimum}"
+
+    def __call__(self, env: str, value: str) -> int:
+        upper = f" to {self.maximum}" if self.maximum is not None else " up"
+        try:
+            number = int(value.strip(), 10)
+        except ValueError:
+            raise SettingError(env, value, f"a whole number from {self.minimum}{upper}") from None
+        if number < self.minimum or (self.maximum is not None and number > self.maximum):
+            raise SettingError(env, value, f"a whole number from {self.minimum}{upper}")
+        return number
+
+
+class Choice(Kind):
+    def __init__(self, *values: str, upper: bool = False) -> None:
+        self.values, self.upper = values, upper
+        self.allowed = " / ".join(f"`{v}`" for v in values)
+
+    def __call__(self, env: str, value: str) -> str:
+        word = value.strip().upper() if self.upper else value.strip().lower()
+        if word not in self.values:
+            raise SettingError(env, value, "one of " + ", ".join(self.values))
+        return word
+
+
+class TimeZone(Kind):
+    allowed = "IANA zone name"
+
+    def __call__(self, env: str, value: str) -> str:
+        name = value.strip()
+        if name.upper() == "UTC":
+            return "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingError(env, value, "an IANA time zone name such as UTC or Europe/Oslo") from None
+        return name
+
+
+class ReadableFile(Kind):
+    allowed = "path of a readable file"
+
+    def __call__(self, env: str, value: str) -> str:
+        path = Path(value.strip()).expanduser()
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise SettingError(env, value, "the path of a readable file")
+        return str(path.resolve())
+
+
+class DatabaseUrl(Kind):
+    """SQLite (a file; a relative path is resolved against the current directory, once) or PostgreSQL."""
+
+    allowed = "`sqlite:///PATH`, `postgresql://…`"
+
+    def __call__(self, env: str, value: str) -> str:
+        allowed = "sqlite:///PATH or postgresql://user@host/db"
+        try:
+            url = make_url(value.strip())
+        except ArgumentError:
+            raise SettingError(env, "(not shown: it may hold a password)", allowed) from None
+        shown = url.render_as_string(hide_password=True)
+        backend = url.get_backend_name()
+        if backend == "sqlite":
+            if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+                raise SettingError(env, shown, "a SQLite file path (sqlite:///PATH), not an in-memory database")
+            path = str(Path(url.database).expanduser().resolve())
+            return url.set(database=path).render_as_string(hide_password=False)
+        if backend == "postgresql" and url.database:
+            return value.strip()
+        raise SettingError(env, shown, allowed)
+
+
+# ---- the table ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: the `Settings` field it fills, its variable, how it is read, and what the README says."""
+
+    name: str  # the Settings field
+    env: str
+    parse: Kind
+    help: str
+    default_text: str = ""  # shown when the default is not a plain value (e.g. random, a path)
+    secret: bool = False
+
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "DATABASE_URL", DatabaseUrl(),
+            "SQLite file, or `postgresql://user@host/db`",
+            default_text="`var/sodiary.db` of the source checkout, else `~/.local/share/sodiary/sodiary.db`"),
+    Setting("host", "HOST", Text(), "address `sodiary serve` listens on (`0.0.0.0`: every interface)"),
+    Setting("port", "PORT", Integer(1, 65535), "port `sodiary serve` listens on"),
+    Setting("workers", "SODIARY_WORKERS", Integer(1),
+            "server processes on one port (`--workers` wins); one per CPU for throughput"),
+    Setting("log_level", "SODIARY_LOG_LEVEL", Choice("critical", "error", "warning", "info", "debug", "trace"),
+            "the server log's level"),
+    Setting("time_zone", "SODIARY_TIME_ZONE", TimeZone(),
+            "the server's base time zone: naive datetimes are wall clock there"),
+    Setting("sqlite_synchronous", "SODIARY_SQLITE_SYNCHRONOUS", Choice("OFF", "NORMAL", "FULL", "EXTRA", upper=True),
+            "SQLite durability (`FULL`: an acknowledged answer survives power loss)"),
+    Setting("pool_size", "SODIARY_POOL_SIZE", Integer(1), "PostgreSQL connections per server process"),
+    Setting("max_body_bytes", "SODIARY_MAX_BODY_BYTES", Integer(1), "larger request bodies get 413"),
+    Setting("secret", "SODIARY_SECRET", Text(), "key for the credential cache (set it to keep it across starts)",
+            default_text="random per start", secret=True),
+    Setting("credential_cache_seconds", "SODIARY_CREDENTIAL_CACHE_SECONDS", Integer(0),
+            "how long a verified credential stays cached (0: never cached)"),
+    Setting("credential_recheck_seconds", "SODIARY_CREDENTIAL_RECHECK_SECONDS", Integer(0),
+            "a cached credential is re-checked against the database after this long (0: every request), so "
+            "`sodiary user passwd`, `disable` and `remove` reach a running server"),
+    Setting("ticket_seconds", "SODIARY_TICKET_SECONDS", Integer(1), "lifetime of an SOTicket"),
+    Setting("session_seconds", "SODIARY_SESSION_SECONDS", Integer(1), "lifetime of a browser session"),
+    Setting("jwt_secret", "SODIARY_JWT_SECRET", Text(), "HS256 key for Bearer JWTs", secret=True),
+    Setting("jwt_public_key_file", "SODIARY_JWT_PUBLIC_KEY_FILE", ReadableFile(),
+            "PEM public key for Bearer JWTs (RS256/ES256)"),
+    Setting("jwks_file", "SODIARY_JWKS_FILE", ReadableFile(), "JWKS file: Bearer keys by `kid`"),
+    Setting("jwt_issuer", "SODIARY_JWT_ISSUER", Text(), "required `iss` of Bearer JWTs, when set"),
+    Setting("jwt_audience", "SODIARY_JWT_AUDIENCE", Text(), "required `aud` of Bearer JWTs, when set"),
+    Setting("jwt_user_claim", "SODIARY_JWT_USER_CLAIM", Text(),
+            "claim naming the user (a user name) when the associate-id claim is absent"),
+    Setting("require_app_token", "SODIARY_REQUIRE_APP_TOKEN", Boolean(),
+            "refuse (403) calls without a registered `SO-AppToken` once an application is registered"),
+    Setting("auth_failure_window_seconds", "SODIARY_AUTH_FAILURE_WINDOW_SECONDS", Integer(1),
+            "failed logins are counted over this window"),
+    Setting("auth_failures_per_user", "SODIARY_AUTH_FAILURES_PER_USER", Integer(1),
+            "failures for one user name within the window before 429"),
+    Setting("auth_failures_per_address", "SODIARY_AUTH_FAILURES_PER_ADDRESS", Integer(1),
+            "failures from one address within the window before 429"),
+    Setting("password_min_length", "SODIARY_PASSWORD_MIN_LENGTH", Integer(1),
+            "shortest password `sodiary user add` and `passwd` accept (characters)"),
+)
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite:///var/sodiary.db"
+    database_url: str = field(default_factory=default_database_url)
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1
+    log_level: str = "warning"
     time_zone: str = "UTC"  # the server's base zone: naive datetimes are wall clock here
     sqlite_synchronous: str = "FULL"  # durable commits; group commit pays the fsync once per batch
     max_body_bytes: int = 1_048_576
@@ -40,31 +247,66 @@ class Settings:
     auth_failure_window_seconds: int = 60
     auth_failures_per_user: int = 10
     auth_failures_per_address: int = 50
+    password_min_length: int = 8  # NIST SP 800-63B's minimum for a chosen password
 
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
-        return cls(
-            database_url=env.get("DATABASE_URL") or cls.database_url,
-            host=env.get("HOST") or cls.host,
-            port=_int("PORT", cls.port),
-            time_zone=env.get("SODIARY_TIME_ZONE") or cls.time_zone,
-            sqlite_synchronous=env.get("SODIARY_SQLITE_SYNCHRONOUS", cls.sqlite_synchronous).upper(),
-            max_body_bytes=_int("SODIARY_MAX_BODY_BYTES", cls.max_body_bytes),
-            pool_size=_int("SODIARY_POOL_SIZE", cls.pool_size),
-            credential_cache_seconds=_int("SODIARY_CREDENTIAL_CACHE_SECONDS", cls.credential_cache_seconds),
-            secret=env.get("SODIARY_SECRET") or os.urandom(32).hex(),
-            credential_recheck_seconds=_int("SODIARY_CREDENTIAL_RECHECK_SECONDS", cls.credential_recheck_seconds),
-            ticket_seconds=_int("SODIARY_TICKET_SECONDS", cls.ticket_seconds),
-            session_seconds=_int("SODIARY_SESSION_SECONDS", cls.session_seconds),
-            jwt_secret=env.get("SODIARY_JWT_SECRET", ""),
-            jwt_public_key_file=env.get("SODIARY_JWT_PUBLIC_KEY_FILE", ""),
-            jwks_file=env.get("SODIARY_JWKS_FILE", ""),
-            jwt_issuer=env.get("SODIARY_JWT_ISSUER", ""),
-            jwt_audience=env.get("SODIARY_JWT_AUDIENCE", ""),
-            jwt_user_claim=env.get("SODIARY_JWT_USER_CLAIM") or cls.jwt_user_claim,
-            require_app_token=_bool("SODIARY_REQUIRE_APP_TOKEN", cls.require_app_token),
-            auth_failure_window_seconds=_int("SODIARY_AUTH_FAILURE_WINDOW_SECONDS", cls.auth_failure_window_seconds),
-            auth_failures_per_user=_int("SODIARY_AUTH_FAILURES_PER_USER", cls.auth_failures_per_user),
-            auth_failures_per_address=_int("SODIARY_AUTH_FAILURES_PER_ADDRESS", cls.auth_failures_per_address),
-        )
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Every variable of `SETTINGS` that is set (non-empty), parsed; the first bad one raises SettingError."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(setting.env, "")
+            if raw.strip():
+                try:
+                    values[setting.name] = setting.parse(setting.env, raw)
+                except SettingError as exc:
+                    if setting.secret:
+                        raise SettingError(exc.env, "(not shown)", exc.allowed) from None
+                    raise
+        return cls(**values)
+
+    def sources(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        """For each variable: "environment" when set there, else "default"."""
+        env = os.environ if env is None else env
+        return {s.env: "environment" if env.get(s.env, "").strip() else "default" for s in SETTINGS}
+
+
+def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per `SODIARY_*` variable that is no setting (a misspelt name is ignored, so say so)."""
+    env = os.environ if env is None else env
+    known = [s.env for s in SETTINGS]
+    warnings = []
+    for name in sorted(env):
+        if name.startswith("SODIARY_") and name not in known and not name.startswith("SODIARY_TEST_"):
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            warnings.append(f"sodiary: warning: {name} is not a setting and is ignored{hint}")
+    return warnings
+
+
+def default_text(setting: Setting) -> str:
+    if setting.default_text:
+        return setting.default_text
+    for f in fields(Settings):
+        if f.name == setting.name:
+            value = f.default
+            if isinstance(value, bool):
+                return f"`{str(value).lower()}`"
+            return f"`{value}`" if value != "" else "unset"
+    raise KeyError(setting.name)
+
+
+def markdown_table() -> str:
+    """The README's Configuration table."""
+    lines = ["| variable | default | allowed | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        lines.append(f"| `{s.env}` | {default_text(s)} | {s.parse.allowed} | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--markdown"]:
+        sys.stdout.write(markdown_table())
+    else:
+        print("usage: python -m sodiary.config --markdown", file=sys.stderr)
+        raise SystemExit(2)

@@ -71,7 +71,8 @@ def test_restore_refuses_to_overwrite_a_database_that_is_not_empty(backend: str,
         assert sodiary(url, "backup", str(tmp_path / "b.db")).returncode == 0
         refused = sodiary(url, "restore", str(tmp_path / "b.db"))
         assert refused.returncode == 1
-        assert refused.stderr.strip().count("\n") == 0 and "--force" in refused.stderr
+        *_announced, refusal = refused.stderr.strip().splitlines()
+        assert refusal.startswith("sodiary: ") and "--force" in refusal
         assert sodiary(url, "restore", "--force", str(tmp_path / "b.db")).returncode == 0
 
 

@@ -37,8 +37,8 @@ class LiveServer:
         self.port = free_port()
         env = dict(os.environ, DATABASE_URL=self.database_url, SODIARY_LOG_LEVEL="warning", **self.env)
         cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        if not self.demo:
-            cmd.append("--no-demo")
+        if self.demo:
+            cmd.append("--demo")
         cmd.extend(self.args)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)

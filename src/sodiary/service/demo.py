@@ -15,13 +15,54 @@ from sqlalchemy.engine import Connection
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import AppointmentType as T
 from ..store import appointments, associates
+from ..store.migrate import wipe
+from .apps import listing as registered_apps
 from .clock import utc_now
-from .passwords import hash_password
+from .passwords import hash_password, verify_password
 
 DEMO_USERS = (("ada", "Ada", "Ada", "Lovelace"), ("ben", "Ben", "Ben", "Hansen"), ("tje0", "Tje0", "Tore", "Jensen"))
 SAMPLE_MOTHER_ID = 684
 SAMPLE_INVITATION_ID = 685  # tje0's invitation, the seed's sample request
 WEEKLY_OCCURRENCES = 10
+
+
+class NotDemoOnly(Exception):
+    """The database holds more than the demo: a reset would destroy real data."""
+
+
+def load_if_empty(conn: Connection, today: date | None = None) -> bool:
+    """Load the demo into a database without users; False (nothing written) when it has any."""
+    if associates.users(conn, retired=True):
+        return False
+    load(conn, today)
+    return True
+
+
+def is_demo_only(conn: Connection) -> bool:
+    """Only the demo's users (retired ones included) and no registered application: nothing of value."""
+    names = {user.name.lower() for user in associates.users(conn, retired=True)}
+    return names <= {name for name, *_ in DEMO_USERS} and not registered_apps(conn)
+
+
+def reset(conn: Connection, *, force: bool = False, today: date | None = None) -> Demo:
+    """Wipe every table and load the demo again, in one transaction; refused unless demo-only or forced."""
+    if not force and not is_demo_only(conn):
+        raise NotDemoOnly
+    wipe(conn)
+    return load(conn, today)
+
+
+def published_logins(conn: Connection) -> list[str]:
+    """The demo users who still sign in with the password this module publishes."""
+    published = {name: password for name, password, *_ in DEMO_USERS}
+    found = []
+    for user in associates.users(conn):
+        password = published.get(user.name.lower())
+        if password is not None and not user.disabled:
+            login = associates.find_login(conn, user.name)
+            if login is not None and verify_password(login.password_hash, password):
+                found.append(user.name)
+    return found
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ associate = Table(
     Column("person_id", Integer, ForeignKey("person.person_id"), nullable=True),
     Column("type", SmallInteger, nullable=False, default=1),  # UserType
     Column("disabled", Boolean, nullable=False, default=False),
+    # SuperOffice's associate.deleted: retired by `sodiary user remove` (also disabled); its rows stay.
+    Column("deleted", Boolean, nullable=False, default=False),
     # Bumped on every password change so cached credentials die with the old password.
     Column("credential_version", Integer, nullable=False, default=1),
 )
