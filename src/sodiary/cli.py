@@ -49,13 +49,16 @@ def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
     from .wire.app import create_app
 
     init(settings, demo=demo)
-    print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"sodiary: serving {base} ({workers} worker(s)); API docs at {base}/api/docs", file=sys.stderr)
     common = dict(host=settings.host, port=settings.port, access_log=False, lifespan="on",
                   log_level=os.environ.get("SODIARY_LOG_LEVEL", "warning"))
     if workers > 1:
+        from .metrics import multiprocess_dir
         from .workers import supervise
 
-        supervise(settings, workers, common)
+        with multiprocess_dir():  # the workers' metrics, summed by whichever answers a scrape
+            supervise(settings, workers, common)
     else:
         uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
 

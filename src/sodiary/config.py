@@ -40,6 +40,11 @@ class Settings:
     auth_failure_window_seconds: int = 60
     auth_failures_per_user: int = 10
     auth_failures_per_address: int = 50
+    # Observability (docs/decisions.md, "Health, metrics, request logs, tenant prefix").
+    metrics: str = "on"  # off | on | a bearer token GET /metrics must send
+    access_log: bool = True
+    log_format: str = "json"  # json | logfmt
+    tenant: str = ""  # accepted /{tenant}/api/… prefixes, comma-separated; empty accepts any
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,4 +72,8 @@ class Settings:
             auth_failure_window_seconds=_int("SODIARY_AUTH_FAILURE_WINDOW_SECONDS", cls.auth_failure_window_seconds),
             auth_failures_per_user=_int("SODIARY_AUTH_FAILURES_PER_USER", cls.auth_failures_per_user),
             auth_failures_per_address=_int("SODIARY_AUTH_FAILURES_PER_ADDRESS", cls.auth_failures_per_address),
+            metrics=env.get("SODIARY_METRICS", cls.metrics),
+            access_log=_bool("SODIARY_ACCESS_LOG", cls.access_log),
+            log_format=(env.get("SODIARY_LOG_FORMAT") or cls.log_format).strip().lower(),
+            tenant=env.get("SODIARY_TENANT", cls.tenant),
         )
