@@ -43,8 +43,10 @@ async def outbox_not_stuck() -> str | None:
     return None
 
 
-def code_heads() -> frozenset[str]:
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+def code_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """The code's head revisions, and every revision it knows."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions())
 
 
 def probe_engine(url: str) -> Engine:
@@ -64,7 +66,7 @@ def probe_engine(url: str) -> Engine:
 class Readiness:
     def __init__(self, url: str, outbox: OutboxCheck = outbox_not_stuck) -> None:
         self._engine = probe_engine(url)
-        self._heads = code_heads()
+        self._heads, self._known = code_revisions()
         self._outbox = outbox
         self._answer: tuple[float, bool, dict[str, Any]] | None = None
         self._running: asyncio.Future[tuple[bool, dict[str, Any]]] | None = None
@@ -80,7 +82,7 @@ class Readiness:
         if versions == self._heads:
             return None
         have, want = ", ".join(sorted(versions)) or "none", ", ".join(sorted(self._heads))
-        if versions - self._heads:
+        if versions - self._known:
             return f"database schema {have} is newer than this server's {want}: a newer sodiary migrated it"
         return f"database schema {have} is behind this server's {want}: migrate it (sodiary init)"
 
