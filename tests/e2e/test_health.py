@@ -140,3 +140,11 @@ def test_a_postgresql_server_that_refuses_the_connection_counts_as_unavailable()
         psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, dbname="sodiary_no_such_database",
                         connect_timeout=5)
     assert unavailable(caught.value)
+
+
+def test_the_root_leads_to_the_api_docs_named_at_start(server: LiveServer) -> None:
+    response = httpx.get(server.url + "/", timeout=10)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/api/docs"
+    assert httpx.get(server.url + "/", follow_redirects=True, timeout=10).status_code == 200
+    assert f"API docs at {server.url}/api/docs" in server.log()

@@ -134,3 +134,17 @@ def test_two_workers_report_the_sum_of_both_on_every_scrape_and_leave_no_files_b
             live.stop()
         assert list(scratch.iterdir()) == [], "the metrics directory is removed when the server stops"
     assert os.environ.get("PROMETHEUS_MULTIPROC_DIR") is None
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_a_throttled_login_attempt_is_counted(engine: str, tmp_path: Path) -> None:
+    with fresh_database(engine, tmp_path) as url:
+        live = LiveServer(url, tmp_path / "server.log", env={"SODIARY_AUTH_FAILURES_PER_USER": "2"}).start()
+        try:
+            statuses = [accept(live, 685, password="wrong") for _ in range(3)]
+            assert statuses == [401, 401, 429]
+            samples = scrape(live)
+            assert samples[("sodiary_auth_throttled_total", frozenset())] == 1
+            assert samples[("sodiary_auth_failures_total", frozenset({"reason": "bad_credentials"}.items()))] == 2
+        finally:
+            live.stop()
