@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.e2e.test_workers import _wait_for, _workers_of
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.seed import Seeder
 from tests.support.server import DEMO_PASSWORDS, LiveServer
@@ -146,5 +148,31 @@ def test_a_throttled_login_attempt_is_counted(engine: str, tmp_path: Path) -> No
             samples = scrape(live)
             assert samples[("sodiary_auth_throttled_total", frozenset())] == 1
             assert samples[("sodiary_auth_failures_total", frozenset({"reason": "bad_credentials"}.items()))] == 2
+        finally:
+            live.stop()
+
+
+def test_a_replaced_worker_leaves_the_pool_gauges_of_the_live_workers_only(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with fresh_database("sqlite", tmp_path) as url:
+        live = LiveServer(url, tmp_path / "server.log", args=["--workers", "2"], env={"TMPDIR": str(scratch)}).start()
+
+        def reported(pid: int) -> bool:
+            return any(scratch.glob(f"sodiary-metrics-*/gauge_livesum_{pid}.db"))
+
+        try:
+            assert live.process is not None
+            supervisor = live.process.pid
+            assert _wait_for(lambda: len(_workers_of(supervisor)) == 2)
+            assert _wait_for(lambda: all(reported(w) for w in _workers_of(supervisor)))
+            pool = ("sodiary_db_pool_size", frozenset())
+            two_workers = scrape(live)[pool]
+            assert two_workers > 0
+            victim = min(_workers_of(supervisor))
+            os.kill(victim, signal.SIGKILL)
+            assert _wait_for(lambda: len(_workers_of(supervisor) - {victim}) == 2), live.log()
+            assert _wait_for(lambda: all(reported(w) for w in _workers_of(supervisor)))
+            assert scrape(live)[pool] == two_workers, "the dead worker's pool is no longer counted"
         finally:
             live.stop()
