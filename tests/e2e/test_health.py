@@ -88,16 +88,26 @@ def test_ready_answers_503_with_the_reason_while_the_database_is_down_and_200_on
     assert _until(lambda: _ready(fresh_server).status_code == 200), fresh_server.log()
 
 
-def test_ready_answers_503_when_the_database_schema_is_behind_the_code(fresh_server: LiveServer) -> None:
-    engine = create_engine(normalise_url(fresh_server.database_url))
+def _set_schema_version(server: LiveServer, version: str) -> None:
+    engine = create_engine(normalise_url(server.database_url))
     try:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
     finally:
         engine.dispose()
+
+
+def test_ready_answers_503_when_the_database_schema_is_behind_the_code(fresh_server: LiveServer) -> None:
+    _set_schema_version(fresh_server, "0001")
     assert _until(lambda: _ready(fresh_server).status_code == 503)
     reason = _ready(fresh_server).json()["reason"]
     assert "0001" in reason and "behind" in reason
+
+
+def test_ready_answers_503_when_a_newer_server_migrated_the_database(fresh_server: LiveServer) -> None:
+    _set_schema_version(fresh_server, "9999_from_the_future")
+    assert _until(lambda: _ready(fresh_server).status_code == 503)
+    assert "newer" in _ready(fresh_server).json()["reason"]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
