@@ -196,6 +196,11 @@ def _warn_published_logins(settings: Settings) -> None:
               file=sys.stderr)
 
 
+def serving_line(settings: Settings, workers: int) -> str:
+    base = f"http://{settings.host}:{settings.port}"
+    return f"sodiary: serving {base} ({workers} worker(s)); API docs at {base}/api/docs"
+
+
 def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
     init(settings, demo=demo)
     check_port(settings.host, settings.port)
@@ -204,10 +209,12 @@ def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
                   log_level=settings.log_level)
     if workers > 1:
         # The supervisor stays small (the workers import the application themselves).
+        from .metrics import multiprocess_dir
         from .workers import supervise
 
-        print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
-        supervise(settings, workers, common)
+        print(serving_line(settings, workers), file=sys.stderr)
+        with multiprocess_dir():  # the workers' metrics, summed by whichever answers a scrape
+            supervise(settings, workers, common)
         return
     import uvicorn
 
@@ -217,7 +224,7 @@ def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
         app = create_app(settings)
     except (ValueError, OSError, KeyError) as exc:  # e.g. a JWKS file that is not JSON
         raise Refusal(f"cannot start: {type(exc).__name__}: {exc}") from None
-    print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
+    print(serving_line(settings, workers), file=sys.stderr)
     uvicorn.run(app, **common)  # type: ignore[arg-type]
 
 

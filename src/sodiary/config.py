@@ -125,6 +125,20 @@ class TimeZone(Kind):
         return name
 
 
+class MetricsAccess(Kind):
+    """`on`, `off`, or a bearer token long enough that a mistyped `off` cannot become a guessable token."""
+
+    allowed = "`on`, `off`, or a token of at least 16 characters"
+
+    def __call__(self, env: str, value: str) -> str:
+        word = value.strip()
+        if word.lower() in ("on", "off"):
+            return word.lower()
+        if len(word) < 16:
+            raise SettingError(env, "(not shown)", "on, off, or a bearer token of at least 16 characters")
+        return word
+
+
 class ReadableFile(Kind):
     allowed = "path of a readable file"
 
@@ -217,6 +231,13 @@ SETTINGS: tuple[Setting, ...] = (
             "failures from one address within the window before 429"),
     Setting("password_min_length", "SODIARY_PASSWORD_MIN_LENGTH", Integer(1),
             "shortest password `sodiary user add` and `passwd` accept (characters)"),
+    Setting("metrics", "SODIARY_METRICS", MetricsAccess(),
+            "`GET /metrics`: `on` (open), `off` (404, nothing measured) or a bearer token the scrape must send",
+            secret=True),
+    Setting("access_log", "SODIARY_ACCESS_LOG", Boolean(), "one structured line per request on `sodiary.access`"),
+    Setting("log_format", "SODIARY_LOG_FORMAT", Choice("json", "logfmt"), "format of the access log lines"),
+    Setting("tenant", "SODIARY_TENANT", Text(),
+            "tenant prefixes accepted in `/{tenant}/api/…`, comma-separated (empty: any)"),
 )
 
 
@@ -248,6 +269,11 @@ class Settings:
     auth_failures_per_user: int = 10
     auth_failures_per_address: int = 50
     password_min_length: int = 8  # NIST SP 800-63B's minimum for a chosen password
+    # Observability (docs/decisions.md, "Health, metrics, request logs, tenant prefix").
+    metrics: str = "on"  # off | on | a bearer token GET /metrics must send
+    access_log: bool = True
+    log_format: str = "json"  # json | logfmt
+    tenant: str = ""  # accepted /{tenant}/api/… prefixes, comma-separated; empty accepts any
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -9,13 +9,16 @@ on a pooled connection and is retried when a concurrent change was detected.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import psycopg
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from ..domain.errors import ConcurrentChange
 from .group_commit import GroupCommit
@@ -118,3 +121,29 @@ def retryable(exc: BaseException) -> bool:
         return True
     driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
     return getattr(driver_error, "sqlstate", None) in ("40001", "40P01")
+
+
+# SQLite's primary result codes that mean "the database cannot be used right now", not "this statement is wrong":
+# BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+_SQLITE_OUTAGE = frozenset({5, 6, 8, 10, 11, 13, 14, 26})
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database is unreachable or refusing work (an outage, a full disk, an exhausted pool):
+    the call may succeed later unchanged, so the wire answers 503 rather than 500."""
+    if isinstance(exc, SATimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_OUTAGE
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        # Connection failures carry no SQLSTATE (or class 08); 57P0x is a shutdown or a refused
+        # connection, class 53 insufficient resources. Other operational errors (e.g. a cancelled
+        # query) are the statement's own.
+        return sqlstate is None or sqlstate[:2] in ("08", "53") or sqlstate.startswith("57P")
+    return False

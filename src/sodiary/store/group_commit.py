@@ -28,12 +28,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
+
+
+class Observer(Protocol):
+    def batch(self, units: int) -> None: ...
+
+    def flushed(self, seconds: float) -> None: ...
+
+
+observer: Observer | None = None  # set by the server when metrics are on (sodiary.metrics)
 
 CHECKPOINT_SECONDS = 0.5
 QUICK_FLUSH_SECONDS = 0.0005
@@ -87,6 +96,7 @@ class WalSync:
         self._path = path
         self._fd: int | None = None
         self.last_seconds = 0.0
+        self.synced = path is not None  # False: nothing is flushed here, so there is no flush time
 
     @property
     def quick(self) -> bool:
@@ -161,6 +171,8 @@ class GroupCommit:
                     log.exception("group commit failed")
                     _settle([(f, o if isinstance(o, _Failed) else _Failed(exc)) for f, o in outcomes])
                     continue
+                if observer is not None:
+                    observer.batch(len(outcomes))
                 self._unsynced.extend(outcomes)
                 if self._syncing is None:
                     self._syncing = asyncio.ensure_future(self._sync())
@@ -183,6 +195,8 @@ class GroupCommit:
                         self._wal.sync()
                     else:  # a slow one: the loop goes on serving while the thread waits for the disk
                         await loop.run_in_executor(self._syncer, self._wal.sync)
+                    if observer is not None and self._wal.synced:
+                        observer.flushed(self._wal.last_seconds)
                 except Exception as exc:
                     log.exception("WAL flush failed")
                     outcomes = [(f, o if isinstance(o, _Failed) else _Failed(exc)) for f, o in outcomes]

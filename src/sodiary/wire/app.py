@@ -5,46 +5,99 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
+from time import perf_counter
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from .. import metrics
 from ..config import Settings
+from ..store import group_commit
 from ..store.database import Database
+from . import access_log
+from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agent_methods
 from .auth_setup import build_auth
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
+from .health import Readiness, metrics_mode
+from .health import routes as health_routes
 from .negotiation import response_format
 from .openapi import routes as openapi_routes
-from .paths import AGENT_PREFIX, CanonicalPaths
+from .paths import AGENT_PREFIX, CanonicalPaths, Tenants, route_path
 from .rest import routes as rest_routes
 
 
 class AgentDispatch:
-    """The outermost ASGI app: agent calls go straight to their handler, the rest to Starlette.
+    """The outermost ASGI app: the front door of every request, and the agent calls' fast path.
+
+    For every HTTP request: a tenant prefix moves into `root_path` (paths.py), the request id is taken
+    or made and returned as X-Request-Id, and once answered the request is counted (metrics) and
+    logged (access_log.py). Then agent calls go straight to their handler, the rest to Starlette.
 
     Every agent call has one route, `/api/v1/Agents/Appointment/{method}` (any casing), and its
     handler already answers every failure in SuperOffice's shape; Starlette's router and middleware
     stack in front of it cost about a sixth of an Accept's CPU (measured, docs/performance.md). REST,
-    login, OpenAPI and the lifespan stay on the Starlette app.
+    login, OpenAPI, health, metrics and the lifespan stay on the Starlette app.
     """
 
-    def __init__(self, app: Starlette, agent: Callable[[Request], Awaitable[Response]]) -> None:
+    def __init__(self, app: Starlette, agent: Callable[[Request], Awaitable[Response]], *,
+                 method_names: dict[str, str] | None = None, tenants: Tenants | None = None,
+                 metrics_on: bool = False, access_log_on: bool = False) -> None:
         self.app = app
         self.state = app.state
         self._agent = agent
         self._prefix = AGENT_PREFIX.lower()
+        self._method_names = method_names or {}
+        self._tenants = tenants or Tenants()
+        self._metrics = metrics_on
+        self._access_log = access_log_on
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not path.lower().startswith(self._prefix):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = perf_counter()
+        route = route_path(scope)
+        if not route.startswith("/api/"):
+            tenant = self._tenants.prefix(route)
+            if tenant:
+                scope["root_path"] = scope.get("root_path", "") + tenant
+                route = route[len(tenant):]
+        exchange = Exchange(request_id(scope["headers"]))
+        scope[SCOPE_KEY] = exchange
+        marker = (b"x-request-id", exchange.request_id.encode("ascii"))
+        status = 500  # what the client sees when nothing was sent (uvicorn answers 500)
+
+        async def answer(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), marker]
+            await send(message)
+
+        agent_call = route.lower().startswith(self._prefix)
+        try:
+            if agent_call:
+                await self._agent_call(scope, receive, answer, route[len(AGENT_PREFIX):])
+            else:
+                await self.app(scope, receive, answer)
+        finally:
+            seconds = perf_counter() - began
+            if self._metrics:
+                if agent_call:
+                    kind, name = "agent", self._method_names.get(route[len(AGENT_PREFIX):].lower(), "unknown")
+                else:
+                    kind, name = route_kind(route), ""
+                metrics.observe_request(kind, scope["method"], name, status, seconds)
+            if self._access_log and not (status == 200 and route.startswith("/health/")):
+                log_request(exchange, scope, status, seconds)
+
+    async def _agent_call(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
         scope["app"] = self.app
-        scope["path_params"] = {"method": path[len(AGENT_PREFIX):]}
+        scope["path_params"] = {"method": method}
         request = Request(scope, receive)
         try:
             response = await self._agent(request)
@@ -53,9 +106,33 @@ class AgentDispatch:
         await response(scope, receive, send)
 
 
+def route_kind(route: str) -> str:
+    """A bounded label for what a non-agent request asked for."""
+    lower = route.lower()
+    if lower.startswith("/api/v1/appointment"):
+        return "rest"
+    if lower.startswith("/api/v1/sodiary/"):
+        return "session"
+    if lower in ("/api/docs", "/api/openapi.json"):
+        return "docs"
+    if lower.startswith("/health/"):
+        return "health"
+    if lower == "/metrics":
+        return "metrics"
+    if route == "/":
+        return "root"
+    return "other"
+
+
 def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
                               pool_size=settings.pool_size)
+    metrics_on, metrics_token = metrics_mode(settings.metrics)
+    access_log.configure(settings.access_log, settings.log_format)
+    readiness = Readiness(settings.database_url)
+    if metrics_on:
+        group_commit.observer = metrics.GroupCommitObserver()
+        metrics.instrument_pool(database.engine)
     auth = build_auth(settings, database)
     authenticator = auth.authenticator
     methods = agent_methods()
@@ -87,12 +164,14 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             yield
         finally:
             database.stop()
+            readiness.close()
 
     app = Starlette(
         routes=[
             *rest_routes(database, authenticator.authenticate, max_body),
             *auth.routes,
             *openapi_routes(methods),
+            *health_routes(readiness, metrics_on, metrics_token),
         ],
         exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
         lifespan=lifespan,
@@ -100,4 +179,5 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     app.add_middleware(CanonicalPaths)
     app.state.db = database
     app.state.settings = settings  # the base time zone for wire/timefmt.py
-    return AgentDispatch(app, agent)
+    return AgentDispatch(app, agent, method_names={k: m.name for k, m in methods.items()},
+                         tenants=Tenants(settings.tenant), metrics_on=metrics_on, access_log_on=settings.access_log)

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from starlette.requests import Request
 
+from .. import metrics
 from ..service import auth as auth_service
 from ..service.context import Caller
 from ..service.throttle import Throttle
@@ -130,6 +131,7 @@ class Guard:
     async def check(self, request: Request, user: str | None = None) -> None:
         wait = await self.throttle.retry_after(time.time(), self.address(request), user)
         if wait:
+            metrics.auth_throttled()
             raise ApiError(429, "TooManyRequestsException", "too_many_failures",
                            headers={"Retry-After": str(wait)}, seconds=wait)
 
@@ -210,6 +212,7 @@ class Authenticator:
         try:
             caller = await self._caller(request)
         except AuthFailed as exc:
+            metrics.auth_failure(exc.key)
             raise unauthorized(exc.key, self.challenges, **exc.params) from None
         if self.apps is not None:
             app = await self.apps.app_for(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import types
 import typing
 import uuid
@@ -16,7 +17,8 @@ from starlette.responses import Response
 
 from ..domain.errors import DomainError
 from ..service.context import Caller
-from ..store.database import Database
+from ..store.database import Database, unavailable
+from .access_log import note_user
 from .binding import bind
 from .decoding import decode_body
 from .errors import JSON_TYPE, XML_TYPE, ApiError, error_response, from_domain
@@ -120,7 +122,21 @@ def fail(exc: ApiError, request: Request, fmt: Format | None) -> Response:
     return error_response(exc, fmt or "json", lang)
 
 
+RETRY_AFTER_SECONDS = 5
+_outage_logged = 0.0
+
+
 def internal_error(request: Request, fmt: Format | None, exc: BaseException) -> Response:
+    """500 with a logged reference; 503 + Retry-After when the database is down (the call may simply be repeated)."""
+    if unavailable(exc):
+        global _outage_logged
+        now = time.monotonic()
+        if now - _outage_logged >= 10:  # one line per outage and ten seconds, not one per request
+            _outage_logged = now
+            log.warning("database unavailable: %s: %s", type(exc).__name__, (str(exc).strip().splitlines() or [""])[0])
+        error = ApiError(503, "ServiceUnavailableException", "database_unavailable", source="sodiary.store",
+                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, seconds=RETRY_AFTER_SECONDS)
+        return fail(error, request, fmt)
     reference = uuid.uuid4().hex[:12]
     log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
     return fail(ApiError(500, "InternalServerError", "internal_error", reference=reference), request, fmt)
@@ -132,6 +148,7 @@ Authenticate = Callable[[Request], Awaitable[Caller]]
 async def open_call(request: Request, db: Database, authenticate: Authenticate, fmt: Format) -> Call:
     """401, then `$select` (400): what every call, agent or REST, does before its own work."""
     caller = await authenticate(request)
+    note_user(request.scope, caller.name)
     query = query_params(request)
     selection = parse_select(query.get("$select"))
     return Call(request, caller, db, query, selection, fmt)

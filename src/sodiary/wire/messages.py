@@ -295,6 +295,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "An internal error occurred; it has been logged (reference {reference})",
         "no": "Det oppstod en intern feil; den er logget (referanse {reference})",
     },
+    "database_unavailable": {
+        "en": "The database is not available right now; try again in {seconds} s",
+        "no": "Databasen er ikke tilgjengelig akkurat nå; prøv igjen om {seconds} s",
+    },
 }
 
 

@@ -1,11 +1,48 @@
-"""ASP.NET matches routes case-insensitively; so do we, by restoring the canonical spelling of prefixes."""
+"""ASP.NET matches routes case-insensitively; so do we, by restoring the canonical spelling of prefixes.
+
+SuperOffice's URLs may also carry a tenant before `/api/`: Online's `/Cust12345/api/v1/…`, onsite's
+`/SuperOffice/api/v1/…`. This installation is one tenant, so such a prefix is moved from the path
+into the ASGI `root_path` (the way a reverse proxy's prefix travels): routing sees `/api/v1/…`,
+while the URLs we build (REST's `_Links`) keep the prefix the client used.
+"""
 
 from __future__ import annotations
+
+import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 AGENT_PREFIX = "/api/v1/Agents/Appointment/"
 CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment")
+
+_TENANT = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?=/api/)", re.IGNORECASE)
+
+
+class Tenants:
+    """Which `/{tenant}` prefixes this installation answers to: any sane name, or only the configured ones."""
+
+    def __init__(self, names: str = "") -> None:
+        # SODIARY_TENANT: comma-separated, matched case-insensitively; empty accepts any name.
+        self.allowed = frozenset(n.strip().lower() for n in names.split(",") if n.strip())
+
+    def prefix(self, route: str) -> str:
+        """`/Cust1234` for `/Cust1234/api/…` when that tenant is accepted; "" otherwise."""
+        match = _TENANT.match(route)
+        if match is None:
+            return ""
+        name = match.group(1).lower()
+        if name == "api" or (self.allowed and name not in self.allowed):
+            return ""
+        return match.group(0)
+
+
+def route_path(scope: Scope) -> str:
+    """The path below the root path (a proxy's prefix, a tenant), which routes match."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root):]
+    return path
 
 
 class CanonicalPaths:
@@ -15,10 +52,11 @@ class CanonicalPaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path: str = scope["path"]
+            path = route_path(scope)
             lower = path.lower()
             for folded, canonical in self._prefixes:
                 if lower.startswith(folded) and not path.startswith(canonical):
-                    scope = dict(scope, path=canonical + path[len(canonical):])
+                    root = scope["path"][:len(scope["path"]) - len(path)]
+                    scope = dict(scope, path=root + canonical + path[len(canonical):])
                     break
         await self.app(scope, receive, send)
