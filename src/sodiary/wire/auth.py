@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -164,7 +165,7 @@ class Guard:
 
 
 def log_refusal(request: Request, scheme: str, reason: str, user: str | None = None, **more: object) -> None:
-    """One WARNING line per refused or throttled authentication; the values are escaped, secrets never given."""
+    """One WARNING line per refused or throttled authentication, logfmt; values escaped, secrets never given."""
     fields: dict[str, object] = {"reason": reason, "scheme": scheme}
     if user is not None:
         fields["user"] = user
@@ -172,19 +173,33 @@ def log_refusal(request: Request, scheme: str, reason: str, user: str | None = N
     fields["address"] = Guard.address(request)
     fields["path"] = request.url.path
     shown = {k: _shown(v) for k, v in fields.items()}
-    what = "throttled" if reason == "throttled" else "refused"
-    log.warning("authentication %s: %s", what, " ".join(f"{k}={v}" for k, v in shown.items()),
-                extra={"auth_" + k: v for k, v in shown.items()})
+    _ensure_visible()
+    log.warning("authentication %s %s", "throttled" if reason == "throttled" else "refused",
+                " ".join(f"{k}={v}" for k, v in shown.items()), extra={"auth_" + k: v for k, v in shown.items()})
 
 
 def _shown(value: object) -> str:
-    """Quoted and escaped (no line breaks or control characters reach the log), at most MAX_LOGGED characters."""
-    if isinstance(value, int):
-        return str(value)
+    """Bare when plain, else quoted with every control character, quote and non-ASCII escaped (a user name
+    cannot forge a log line); at most MAX_LOGGED characters."""
     text = str(value)
     if len(text) > MAX_LOGGED:
         text = text[:MAX_LOGGED] + "..."
-    return json.dumps(text)
+    return text if _PLAIN.fullmatch(text) else json.dumps(text)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.:/@+-]+")
+_fallback: logging.Handler | None = None
+
+
+def _ensure_visible() -> None:
+    # Unconfigured logging would print these through the last-resort handler, message only; an operator
+    # needs the time, the level and the logger too. Checked at the first refusal, when the server's own
+    # logging set-up (if any) is done: a configured root handler then prints them, and ours is not added.
+    global _fallback
+    if _fallback is None and not logging.getLogger().handlers and not log.handlers:
+        _fallback = logging.StreamHandler()
+        _fallback.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        log.addHandler(_fallback)
 
 
 async def verify_password(guard: Guard, request: Request, user: str, password: str, scheme: str) -> tuple[Caller, int]:
