@@ -98,7 +98,8 @@ def test_a_throttled_attempt_is_logged_with_the_limit_reached_and_the_wait(serve
 def test_a_guessed_ticket_is_logged_without_the_ticket(server: LiveServer) -> None:
     ticket = "7T:" + uuid.uuid4().hex
     with client(server) as c:
-        assert c.post(ACCEPT, json={"AppointmentId": 1}, headers={"Authorization": f"SOTicket {ticket}"}).status_code == 401
+        answer = c.post(ACCEPT, json={"AppointmentId": 1}, headers={"Authorization": f"SOTicket {ticket}"})
+        assert answer.status_code == 401
         address = c.headers["X-Forwarded-For"]
     assert auth_lines(server, "reason=bad_ticket", "scheme=SOTicket", f"address={address}")
     assert ticket not in full_log(server)

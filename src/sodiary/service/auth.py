@@ -34,7 +34,7 @@ async def login_with_password(db: Database, throttle: Throttle, now: float, addr
     """
     def reserve(conn: Connection) -> tuple[Slot, Login | None]:
         slot = throttle.reserve_in(conn, now, address, user)
-        return slot, (associates.find_login(conn, user) if not slot.wait else None)
+        return slot, (associates.find_login(conn, user) if not slot.wait and _storable(user) else None)
 
     slot, login = await db.transaction(reserve)
     if slot.wait:
@@ -52,6 +52,17 @@ async def login_with_password(db: Database, throttle: Throttle, now: float, addr
         return PasswordCheck(None, "wrong_password")
     await throttle.release(slot, user)
     return PasswordCheck((Caller(login.associate_id, login.name, scheme), login.credential_version), "ok")
+
+
+def _storable(name: str) -> bool:
+    """Whether a stored name could equal this one: PostgreSQL's text holds no NUL and only valid UTF-8."""
+    if "\x00" in name:
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def credential_still_valid(db: Database, associate_id: int, version: int) -> bool:
