@@ -120,3 +120,11 @@ def test_failures_at_one_instance_count_at_another_on_the_same_database(
             assert_429(accept(here, child))
     finally:
         other.stop()
+
+
+def test_a_user_name_no_database_can_hold_is_refused_as_unknown_not_a_server_error(server: LiveServer) -> None:
+    # PostgreSQL's text holds no NUL: looking such a name up used to fail there with a 500. (A body's
+    # NUL is a 400 of the body's binding.)
+    with client(server) as c:
+        header = "Basic " + base64.b64encode("tje\u00000:Tje0".encode()).decode()
+        assert_401(accept(c, 1, Authorization=header))

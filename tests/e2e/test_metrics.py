@@ -173,6 +173,8 @@ def test_a_replaced_worker_leaves_the_pool_gauges_of_the_live_workers_only(tmp_p
             os.kill(victim, signal.SIGKILL)
             assert _wait_for(lambda: len(_workers_of(supervisor) - {victim}) == 2), live.log()
             assert _wait_for(lambda: all(reported(w) for w in _workers_of(supervisor)))
-            assert scrape(live)[pool] == two_workers, "the dead worker's pool is no longer counted"
+            # A worker's gauge file exists from its import on, before it has set its pool size: wait for that.
+            assert _wait_for(lambda: scrape(live)[pool] == two_workers), "the live workers' pools are counted"
+            assert not any(scratch.glob(f"sodiary-metrics-*/gauge_livesum_{victim}.db")), "the dead one's is not"
         finally:
             live.stop()

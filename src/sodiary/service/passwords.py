@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -17,3 +20,12 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash of a random secret with the real hashes' parameters, for names that have no usable hash.
+
+    Verifying against it costs what a real user's wrong password costs and never succeeds, so an
+    unknown or disabled user cannot be told from a real one by the time of the answer."""
+    return _hasher.hash(secrets.token_urlsafe(32))

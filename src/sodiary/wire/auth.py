@@ -14,6 +14,9 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
+import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -23,12 +26,15 @@ from starlette.requests import Request
 from .. import metrics
 from ..service import auth as auth_service
 from ..service.context import Caller
-from ..service.throttle import Throttle
+from ..service.throttle import Slot, Throttle
 from ..store.database import Database
 from .auth_apps import AppRegistry
 from .errors import ApiError
 
 REALM = 'realm="sodiary"'
+MAX_LOGGED = 64  # characters of a logged value (user names are at most 50 in the database)
+
+log = logging.getLogger("sodiary.auth")
 
 
 class AuthFailed(Exception):
@@ -119,7 +125,12 @@ class CredentialCache:
 
 
 class Guard:
-    """Throttles failed authentication per client address and per user name (429 + Retry-After)."""
+    """Throttles authentication per client address and per user name (429 + Retry-After), and logs refusals.
+
+    Every attempt that needs verifying takes a slot of the limits first (service/throttle.py), so the
+    limits hold however many attempts arrive at once. Refusals go to the `sodiary.auth` logger at
+    WARNING: reason, scheme, user name (escaped, truncated), client address; never a secret.
+    """
 
     def __init__(self, throttle: Throttle) -> None:
         self.throttle = throttle
@@ -128,30 +139,74 @@ class Guard:
     def address(request: Request) -> str:
         return request.client.host if request.client else "unknown"
 
-    async def check(self, request: Request, user: str | None = None) -> None:
-        wait = await self.throttle.retry_after(time.time(), self.address(request), user)
-        if wait:
-            metrics.auth_throttled()
-            raise ApiError(429, "TooManyRequestsException", "too_many_failures",
-                           headers={"Retry-After": str(wait)}, seconds=wait)
-
-    async def failed(self, request: Request, user: str | None = None) -> None:
-        await self.throttle.failed(time.time(), self.address(request), user)
-
-    async def succeeded(self, user: str) -> None:
-        await self.throttle.succeeded(user)
-
-
-async def verify_password(db: Database, guard: Guard, request: Request, user: str, password: str,
-                          scheme: str) -> tuple[Caller, int]:
-    """Throttled password check, shared by Basic and the login routes."""
-    await guard.check(request, user)
-    found = await auth_service.login_with_password(db, user, password, scheme)
-    if found is None:
-        await guard.failed(request, user)
+    async def password(self, request: Request, user: str, password: str, scheme: str) -> tuple[Caller, int]:
+        check = await auth_service.login_with_password(self.throttle.db, self.throttle, time.time(),
+                                                       self.address(request), user, password, scheme)
+        if check.found is not None:
+            return check.found
+        if check.reason == "throttled":
+            raise self.throttled(request, scheme, check.retry_after, check.limited, user)
+        log_refusal(request, scheme, check.reason, user)
         raise AuthFailed("bad_credentials")
-    await guard.succeeded(user)
-    return found
+
+    async def admit(self, request: Request, scheme: str) -> Slot:
+        """A slot for a token check (tickets, sessions, Bearer), counted for the client address."""
+        slot = await self.throttle.reserve(time.time(), self.address(request))
+        if slot.wait:
+            raise self.throttled(request, scheme, slot.wait, slot.limited)
+        return slot
+
+    async def accepted(self, slot: Slot) -> None:
+        await self.throttle.release(slot)
+
+    def throttled(self, request: Request, scheme: str, wait: int, limited: str, user: str | None = None) -> ApiError:
+        metrics.auth_throttled()
+        log_refusal(request, scheme, "throttled", user, limit=limited, retry_after=wait)
+        return ApiError(429, "TooManyRequestsException", "too_many_failures",
+                        headers={"Retry-After": str(wait)}, seconds=wait)
+
+
+def log_refusal(request: Request, scheme: str, reason: str, user: str | None = None, **more: object) -> None:
+    """One WARNING line per refused or throttled authentication, logfmt; values escaped, secrets never given."""
+    fields: dict[str, object] = {"reason": reason, "scheme": scheme}
+    if user is not None:
+        fields["user"] = user
+    fields.update(more)
+    fields["address"] = Guard.address(request)
+    fields["path"] = request.url.path
+    shown = {k: _shown(v) for k, v in fields.items()}
+    _ensure_visible()
+    log.warning("authentication %s %s", "throttled" if reason == "throttled" else "refused",
+                " ".join(f"{k}={v}" for k, v in shown.items()), extra={"auth_" + k: v for k, v in shown.items()})
+
+
+def _shown(value: object) -> str:
+    """Bare when plain, else quoted with every control character, quote and non-ASCII escaped (a user name
+    cannot forge a log line); at most MAX_LOGGED characters."""
+    text = str(value)
+    if len(text) > MAX_LOGGED:
+        text = text[:MAX_LOGGED] + "..."
+    return text if _PLAIN.fullmatch(text) else json.dumps(text)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.:/@+-]+")
+_fallback: logging.Handler | None = None
+
+
+def _ensure_visible() -> None:
+    # Unconfigured logging would print these through the last-resort handler, message only; an operator
+    # needs the time, the level and the logger too. Checked at the first refusal, when the server's own
+    # logging set-up (if any) is done: a configured root handler then prints them, and ours is not added.
+    global _fallback
+    if _fallback is None and not logging.getLogger().handlers and not log.handlers:
+        _fallback = logging.StreamHandler()
+        _fallback.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        log.addHandler(_fallback)
+
+
+async def verify_password(guard: Guard, request: Request, user: str, password: str, scheme: str) -> tuple[Caller, int]:
+    """Throttled password check, shared by Basic and the login routes."""
+    return await guard.password(request, user, password, scheme)
 
 
 class BasicScheme:
@@ -173,7 +228,7 @@ class BasicScheme:
         verifying = self._verifying.get(key)
         if verifying is None:
             user, password = decode_basic(credentials)
-            verifying = asyncio.ensure_future(verify_password(self.db, self.guard, request, user, password, self.name))
+            verifying = asyncio.ensure_future(verify_password(self.guard, request, user, password, self.name))
             self._verifying[key] = verifying
             verifying.add_done_callback(lambda _done: self._verifying.pop(key, None))
         caller, version = await asyncio.shield(verifying)
@@ -190,6 +245,16 @@ def decode_basic(credentials: str) -> tuple[str, str]:
     if not sep or not user:
         raise AuthFailed("bad_authorization_header")
     return user, password
+
+
+# Credentials that reached no check (the schemes log their own refusals); a request without any is
+# not logged: every client's first request may be one, answered by the 401's challenge.
+_REFUSED_BEFORE_A_SCHEME = frozenset({"bad_authorization_header", "unsupported_scheme", "bearer_not_configured"})
+
+
+def log_unchecked(request: Request, exc: AuthFailed) -> None:
+    if exc.key in _REFUSED_BEFORE_A_SCHEME:
+        log_refusal(request, request.headers.get("authorization", "").strip().partition(" ")[0], exc.key)
 
 
 class CookieScheme(Protocol):
@@ -213,6 +278,7 @@ class Authenticator:
             caller = await self._caller(request)
         except AuthFailed as exc:
             metrics.auth_failure(exc.key)
+            log_unchecked(request, exc)
             raise unauthorized(exc.key, self.challenges, **exc.params) from None
         if self.apps is not None:
             app = await self.apps.app_for(request)

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from ..service import auth as auth_service
 from ..service.context import Caller
 from ..store.database import Database
-from .auth import REALM, AuthFailed, CredentialCache, Guard
+from .auth import REALM, AuthFailed, CredentialCache, Guard, log_refusal
 
 ASSOCIATE_ID_CLAIM = "http://schemes.superoffice.net/identity/associateid"
 ASYMMETRIC = ("RS256", "ES256")
@@ -90,13 +90,14 @@ class BearerScheme:
             return cached
         if stale:
             raise AuthFailed("bad_token", detail="the user is disabled or their credentials changed")
-        await self.guard.check(request)
+        slot = await self.guard.admit(request, self.name)
         try:
             claims = self.decode(credentials)
             caller, version = await self.associate(claims)
-        except AuthFailed:
-            await self.guard.failed(request)
+        except AuthFailed as exc:
+            log_refusal(request, self.name, exc.key, detail=exc.params.get("detail", ""))
             raise
+        await self.guard.accepted(slot)
         self.cache.put(key, caller, version, float(claims["exp"]) - time.time())
         return caller
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from ..config import Settings
+from ..service.passwords import dummy_hash
 from ..service.throttle import Throttle
 from ..store.database import Database
 from .auth import Authenticator, BasicScheme, CredentialCache, Guard
@@ -23,6 +24,7 @@ class Auth:
 
 
 def build_auth(settings: Settings, db: Database) -> Auth:
+    dummy_hash()  # made now, at start-up, so the first unknown name costs what every later one does
     cache = CredentialCache(settings.secret, settings.credential_cache_seconds, settings.credential_recheck_seconds)
     guard = Guard(Throttle(db, settings.auth_failure_window_seconds, settings.auth_failures_per_user,
                            settings.auth_failures_per_address))

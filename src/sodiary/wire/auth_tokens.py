@@ -17,7 +17,7 @@ from ..service import tickets
 from ..service.clock import utc_now
 from ..service.context import Caller
 from ..store.database import Database
-from .auth import REALM, AuthFailed, CredentialCache, Guard
+from .auth import REALM, AuthFailed, CredentialCache, Guard, log_refusal
 from .errors import ApiError
 
 SESSION_COOKIE = "SODIARY_SESSION"
@@ -49,15 +49,17 @@ class _TokenCheck:
         entry = self.cache.get(key)
         if entry is not None and self.cache.fresh(entry):
             return entry.caller, entry.extra
-        if entry is None:
-            await self.guard.check(request)
+        # A token not seen before takes a slot of the address's limit before it is looked up; a known
+        # one being re-checked does not (its holder is no guesser).
+        slot = await self.guard.admit(request, self.scheme) if entry is None else None
         found = await tickets.resolve(self.db, self.kind, token, self.scheme) if len(token) <= 200 else None
         if found is None:
-            if entry is None:
-                await self.guard.failed(request)
-            else:
+            if entry is not None:
                 self.cache.drop_associate(entry.caller.associate_id)
+            log_refusal(request, self.scheme, f"bad_{self.kind}")
             raise AuthFailed(f"bad_{self.kind}")
+        if slot is not None:
+            await self.guard.accepted(slot)
         self.cache.put(key, found.caller, found.version, _lifetime(found.expires), found.xsrf_hash)
         return found.caller, found.xsrf_hash
 

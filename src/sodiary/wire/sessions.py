@@ -21,7 +21,7 @@ from ..domain.errors import DomainError
 from ..service import tickets
 from ..service.context import Caller
 from ..store.database import Database
-from .auth import Authenticator, AuthFailed, Guard, decode_basic, unauthorized, verify_password
+from .auth import Authenticator, AuthFailed, Guard, decode_basic, log_unchecked, unauthorized, verify_password
 from .auth_apps import AppRegistry
 from .auth_tokens import SESSION_COOKIE, XSRF_COOKIE, SessionScheme, TicketScheme
 from .binding import bind
@@ -104,6 +104,7 @@ class LoginRoutes:
                 raise ApiError(406, "NotAcceptableException", "not_acceptable")
             return await work(request, fmt)  # type: ignore[operator, no-any-return]
         except AuthFailed as exc:
+            log_unchecked(request, exc)
             return fail(unauthorized(exc.key, self.authenticator.challenges, **exc.params), request, fmt)
         except ApiError as exc:
             return fail(exc, request, fmt)
@@ -118,6 +119,7 @@ class LoginRoutes:
         scheme, _, credentials = header.partition(" ")
         if header and scheme.lower() == "basic":
             user, password = decode_basic(credentials)
+            shown = "Basic"
         elif header:
             raise ApiError(400, "ArgumentException", "login_credentials")
         else:
@@ -126,7 +128,8 @@ class LoginRoutes:
                 raise ApiError(400, "ArgumentException", "body_required", type="LoginRequest")
             login = bind(data, LoginRequest)
             user, password = login.user_name, login.password
-        found = await verify_password(self.db, self.guard, request, user, password, "Basic")
+            shown = "Body"  # UserName and Password in the body, as the log names it
+        found = await verify_password(self.guard, request, user, password, shown)
         await self.apps.app_for(request)  # an enforced SO-AppToken applies to logging in, too
         return found
 
