@@ -17,10 +17,12 @@ from ..domain import booking
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
 from ..domain.errors import Forbidden, Invalid, NotFound
+from ..domain.preconditions import NONE as NO_PRECONDITIONS
+from ..domain.preconditions import Preconditions
 from ..store import bookings
 from ..store import organiser as store
 from ..store.database import Database
-from . import answers, recurrence
+from . import answers, entities, recurrence
 from .clock import utc_now
 from .context import Caller
 
@@ -86,8 +88,16 @@ async def delete(db: Database, caller: Caller, appointment_id: int, mode: Recurr
     await db.transaction(partial(_delete, caller, appointment_id, mode, True))
 
 
-async def delete_entity(db: Database, caller: Caller, appointment_id: int) -> None:
-    await db.transaction(partial(_delete, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False))
+async def delete_entity(db: Database, caller: Caller, appointment_id: int,
+                        pre: Preconditions = NO_PRECONDITIONS) -> None:
+    """DeleteAppointmentEntity, and REST DELETE with its preconditions checked in the same unit of work."""
+
+    def work(conn: Connection) -> None:
+        if pre != NO_PRECONDITIONS:
+            entities.check_preconditions(conn, caller, appointment_id, pre)
+        _delete(caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False, conn)
+
+    await db.transaction(work)
 
 
 def _delete(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, child_means_booking: bool,
