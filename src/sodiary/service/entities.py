@@ -441,11 +441,18 @@ def version_of(data: EntityData) -> Version:
     return Version(EntityTag(f'"{digest}"'), modified_at(data.row))
 
 
+_MAX_LEAD = timedelta(seconds=60)
+
+
 def _after_last_change(rows: Iterable[Row], now: datetime) -> datetime:
-    """`now`, or the second after the rows' last change when that is later: every save moves Last-Modified
-    (whole seconds) on, so If-Unmodified-Since tells a state from the next even within one second."""
+    """`now`, or the second after the rows' last change when that is this second (or a few ahead, after a
+    burst of saves): every save moves Last-Modified (whole seconds) on, so If-Unmodified-Since tells a
+    state from the next even within one second. A stamp further ahead is not ours to follow (clock skew,
+    imported data): then `now`."""
     last = max((modified_at(r) for r in rows), default=None)
-    return now if last is None else max(now, last + timedelta(seconds=1))
+    if last is None or not now.replace(microsecond=0) <= last <= now + _MAX_LEAD:
+        return now
+    return last + timedelta(seconds=1)
 
 
 class _WouldSave(Exception):
