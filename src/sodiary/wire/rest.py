@@ -255,22 +255,23 @@ async def delete(call: Call, server: _Server) -> Response:
 Verb = Callable[[Call, _Server], Awaitable[Response]]
 
 _WRITE = (403, 404, 409, 412, 413, 415, 501)  # 501: saving a new recurring appointment (not yet)
+_CONDITIONS = ("If-Match", "If-Unmodified-Since", "If-None-Match")  # checked in the unit of work that writes
 OPERATIONS: list[RestOperation] = [
     RestOperation("GET", PREFIX + "/default", "A new, unsaved appointment with the defaults",
                   "CreateDefaultAppointmentEntity", response=AppointmentEntityWithLinks),
     RestOperation("GET", PREFIX + "/{id}", "The appointment (404 when unknown)", "GetAppointmentEntity",
                   response=AppointmentEntityWithLinks, statuses=(304, 404, 412),
-                  headers=("If-Modified-Since", "If-Unmodified-Since")),
+                  headers=("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since")),
     RestOperation("POST", PREFIX, "Create an appointment (also with a trailing slash)", "SaveAppointmentEntity",
                   request=c.AppointmentEntity, response=AppointmentEntityWithLinks,
                   statuses=(403, 404, 409, 413, 415, 501)),
     RestOperation("PUT", PREFIX + "/{id}", "Replace the appointment", "SaveAppointmentEntity",
                   request=c.AppointmentEntity, response=AppointmentEntityWithLinks, statuses=_WRITE,
-                  headers=("If-Unmodified-Since",)),
+                  headers=_CONDITIONS),
     RestOperation("PATCH", PREFIX + "/{id}", "Change the appointment by JSON Patch or JSON Merge Patch",
                   "SaveAppointmentEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
                   response=AppointmentEntityWithLinks, statuses=_WRITE,
-                  headers=("If-Unmodified-Since",)),
+                  headers=_CONDITIONS),
     RestOperation("GET", PREFIX + "/{id}/Simple", "The appointment as the simple, read-only Appointment carrier "
                   "(404 when unknown)", "GetAppointment", response=c.Appointment, statuses=(404,),
                   last_modified=False),
@@ -278,7 +279,7 @@ OPERATIONS: list[RestOperation] = [
                   "({} when it would save); nothing is written", "ValidateAppointmentEntity",
                   request=c.AppointmentEntity, response=dict[str, str], statuses=(413, 415), last_modified=False),
     RestOperation("DELETE", PREFIX + "/{id}", "Delete the appointment", "DeleteAppointmentEntity",
-                  statuses=(403, 404, 409, 412), headers=("If-Unmodified-Since",)),
+                  statuses=(403, 404, 409, 412), headers=_CONDITIONS),
 ]
 
 
