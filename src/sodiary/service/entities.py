@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
@@ -139,10 +138,10 @@ async def create_default(
     db: Database, caller: Caller, local_now: datetime, task_type: TaskType = TaskType.Appointment, owner_id: int = 0
 ) -> EntityData:
     """A new, unsaved entity: the owner's, starting at the next half hour (base-zone `local_now`)."""
-    return await db.transaction(partial(_default, caller, local_now, task_type, owner_id))
+    return await db.transaction(lambda conn: _default(conn, caller, local_now, task_type, owner_id))
 
 
-def _default(caller: Caller, local_now: datetime, task_type: TaskType, owner_id: int, conn: Connection) -> EntityData:
+def _default(conn: Connection, caller: Caller, local_now: datetime, task_type: TaskType, owner_id: int) -> EntityData:
     owner = owner_id or caller.associate_id
     people = _people(conn, associates=[owner, caller.associate_id])
     info = people.associates.get(owner)
@@ -165,12 +164,12 @@ async def copy_entity(db: Database, caller: Caller, appointment_id: int, owner_i
     """CreateAppointmentEntityFromExisting: an unsaved copy of a visible appointment (None if there is
     none) for `owner_id` (0 = the caller), with the same task type and participants, on today's date
     at the same time and for as long. The copy is one appointment: a series' rule is not copied."""
-    return await db.transaction(partial(_copy, caller, appointment_id, owner_id, local_now))
+    return await db.transaction(lambda conn: _copy(conn, caller, appointment_id, owner_id, local_now))
 
 
-def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetime,
-          conn: Connection) -> EntityData | None:
-    data = _load(caller, appointment_id, conn)
+def _copy(conn: Connection, caller: Caller, appointment_id: int, owner_id: int,
+          local_now: datetime) -> EntityData | None:
+    data = _load(conn, caller, appointment_id)
     if data is None:
         return None
     source = data.mother or data.row  # the meeting as its organiser holds it
@@ -202,10 +201,10 @@ def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetim
 
 async def get_entity(db: Database, caller: Caller, appointment_id: int) -> EntityData | None:
     """The row as an entity, or None when it does not exist or is another user's private row."""
-    return await db.transaction(partial(_load, caller, appointment_id))
+    return await db.transaction(lambda conn: _load(conn, caller, appointment_id))
 
 
-def _load(caller: Caller, appointment_id: int, conn: Connection) -> EntityData | None:
+def _load(conn: Connection, caller: Caller, appointment_id: int) -> EntityData | None:
     row = store.get_row(conn, appointment_id)
     if row is None or not store.is_visible(row, caller.associate_id):
         return None
@@ -393,7 +392,7 @@ def check_preconditions(conn: Connection, caller: Caller, appointment_id: int, p
 
 def _current(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> EntityData:
     store.lock_organiser_row(conn, appointment_id)
-    stored = _load(caller, appointment_id, conn)
+    stored = _load(conn, caller, appointment_id)
     if stored is None:
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     pre.check(appointment_id, version_of(stored))
@@ -407,12 +406,12 @@ def _save(conn: Connection, caller: Caller, data: SaveInput, stored: EntityData 
         raise Invalid("end_before_start", appointment_id=data.appointment_id)
     if data.series_change is not None and data.appointment_id:
         # "Was the Recurrence changed?" is asked of the series as this unit of work reads it.
-        stored = stored or _load(caller, data.appointment_id, conn)
+        stored = stored or _load(conn, caller, data.appointment_id)
         data = replace(data, recurrence=data.series_change(stored) if stored is not None else None,
                        series_change=None)
     now = utc_now()
     saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update_series(conn, caller, data, now)
-    loaded = _load(caller, saved, conn)
+    loaded = _load(conn, caller, saved)
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
     return loaded
@@ -760,8 +759,7 @@ def _update(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
         resources = _resources(conn, children)
         moving = [_booking_row(r) for r in children if r["associate_id"] not in resources]
         changes = _move(moving)
-        bookings.write_changes(conn, changes, actor=caller.associate_id, operation=Operation.MOVE.value,
-                               mode=RecurrenceUpdateMode.OnlyThis, scheme=caller.scheme, app=caller.app, now=now)
+        bookings.write_changes(conn, changes, caller.stamp(Operation.MOVE.value, RecurrenceUpdateMode.OnlyThis, now))
 
     # The participant list: add children for new invitees, remove those no longer listed.
     if data.participants:
