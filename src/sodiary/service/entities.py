@@ -433,7 +433,7 @@ def modified_at(row: Row) -> datetime:
 
 def version_of(data: EntityData) -> Version:
     """The entity's version: a strong tag that changes whenever the stored booking it shows does (any row
-    of it, its rule, its remaining dates), and its modification second (docs/decisions.md, "ETag")."""
+    of it, its rule, its remaining dates), and its modification second (docs/decisions.md, "Conditional requests")."""
     parts = (data.row["appointment_id"], [tuple(r[k] for k in _VERSION_COLUMNS) for r in data.booking],
              sorted(data.rule.items()) if data.rule is not None else None, data.rule_dates)
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()

@@ -1,9 +1,11 @@
 """REST routes under /api/v1/Appointment (see docs/endpoints.md).
 
 The REST twins of the entity agent methods, with HTTP semantics the agents lack (spec §5): 404
-instead of `null`, `Last-Modified`, `If-Modified-Since` (304) and `If-Unmodified-Since` (412),
-PATCH by JSON Patch or merge patch. Every verb runs the agent pipeline (wire/endpoint.py) and
-calls the same service functions as its agent method; nothing here touches the store.
+instead of `null`, `ETag` and `Last-Modified`, conditional requests (`If-None-Match` /
+`If-Modified-Since` → 304; `If-Match`, `If-Unmodified-Since`, `If-None-Match` → 412, checked by the
+service in the unit of work that writes), PATCH by JSON Patch or merge patch. Every verb runs the
+agent pipeline (wire/endpoint.py) and calls the same service functions as its agent method; nothing
+here touches the store.
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def _answer(call: Call, data: svc.EntityData, *, validators: bool = True) -> Res
     response = encode(carrier, call, "AppointmentEntity")
     if validators:
         response.headers.update(_validators(svc.version_of(data)))
-        if call.request.method != "GET":
+        if call.request.method != "GET" and links:
             # The content is the stored entity as GET shows it (not the body sent): say which, so that
             # its ETag and Last-Modified can be used for the next conditional request (RFC 9110 §8.7).
             response.headers["Content-Location"] = links["Self"]
