@@ -6,12 +6,14 @@ import asyncio
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Connection
 
+from sodiary.domain.audit import Stamp
 from sodiary.domain.booking import Operation, change_for
 from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.domain.enums import RecurrenceUpdateMode
@@ -82,8 +84,8 @@ def test_concurrent_answers_to_one_row_are_written_once(db: Database, backend: s
         change = change_for(Operation.ACCEPT, row)
         if change.is_noop:
             return False
-        bookings.write_changes(conn, [change], actor=tje0, operation="Accept", mode=RecurrenceUpdateMode.OnlyThis,
-                               scheme="test", app="", now=row.start or demo.utc_now())
+        stamp = Stamp(tje0, "test", "", row.start or demo.utc_now(), "Accept", RecurrenceUpdateMode.OnlyThis)
+        bookings.write_changes(conn, [change], stamp)
         return True
 
     async def go() -> list[bool]:
@@ -104,11 +106,10 @@ def test_a_stale_write_is_detected(db: Database) -> None:
     def stale(conn: Connection) -> None:
         row = bookings.get_row(conn, 685)
         assert row is not None
-        bookings.write_changes(conn, [change_for(Operation.ACCEPT, row)], actor=1, operation="Accept",
-                               mode=RecurrenceUpdateMode.OnlyThis, scheme="test", app="", now=demo.utc_now())
+        stamp = Stamp(1, "test", "", demo.utc_now(), "Accept", RecurrenceUpdateMode.OnlyThis)
+        bookings.write_changes(conn, [change_for(Operation.ACCEPT, row)], stamp)
         # Planned from the old status again: the guard must refuse.
-        bookings.write_changes(conn, [change_for(Operation.REJECT, row)], actor=1, operation="Reject",
-                               mode=RecurrenceUpdateMode.OnlyThis, scheme="test", app="", now=demo.utc_now())
+        bookings.write_changes(conn, [change_for(Operation.REJECT, row)], replace(stamp, operation="Reject"))
 
     with pytest.raises(ConcurrentChange):
         db.run_sync(stale)

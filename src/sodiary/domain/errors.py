@@ -28,3 +28,8 @@ class Invalid(DomainError):
 
 class ConcurrentChange(Exception):
     """Someone changed the row between our read and our write; the unit of work is retried."""
+
+
+class PreconditionFailed(DomainError):
+    """A conditional request's precondition (If-Match, If-Unmodified-Since, If-None-Match) is false
+    for the row as the unit of work found it: nothing is written (RFC 9110 §13)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
@@ -12,20 +10,19 @@ from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import NotFound
 from ..store import bookings, organiser
 from ..store.database import Database
-from .clock import utc_now
 from .context import Caller
 
 
 async def accept(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(partial(_answer, Operation.ACCEPT, caller, appointment_id, mode, ""))
+    await db.transaction(lambda conn: _answer(conn, Operation.ACCEPT, caller, appointment_id, mode, ""))
 
 
 async def set_seen(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(partial(_answer, Operation.SET_SEEN, caller, appointment_id, mode, ""))
+    await db.transaction(lambda conn: _answer(conn, Operation.SET_SEEN, caller, appointment_id, mode, ""))
 
 
 async def reject(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str) -> None:
-    await db.transaction(partial(decline, caller, appointment_id, mode, reason, Operation.REJECT.value))
+    await db.transaction(lambda conn: decline(conn, caller, appointment_id, mode, reason, Operation.REJECT.value))
 
 
 async def set_seen_many(
@@ -35,18 +32,18 @@ async def set_seen_many(
 
     def work(conn: Connection) -> None:
         for appointment_id in dict.fromkeys(appointment_ids):
-            _answer(Operation.SET_SEEN, caller, appointment_id, mode, "", conn)
+            _answer(conn, Operation.SET_SEEN, caller, appointment_id, mode, "")
 
     await db.transaction(work)
 
 
 def _answer(
+    conn: Connection,
     operation: Operation,
     caller: Caller,
     appointment_id: int,
     mode: RecurrenceUpdateMode,
     reason: str,
-    conn: Connection,
     *,
     recorded_as: str = "",
 ) -> list[Change]:
@@ -61,23 +58,13 @@ def _answer(
         return []
     series = bookings.get_series_from(conn, row) if mode is RecurrenceUpdateMode.ThisAndForward else []
     changes = booking.plan(operation, row, booking.in_scope(row, series, mode))
-    bookings.write_changes(
-        conn,
-        changes,
-        actor=caller.associate_id,
-        operation=recorded_as or operation.value,
-        mode=mode,
-        scheme=caller.scheme,
-        app=caller.app,
-        now=utc_now(),
-        reason=reason,
-    )
+    bookings.write_changes(conn, changes, caller.stamp(recorded_as or operation.value, mode), reason=reason)
     return changes
 
 
 def decline(
-    caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str, conn: Connection
+    conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str
 ) -> None:
     """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother."""
-    changes = _answer(Operation.REJECT, caller, appointment_id, mode, reason, conn, recorded_as=recorded_as)
+    changes = _answer(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as)
     organiser.note_declines(conn, changes, reason)

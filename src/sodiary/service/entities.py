@@ -8,10 +8,10 @@ machine (Operation.MOVE), and the participant list is diffed against the childre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
@@ -29,6 +29,8 @@ from ..domain.enums import (
     UserType,
 )
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ..domain.preconditions import NONE as NO_PRECONDITIONS
+from ..domain.preconditions import EntityTag, Preconditions, Version
 from ..store import appointments, bookings
 from ..store import entities as store
 from ..store.database import Database
@@ -37,6 +39,7 @@ from ..store.schema import appointment
 from . import recurrence
 from .clock import utc_now
 from .context import Caller
+from .recurrence import SeriesInput
 
 S = AppointmentStatus
 T = AppointmentType
@@ -110,6 +113,9 @@ class SaveInput:
     participants: tuple[ParticipantInput, ...] = ()
     recurrence: recurrence.SeriesInput | None = None  # a new series; on an update, a changed one
     mode: RecurrenceUpdateMode = RecurrenceUpdateMode.OnlyThis  # which occurrences an update covers
+    # On an update: given the entity as the save's own unit of work reads it, the series the save re-patterns
+    # from this occurrence on, or None when the Recurrence sent is the one stored (then `recurrence` is unused).
+    series_change: Callable[[EntityData], SeriesInput | None] | None = None
 
 
 def task_type_of(type_: AppointmentType) -> TaskType:
@@ -132,10 +138,10 @@ async def create_default(
     db: Database, caller: Caller, local_now: datetime, task_type: TaskType = TaskType.Appointment, owner_id: int = 0
 ) -> EntityData:
     """A new, unsaved entity: the owner's, starting at the next half hour (base-zone `local_now`)."""
-    return await db.transaction(partial(_default, caller, local_now, task_type, owner_id))
+    return await db.transaction(lambda conn: _default(conn, caller, local_now, task_type, owner_id))
 
 
-def _default(caller: Caller, local_now: datetime, task_type: TaskType, owner_id: int, conn: Connection) -> EntityData:
+def _default(conn: Connection, caller: Caller, local_now: datetime, task_type: TaskType, owner_id: int) -> EntityData:
     owner = owner_id or caller.associate_id
     people = _people(conn, associates=[owner, caller.associate_id])
     info = people.associates.get(owner)
@@ -158,12 +164,12 @@ async def copy_entity(db: Database, caller: Caller, appointment_id: int, owner_i
     """CreateAppointmentEntityFromExisting: an unsaved copy of a visible appointment (None if there is
     none) for `owner_id` (0 = the caller), with the same task type and participants, on today's date
     at the same time and for as long. The copy is one appointment: a series' rule is not copied."""
-    return await db.transaction(partial(_copy, caller, appointment_id, owner_id, local_now))
+    return await db.transaction(lambda conn: _copy(conn, caller, appointment_id, owner_id, local_now))
 
 
-def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetime,
-          conn: Connection) -> EntityData | None:
-    data = _load(caller, appointment_id, conn)
+def _copy(conn: Connection, caller: Caller, appointment_id: int, owner_id: int,
+          local_now: datetime) -> EntityData | None:
+    data = _load(conn, caller, appointment_id)
     if data is None:
         return None
     source = data.mother or data.row  # the meeting as its organiser holds it
@@ -195,10 +201,10 @@ def _copy(caller: Caller, appointment_id: int, owner_id: int, local_now: datetim
 
 async def get_entity(db: Database, caller: Caller, appointment_id: int) -> EntityData | None:
     """The row as an entity, or None when it does not exist or is another user's private row."""
-    return await db.transaction(partial(_load, caller, appointment_id))
+    return await db.transaction(lambda conn: _load(conn, caller, appointment_id))
 
 
-def _load(caller: Caller, appointment_id: int, conn: Connection) -> EntityData | None:
+def _load(conn: Connection, caller: Caller, appointment_id: int) -> EntityData | None:
     row = store.get_row(conn, appointment_id)
     if row is None or not store.is_visible(row, caller.associate_id):
         return None
@@ -356,20 +362,96 @@ def _person_of(info: AssociateInfo | None) -> int:
 
 async def save_entity(db: Database, caller: Caller, data: SaveInput) -> EntityData:
     """Create (id 0) or update an appointment or booking; the saved row (the mother's view) back."""
-    return await db.transaction(partial(_save, caller, data))
+    return await db.transaction(lambda conn: _save(conn, caller, data))
 
 
-def _save(caller: Caller, data: SaveInput, conn: Connection) -> EntityData:
+Edit = Callable[[EntityData], SaveInput]
+
+
+async def edit_entity(db: Database, caller: Caller, appointment_id: int, edit: Edit,
+                      pre: Preconditions = NO_PRECONDITIONS) -> EntityData:
+    """REST PUT and PATCH, in ONE unit of work: read the entity (404), check the request's preconditions
+    against that very read (412), let `edit` turn it into what to save (a PATCH applies itself to it), save.
+
+    The unit first takes the booking's write lock, so a concurrent edit of the same booking reads what
+    this one wrote: two requests holding one validator cannot both pass, and two PATCHes of different
+    members both land."""
+
+    def work(conn: Connection) -> EntityData:
+        stored = _current(conn, caller, appointment_id, pre)
+        return _save(conn, caller, replace(edit(stored), appointment_id=appointment_id), stored)
+
+    return await db.transaction(work)
+
+
+def check_preconditions(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> None:
+    """Within another use case's unit of work (Delete): the entity exists for the caller (else NotFound)
+    and the preconditions hold for it (else PreconditionFailed); the booking stays locked until the end."""
+    _current(conn, caller, appointment_id, pre)
+
+
+def _current(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> EntityData:
+    store.lock_organiser_row(conn, appointment_id)
+    stored = _load(conn, caller, appointment_id)
+    if stored is None:
+        raise NotFound("appointment_not_found", appointment_id=appointment_id)
+    pre.check(appointment_id, version_of(stored))
+    return stored
+
+
+def _save(conn: Connection, caller: Caller, data: SaveInput, stored: EntityData | None = None) -> EntityData:
     if data.start is None or data.end is None:
         raise Invalid("dates_required")
     if data.end < data.start:
         raise Invalid("end_before_start", appointment_id=data.appointment_id)
+    if data.series_change is not None and data.appointment_id:
+        # "Was the Recurrence changed?" is asked of the series as this unit of work reads it.
+        stored = stored or _load(conn, caller, data.appointment_id)
+        data = replace(data, recurrence=data.series_change(stored) if stored is not None else None,
+                       series_change=None)
     now = utc_now()
     saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update_series(conn, caller, data, now)
-    loaded = _load(caller, saved, conn)
+    loaded = _load(conn, caller, saved)
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
     return loaded
+
+
+# Versions: what ETag and Last-Modified say, and what conditional requests are checked against.
+
+# Every stored column of a booking's rows that an entity shows and that some write changes; the shared text
+# and the organiser's own fields change only by Save, which always counts the organiser's row up.
+_VERSION_COLUMNS = ("appointment_id", "mother_id", "associate_id", "type", "status", "updated", "updated_count",
+                    "recurrence_rule_id", "text_id", "reject_counter")
+
+
+def modified_at(row: Row) -> datetime:
+    """When the row last changed: Updated, else Created, at one-second resolution (UTC)."""
+    stamp: datetime | None = row["updated"] or row["registered"]
+    return (stamp or datetime(1, 1, 1)).replace(microsecond=0)
+
+
+def version_of(data: EntityData) -> Version:
+    """The entity's version: a strong tag that changes whenever the stored booking it shows does (any row
+    of it, its rule, its remaining dates), and its modification second (docs/decisions.md, "Conditional requests")."""
+    parts = (data.row["appointment_id"], [tuple(r[k] for k in _VERSION_COLUMNS) for r in data.booking],
+             sorted(data.rule.items()) if data.rule is not None else None, data.rule_dates)
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return Version(EntityTag(f'"{digest}"'), modified_at(data.row))
+
+
+_MAX_LEAD = timedelta(seconds=60)
+
+
+def _after_last_change(rows: Iterable[Row], now: datetime) -> datetime:
+    """`now`, or the second after the rows' last change when that is this second (or a few ahead, after a
+    burst of saves): every save moves Last-Modified (whole seconds) on, so If-Unmodified-Since tells a
+    state from the next even within one second. A stamp further ahead is not ours to follow (clock skew,
+    imported data): then `now`."""
+    last = max((modified_at(r) for r in rows), default=None)
+    if last is None or not now.replace(microsecond=0) <= last <= now + _MAX_LEAD:
+        return now
+    return last + timedelta(seconds=1)
 
 
 class _WouldSave(Exception):
@@ -383,7 +465,7 @@ async def refusal(db: Database, caller: Caller, data: SaveInput) -> DomainError 
     validation cannot drift from what Save does, and nothing is written."""
 
     def work(conn: Connection) -> None:
-        _save(caller, data, conn)
+        _save(conn, caller, data)
         raise _WouldSave
 
     try:
@@ -645,6 +727,7 @@ def _update(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
 
     target_id = target["appointment_id"]
     rows = store.booking_rows(conn, target_id) if target["mother_id"] else [target]
+    now = _after_last_change(rows, now)
     children = [r for r in rows if r["appointment_id"] != target_id]
     base = _base_type(data.type) if not target["mother_id"] else _base_type(T(target["type"]))
 
@@ -676,8 +759,7 @@ def _update(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
         resources = _resources(conn, children)
         moving = [_booking_row(r) for r in children if r["associate_id"] not in resources]
         changes = _move(moving)
-        bookings.write_changes(conn, changes, actor=caller.associate_id, operation=Operation.MOVE.value,
-                               mode=RecurrenceUpdateMode.OnlyThis, scheme=caller.scheme, app=caller.app, now=now)
+        bookings.write_changes(conn, changes, caller.stamp(Operation.MOVE.value, RecurrenceUpdateMode.OnlyThis, now))
 
     # The participant list: add children for new invitees, remove those no longer listed.
     if data.participants:

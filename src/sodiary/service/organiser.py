@@ -9,19 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
+from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
 from ..domain.errors import Forbidden, Invalid, NotFound
+from ..domain.preconditions import NONE as NO_PRECONDITIONS
+from ..domain.preconditions import Preconditions
 from ..store import bookings
 from ..store import organiser as store
 from ..store.database import Database
-from . import answers, recurrence
-from .clock import utc_now
+from . import answers, entities, recurrence
 from .context import Caller
 
 TAF = RecurrenceUpdateMode.ThisAndForward
@@ -29,26 +30,21 @@ TAF = RecurrenceUpdateMode.ThisAndForward
 
 @dataclass(frozen=True, slots=True)
 class _Writer:
-    """Writes one use case's changes with the caller's stamp and history."""
+    """Writes one use case's changes with its audit stamp and history."""
 
     conn: Connection
-    caller: Caller
-    operation: str
-    mode: RecurrenceUpdateMode
-    now: datetime
+    stamp: Stamp
 
     def changes(self, changes: Sequence[Change]) -> None:
-        bookings.write_changes(self.conn, changes, actor=self.caller.associate_id, operation=self.operation,
-                               mode=self.mode, scheme=self.caller.scheme, app=self.caller.app, now=self.now)
+        bookings.write_changes(self.conn, changes, self.stamp)
 
     def record(self, rows: Sequence[BookingRow]) -> None:
-        store.record(self.conn, rows, actor=self.caller.associate_id, operation=self.operation, mode=self.mode,
-                     scheme=self.caller.scheme, app=self.caller.app, now=self.now)
+        store.record(self.conn, rows, self.stamp)
 
 
 def _writer(conn: Connection, caller: Caller, operation: Operation | str, mode: RecurrenceUpdateMode) -> _Writer:
     name = operation.value if isinstance(operation, Operation) else operation
-    return _Writer(conn, caller, name, mode, utc_now())
+    return _Writer(conn, caller.stamp(name, mode))
 
 
 def _get(conn: Connection, appointment_id: int, caller: Caller) -> BookingRow:
@@ -83,15 +79,23 @@ def _is_organiser_of(conn: Connection, row: BookingRow, caller: int) -> bool:
 
 
 async def delete(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(partial(_delete, caller, appointment_id, mode, True))
+    await db.transaction(lambda conn: _delete(conn, caller, appointment_id, mode, True))
 
 
-async def delete_entity(db: Database, caller: Caller, appointment_id: int) -> None:
-    await db.transaction(partial(_delete, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False))
+async def delete_entity(db: Database, caller: Caller, appointment_id: int,
+                        pre: Preconditions = NO_PRECONDITIONS) -> None:
+    """DeleteAppointmentEntity, and REST DELETE with its preconditions checked in the same unit of work."""
+
+    def work(conn: Connection) -> None:
+        if pre != NO_PRECONDITIONS:
+            entities.check_preconditions(conn, caller, appointment_id, pre)
+        _delete(conn, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False)
+
+    await db.transaction(work)
 
 
-def _delete(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, child_means_booking: bool,
-            conn: Connection) -> None:
+def _delete(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
+            child_means_booking: bool) -> None:
     """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
     me = caller.associate_id
     target = _get(conn, appointment_id, caller)
@@ -103,7 +107,7 @@ def _delete(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, chi
         rows = _occurrences(conn, caller, target, mode)
         _writer(conn, caller, Operation.DELETE, mode).changes(booking.plan_each(Operation.REMOVE, rows))
     else:
-        answers.decline(caller, appointment_id, mode, "", Operation.DELETE.value, conn)
+        answers.decline(conn, caller, appointment_id, mode, "", Operation.DELETE.value)
 
 
 def _pending_assignment(row: BookingRow) -> bool:
@@ -123,7 +127,7 @@ def _cancel(conn: Connection, caller: Caller, mother: BookingRow, mode: Recurren
 
 
 async def clean_up(db: Database, caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdateMode) -> int:
-    return await db.transaction(partial(_clean_up, caller, appointment_ids, mode))
+    return await db.transaction(lambda conn: _clean_up(conn, caller, appointment_ids, mode))
 
 
 async def clean_up_all(db: Database, caller: Caller) -> int:
@@ -134,7 +138,7 @@ async def clean_up_all(db: Database, caller: Caller) -> int:
     return await db.transaction(work)
 
 
-def _clean_up(caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdateMode, conn: Connection) -> int:
+def _clean_up(conn: Connection, caller: Caller, appointment_ids: list[int], mode: RecurrenceUpdateMode) -> int:
     """Only the caller's own cancelled rows go; any other listed id is passed over (docs/decisions.md)."""
     mine = [r for r in store.rows(conn, appointment_ids) if r.associate_id == caller.associate_id]
     rows: dict[int, BookingRow] = {}
@@ -179,11 +183,11 @@ class NewTimes:
 
 async def move(db: Database, caller: Caller, appointment_id: int, times: NewTimes,
                mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(partial(_move, caller, appointment_id, times, mode, Operation.MOVE.value))
+    await db.transaction(lambda conn: _move(conn, caller, appointment_id, times, mode, Operation.MOVE.value))
 
 
-def _move(caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode, operation: str,
-          conn: Connection) -> None:
+def _move(conn: Connection, caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode,
+          operation: str) -> None:
     """Mother and every child move together; answered invitations are asked again (§2.4 Move)."""
     target = _get(conn, appointment_id, caller)
     origin = booking.organiser_target(target, caller.associate_id, _mother_of(conn, target))
@@ -209,7 +213,7 @@ def _shift(conn: Connection, caller: Caller, origins: list[BookingRow], delta: t
     extra = {k: v for k, v in (("is_allday", times.is_allday), ("is_free", times.is_free)) if v is not None}
     writer = _writer(conn, caller, operation, mode)
     writer.changes(changes)
-    store.shift_times(conn, [r.appointment_id for r in moved], delta, now=writer.now,
+    store.shift_times(conn, [r.appointment_id for r in moved], delta, now=writer.stamp.now,
                       actor=caller.associate_id, duration=duration, extra=extra)
     changed = {c.row.appointment_id for c in changes}
     writer.record([r for r in moved if r.appointment_id not in changed])
@@ -220,10 +224,10 @@ def _shift(conn: Connection, caller: Caller, origins: list[BookingRow], delta: t
 
 async def accept_rejected(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> int:
     """The id whose entity is returned: the booking's mother, or the assignment itself."""
-    return await db.transaction(partial(_accept_rejected, caller, appointment_id, mode))
+    return await db.transaction(lambda conn: _accept_rejected(conn, caller, appointment_id, mode))
 
 
-def _accept_rejected(caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, conn: Connection) -> int:
+def _accept_rejected(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> int:
     me = caller.associate_id
     target = _get(conn, appointment_id, caller)
     if target.role is BookingType.None_:
@@ -258,11 +262,11 @@ def _acknowledge(conn: Connection, caller: Caller, changes: list[Change], mode: 
 
 async def assign_to(db: Database, caller: Caller, appointment_id: int, assignee: int,
                     mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(partial(_assign_to, caller, appointment_id, assignee, mode))
+    await db.transaction(lambda conn: _assign_to(conn, caller, appointment_id, assignee, mode))
 
 
-def _assign_to(caller: Caller, appointment_id: int, assignee: int, mode: RecurrenceUpdateMode,
-               conn: Connection) -> None:
+def _assign_to(conn: Connection, caller: Caller, appointment_id: int, assignee: int,
+               mode: RecurrenceUpdateMode) -> None:
     target = _get(conn, appointment_id, caller)
     if target.role is not BookingType.None_ and not _is_organiser_of(conn, target, caller.associate_id):
         raise Forbidden("not_organiser", appointment_id=appointment_id)  # 403 before "not assignable" (400)
@@ -272,7 +276,7 @@ def _assign_to(caller: Caller, appointment_id: int, assignee: int, mode: Recurre
     writer = _writer(conn, caller, Operation.ASSIGN, mode)
     writer.changes(changes)
     for c in changes:
-        store.set_columns(conn, c.row.appointment_id, now=writer.now, actor=caller.associate_id,
+        store.set_columns(conn, c.row.appointment_id, now=writer.stamp.now, actor=caller.associate_id,
                           assigned_by=caller.associate_id, reject_reason="")
 
 
@@ -294,10 +298,10 @@ _ROW_TYPES = frozenset({AppointmentType.inDiary, AppointmentType.inChecklist})
 
 
 async def update(db: Database, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(partial(_update, caller, values, mode))
+    await db.transaction(lambda conn: _update(conn, caller, values, mode))
 
 
-def _update(caller: Caller, values: Update, mode: RecurrenceUpdateMode, conn: Connection) -> None:
+def _update(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
     """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
     me = caller.associate_id
     row = _get(conn, values.appointment_id, caller)

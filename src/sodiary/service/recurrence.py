@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
+from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import RecurrenceEndType, RecurrencePattern, RecurrenceUpdateMode
 from ..domain.errors import Invalid
@@ -25,7 +25,6 @@ from ..store import organiser as organiser_store
 from ..store import recurrence as store
 from ..store.database import Database
 from ..store.entities import update_rows
-from .clock import utc_now
 from .context import Caller
 
 
@@ -155,8 +154,7 @@ def later_own(conn: Connection, origin: Mapping[str, Any]) -> list[Mapping[Any, 
             if (r["start_date"], r["appointment_id"]) > (origin["start_date"], origin["appointment_id"])]
 
 
-def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", app: str = "",
-         now: datetime | None = None) -> None:
+def stop(conn: Connection, origin: BookingRow, stamp: Stamp) -> None:
     """StopRecurrence at `origin` (an organiser's or a plain series' row): the series ends with it.
 
     Later occurrences are cancelled as Delete cancels a booking: the mother rows go, the invitees'
@@ -165,7 +163,6 @@ def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", 
     """
     if origin.recurrence_rule_id == 0 or origin.role is BookingType.Participant or origin.start is None:
         return
-    now = now or utc_now()
     rule_id = origin.recurrence_rule_id
     own = store.own_rows(conn, rule_id, origin.associate_id)
     key = (origin.start, origin.appointment_id)
@@ -178,8 +175,7 @@ def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", 
         if mother.role is BookingType.Owner:
             changes += booking.plan_each(Operation.DELETE, organiser_store.children(conn, mother.appointment_id))
         changes += booking.plan_each(Operation.REMOVE, [mother])
-    bookings.write_changes(conn, changes, actor=actor, operation="StopRecurrence",
-                           mode=RecurrenceUpdateMode.StopRecurrence, scheme=scheme, app=app, now=now)
+    bookings.write_changes(conn, changes, stamp)
     if earlier:
         store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=origin.start,
                                               counter=len(earlier) + 1))
@@ -189,16 +185,13 @@ def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", 
 
 
 def stop_for(conn: Connection, caller: Caller, origin: BookingRow, now: datetime | None = None) -> None:
-    stop(conn, origin, actor=caller.associate_id, scheme=caller.scheme, app=caller.app, now=now)
+    """StopRecurrence at `origin` on the caller's behalf, recorded as StopRecurrence whatever asked for it."""
+    stop(conn, origin, caller.stamp("StopRecurrence", RecurrenceUpdateMode.StopRecurrence, now))
 
 
 async def day_conflicts(db: Database, caller: Caller, owner: int, occurrences: Sequence[datetime],
                         duration: timedelta, exclude_rule: int = 0) -> list[DayConflicts]:
     """CalculateDays / ValidateDays: the conflicts of each occurrence in the owner's diary (default: the caller's)."""
     who = owner or caller.associate_id
-    return await db.transaction(partial(_conflicts, who, list(occurrences), duration, exclude_rule))
-
-
-def _conflicts(owner: int, occurrences: list[datetime], duration: timedelta, exclude_rule: int,
-               conn: Connection) -> list[DayConflicts]:
-    return conflicts(conn, owner, occurrences, duration, exclude_rule)
+    starts = list(occurrences)
+    return await db.transaction(lambda conn: conflicts(conn, who, starts, duration, exclude_rule))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, Change
-from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
+from ..domain.enums import AppointmentStatus, AppointmentType
 from ..domain.errors import ConcurrentChange
 from .driver import DriverStatement
 from .schema import answer_history, appointment
@@ -100,18 +100,7 @@ _HISTORY_COLUMNS = [c.name for c in answer_history.c if c.name != "answer_id"]
 _record_answer = DriverStatement(insert(answer_history), column_keys=_HISTORY_COLUMNS)
 
 
-def write_changes(
-    conn: Connection,
-    changes: Sequence[Change],
-    *,
-    actor: int,
-    operation: str,
-    mode: RecurrenceUpdateMode,
-    scheme: str,
-    app: str,
-    now: datetime,
-    reason: str = "",
-) -> None:
+def write_changes(conn: Connection, changes: Sequence[Change], stamp: Stamp, *, reason: str = "") -> None:
     """Apply the changes guarded by the status they were planned from, and record each answer.
 
     A row whose status moved under us (another process answered first) raises
@@ -126,8 +115,8 @@ def write_changes(
             "b_status": int(c.status),
             "b_type": int(c.type),
             "b_associate_id": c.associate_id,
-            "b_now": now,
-            "b_actor": actor,
+            "b_now": stamp.now,
+            "b_actor": stamp.actor,
         }
         for c in changes
     ]
@@ -145,17 +134,17 @@ def write_changes(
         [
             {
                 "appointment_id": c.row.appointment_id,
-                "associate_id": actor,
-                "operation": operation,
-                "update_mode": int(mode),
+                "associate_id": stamp.actor,
+                "operation": stamp.operation,
+                "update_mode": int(stamp.mode),
                 "from_status": int(c.row.status),
                 "to_status": int(c.status),
                 "from_type": int(c.row.type),
                 "to_type": int(c.type),
-                "scheme": scheme,
-                "app": app,
+                "scheme": stamp.scheme,
+                "app": stamp.app,
                 "reason": reason,
-                "answered_at": now,
+                "answered_at": stamp.now,
             }
             for c in changes
         ],

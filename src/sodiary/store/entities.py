@@ -237,3 +237,12 @@ def update_text(conn: Connection, text_id: int, **values: str) -> None:
 
 def where_all(*conds: ColumnElement[bool]) -> ColumnElement[bool]:
     return and_(*conds)
+
+
+def lock_organiser_row(conn: Connection, appointment_id: int) -> None:
+    """Hold the row an update of `appointment_id` applies to (the booking's mother, else the row itself)
+    until the unit of work ends, so that a check made after this sees every earlier write (PostgreSQL
+    reads committed data per statement). SQLite needs none: its writer runs one unit at a time."""
+    mother = conn.execute(select(_a.mother_id).where(_a.appointment_id == appointment_id)).scalar()
+    target = mother or appointment_id
+    conn.execute(select(_a.appointment_id).where(_a.appointment_id == target).with_for_update()).all()

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, Change, counter_row, is_new_decline
-from ..domain.enums import AppointmentStatus, RecurrenceUpdateMode
+from ..domain.enums import AppointmentStatus
 from ..domain.errors import Invalid
 from .bookings import _ROW_COLUMNS, _booking_row
 from .schema import answer_history, appointment, associate
@@ -140,17 +141,7 @@ def set_columns(conn: Connection, appointment_id: int, *, now: datetime, actor: 
     )
 
 
-def record(
-    conn: Connection,
-    rows_: Sequence[BookingRow],
-    *,
-    actor: int,
-    operation: str,
-    mode: RecurrenceUpdateMode,
-    scheme: str,
-    app: str,
-    now: datetime,
-) -> None:
+def record(conn: Connection, rows_: Sequence[BookingRow], stamp: Stamp) -> None:
     """History for writes that kept a row's status (a moved mother, a new end time…)."""
     if not rows_:
         return
@@ -159,17 +150,17 @@ def record(
         [
             {
                 "appointment_id": r.appointment_id,
-                "associate_id": actor,
-                "operation": operation,
-                "update_mode": int(mode),
+                "associate_id": stamp.actor,
+                "operation": stamp.operation,
+                "update_mode": int(stamp.mode),
                 "from_status": int(r.status),
                 "to_status": int(r.status),
                 "from_type": int(r.type),
                 "to_type": int(r.type),
-                "scheme": scheme,
-                "app": app,
+                "scheme": stamp.scheme,
+                "app": stamp.app,
                 "reason": "",
-                "answered_at": now,
+                "answered_at": stamp.now,
             }
             for r in rows_
         ],

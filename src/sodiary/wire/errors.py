@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
-from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
 from .messages import message
 from .negotiation import Format
 from .xml import to_xml
@@ -43,6 +43,7 @@ _DOMAIN: dict[type[DomainError], tuple[int, str]] = {
     Forbidden: (403, "SoAccessDeniedException"),
     Conflict: (409, "InvalidOperationException"),
     Invalid: (400, "InvalidOperationException"),
+    PreconditionFailed: (412, "PreconditionFailedException"),
 }
 
 

@@ -263,6 +263,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Appointment {appointment_id} was modified ({modified}) after If-Unmodified-Since",
         "no": "Avtale {appointment_id} er endret ({modified}) etter If-Unmodified-Since",
     },
+    "if_match_failed": {
+        "en": "Appointment {appointment_id} has changed: its ETag is now {etag}, which If-Match does not name",
+        "no": "Avtale {appointment_id} er endret: ETag er nå {etag}, som If-Match ikke nevner",
+    },
+    "if_none_match_failed": {
+        "en": "Appointment {appointment_id} exists with an ETag ({etag}) that If-None-Match excludes",
+        "no": "Avtale {appointment_id} finnes med en ETag ({etag}) som If-None-Match utelukker",
+    },
     "entity_required": {
         "en": "Entity to save is not in request body",
         "no": "Entiteten som skal lagres, mangler i forespørselen",

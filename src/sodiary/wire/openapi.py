@@ -204,9 +204,12 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
                              "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}},
                             *op["parameters"]]
     for header in rest.headers:
+        tags = header.endswith("-Match")
         op["parameters"].append({"name": header, "in": "header", "required": False,
-                                 "description": "An HTTP date (RFC 1123), compared at one-second resolution.",
-                                 "schema": {"type": "string"}, "example": "Wed, 21 Oct 2015 07:28:00 GMT"})
+                                 "description": "Entity-tags from ETag (RFC 9110), comma-separated, or *." if tags
+                                 else "An HTTP date (RFC 1123), compared at one-second resolution.",
+                                 "schema": {"type": "string"},
+                                 "example": '"5f1c0a9e2b7d44c1a0e3b6f2"' if tags else "Wed, 21 Oct 2015 07:28:00 GMT"})
     if rest.request is not None:
         body: dict[str, Any] = {"required": rest.body_required}
         pending.append((body, schemas.add(rest.request), rest.request_types))
@@ -217,11 +220,11 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
     else:
         ok: dict[str, Any] = {"description": _type_name(rest.response)}
         if rest.last_modified:
-            ok["headers"] = {"Last-Modified": {"schema": {"type": "string"}}}
+            ok["headers"] = {"Last-Modified": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}
         pending.append((ok, schemas.add(rest.response), RESPONSE_TYPES))
         responses = {"200": ok}
     if 304 in rest.statuses:
-        responses["304"] = {"description": "Not modified since If-Modified-Since"}
+        responses["304"] = {"description": "Not modified (If-None-Match, If-Modified-Since)"}
     errors = {400, *AUTH_ERRORS, 406, *(s for s in rest.statuses if s in ERRORS)}
     op["responses"] = responses | _error_refs(errors)
     return op

@@ -1,9 +1,11 @@
 """REST routes under /api/v1/Appointment (see docs/endpoints.md).
 
 The REST twins of the entity agent methods, with HTTP semantics the agents lack (spec §5): 404
-instead of `null`, `Last-Modified`, `If-Modified-Since` (304) and `If-Unmodified-Since` (412),
-PATCH by JSON Patch or merge patch. Every verb runs the agent pipeline (wire/endpoint.py) and
-calls the same service functions as its agent method; nothing here touches the store.
+instead of `null`, `ETag` and `Last-Modified`, conditional requests (`If-None-Match` /
+`If-Modified-Since` → 304; `If-Match`, `If-Unmodified-Since`, `If-None-Match` → 412, checked by the
+service in the unit of work that writes), PATCH by JSON Patch or merge patch. Every verb runs the
+agent pipeline (wire/endpoint.py) and calls the same service functions as its agent method; nothing
+here touches the store.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..domain.preconditions import Outcome, Preconditions, Version, parse_tags
 from ..service import entities as svc
 from ..service import organiser
 from ..service.clock import utc_now
@@ -30,8 +33,8 @@ from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call
 from .entity_view import entity_carrier, load_simple
 from .errors import ApiError
 from .negotiation import Format
-from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
-from .series_change import save_input_for
+from .rest_patch import PATCH_TYPES, PatchOperation, read_patch
+from .series_change import deferred_save_input
 from .timefmt import time_context
 from .validation import validate
 
@@ -66,7 +69,7 @@ class RestOperation:
     security: list[dict[str, list[str]]] | None = None  # None: the document's default (every scheme)
 
 
-# HTTP dates.
+# HTTP dates and conditional requests.
 
 
 def _http_date(raw: str | None) -> datetime | None:
@@ -82,22 +85,46 @@ def _http_date(raw: str | None) -> datetime | None:
     return value.replace(microsecond=0)
 
 
-def modified_at(data: svc.EntityData) -> datetime:
-    """When the entity last changed: UpdatedDate, else CreatedDate, at one-second resolution (UTC)."""
-    row = data.row
-    stamp: datetime | None = row["updated"] or row["registered"]
-    return (stamp or datetime(1, 1, 1)).replace(microsecond=0)
-
-
 def _last_modified(stamp: datetime) -> str:
     return format_datetime(stamp.replace(tzinfo=UTC), usegmt=True)
 
 
-def _require_unmodified(request: Request, data: svc.EntityData) -> None:
-    since = _http_date(request.headers.get("if-unmodified-since"))
-    if since is not None and modified_at(data) > since:
-        raise ApiError(412, "PreconditionFailedException", "modified_since",
-                       appointment_id=data.row["appointment_id"], modified=_last_modified(modified_at(data)))
+def preconditions(request: Request) -> Preconditions:
+    """The request's conditional header fields; the service checks them in the unit of work that writes."""
+    headers = request.headers
+
+    def joined(name: str) -> str | None:  # a list field may come in several lines
+        values = headers.getlist(name)
+        return ", ".join(values) if values else None
+
+    return Preconditions(
+        if_match=parse_tags(joined("if-match")),
+        if_none_match=parse_tags(joined("if-none-match")),
+        unmodified_since=_http_date(headers.get("if-unmodified-since")),
+        modified_since=_http_date(headers.get("if-modified-since")),
+    )
+
+
+def _validators(version: Version) -> dict[str, str]:
+    return {"ETag": str(version.tag), "Last-Modified": _last_modified(version.modified)}
+
+
+T = TypeVar("T")
+
+
+def _later(read: Callable[[], T]) -> Callable[[], T]:
+    """`read` now, outside the unit of work (no database lock held while a body is decoded); a refusal of
+    the body is raised when the unit asks for it, after the 404 and 412 checks (RFC 9110 §13.2.2)."""
+    try:
+        value = read()
+    except ApiError as exc:
+        refusal = exc
+
+        def refuse() -> T:
+            raise refusal
+
+        return refuse
+    return lambda: value
 
 
 # Building blocks of the verbs.
@@ -125,28 +152,26 @@ async def _existing(call: Call, appointment_id: int) -> svc.EntityData:
     return data
 
 
-def _answer(call: Call, data: svc.EntityData, *, last_modified: bool = True) -> Response:
+def _answer(call: Call, data: svc.EntityData, *, validators: bool = True) -> Response:
     entity = entity_carrier(data, call.caller, time_context(call.request))
     links = {"Self": f"{str(call.request.base_url).rstrip('/')}{PREFIX}/{entity.appointment_id}"} \
         if entity.appointment_id else {}
     carrier = AppointmentEntityWithLinks(**msgspec.structs.asdict(entity), links_=links)
     response = encode(carrier, call, "AppointmentEntity")
-    if last_modified:
-        response.headers["Last-Modified"] = _last_modified(modified_at(data))
+    if validators:
+        response.headers.update(_validators(svc.version_of(data)))
+        if call.request.method != "GET" and links:
+            # The content is the stored entity as GET shows it (not the body sent): say which, so that
+            # its ETag and Last-Modified can be used for the next conditional request (RFC 9110 §8.7).
+            response.headers["Content-Location"] = links["Self"]
     return response
 
 
-async def _entity_body(call: Call, server: _Server) -> c.AppointmentEntity:
-    body = await read_body(call.request, server.max_body)
-    data = decode_body(call.request.headers.get("content-type"), body)
+def _entity(content_type: str | None, body: bytes) -> c.AppointmentEntity:
+    data = decode_body(content_type, body)
     if not isinstance(data, dict):
         raise ApiError(400, "ArgumentException", "entity_required")
     return bind(data, c.AppointmentEntity)
-
-
-async def _save(call: Call, entity: c.AppointmentEntity) -> Response:
-    saved = await svc.save_entity(call.db, call.caller, await save_input_for(call, entity))
-    return _answer(call, saved)
 
 
 # The verbs.
@@ -156,44 +181,58 @@ async def get_default(call: Call, server: _Server) -> Response:
     base = time_context(call.request).base
     local_now = utc_now().replace(tzinfo=UTC).astimezone(base).replace(tzinfo=None)
     data = await svc.create_default(call.db, call.caller, local_now)
-    return _answer(call, data, last_modified=False)
+    return _answer(call, data, validators=False)
 
 
 async def get_one(call: Call, server: _Server) -> Response:
-    data = await _existing(call, _id(call.request))
-    _require_unmodified(call.request, data)  # RFC 9110 allows it on GET; the official client can send it
-    since = _http_date(call.request.headers.get("if-modified-since"))
-    if since is not None and modified_at(data) <= since:
-        return Response(status_code=304, headers={"Last-Modified": _last_modified(modified_at(data))})
+    appointment_id = _id(call.request)
+    data = await _existing(call, appointment_id)
+    version = svc.version_of(data)
+    # If-Match and If-Unmodified-Since too: RFC 9110 allows them on GET, and the official client can send them.
+    if preconditions(call.request).check(appointment_id, version, safe=True) is Outcome.NOT_MODIFIED:
+        return Response(status_code=304, headers=_validators(version))
     return _answer(call, data)
 
 
 async def post(call: Call, server: _Server) -> Response:
-    entity = await _entity_body(call, server)
+    entity = _entity(call.request.headers.get("content-type"), await read_body(call.request, server.max_body))
     entity.appointment_id = 0  # POST to the collection creates; updates go to PUT/PATCH /{id}
-    return await _save(call, entity)
+    saved = await svc.save_entity(call.db, call.caller, deferred_save_input(time_context(call.request), entity))
+    return _answer(call, saved)
 
 
 async def put(call: Call, server: _Server) -> Response:
     appointment_id = _id(call.request)
-    _require_unmodified(call.request, await _existing(call, appointment_id))
-    entity = await _entity_body(call, server)
-    entity.appointment_id = appointment_id  # the URL names the entity, whatever the body says
-    return await _save(call, entity)
+    body = await read_body(call.request, server.max_body)
+    tc = time_context(call.request)
+    content_type = call.request.headers.get("content-type")
+    # The URL names the entity, whatever the body says (edit_entity saves under appointment_id).
+    sent = _later(lambda: deferred_save_input(tc, _with_id(_entity(content_type, body), appointment_id)))
+    saved = await svc.edit_entity(call.db, call.caller, appointment_id, lambda _stored: sent(),
+                                  preconditions(call.request))
+    return _answer(call, saved)
+
+
+def _with_id(entity: c.AppointmentEntity, appointment_id: int) -> c.AppointmentEntity:
+    entity.appointment_id = appointment_id
+    return entity
 
 
 async def patch(call: Call, server: _Server) -> Response:
+    """Read, check, apply and write in ONE unit of work: the patch applies to the entity as it is then."""
     appointment_id = _id(call.request)
-    data = await _existing(call, appointment_id)
-    _require_unmodified(call.request, data)
-    current = msgspec.to_builtins(entity_carrier(data, call.caller, time_context(call.request)))
     body = await read_body(call.request, server.max_body)
-    patched = apply_patch(current, call.request.headers.get("content-type"), body)
-    if not isinstance(patched, dict):
-        raise ApiError(400, "ArgumentException", "entity_required")
-    entity = bind(patched, c.AppointmentEntity)
-    entity.appointment_id = appointment_id
-    return await _save(call, entity)
+    tc = time_context(call.request)
+    sent = _later(lambda: read_patch(call.request.headers.get("content-type"), body))
+
+    def edit(stored: svc.EntityData) -> svc.SaveInput:
+        patched = sent().apply(msgspec.to_builtins(entity_carrier(stored, call.caller, tc)))
+        if not isinstance(patched, dict):
+            raise ApiError(400, "ArgumentException", "entity_required")
+        return deferred_save_input(tc, _with_id(bind(patched, c.AppointmentEntity), appointment_id))
+
+    saved = await svc.edit_entity(call.db, call.caller, appointment_id, edit, preconditions(call.request))
+    return _answer(call, saved)
 
 
 async def get_simple(call: Call, server: _Server) -> Response:
@@ -205,35 +244,36 @@ async def get_simple(call: Call, server: _Server) -> Response:
 
 
 async def validate_post(call: Call, server: _Server) -> Response:
-    return encode(await validate(call, await _entity_body(call, server)), call, "StringDictionary")
+    entity = _entity(call.request.headers.get("content-type"), await read_body(call.request, server.max_body))
+    return encode(await validate(call, entity), call, "StringDictionary")
 
 
 async def delete(call: Call, server: _Server) -> Response:
     appointment_id = _id(call.request)
-    _require_unmodified(call.request, await _existing(call, appointment_id))
-    await organiser.delete_entity(call.db, call.caller, appointment_id)
+    await organiser.delete_entity(call.db, call.caller, appointment_id, preconditions(call.request))
     return no_content(call.fmt)
 
 
 Verb = Callable[[Call, _Server], Awaitable[Response]]
 
 _WRITE = (403, 404, 409, 412, 413, 415, 501)  # 501: saving a new recurring appointment (not yet)
+_CONDITIONS = ("If-Match", "If-Unmodified-Since", "If-None-Match")  # checked in the unit of work that writes
 OPERATIONS: list[RestOperation] = [
     RestOperation("GET", PREFIX + "/default", "A new, unsaved appointment with the defaults",
                   "CreateDefaultAppointmentEntity", response=AppointmentEntityWithLinks),
     RestOperation("GET", PREFIX + "/{id}", "The appointment (404 when unknown)", "GetAppointmentEntity",
                   response=AppointmentEntityWithLinks, statuses=(304, 404, 412),
-                  headers=("If-Modified-Since", "If-Unmodified-Since")),
+                  headers=("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since")),
     RestOperation("POST", PREFIX, "Create an appointment (also with a trailing slash)", "SaveAppointmentEntity",
                   request=c.AppointmentEntity, response=AppointmentEntityWithLinks,
                   statuses=(403, 404, 409, 413, 415, 501)),
     RestOperation("PUT", PREFIX + "/{id}", "Replace the appointment", "SaveAppointmentEntity",
                   request=c.AppointmentEntity, response=AppointmentEntityWithLinks, statuses=_WRITE,
-                  headers=("If-Unmodified-Since",)),
+                  headers=_CONDITIONS),
     RestOperation("PATCH", PREFIX + "/{id}", "Change the appointment by JSON Patch or JSON Merge Patch",
                   "SaveAppointmentEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
                   response=AppointmentEntityWithLinks, statuses=_WRITE,
-                  headers=("If-Unmodified-Since",)),
+                  headers=_CONDITIONS),
     RestOperation("GET", PREFIX + "/{id}/Simple", "The appointment as the simple, read-only Appointment carrier "
                   "(404 when unknown)", "GetAppointment", response=c.Appointment, statuses=(404,),
                   last_modified=False),
@@ -241,7 +281,7 @@ OPERATIONS: list[RestOperation] = [
                   "({} when it would save); nothing is written", "ValidateAppointmentEntity",
                   request=c.AppointmentEntity, response=dict[str, str], statuses=(413, 415), last_modified=False),
     RestOperation("DELETE", PREFIX + "/{id}", "Delete the appointment", "DeleteAppointmentEntity",
-                  statuses=(403, 404, 409, 412), headers=("If-Unmodified-Since",)),
+                  statuses=(403, 404, 409, 412), headers=_CONDITIONS),
 ]
 
 

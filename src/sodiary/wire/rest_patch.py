@@ -10,6 +10,7 @@ members in any case, with or without the leading slash. Only `add`, `remove`, `r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
@@ -107,8 +108,19 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def apply_patch(document: dict[str, Any], content_type: str | None, body: bytes) -> Any:
-    """The patched document, or a 400/409/415 in SuperOffice's shape."""
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """A decoded PATCH body, to apply to the entity as the unit of work reads it."""
+
+    is_json_patch: bool  # else a merge patch
+    data: Any
+
+    def apply(self, document: dict[str, Any]) -> Any:
+        return json_patch(document, self.data) if self.is_json_patch else merge_patch(document, self.data)
+
+
+def read_patch(content_type: str | None, body: bytes) -> Patch:
+    """The patch in the body, or a 400/415 in SuperOffice's shape."""
     media, charset = split_content_type(content_type)
     if media and media not in PATCH_TYPES:
         raise ApiError(415, "UnsupportedMediaTypeException", "unsupported_media_type",
@@ -118,7 +130,12 @@ def apply_patch(document: dict[str, Any], content_type: str | None, body: bytes)
     if data is None:
         raise ApiError(400, "ArgumentException", "body_required", type="JSON Patch or JSON Merge Patch")
     if media == JSON_PATCH_TYPE or (media != MERGE_PATCH_TYPE and isinstance(data, list)):
-        return json_patch(document, data)
+        return Patch(True, data)
     if not isinstance(data, dict):
         raise _bad("a merge patch is a JSON object")
-    return merge_patch(document, data)
+    return Patch(False, data)
+
+
+def apply_patch(document: dict[str, Any], content_type: str | None, body: bytes) -> Any:
+    """The patched document, or a 400/409/415 in SuperOffice's shape."""
+    return read_patch(content_type, body).apply(document)

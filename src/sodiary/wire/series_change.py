@@ -9,11 +9,12 @@ that turns our naive dates into UTC instants and back still sends "the same" ser
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..domain import enums as d
-from ..service import entities as svc
-from ..service.entities import SaveInput
+from ..service.entities import EntityData, SaveInput
+from ..service.recurrence import SeriesInput
 from . import entity_carriers as c
 from .endpoint import Call
 from .entity_view import recurrence_carrier, save_input
@@ -83,14 +84,25 @@ def changed(sent: c.RecurrenceInfo, stored: c.RecurrenceInfo, tc: TimeContext) -
     return _end_key(sent, tc) != _end_key(stored, tc)
 
 
+def deferred_save_input(tc: TimeContext, entity: c.AppointmentEntity,
+                        mode: d.RecurrenceUpdateMode = d.RecurrenceUpdateMode.OnlyThis) -> SaveInput:
+    """save_input, with the question whether an existing row's Recurrence was changed (then the series is
+    re-patterned from this occurrence on) or sent back as read (then it is ignored, as before) left to
+    the save's own unit of work, which asks it of the series as it reads it there."""
+    data = save_input(entity, tc, mode)
+    if not entity.appointment_id or entity.recurrence is None or not entity.recurrence.is_recurrence:
+        return data
+    sent: c.RecurrenceInfo = entity.recurrence
+
+    def series_change(stored: EntityData) -> SeriesInput | None:
+        if not changed(sent, recurrence_carrier(stored, tc), tc):
+            return None
+        return save_input(entity, tc, mode, repattern=True).recurrence
+
+    return replace(data, series_change=series_change)
+
+
 async def save_input_for(call: Call, entity: c.AppointmentEntity,
                          mode: d.RecurrenceUpdateMode = d.RecurrenceUpdateMode.OnlyThis) -> SaveInput:
-    """save_input, told whether an existing row's Recurrence was changed (then the series is re-patterned
-    from this occurrence on) or sent back as read (then it is ignored, as before)."""
-    tc = time_context(call.request)
-    sent = entity.recurrence
-    repattern = False
-    if entity.appointment_id and sent is not None and sent.is_recurrence:
-        data = await svc.get_entity(call.db, call.caller, entity.appointment_id)
-        repattern = data is not None and changed(sent, recurrence_carrier(data, tc), tc)
-    return save_input(entity, tc, mode, repattern=repattern)
+    """deferred_save_input in the request's time context (the agent methods' entry)."""
+    return deferred_save_input(time_context(call.request), entity, mode)
