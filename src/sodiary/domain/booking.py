@@ -20,6 +20,7 @@ from .enums import (
     InvitationStatus,
     RecurrenceUpdateMode,
 )
+from . import rights
 from .errors import Conflict, DomainError, Forbidden, Invalid
 
 S = AppointmentStatus
@@ -42,7 +43,7 @@ class BookingRow:
 
     def hidden_from(self, associate_id: int) -> bool:
         """Another associate's private row does not exist for the caller (docs/decisions.md, Authorization)."""
-        return self.private != 0 and self.associate_id != associate_id
+        return rights.hidden_from(self.private, self.associate_id, associate_id)
 
     @property
     def role(self) -> BookingType:
