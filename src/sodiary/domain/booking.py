@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from . import rights
 from .enums import (
     ActivityStatus,
     AppointmentStatus,
@@ -20,7 +21,6 @@ from .enums import (
     InvitationStatus,
     RecurrenceUpdateMode,
 )
-from . import rights
 from .errors import Conflict, DomainError, Forbidden, Invalid
 
 S = AppointmentStatus
