@@ -31,7 +31,8 @@ class Holding:
     """Who holds a row, as far as the rights rule cares."""
 
     owner: int  # associate_id: whose diary the row is in
-    organiser: int = 0  # a booking's organiser (the mother's owner); 0 for a plain row
+    in_booking: bool = False  # a mother or a child row
+    organiser: int = 0  # a booking's organiser (the mother's owner); 0 when the mother is gone
     assigned_by: int = 0
     status: AppointmentStatus = S.NotStarted
 
@@ -40,14 +41,17 @@ def may_change(caller: int, holding: Holding) -> bool:
     """Whether the caller may change, move, delete or hand over the row (TableRight Update/Delete).
 
     - Every row of a booking (the mother and each invitee's child) is its organiser's alone: an
-      invitee only answers (Accept, Reject, SetSeen), which is not a change of the row.
+      invitee only answers (Accept, Reject, SetSeen, Delete = decline) and keeps the personal state of
+      their own row (ToggleAppointmentStatus), which is not a change of the meeting. A cancelled
+      invitation whose mother is gone is nobody's to change (its owner only cleans it up).
     - A plain row is its owner's; while it is a pending (or declined) assignment it is also the
       assigner's, who may take it back or change it before the assignee has accepted it.
     - Nobody else: creating a row in someone's name is judged by the same rule applied to the row
       it would create, so a booking with another organiser is refused (`may_create`).
     """
-    if holding.organiser:
-        return caller == holding.organiser
+    if holding.in_booking:
+        cancelled = holding.status is S.BookingDeleted  # its mother is gone with the booking
+        return not cancelled and holding.organiser != 0 and caller == holding.organiser
     if caller == holding.owner:
         return True
     return holding.assigned_by != 0 and caller == holding.assigned_by and holding.status in PENDING_ASSIGNMENT
@@ -62,5 +66,5 @@ def may_create(caller: int, owner: int, *, has_invitees: bool) -> bool:
     if owner == caller:
         return True
     if has_invitees:
-        return may_change(caller, Holding(owner=owner, organiser=owner))
+        return may_change(caller, Holding(owner=owner, in_booking=True, organiser=owner))
     return may_change(caller, Holding(owner=owner, assigned_by=caller, status=S.Assignment))

@@ -180,6 +180,7 @@ def stop(conn: Connection, origin: BookingRow, *, actor: int, scheme: str = "", 
     later = [r for r in own if (r["start_date"], r["appointment_id"]) > key]
     earlier = [r for r in own if (r["start_date"], r["appointment_id"]) < key]
     changes: list[Change] = []
+    bookings.lock_bookings(conn, [r["appointment_id"] for r in later])  # the one lock order (store/bookings.py)
     for r in later:
         mother = bookings.get_row(conn, r["appointment_id"])
         assert mother is not None
