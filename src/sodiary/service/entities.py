@@ -552,6 +552,7 @@ def _update_series(conn: Connection, caller: Caller, data: SaveInput, now: datet
     The later occurrences are those after the occurrence's time BEFORE this save moves it. The save's
     own checks (organiser only…) raise within the same unit of work, undoing a stop already written.
     """
+    bookings.lock_booking_of(conn, data.appointment_id)  # answers wait; what is read next stays as read
     origin = _organiser_row(conn, data.appointment_id)
     if origin is not None and data.recurrence is not None and data.mode is not RecurrenceUpdateMode.StopRecurrence:
         return _repattern(conn, caller, data, now, origin)

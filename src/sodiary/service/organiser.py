@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from ..domain import booking, rights
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
-from ..domain.errors import ConcurrentChange, Forbidden, Invalid, NotFound
+from ..domain.errors import Forbidden, Invalid, NotFound
 from ..store import bookings
 from ..store import organiser as store
 from ..store.database import Database
@@ -55,12 +55,7 @@ def _get(conn: Connection, appointment_id: int, caller: Caller) -> BookingRow:
     """The row, with its whole booking locked first (the mother, then every child: store/bookings.py), so
     that answers and other changes of the booking wait for this one and it plans from rows that stay as
     read. Every read after this one sees the booking as it is now."""
-    row = bookings.get_row(conn, appointment_id)
-    if row is not None:
-        fresh = bookings.lock_bookings(conn, [bookings.booking_id(row)]).get(appointment_id)
-        if fresh is not None and bookings.booking_id(fresh) != bookings.booking_id(row):
-            raise ConcurrentChange()  # it joined or left a booking meanwhile: start over from a fresh read
-        row = fresh
+    row = bookings.lock_booking_of(conn, appointment_id)
     if row is None or row.hidden_from(caller.associate_id):
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     return row

@@ -103,6 +103,20 @@ def lock_bookings(conn: Connection, booking_ids: Sequence[int]) -> dict[int, Boo
     return {r[0]: _booking_row(r) for r in conn.execute(q)}
 
 
+def lock_booking_of(conn: Connection, appointment_id: int) -> BookingRow | None:
+    """Lock the whole booking the row belongs to (or the plain row); the row as it is now, None if gone.
+
+    A row that joined or left a booking between the read and the lock raises ConcurrentChange: the unit
+    of work starts over from a fresh read."""
+    row = get_row(conn, appointment_id)
+    if row is None:
+        return None
+    fresh = lock_bookings(conn, [booking_id(row)]).get(appointment_id)
+    if fresh is not None and booking_id(fresh) != booking_id(row):
+        raise ConcurrentChange()
+    return fresh
+
+
 def booking_id(row: BookingRow) -> int:
     """The id a row's booking is locked by: its mother's, or its own for a plain row."""
     return row.mother_id or row.appointment_id
