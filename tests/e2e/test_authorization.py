@@ -423,3 +423,18 @@ def test_an_invitee_reads_the_same_rights_on_their_row_from_both_carriers(server
         masks[user] = (entity["TableRight"]["Mask"], simple["TableRight"]["Mask"])
     assert masks == {"tje0": ("Select", "Select"),
                      "ada": ("Select, Update, Insert, Delete", "Select, Update, Insert, Delete")}
+
+
+def test_an_unsaved_entity_shows_the_rights_its_save_would_have(server: LiveServer, seed: Seeder) -> None:
+    ada = seed.user_id("ada")
+    b = seed.booking("ada", ("tje0", "ben"))
+    with server.client("tje0") as tje0:
+        default = tje0.post(AGENT + "CreateDefaultAppointmentEntityByTypeAndAssociate",
+                            json={"Type": "Appointment", "AssociateId": ada}).json()
+        own_copy = tje0.post(AGENT + "CreateAppointmentEntityFromExisting",
+                             json={"AppointmentId": b.mother_id, "AssociateId": 0}).json()
+        copy_for_ada = tje0.post(AGENT + "CreateAppointmentEntityFromExisting",
+                                 json={"AppointmentId": b.mother_id, "AssociateId": ada}).json()
+    assert default["TableRight"]["Mask"] == "Select, Update, Insert, Delete"  # an assignment for ada
+    assert own_copy["TableRight"]["Mask"] == "Select, Update, Insert, Delete"  # tje0's own booking
+    assert copy_for_ada["TableRight"]["Mask"] == "Select"  # invitations in ada's name

@@ -80,9 +80,13 @@ def _enum(member: Any, wire: Any) -> Any:
     return to_wire(member, wire)
 
 
-def _table_right(row: Row, mother: Row | None, caller: Caller) -> c.TableRight:
-    """Full rights for whoever may change the row (domain/rights.py), read rights for everyone else."""
-    may = rights.may_change(caller.associate_id, svc.holding(row, mother))
+def _table_right(row: Row, mother: Row | None, caller: Caller, *, invitees: bool = False) -> c.TableRight:
+    """Full rights for whoever may change the row (domain/rights.py), read rights for everyone else; for
+    an unsaved entity (CreateDefault…, …FromExisting) whether Save would create it."""
+    if row["appointment_id"] == 0:
+        may = rights.may_create(caller.associate_id, row["associate_id"], has_invitees=invitees)
+    else:
+        may = rights.may_change(caller.associate_id, svc.holding(row, mother))
     return FULL_RIGHTS if may else READ_RIGHTS
 
 
@@ -130,7 +134,7 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         task=c.TaskListItem(task_list_item_id=row["task_id"], value=d.wire_name(data.task_type),
                             type=_enum(data.task_type, w.TaskType)),
         visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
-        table_right=_table_right(row, mother, caller),
+        table_right=_table_right(row, mother, caller, invitees=len(data.booking) > 1),
     )
 
 
