@@ -336,3 +336,105 @@ def test_organiser_of_a_booking_still_gets_400_from_assign_to(server: LiveServer
         r = ada.post(AGENT + "AssignTo", json={"AppointmentId": b.mother_id,
                                                "Participant": {"AssociateId": seed.user_id("ben")}})
     assert_error(r, 400, "InvalidOperationException")
+
+
+# --- Rights over other associates' diaries (issue 12, defect 6; domain/rights.py) ---------------------
+
+
+def _new_entity(client: httpx.Client, owner: int, invitees: list[int], title: str = "In another's name") -> Any:
+    entity = client.post(AGENT + "CreateDefaultAppointmentEntity").json()
+    entity.update(Associate={"AssociateId": owner}, Title=title, StartDate="2031-05-05T10:00:00",
+                  EndDate="2031-05-05T11:00:00", Participants=[{"AssociateId": i} for i in [owner, *invitees]])
+    return entity
+
+
+def test_a_booking_with_another_user_as_organiser_is_refused_and_invites_nobody(
+        server: LiveServer, seed: Seeder) -> None:
+    ada, ben = seed.user_id("ada"), seed.user_id("ben")
+    with server.client("tje0") as tje0:
+        entity = _new_entity(tje0, ada, [ben])
+        with Unchanged(seed):
+            error = assert_error(tje0.post(AGENT + "SaveAppointmentEntity", json=entity), 403,
+                                 "SoAccessDeniedException")
+            validation = tje0.post(AGENT + "ValidateAppointmentEntity", json={"AppointmentEntity": entity})
+            rest = tje0.post(REST, json=entity)
+    assert "organiser" in error["Message"]
+    assert validation.status_code == 200 and list(validation.json()) == ["Associate"]
+    assert_error(rest, 403, "SoAccessDeniedException")
+
+
+def test_the_organiser_books_in_their_own_name_with_the_same_entity(server: LiveServer, seed: Seeder) -> None:
+    ada, ben = seed.user_id("ada"), seed.user_id("ben")
+    with server.client("ada") as client:
+        r = client.post(AGENT + "SaveAppointmentEntity", json=_new_entity(client, ada, [ben]))
+    assert r.status_code == 200, r.text
+    assert (r.json()["Associate"]["AssociateId"], r.json()["CreatedBy"]["AssociateId"]) == (ada, ada)
+
+
+def _assignment(server: LiveServer, seed: Seeder) -> dict[str, Any]:
+    """tje0 puts an appointment in ada's diary: an assignment from tje0, still to be answered."""
+    with server.client("tje0") as tje0:
+        r = tje0.post(AGENT + "SaveAppointmentEntity", json=_new_entity(tje0, seed.user_id("ada"), [],
+                                                                        title="Please do"))
+    assert r.status_code == 200, r.text
+    assert r.json()["AssignmentStatus"] == "Assigning"
+    return dict(r.json())
+
+
+def test_the_assigner_may_change_an_assignment_until_the_assignee_accepts_it(
+        server: LiveServer, seed: Seeder) -> None:
+    saved = _assignment(server, seed)
+    with server.client("tje0") as tje0:
+        got = tje0.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]})
+        assert got.json()["TableRight"]["Mask"] == "Select, Update, Insert, Delete"
+        changed = tje0.post(AGENT + "SaveAppointmentEntity", json=dict(got.json(), Title="Please do it today"))
+        assert changed.status_code == 200, changed.text
+    with server.client("ada") as ada:
+        assert ada.post(AGENT + "Accept", json={"AppointmentId": saved["AppointmentId"]}).status_code == 204
+    with server.client("tje0") as tje0:
+        got = tje0.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]})
+        assert got.json()["TableRight"]["Mask"] == "Select"
+        with Unchanged(seed):
+            late = tje0.post(AGENT + "SaveAppointmentEntity", json=dict(got.json(), Title="Too late"))
+            gone = tje0.post(AGENT + "Delete", json={"AppointmentId": saved["AppointmentId"]})
+    assert_error(late, 403, "SoAccessDeniedException")
+    assert_error(gone, 403, "SoAccessDeniedException")
+    assert seed.row(saved["AppointmentId"])["title"] == "Please do it today"
+
+
+def test_the_assigner_takes_back_an_assignment_not_yet_accepted_with_delete(
+        server: LiveServer, seed: Seeder) -> None:
+    saved = _assignment(server, seed)
+    with server.client("tje0") as tje0:
+        assert tje0.post(AGENT + "Delete", json={"AppointmentId": saved["AppointmentId"]}).status_code == 204
+    with server.client("ada") as ada:
+        r = ada.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]})
+    assert r.status_code == 200 and r.json() is None
+
+
+def test_an_invitee_reads_the_same_rights_on_their_row_from_both_carriers(server: LiveServer, seed: Seeder) -> None:
+    b = seed.booking("ada", ("tje0",))
+    child = b.children["tje0"]
+    masks = {}
+    for user in ("tje0", "ada"):
+        with server.client(user) as client:
+            entity = client.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": child}).json()
+            [simple] = client.post(AGENT + "GetAppointmentList", json={"AppointmentIds": [child]}).json()
+        masks[user] = (entity["TableRight"]["Mask"], simple["TableRight"]["Mask"])
+    assert masks == {"tje0": ("Select", "Select"),
+                     "ada": ("Select, Update, Insert, Delete", "Select, Update, Insert, Delete")}
+
+
+def test_an_unsaved_entity_shows_the_rights_its_save_would_have(server: LiveServer, seed: Seeder) -> None:
+    ada = seed.user_id("ada")
+    b = seed.booking("ada", ("tje0", "ben"))
+    with server.client("tje0") as tje0:
+        default = tje0.post(AGENT + "CreateDefaultAppointmentEntityByTypeAndAssociate",
+                            json={"Type": "Appointment", "AssociateId": ada}).json()
+        own_copy = tje0.post(AGENT + "CreateAppointmentEntityFromExisting",
+                             json={"AppointmentId": b.mother_id, "AssociateId": 0}).json()
+        copy_for_ada = tje0.post(AGENT + "CreateAppointmentEntityFromExisting",
+                                 json={"AppointmentId": b.mother_id, "AssociateId": ada}).json()
+    assert default["TableRight"]["Mask"] == "Select, Update, Insert, Delete"  # an assignment for ada
+    assert own_copy["TableRight"]["Mask"] == "Select, Update, Insert, Delete"  # tje0's own booking
+    assert copy_for_ada["TableRight"]["Mask"] == "Select"  # invitations in ada's name

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from . import rights
 from .enums import (
     ActivityStatus,
     AppointmentStatus,
@@ -42,7 +43,7 @@ class BookingRow:
 
     def hidden_from(self, associate_id: int) -> bool:
         """Another associate's private row does not exist for the caller (docs/decisions.md, Authorization)."""
-        return self.private != 0 and self.associate_id != associate_id
+        return rights.hidden_from(self.private, self.associate_id, associate_id)
 
     @property
     def role(self) -> BookingType:
@@ -355,18 +356,27 @@ def in_scope(target: BookingRow, series: Iterable[BookingRow], mode: RecurrenceU
                             key=lambda r: (r.start or datetime.min, r.appointment_id))]
 
 
+def holding(row: BookingRow, organiser: int = 0) -> rights.Holding:
+    """Who holds the row, for rights.may_change. A child is held by its booking's `organiser` (the
+    mother's owner; 0 = unknown, the mother is gone: then by nobody); a mother by its own owner."""
+    if row.role is BookingType.Owner:
+        organiser = row.associate_id
+    return rights.Holding(owner=row.associate_id, in_booking=row.role is not BookingType.None_,
+                          organiser=organiser, assigned_by=row.assigned_by, status=row.status)
+
+
 def organiser_target(target: BookingRow, caller: int, mother: BookingRow | None) -> BookingRow:
     """The row an organiser's change (Move, Delete, AssignTo…) starts from.
 
     A child id stands for its booking, so it resolves to `mother` (its mother row); a
-    plain appointment is its own. Only the organiser / the row's owner may change it.
+    plain appointment is its own. Only who may change it (rights.may_change) gets it.
     """
     role = target.role
     if role is BookingType.Participant:
         if mother is None:
             raise Invalid("not_applicable", operation="organiser change", status=target.status.name)
         target = mother
-    if target.associate_id != caller:
+    if not rights.may_change(caller, holding(target)):
         key = "not_organiser" if target.role is BookingType.Owner else "not_your_appointment"
         raise Forbidden(key, appointment_id=target.appointment_id)
     return target
@@ -376,8 +386,7 @@ def assign(row: BookingRow, caller: int, assignee: int) -> Change:
     """AssignTo (§2.6.5): a plain appointment of the caller's (or one they assigned) goes to `assignee`."""
     if row.role is not BookingType.None_:
         raise Invalid("not_assignable", appointment_id=row.appointment_id)
-    owners = {row.associate_id, row.assigned_by} if row.is_assignment and row.assigned_by else {row.associate_id}
-    if caller not in owners:
+    if not rights.may_change(caller, holding(row)):
         raise Forbidden("not_your_appointment", appointment_id=row.appointment_id)
     if assignee == caller:
         raise Invalid("assign_to_self", appointment_id=row.appointment_id)

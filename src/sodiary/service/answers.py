@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
-from ..domain.booking import Change, Operation
+from ..domain.booking import BookingRow, Change, Operation
 from ..domain.enums import RecurrenceUpdateMode
-from ..domain.errors import NotFound
+from ..domain.errors import ConcurrentChange, NotFound
 from ..store import bookings, organiser
 from ..store.database import Database
 from .context import Caller
@@ -47,19 +47,37 @@ def _answer(
     *,
     recorded_as: str = "",
 ) -> list[Change]:
-    target = bookings.get_row(conn, appointment_id)
+    # An answer changes the caller's own rows only, so it locks them as it reads them (PostgreSQL: FOR
+    # UPDATE; the one extra lock is the mother's, for a decline, which counts on it). It then waits for an
+    # organiser's change of the booking in progress and plans from what that left (docs/decisions.md).
+    lock = operation is not Operation.REJECT
+    target = bookings.get_row(conn, appointment_id, lock=lock)
     if target is None or target.hidden_from(caller.associate_id):
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     own_child = None
     if target.role is booking.BookingType.Owner:
-        own_child = bookings.get_child(conn, target.appointment_id, caller.associate_id)
+        own_child = bookings.get_child(conn, target.appointment_id, caller.associate_id, lock=lock)
     row = booking.answer_target(target, caller.associate_id, own_child)
     if row is None:
         return []
     series = bookings.get_series_from(conn, row) if mode is RecurrenceUpdateMode.ThisAndForward else []
-    changes = booking.plan(operation, row, booking.in_scope(row, series, mode))
+    scope = booking.in_scope(row, series, mode)
+    if not lock or len(scope) > 1:
+        scope = _locked(conn, scope, with_mothers=not lock)
+    changes = booking.plan(operation, scope[0], scope)
     bookings.write_changes(conn, changes, caller.stamp(recorded_as or operation.value, mode), reason=reason)
     return changes
+
+
+def _locked(conn: Connection, scope: list[BookingRow], *, with_mothers: bool) -> list[BookingRow]:
+    """The rows in scope locked (with their mothers first when asked) and read again; a target that
+    changed hands or vanished meanwhile makes the unit of work start over from a fresh read."""
+    ids = [r.appointment_id for r in scope]
+    fresh = bookings.lock_rows(conn, ids + ([booking.counter_row(r) for r in scope] if with_mothers else []))
+    target = fresh.get(scope[0].appointment_id)
+    if target is None or (target.associate_id, target.mother_id) != (scope[0].associate_id, scope[0].mother_id):
+        raise ConcurrentChange()
+    return [fresh[i] for i in ids if i in fresh]
 
 
 def decline(

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.engine import Connection
 
-from ..domain import booking
+from ..domain import booking, rights
 from ..domain.booking import BookingRow, Operation
 from ..domain.enums import (
     ActivityStatus,
@@ -577,6 +577,8 @@ def _create(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
     if owner is None:
         raise Invalid("unknown_associate", associate_id=organiser)
     invitees = _invitees(conn, organiser, data.participants)
+    if not rights.may_create(caller.associate_id, organiser, has_invitees=bool(invitees)):
+        raise Forbidden("book_as_other", associate_id=organiser, field="Associate")
     base = _base_type(data.type)
     status = _status_for(data.completed)
     assigned_by = 0
@@ -632,6 +634,7 @@ def _update_series(conn: Connection, caller: Caller, data: SaveInput, now: datet
     The later occurrences are those after the occurrence's time BEFORE this save moves it. The save's
     own checks (organiser only…) raise within the same unit of work, undoing a stop already written.
     """
+    bookings.lock_booking_of(conn, data.appointment_id)  # answers wait; what is read next stays as read
     origin = _organiser_row(conn, data.appointment_id)
     if origin is not None and data.recurrence is not None and data.mode is not RecurrenceUpdateMode.StopRecurrence:
         return _repattern(conn, caller, data, now, origin)
@@ -719,11 +722,9 @@ def _update(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
         if mother is None:
             raise Conflict("booking_cancelled", appointment_id=row["appointment_id"])
         target = mother
-    if row["mother_id"]:
-        if target["associate_id"] != caller.associate_id:
-            raise Forbidden("not_organiser", appointment_id=data.appointment_id)
-    elif caller.associate_id not in (row["associate_id"], row["registered_associate_id"], row["assigned_by"]):
-        raise Forbidden("not_your_appointment", appointment_id=data.appointment_id)
+    if not rights.may_change(caller.associate_id, holding(row, target if row["mother_id"] else None)):
+        raise Forbidden("not_organiser" if row["mother_id"] else "not_your_appointment",
+                        appointment_id=data.appointment_id)
 
     target_id = target["appointment_id"]
     rows = store.booking_rows(conn, target_id) if target["mother_id"] else [target]
@@ -765,6 +766,13 @@ def _update(conn: Connection, caller: Caller, data: SaveInput, now: datetime) ->
     if data.participants:
         _sync_participants(conn, target, children, data, base, caller, now)
     return target_id
+
+
+def holding(row: Row, mother: Row | None = None) -> rights.Holding:
+    """Who holds an entity row, for rights.may_change: a child is its booking's organiser's — the owner
+    of `mother`, or without it the row's `mother_associate_id` (the lists read no mother)."""
+    organiser = mother["associate_id"] if mother is not None else row["mother_associate_id"]
+    return booking.holding(_booking_row(row), organiser)
 
 
 def _resources(conn: Connection, rows: Iterable[Row]) -> set[int]:

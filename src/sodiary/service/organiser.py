@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from ..domain import booking
+from ..domain import booking, rights
 from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
@@ -48,7 +48,10 @@ def _writer(conn: Connection, caller: Caller, operation: Operation | str, mode: 
 
 
 def _get(conn: Connection, appointment_id: int, caller: Caller) -> BookingRow:
-    row = bookings.get_row(conn, appointment_id)
+    """The row, with its whole booking locked first (the mother, then every child: store/bookings.py), so
+    that answers and other changes of the booking wait for this one and it plans from rows that stay as
+    read. Every read after this one sees the booking as it is now."""
+    row = bookings.lock_booking_of(conn, appointment_id)
     if row is None or row.hidden_from(caller.associate_id):
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     return row
@@ -64,15 +67,19 @@ def _occurrences(conn: Connection, caller: Caller, origin: BookingRow,
     (later occurrences are cancelled, service/recurrence.py), then covers `origin` only."""
     if mode is RecurrenceUpdateMode.StopRecurrence:
         recurrence.stop_for(conn, caller, origin)
-    series = bookings.get_series_from(conn, origin) if mode is TAF else []
+    if mode is not TAF:
+        return booking.in_scope(origin, [], mode)
+    series = bookings.get_series_from(conn, origin)
+    if len(series) > 1:
+        bookings.lock_bookings(conn, [bookings.booking_id(r) for r in series])
+        series = bookings.get_series_from(conn, origin)  # as they are now that they are locked
     return booking.in_scope(origin, series, mode)
 
 
-def _is_organiser_of(conn: Connection, row: BookingRow, caller: int) -> bool:
-    if row.role is BookingType.Owner:
-        return row.associate_id == caller
+def _may_change(conn: Connection, row: BookingRow, caller: int) -> bool:
+    """rights.may_change for a row read here: a child is judged by its booking's organiser."""
     mother = _mother_of(conn, row)
-    return mother is not None and mother.associate_id == caller
+    return rights.may_change(caller, booking.holding(row, mother.associate_id if mother else 0))
 
 
 # --- Delete, DeleteAppointmentEntity ------------------------------------------------------------
@@ -99,11 +106,13 @@ def _delete(conn: Connection, caller: Caller, appointment_id: int, mode: Recurre
     """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
     me = caller.associate_id
     target = _get(conn, appointment_id, caller)
-    if target.role is BookingType.Owner and target.associate_id == me:
+    if target.role is BookingType.Owner and _may_change(conn, target, me):
         _cancel(conn, caller, target, mode)
-    elif target.role is BookingType.Participant and child_means_booking and _is_organiser_of(conn, target, me):
+    elif target.role is BookingType.Participant and child_means_booking and _may_change(conn, target, me):
         _cancel(conn, caller, booking.organiser_target(target, me, _mother_of(conn, target)), mode)
-    elif target.role is BookingType.None_ and target.associate_id == me and not _pending_assignment(target):
+    elif target.role is BookingType.None_ and _may_change(conn, target, me) and not (
+            _pending_assignment(target) and target.associate_id == me):
+        # The owner deletes their row; the assigner takes back an assignment not yet accepted.
         rows = _occurrences(conn, caller, target, mode)
         _writer(conn, caller, Operation.DELETE, mode).changes(booking.plan_each(Operation.REMOVE, rows))
     else:
@@ -160,7 +169,7 @@ def _remove_cancelled(conn: Connection, caller: Caller, rows: list[BookingRow], 
 async def toggle_status(db: Database, caller: Caller, appointment_id: int) -> AppointmentStatus:
     def work(conn: Connection) -> AppointmentStatus:
         row = _get(conn, appointment_id, caller)
-        if row.associate_id != caller.associate_id:
+        if row.associate_id != caller.associate_id:  # completion is the row owner's own state, not a change
             raise Forbidden("not_your_appointment", appointment_id=appointment_id)
         status = booking.toggled(row)
         change = Change(row=row, status=status, type=row.type, associate_id=row.associate_id)
@@ -232,7 +241,7 @@ def _accept_rejected(conn: Connection, caller: Caller, appointment_id: int, mode
     target = _get(conn, appointment_id, caller)
     if target.role is BookingType.None_:
         # An assignment: declined, it is back in the assigner's diary; only they acknowledge it.
-        if me not in (target.associate_id, target.assigned_by):
+        if not rights.may_change(me, booking.holding(target)):
             raise Forbidden("not_your_appointment", appointment_id=appointment_id)
         rows = _occurrences(conn, caller, target, mode)
         changes = [booking.change_for(Operation.ACCEPT_REJECTED, target)]
@@ -268,7 +277,7 @@ async def assign_to(db: Database, caller: Caller, appointment_id: int, assignee:
 def _assign_to(conn: Connection, caller: Caller, appointment_id: int, assignee: int,
                mode: RecurrenceUpdateMode) -> None:
     target = _get(conn, appointment_id, caller)
-    if target.role is not BookingType.None_ and not _is_organiser_of(conn, target, caller.associate_id):
+    if target.role is not BookingType.None_ and not _may_change(conn, target, caller.associate_id):
         raise Forbidden("not_organiser", appointment_id=appointment_id)  # 403 before "not assignable" (400)
     if assignee <= 0 or not store.associate_exists(conn, assignee):
         raise Invalid("unknown_assignee", associate_id=assignee)
@@ -305,7 +314,10 @@ def _update(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUp
     """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
     me = caller.associate_id
     row = _get(conn, values.appointment_id, caller)
-    if row.associate_id != me:
+    # A row's own state (Status, Type) is its owner's; a plain row may also be updated by whoever may
+    # change it (rights.may_change: the assigner of a pending assignment). A booking's rows are updated
+    # through the owner's own row: the organiser's mother, an invitee's child (whose times stay, below).
+    if row.associate_id != me and not (row.role is BookingType.None_ and _may_change(conn, row, me)):
         raise Forbidden("not_your_appointment", appointment_id=row.appointment_id)
     writer = _writer(conn, caller, "UpdateAppointment", mode)
     new_status = values.status if values.status not in (None, AppointmentStatus.UnknownOrPostIt) else row.status

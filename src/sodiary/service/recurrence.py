@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..domain import booking
+from ..domain import booking, rights
 from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import RecurrenceEndType, RecurrencePattern, RecurrenceUpdateMode
@@ -125,12 +125,18 @@ def end_with_own_rows(conn: Connection, rule_id: int, associate_id: int) -> None
 @dataclass(frozen=True, slots=True)
 class DayConflicts:
     start: datetime  # base wall clock
-    conflicts: tuple[int, ...]  # ids of the owner's rows that overlap
+    conflicts: tuple[int, ...]  # ids of the owner's rows that overlap; 0 stands for rows private to the owner
 
 
-def conflicts(conn: Connection, owner: int, occurrences: Sequence[datetime], duration: timedelta,
+HIDDEN_CONFLICT = 0
+
+
+def conflicts(conn: Connection, caller: int, owner: int, occurrences: Sequence[datetime], duration: timedelta,
               exclude_rule: int = 0) -> list[DayConflicts]:
-    """For each occurrence, the live rows of the owner's diary it overlaps (one query for the span)."""
+    """For each occurrence, the live rows of the owner's diary it overlaps (one query for the span).
+
+    Rows private to an owner other than the caller are busy time only: they make the day a conflict
+    but are named by HIDDEN_CONFLICT, once however many there are (docs/decisions.md, issue 12)."""
     if not occurrences:
         return []
     span = max(duration, timedelta(seconds=1))  # a point in time overlaps what runs over it
@@ -138,8 +144,10 @@ def conflicts(conn: Connection, owner: int, occurrences: Sequence[datetime], dur
     out = []
     for s in occurrences:
         e = s + span
-        hits = tuple(r["appointment_id"] for r in rows if r["start_date"] < e and r["end_date"] > s)
-        out.append(DayConflicts(s, hits))
+        hits = [r for r in rows if r["start_date"] < e and r["end_date"] > s]
+        shown = [r["appointment_id"] for r in hits if not rights.hidden_from(r["private"], r["associate_id"], caller)]
+        hidden = [HIDDEN_CONFLICT] if len(shown) < len(hits) else []
+        out.append(DayConflicts(s, (*shown, *hidden)))
     return out
 
 
@@ -169,6 +177,7 @@ def stop(conn: Connection, origin: BookingRow, stamp: Stamp) -> None:
     later = [r for r in own if (r["start_date"], r["appointment_id"]) > key]
     earlier = [r for r in own if (r["start_date"], r["appointment_id"]) < key]
     changes: list[Change] = []
+    bookings.lock_bookings(conn, [r["appointment_id"] for r in later])  # the one lock order (store/bookings.py)
     for r in later:
         mother = bookings.get_row(conn, r["appointment_id"])
         assert mother is not None
@@ -194,4 +203,4 @@ async def day_conflicts(db: Database, caller: Caller, owner: int, occurrences: S
     """CalculateDays / ValidateDays: the conflicts of each occurrence in the owner's diary (default: the caller's)."""
     who = owner or caller.associate_id
     starts = list(occurrences)
-    return await db.transaction(lambda conn: conflicts(conn, who, starts, duration, exclude_rule))
+    return await db.transaction(lambda conn: conflicts(conn, caller.associate_id, who, starts, duration, exclude_rule))

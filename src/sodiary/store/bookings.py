@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, case, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.audit import Stamp
@@ -45,13 +45,14 @@ def _booking_row(r: Sequence[Any]) -> BookingRow:
 
 # The answer path: driver statements (store/driver.py), the rest of the store uses Connection.execute.
 _by_id = DriverStatement(select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")))
-_child_of = DriverStatement(select(*_ROW_COLUMNS).where(
-    and_(
-        _cols.mother_id == bindparam("mother_id"),
-        _cols.associate_id == bindparam("associate_id"),
-        _cols.appointment_id != bindparam("mother_id"),
-    )
-))
+_by_id_locked = DriverStatement(select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")).with_for_update())
+_CHILD_OF = and_(
+    _cols.mother_id == bindparam("mother_id"),
+    _cols.associate_id == bindparam("associate_id"),
+    _cols.appointment_id != bindparam("mother_id"),
+)
+_child_of = DriverStatement(select(*_ROW_COLUMNS).where(_CHILD_OF))
+_child_of_locked = DriverStatement(select(*_ROW_COLUMNS).where(_CHILD_OF).with_for_update())
 _series_from = DriverStatement(select(*_ROW_COLUMNS).where(
     and_(
         _cols.recurrence_rule_id == bindparam("rule_id"),
@@ -61,14 +62,64 @@ _series_from = DriverStatement(select(*_ROW_COLUMNS).where(
 ))
 
 
-def get_row(conn: Connection, appointment_id: int) -> BookingRow | None:
-    r = _by_id.first(conn, {"id": appointment_id})
+def get_row(conn: Connection, appointment_id: int, *, lock: bool = False) -> BookingRow | None:
+    """The row; with `lock`, locked for the rest of the unit of work (PostgreSQL: FOR UPDATE)."""
+    r = (_by_id_locked if lock else _by_id).first(conn, {"id": appointment_id})
     return _booking_row(r) if r is not None else None
 
 
-def get_child(conn: Connection, mother_id: int, associate_id: int) -> BookingRow | None:
-    r = _child_of.first(conn, {"mother_id": mother_id, "associate_id": associate_id})
+def get_child(conn: Connection, mother_id: int, associate_id: int, *, lock: bool = False) -> BookingRow | None:
+    r = (_child_of_locked if lock else _child_of).first(conn, {"mother_id": mother_id, "associate_id": associate_id})
     return _booking_row(r) if r is not None else None
+
+
+# Row locks (docs/decisions.md, "Concurrent changes of one booking"). Every unit of work that touches
+# several rows takes their locks in this one order — booking by booking (the mother's id, a plain row's
+# own), the mother first, then by id — so two of them never wait for each other in a cycle (deadlock).
+# SQLite has no row locks and needs none: the group-commit writer runs one unit of work at a time, and
+# SQLAlchemy leaves FOR UPDATE out there.
+_BOOKING_KEY = case((_cols.mother_id == 0, _cols.appointment_id), else_=_cols.mother_id)
+_LOCK_ORDER = (_BOOKING_KEY, _cols.appointment_id != _cols.mother_id, _cols.appointment_id)
+
+
+def lock_rows(conn: Connection, appointment_ids: Sequence[int]) -> dict[int, BookingRow]:
+    """Lock these rows (in the one order) and read them as they are now; ids that no longer exist are absent."""
+    ids = sorted(set(appointment_ids))
+    if not ids:
+        return {}
+    q = select(*_ROW_COLUMNS).where(_cols.appointment_id.in_(ids)).order_by(*_LOCK_ORDER).with_for_update()
+    return {r[0]: _booking_row(r) for r in conn.execute(q)}
+
+
+def lock_bookings(conn: Connection, booking_ids: Sequence[int]) -> dict[int, BookingRow]:
+    """Lock whole bookings — each mother with every child — or plain rows, by the id of the mother /
+    the plain row, in the one order; the rows as they are now."""
+    ids = sorted(set(booking_ids))
+    if not ids:
+        return {}
+    q = (select(*_ROW_COLUMNS)
+         .where(or_(_cols.appointment_id.in_(ids), and_(_cols.mother_id.in_(ids), _cols.mother_id != 0)))
+         .order_by(*_LOCK_ORDER).with_for_update())
+    return {r[0]: _booking_row(r) for r in conn.execute(q)}
+
+
+def lock_booking_of(conn: Connection, appointment_id: int) -> BookingRow | None:
+    """Lock the whole booking the row belongs to (or the plain row); the row as it is now, None if gone.
+
+    A row that joined or left a booking between the read and the lock raises ConcurrentChange: the unit
+    of work starts over from a fresh read."""
+    row = get_row(conn, appointment_id)
+    if row is None:
+        return None
+    fresh = lock_bookings(conn, [booking_id(row)]).get(appointment_id)
+    if fresh is not None and booking_id(fresh) != booking_id(row):
+        raise ConcurrentChange()
+    return fresh
+
+
+def booking_id(row: BookingRow) -> int:
+    """The id a row's booking is locked by: its mother's, or its own for a plain row."""
+    return row.mother_id or row.appointment_id
 
 
 def get_series_from(conn: Connection, row: BookingRow) -> list[BookingRow]:

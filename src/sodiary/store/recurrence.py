@@ -66,7 +66,7 @@ def own_rows(conn: Connection, rule_id: int, associate_id: int) -> list[Row]:
 def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
          exclude_rule: int) -> list[Row]:
     """Live rows of the diary that overlap [start, end] (not free, not declined/cancelled, not the series)."""
-    q = (select(_a.appointment_id, _a.start_date, _a.end_date)
+    q = (select(_a.appointment_id, _a.start_date, _a.end_date, _a.private, _a.associate_id)
          .where(_a.associate_id == associate_id, _a.start_date < end, _a.end_date > start,
                 _a.is_free.is_(False), _a.status.in_([0, 1, 2, 5, 6, 7, 8]), _a.type.in_([1, 6]))
          .order_by(_a.start_date, _a.appointment_id))

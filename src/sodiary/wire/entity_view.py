@@ -13,7 +13,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..domain import booking
+from ..domain import booking, rights
 from ..domain import enums as d
 from ..domain.booking import BookingType
 from ..domain.recurrence import Rule
@@ -80,10 +80,14 @@ def _enum(member: Any, wire: Any) -> Any:
     return to_wire(member, wire)
 
 
-def _may_update(row: Row, mother: Row | None, caller: Caller) -> bool:
-    if row["mother_id"]:
-        return mother is not None and mother["associate_id"] == caller.associate_id
-    return caller.associate_id in (row["associate_id"], row["registered_associate_id"], row["assigned_by"])
+def _table_right(row: Row, mother: Row | None, caller: Caller, *, invitees: bool = False) -> c.TableRight:
+    """Full rights for whoever may change the row (domain/rights.py), read rights for everyone else; for
+    an unsaved entity (CreateDefault…, …FromExisting) whether Save would create it."""
+    if row["appointment_id"] == 0:
+        may = rights.may_create(caller.associate_id, row["associate_id"], has_invitees=invitees)
+    else:
+        may = rights.may_change(caller.associate_id, svc.holding(row, mother))
+    return FULL_RIGHTS if may else READ_RIGHTS
 
 
 def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.AppointmentEntity:
@@ -130,7 +134,7 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         task=c.TaskListItem(task_list_item_id=row["task_id"], value=d.wire_name(data.task_type),
                             type=_enum(data.task_type, w.TaskType)),
         visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
-        table_right=FULL_RIGHTS if _may_update(row, mother, caller) else READ_RIGHTS,
+        table_right=_table_right(row, mother, caller, invitees=len(data.booking) > 1),
     )
 
 
@@ -318,7 +322,7 @@ def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, ru
         created_by_associate_id=row["registered_associate_id"],
         mother_associate_id=row["mother_associate_id"],
         title=row["title"], agenda=row["agenda"], internal_notes=row["internal_notes"], task_id=row["task_id"],
-        table_right=FULL_RIGHTS if row["associate_id"] == caller.associate_id else READ_RIGHTS,
+        table_right=_table_right(row, None, caller),
     )
 
 

@@ -35,6 +35,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{operation} does not apply to an appointment with status {status}",
         "no": "{operation} gjelder ikke for en avtale med status {status}",
     },
+    "book_as_other": {
+        "en": "You cannot book a meeting with associate {associate_id} as organiser: invitations go out in the "
+              "organiser's name",
+        "no": "Du kan ikke booke et møte med bruker {associate_id} som arrangør: invitasjoner sendes i "
+              "arrangørens navn",
+    },
     "not_organiser": {
         "en": "Only the organiser of booking {appointment_id} can change or delete it",
         "no": "Bare arrangøren av bookingen {appointment_id} kan endre eller slette den",
