@@ -44,20 +44,21 @@ def init(settings: Settings, *, demo: bool) -> None:
 
 
 def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
-    import uvicorn
+    from .wire.server_options import listen, probe, run, uvicorn_options
 
-    from .wire.app import create_app
-
+    # A taken port is one line, before the database is touched; workers > 1 bind their own sockets later.
+    sock = listen(settings.host, settings.port, reuse_port=False) if workers <= 1 else None
+    if sock is None:
+        probe(settings.host, settings.port)
     init(settings, demo=demo)
     print(f"sodiary: serving http://{settings.host}:{settings.port} ({workers} worker(s))", file=sys.stderr)
-    common = dict(host=settings.host, port=settings.port, access_log=False, lifespan="on",
-                  log_level=os.environ.get("SODIARY_LOG_LEVEL", "warning"))
+    common = uvicorn_options(settings)  # limits, timeouts, graceful shutdown: wire/server_options.py
     if workers > 1:
         from .workers import supervise
 
         supervise(settings, workers, common)
-    else:
-        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+    elif sock is not None:
+        run(settings, common, sock)
 
 
 def _user(settings: Settings, args: argparse.Namespace) -> int:

@@ -40,6 +40,13 @@ class Settings:
     auth_failure_window_seconds: int = 60
     auth_failures_per_user: int = 10
     auth_failures_per_address: int = 50
+    # The HTTP server (wire/server_options.py; docs/decisions.md, "Transport limits").
+    max_header_bytes: int = 65_536
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
+    keep_alive_seconds: int = 5
+    max_connections: int = 0  # 0: from the descriptor limit (RLIMIT_NOFILE less a reserve)
+    shutdown_grace_seconds: int = 30
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,4 +74,10 @@ class Settings:
             auth_failure_window_seconds=_int("SODIARY_AUTH_FAILURE_WINDOW_SECONDS", cls.auth_failure_window_seconds),
             auth_failures_per_user=_int("SODIARY_AUTH_FAILURES_PER_USER", cls.auth_failures_per_user),
             auth_failures_per_address=_int("SODIARY_AUTH_FAILURES_PER_ADDRESS", cls.auth_failures_per_address),
+            max_header_bytes=_int("SODIARY_MAX_HEADER_BYTES", cls.max_header_bytes),
+            header_timeout_seconds=_int("SODIARY_HEADER_TIMEOUT_SECONDS", cls.header_timeout_seconds),
+            body_timeout_seconds=_int("SODIARY_BODY_TIMEOUT_SECONDS", cls.body_timeout_seconds),
+            keep_alive_seconds=_int("SODIARY_KEEP_ALIVE_SECONDS", cls.keep_alive_seconds),
+            max_connections=_int("SODIARY_MAX_CONNECTIONS", cls.max_connections),
+            shutdown_grace_seconds=_int("SODIARY_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace_seconds),
         )
