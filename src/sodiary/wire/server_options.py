@@ -175,6 +175,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         self._head_size = 0  # the parsed head: URL and headers
         self._timer: asyncio.TimerHandle | None = None
         self._draining = False
+        self._discarding = False  # refused: the rest of the request is read and dropped
 
     # timers
 
@@ -191,13 +192,22 @@ class SodiaryProtocol(HttpToolsProtocol):
         return self.cycle is None or self.cycle.response_complete
 
     def _refuse(self, response: bytes) -> None:
-        """Answer a request the application never saw, and close."""
+        """Answer a request the application never saw, and close.
+
+        The close lingers: what the client still sends is read and dropped for a moment, because closing
+        with unread bytes resets the connection, and the reset can destroy the answer before it is read."""
         self._disarm()
         if self.transport.is_closing():
             return
         if self._idle():
             self.transport.write(response)
-        self.transport.close()
+        self._discarding = True
+        try:
+            self.transport.write_eof()
+        except (NotImplementedError, RuntimeError, OSError):
+            self.transport.close()
+            return
+        self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def _header_timeout(self) -> None:
         self._timer = None
@@ -226,6 +236,8 @@ class SodiaryProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._discarding:
+            return
         self._unset_keepalive_if_required()
         if self._state != _BODY:
             if self._timer is None:  # the first byte after an idle keep-alive
