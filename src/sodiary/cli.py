@@ -47,7 +47,7 @@ def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
     from .wire.server_options import listen, probe, run, uvicorn_options
 
     # A taken port is one line, before the database is touched; workers > 1 bind their own sockets later.
-    sock = listen(settings.host, settings.port, reuse_port=False) if workers <= 1 else None
+    sock = listen(settings.host, settings.port, reuse_port=False, backlog=None) if workers <= 1 else None
     if sock is None:
         probe(settings.host, settings.port)
     init(settings, demo=demo)

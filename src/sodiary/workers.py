@@ -39,7 +39,7 @@ def _worker(settings: Settings, options: dict[str, Any]) -> None:
     from .wire.server_options import PortTaken, listen, run
 
     try:
-        sock = listen(settings.host, settings.port, reuse_port=True)
+        sock = listen(settings.host, settings.port, reuse_port=True, backlog=None)
     except PortTaken as exc:
         print(exc.code, file=sys.stderr)
         sys.exit(PORT_TAKEN)

@@ -84,8 +84,9 @@ class PortTaken(SystemExit):
         super().__init__(f"sodiary: cannot listen on {host}:{port}: {reason}")
 
 
-def listen(host: str, port: int, *, reuse_port: bool) -> socket.socket:
-    """A listening socket; PortTaken when another process listens there.
+def listen(host: str, port: int, *, reuse_port: bool, backlog: int | None = BACKLOG) -> socket.socket:
+    """A listening socket; PortTaken when another process listens there. `backlog=None` binds only: the port is
+    ours, but nobody can connect before the application is ready (`run` starts listening).
 
     SO_REUSEPORT lets the workers of one server share the port, but also lets any other process of the same
     user join them silently, so `sodiary serve` first binds without it (see `probe`)."""
@@ -99,7 +100,8 @@ def listen(host: str, port: int, *, reuse_port: bool) -> socket.socket:
         if reuse_port:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
-        sock.listen(BACKLOG)
+        if backlog is not None:
+            sock.listen(backlog)
     except OSError as exc:
         sock.close()
         reason = "the port is in use (is another server running?)" if exc.errno == errno.EADDRINUSE else str(exc)
@@ -118,6 +120,8 @@ def run(settings: Settings, options: dict[str, Any], sock: socket.socket) -> Non
 
     config = Config(create_app(settings), **options)
     config.sodiary_limits = limits_of(settings)  # type: ignore[attr-defined]  # read by SodiaryProtocol
+    # `sock` is bound, not listening: uvicorn listens once the application has started, so no connection waits
+    # in (or is reset with) the queue of a process that is still starting or that dies starting.
     GracefulServer(config).run(sockets=[sock])
 
 
