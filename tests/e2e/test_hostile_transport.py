@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import resource
 import socket
 import time
 from collections.abc import Iterator
@@ -173,6 +174,30 @@ def test_connections_beyond_the_cap_are_answered_503_with_retry_after(database_u
         for sock in idle:
             sock.close()
         capped.stop()
+
+
+def test_with_256_descriptors_300_half_sent_requests_leave_new_clients_a_503_not_a_hang(
+        database_url: str, tmp_path: Path) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))  # the server inherits it
+    try:
+        server = LiveServer(database_url, tmp_path / "server.log").start()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    slow: list[socket.socket] = []
+    try:
+        for _ in range(300):
+            sock = _connect(server)
+            with contextlib.suppress(OSError):  # refused with 503 already: it still counts as an attempt
+                sock.sendall(_head(AGENT + "GetMyDiary", b"Authorization: " + BASIC_TJE0.encode()))
+            slow.append(sock)
+        with server.client("tje0") as client:
+            r = client.post(AGENT + "GetMyDiary", json={})  # 30 s client timeout: a hang fails the test
+        assert_error(r, 503, "ServiceUnavailableException")
+    finally:
+        for sock in slow:
+            sock.close()
+        server.stop()
 
 
 # --- item 8: odd input ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ is durable before its callers were answered).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import ctypes
 import errno
@@ -148,16 +149,20 @@ _HEADER_TIMEOUT = _error(408, "Request Timeout", "RequestTimeoutException",
 _BODY_TIMEOUT = _error(408, "Request Timeout", "RequestTimeoutException", "The request body did not arrive in time")
 
 
+_BUSY_TEXT = "The server has too many open connections; try again shortly"
+_BUSY = _error(503, "Service Unavailable", "ServiceUnavailableException", _BUSY_TEXT, (b"retry-after: 1",))
+
+
 async def busy(scope: Any, receive: Any, send: Any) -> None:
     """uvicorn's answer beyond the connection cap, in SuperOffice's shape and with Retry-After."""
-    body = _encode({"Error": True, "ErrorType": "ServiceUnavailableException",
-                    "Message": "The server has too many open connections; try again shortly",
-                    "ErrorMessage": "The server has too many open connections; try again shortly",
-                    "ErrorSource": "sodiary.wire"})
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-        (b"retry-after", b"1"), (b"connection", b"close")]})
+    head, _, body = _BUSY.partition(b"\r\n\r\n")
+    headers = [tuple(line.split(b": ", 1)) for line in head.split(b"\r\n")[1:]]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+MAX_LINGERING = 16
+_lingering: collections.deque[SodiaryProtocol] = collections.deque()  # refused connections still reading
 
 
 class _HeadTooLarge(Exception):
@@ -212,6 +217,13 @@ class SodiaryProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        # Each lingering close holds a descriptor: under a flood only the newest few linger, the oldest is
+        # closed at once (its client most likely has its answer by now).
+        _lingering.append(self)
+        while len(_lingering) > MAX_LINGERING:
+            oldest = _lingering.popleft()
+            oldest._disarm()
+            oldest.transport.close()
 
     def _header_timeout(self) -> None:
         self._timer = None
@@ -233,10 +245,19 @@ class SodiaryProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.limit_concurrency is not None and len(self.connections) >= self.limit_concurrency:
+            # Over the cap already: answer now and free the descriptor, rather than hold it until the request
+            # head arrives (a flood of half-sent requests would otherwise exhaust the descriptors and leave
+            # new clients hanging in the kernel's queue, unanswered).
+            self._refuse(_BUSY)
+            return
         self._arm(self._limits.header_timeout, self._header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._discarding:
+            with contextlib.suppress(ValueError):
+                _lingering.remove(self)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
