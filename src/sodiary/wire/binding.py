@@ -128,29 +128,42 @@ def normaliser(tp: Any) -> Normaliser:
 
 def has_nul(data: Any) -> bool:
     """Any U+0000 in a string or member name. PostgreSQL's text cannot hold it (SQLite's can), so it is
-    refused on every backend alike, before anything is stored. Iterative: the nesting is the client's."""
+    refused on every backend alike, before anything is stored. Iterative: the nesting is the client's.
+    Written for speed: a body may hold ten thousand ids, and this runs on the event loop."""
     stack = [data]
     while stack:
         value = stack.pop()
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             if "\x00" in value:
                 return True
-        elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+            continue
+        if kind is dict:
+            for key in value:
+                if type(key) is str and "\x00" in key:
+                    return True
+            value = value.values()
+        elif kind is not list:
+            continue
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    return True
+            elif kind is dict or kind is list:
+                stack.append(item)
     return False
 
 
 def bind(data: Any, tp: type[T]) -> T:
     """Typed request from plain data, or a 400 in SuperOffice's shape."""
-    if has_nul(data):
-        raise ApiError(400, "ArgumentException", "body_invalid", type=getattr(tp, "__name__", str(tp)),
-                       detail="text may not contain NUL (U+0000)")
     name = getattr(tp, "__name__", str(tp))
     try:
-        return msgspec.convert(normaliser(tp)(data), tp, strict=False)
+        normalised = normaliser(tp)(data)  # first: a list over the limit is refused before anything walks it
+        if has_nul(data):
+            raise ApiError(400, "ArgumentException", "body_invalid", type=name,
+                           detail="text may not contain NUL (U+0000)")
+        return msgspec.convert(normalised, tp, strict=False)
     except ListTooLong as exc:
         raise ApiError(400, "ArgumentException", "list_too_long", type=name, count=exc.count,
                        limit=MAX_LIST_ITEMS) from None
