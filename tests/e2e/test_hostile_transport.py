@@ -25,12 +25,12 @@ AGENT = "/api/v1/Agents/Appointment/"
 LOGIN = "/api/v1/Sodiary/Login"
 BASIC_TJE0 = "Basic dGplMDpUamUw"
 HEADER_LIMIT = 65_536
-SLOW = {"SODIARY_HEADER_TIMEOUT_SECONDS": "2", "SODIARY_BODY_TIMEOUT_SECONDS": "2"}
+SLOW = {"SODIARY_HEADER_TIMEOUT_SECONDS": "2", "SODIARY_BODY_TIMEOUT_SECONDS": "2", "SODIARY_KEEP_ALIVE_SECONDS": "1"}
 
 
 @pytest.fixture(scope="module")
 def limited(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server with two-second read timeouts."""
+    """A server with two-second read timeouts and a one-second keep-alive."""
     live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=SLOW).start()
     try:
         yield live
@@ -139,6 +139,15 @@ def test_half_sent_heads_are_closed_after_the_header_timeout_while_other_request
 def test_a_connection_that_never_sends_is_closed_after_the_header_timeout(limited: LiveServer) -> None:
     with _connect(limited) as sock:
         assert _answer(sock) == (0, b"")
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout(limited: LiveServer) -> None:
+    with _connect(limited) as sock:
+        sock.sendall(_head(AGENT + "GetMyDiary", b"Authorization: " + BASIC_TJE0.encode(), b"Content-Length: 0")
+                     + b"\r\n")
+        status, body = _answer(sock)  # returns only once the server closes the connection
+    assert status == 200
+    assert body.startswith(b"[")
 
 
 def test_a_body_sent_too_slowly_is_answered_408_and_changes_nothing(limited: LiveServer) -> None:
