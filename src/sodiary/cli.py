@@ -9,7 +9,6 @@ argument, 1 for anything else).
 from __future__ import annotations
 
 import argparse
-import errno
 import getpass
 import ipaddress
 import socket
@@ -152,23 +151,6 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 # ---- serve --------------------------------------------------------------------------------------------------
 
 
-def check_port(host: str, port: int) -> None:
-    """Bind the address once, without SO_REUSEPORT, so a port in use (even by a `--workers` server, whose
-    sockets share it among themselves) is one clear line now, not a traceback or a silently shared port."""
-    try:
-        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except socket.gaierror as exc:
-        raise Refusal(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            hint = " (another server is listening there; stop it or choose --port)" if exc.errno == errno.EADDRINUSE \
-                else ""
-            raise Refusal(f"cannot listen on {host}:{port}: {exc.strerror}{hint}") from None
-
-
 def is_loopback(host: str) -> bool:
     """True when only this machine can reach `host` (a name counts when every address it has is loopback)."""
     try:
@@ -202,11 +184,15 @@ def serving_line(settings: Settings, workers: int) -> str:
 
 
 def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
+    from .wire.server_options import listen, probe, run, uvicorn_options
+
+    # A taken port is one line, before the database is touched; workers > 1 bind their own sockets later.
+    sock = listen(settings.host, settings.port, reuse_port=False, backlog=None) if workers <= 1 else None
+    if sock is None:
+        probe(settings.host, settings.port)
     init(settings, demo=demo)
-    check_port(settings.host, settings.port)
     _warn_published_logins(settings)
-    common = dict(host=settings.host, port=settings.port, access_log=False, lifespan="on",
-                  log_level=settings.log_level)
+    common = uvicorn_options(settings)  # limits, timeouts, graceful shutdown: wire/server_options.py
     if workers > 1:
         # The supervisor stays small (the workers import the application themselves).
         from .metrics import multiprocess_dir
@@ -216,16 +202,15 @@ def serve(settings: Settings, *, demo: bool, workers: int = 1) -> None:
         with multiprocess_dir():  # the workers' metrics, summed by whichever answers a scrape
             supervise(settings, workers, common)
         return
-    import uvicorn
-
     from .wire.app import create_app
 
+    assert sock is not None
     try:
         app = create_app(settings)
     except (ValueError, OSError, KeyError) as exc:  # e.g. a JWKS file that is not JSON
         raise Refusal(f"cannot start: {type(exc).__name__}: {exc}") from None
     print(serving_line(settings, workers), file=sys.stderr)
-    uvicorn.run(app, **common)  # type: ignore[arg-type]
+    run(app, settings, common, sock)
 
 
 # ---- config -------------------------------------------------------------------------------------------------

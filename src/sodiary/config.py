@@ -238,6 +238,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", "SODIARY_LOG_FORMAT", Choice("json", "logfmt"), "format of the access log lines"),
     Setting("tenant", "SODIARY_TENANT", Text(),
             "tenant prefixes accepted in `/{tenant}/api/…`, comma-separated (empty: any)"),
+    Setting("max_header_bytes", "SODIARY_MAX_HEADER_BYTES", Integer(1024),
+            "request line + headers; larger heads get 431"),
+    Setting("header_timeout_seconds", "SODIARY_HEADER_TIMEOUT_SECONDS", Integer(1),
+            "a request head must arrive within this (408 otherwise)"),
+    Setting("body_timeout_seconds", "SODIARY_BODY_TIMEOUT_SECONDS", Integer(1),
+            "a request body must arrive within this after its head (408 otherwise)"),
+    Setting("keep_alive_seconds", "SODIARY_KEEP_ALIVE_SECONDS", Integer(1),
+            "an idle keep-alive connection is closed after this"),
+    Setting("max_connections", "SODIARY_MAX_CONNECTIONS", Integer(0),
+            "open connections per process; beyond, 503 with `Retry-After`",
+            default_text="`0`: the descriptor limit − 64, at most 10000"),
+    Setting("shutdown_grace_seconds", "SODIARY_SHUTDOWN_GRACE_SECONDS", Integer(0),
+            "on SIGTERM, requests in flight get this long to finish"),
 )
 
 
@@ -274,6 +287,13 @@ class Settings:
     access_log: bool = True
     log_format: str = "json"  # json | logfmt
     tenant: str = ""  # accepted /{tenant}/api/… prefixes, comma-separated; empty accepts any
+    # Transport limits (docs/decisions.md, "Transport limits, odd input, graceful shutdown and ports").
+    max_header_bytes: int = 65_536
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
+    keep_alive_seconds: int = 5
+    max_connections: int = 0  # 0: from the descriptor limit (RLIMIT_NOFILE less a reserve)
+    shutdown_grace_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -1,6 +1,7 @@
 """`sodiary serve --workers N`: N server processes, each with its own listening socket on one port.
 
-Every worker binds the address with SO_REUSEPORT, so the kernel spreads incoming connections
+Every worker binds the address with SO_REUSEPORT (after `sodiary serve` checked, without it, that no
+other server listens there), so the kernel spreads incoming connections
 evenly over the processes. (With one shared listening socket, as uvicorn's own `--workers` does,
 whichever process wakes first accepts a whole burst: a load balancer's or benchmark's 64 connections
 opened at once ended up nearly all in one process.) The supervisor restarts a worker that dies,
@@ -12,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import signal
-import socket
 import sys
 import time
 from multiprocessing.process import BaseProcess
@@ -21,18 +21,8 @@ from typing import Any
 
 from .config import Settings
 
-BACKLOG = 2048
 _PR_SET_PDEATHSIG = 1
-
-
-def listening_socket(host: str, port: int) -> socket.socket:
-    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
-    sock.listen(BACKLOG)
-    return sock
+PORT_TAKEN = 4  # a worker's exit status when it cannot bind: the supervisor then stops, it does not retry
 
 
 def _die_with_parent() -> None:
@@ -46,19 +36,22 @@ def _die_with_parent() -> None:
 
 def _worker(settings: Settings, options: dict[str, Any]) -> None:
     _die_with_parent()
-    import uvicorn
-
     from .wire.app import create_app
+    from .wire.server_options import PortTaken, listen, run
 
-    sock = listening_socket(settings.host, settings.port)
-    config = uvicorn.Config(create_app(settings), **options)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        sock = listen(settings.host, settings.port, reuse_port=True, backlog=None)
+    except PortTaken as exc:
+        print(exc.code, file=sys.stderr)
+        sys.exit(PORT_TAKEN)
+    run(create_app(settings), settings, options, sock)
 
 
 def supervise(settings: Settings, workers: int, options: dict[str, Any]) -> None:
-    """Run `workers` processes until SIGINT/SIGTERM; restart any that exits on its own."""
-    # Fail here, in the foreground, if the address cannot be bound at all.
-    listening_socket(settings.host, settings.port).close()
+    """Run `workers` processes until SIGINT/SIGTERM; restart any that exits on its own.
+
+    The caller has made sure nothing listens on the port (server_options.probe): the workers' sockets use
+    SO_REUSEPORT, which would otherwise join another server's silently."""
     context = multiprocessing.get_context("spawn")
     stopping = False
 
@@ -74,11 +67,16 @@ def supervise(settings: Settings, workers: int, options: dict[str, Any]) -> None
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     processes = [start() for _ in range(workers)]
+    failed = False
     try:
         while not stopping:
             time.sleep(0.2)
             for i, process in enumerate(processes):
                 if not process.is_alive() and not stopping:
+                    if process.exitcode == PORT_TAKEN:  # taken since the probe: retrying would not help
+                        stopping = True
+                        failed = True
+                        break
                     print(f"sodiary: worker {process.pid} exited ({process.exitcode}); starting another",
                           file=sys.stderr)
                     processes[i] = start()
@@ -86,7 +84,11 @@ def supervise(settings: Settings, workers: int, options: dict[str, Any]) -> None
         for process in processes:
             if process.is_alive():
                 process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
+        # Each worker finishes its requests within the grace period (server_options.GracefulServer).
+        deadline = time.monotonic() + settings.shutdown_grace_seconds + 5
         for process in processes:
-            process.join(timeout=30)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
+    if failed:
+        sys.exit(1)

@@ -38,9 +38,12 @@ def normalise_url(url: str) -> URL:
 
 
 def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> Engine:
+    # hide_parameters: a failed statement's log line never carries the client's values (ids by the ten
+    # thousand, texts, credentials); the statement itself is enough to find the fault.
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "isolation_level": None})
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "isolation_level": None},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -58,7 +61,7 @@ def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> E
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(parsed, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    return create_engine(parsed, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

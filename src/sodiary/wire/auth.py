@@ -242,7 +242,7 @@ def decode_basic(credentials: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise AuthFailed("bad_authorization_header") from None
     user, sep, password = decoded.partition(":")
-    if not sep or not user:
+    if not sep or not user or "\x00" in decoded:  # PostgreSQL's text cannot hold NUL: refused before any query
         raise AuthFailed("bad_authorization_header")
     return user, password
 

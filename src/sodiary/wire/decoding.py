@@ -42,12 +42,16 @@ def split_content_type(header: str | None) -> tuple[str, str | None]:
 def _text(body: bytes, charset: str | None, what: str) -> str:
     name = charset or "utf-8"
     try:
-        codecs.lookup(name)
+        codec = codecs.lookup(name)
     except LookupError:
-        raise ApiError(415, "UnsupportedMediaTypeException", "unsupported_charset", charset=name) from None
+        codec = None
+    # Python also names bytes-to-bytes codecs (`base64`, `zlib`, `hex`) and text-to-text ones (`rot13`): none of
+    # them is a character set, and decoding with one raised a LookupError → 500 (issue 12, item 8).
+    if codec is None or not getattr(codec, "_is_text_encoding", True):
+        raise ApiError(415, "UnsupportedMediaTypeException", "unsupported_charset", charset=name[:80])
     try:
-        return body.decode(name)
-    except UnicodeDecodeError as exc:
+        return codec.decode(body)[0]
+    except (UnicodeError, ValueError, TypeError) as exc:  # `idna`, `punycode` raise plain UnicodeError
         raise ApiError(400, "ArgumentException", "body_not_decodable", format=what, detail=str(exc)) from None
 
 
@@ -55,14 +59,18 @@ MAX_DEPTH = 32
 
 
 def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    # Exact type checks in a plain loop: a 1 MB body of numbers has 150 000 of them to pass over.
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
+        kind = type(item)
+        if kind is dict or kind is list:
             if depth > limit:
                 return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+            for child in item.values() if kind is dict else item:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    stack.append((child, depth + 1))
     return False
 
 

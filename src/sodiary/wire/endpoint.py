@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..domain.errors import DomainError
@@ -70,11 +70,15 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise ApiError(413, "RequestEntityTooLargeException", "body_too_large", limit=limit)
     chunks = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "RequestEntityTooLargeException", "body_too_large", limit=limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, "RequestEntityTooLargeException", "body_too_large", limit=limit)
+            chunks.append(chunk)
+    except ClientDisconnect:  # gone, or cut off by the body timeout (wire/server_options.py): nobody to answer
+        raise ApiError(408, "RequestTimeoutException", "body_not_decodable", format="HTTP",
+                       detail="the body did not arrive") from None
     return b"".join(chunks)
 
 

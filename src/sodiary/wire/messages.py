@@ -289,6 +289,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Query parameter {name} is invalid: {detail}",
         "no": "Spørreparameteren {name} er ugyldig: {detail}",
     },
+    "invalid_header": {
+        "en": "Header {name} is invalid: {detail}",
+        "no": "Headeren {name} er ugyldig: {detail}",
+    },
+    "list_too_long": {
+        "en": "A list in {type} has {count} items; at most {limit} are accepted",
+        "no": "En liste i {type} har {count} elementer; høyst {limit} godtas",
+    },
     "unknown_method": {
         "en": "The Appointment agent has no method '{method}'",
         "no": "Avtaleagenten har ingen metode '{method}'",

@@ -31,9 +31,19 @@ def _parse(header: str) -> list[tuple[str, float, int]]:
     return out
 
 
-@lru_cache(maxsize=256)
+# Headers are the client's text: only values this short are cached, so a client cannot fill the caches with
+# megabytes (issue 12, item 2). Real clients send a few dozen characters; longer ones are parsed each time.
+CACHED_HEADER_CHARS = 256
+
+
 def response_format(accept: str | None) -> Format | None:
     """JSON unless XML is preferred; None when neither is acceptable (406)."""
+    if accept is not None and len(accept) > CACHED_HEADER_CHARS:
+        return _response_format(accept)
+    return _cached_response_format(accept)
+
+
+def _response_format(accept: str | None) -> Format | None:
     if not accept or not accept.strip():
         return "json"
     best: tuple[float, int, Format] | None = None
@@ -57,9 +67,17 @@ def response_format(accept: str | None) -> Format | None:
 SUPPORTED_LANGUAGES = {"en": "en", "no": "no", "nb": "no", "nn": "no"}
 
 
-@lru_cache(maxsize=256)
+_cached_response_format = lru_cache(maxsize=256)(_response_format)
+
+
 def language(accept_language: str | None, so_language: str | None = None) -> str:
     """English or Norwegian; SO-Language beats Accept-Language, as in SuperOffice."""
+    if len(accept_language or "") + len(so_language or "") > CACHED_HEADER_CHARS:
+        return _language(accept_language, so_language)
+    return _cached_language(accept_language, so_language)
+
+
+def _language(accept_language: str | None, so_language: str | None) -> str:
     for header in (so_language, accept_language):
         if not header:
             continue
@@ -70,3 +88,6 @@ def language(accept_language: str | None, so_language: str | None = None) -> str
             if primary in SUPPORTED_LANGUAGES:
                 return SUPPORTED_LANGUAGES[primary]
     return "en"
+
+
+_cached_language = lru_cache(maxsize=256)(_language)

@@ -104,7 +104,7 @@ def base_zone(name: str) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         return UTC
 
 
@@ -147,6 +147,8 @@ ZONE_CODES: dict[str, str] = {
     "US-AZ": "America/Phoenix", "US-CA": "America/Los_Angeles", "US-WA": "America/Los_Angeles",
     "US-AK": "America/Anchorage", "US-HI": "Pacific/Honolulu",
 }
+# The longest IANA name has 32 characters; a file name may have 255 (longer ones were a 500, issue 12 item 8).
+MAX_ZONE_CHARS = 255
 ZONE_IDS: dict[int, str] = {1: "UTC", 36: "AU-ACT", 50: "BD", 114: "CA-QC", 140: "DK", 156: "FR", 261: "NO",
                             425: "US-CA", 433: "US-HI", 460: "US-NY"}
 
@@ -154,6 +156,9 @@ ZONE_IDS: dict[int, str] = {1: "UTC", 36: "AU-ACT", 50: "BD", 114: "CA-QC", 140:
 def so_timezone(header: str) -> tuple[tzinfo | None, bool]:
     """`NO, includeTZOffset` → (Europe/Oslo, True); an unknown code is the base zone (None), as no header is."""
     parts = [p.strip() for p in header.split(",") if p.strip()]
+    if any(len(p) > MAX_ZONE_CHARS for p in parts):
+        raise ApiError(400, "ArgumentException", "invalid_header", name="SO-TimeZone",
+                       detail=f"a component longer than {MAX_ZONE_CHARS} characters")
     include_offset = any(p.lower() == "includetzoffset" for p in parts)
     codes = [p for p in parts if p.lower() != "includetzoffset"]
     if not codes:

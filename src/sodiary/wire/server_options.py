@@ -1,0 +1,374 @@
+"""The HTTP server around the application: limits, timeouts, the connection cap and graceful shutdown.
+
+uvicorn's httptools protocol buffers a request head of any size and waits for it forever; a limit or
+timeout in the ASGI app comes too late, because the app is only called once the head is complete. So
+the limits live here, in a small subclass of that protocol (issue 12, items 2 and 7):
+
+- the request line and headers together at most `SODIARY_MAX_HEADER_BYTES` → 431 and the connection closed;
+- the head must arrive within `SODIARY_HEADER_TIMEOUT_SECONDS` of the connection (or of its first byte
+  after an idle keep-alive), the body within `SODIARY_BODY_TIMEOUT_SECONDS` of the head → 408 and closed;
+- an idle keep-alive connection is closed after `SODIARY_KEEP_ALIVE_SECONDS` (uvicorn's own timer);
+- beyond `SODIARY_MAX_CONNECTIONS` open connections a request is answered 503 with `Retry-After`.
+
+These refusals come before the request is parsed, so they are in English and in SuperOffice's error shape.
+
+Graceful shutdown (issue 13): on SIGTERM the listening socket first stops completing new handshakes and
+the connections already queued in the kernel are accepted; a connection that has not sent its request
+yet is given a moment to send it; every request read is answered (`Connection: close`) within
+`SODIARY_SHUTDOWN_GRACE_SECONDS`; then the application's lifespan ends (the group commit's last batch
+is durable before its callers were answered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import ctypes
+import errno
+import resource
+import socket
+import struct
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import httptools
+import msgspec
+from uvicorn import Config, Server
+from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ..config import Settings
+
+BACKLOG = 2048
+_FD_RESERVE = 64  # descriptors kept for the database, the WAL, logs and the listening sockets
+LINGER_SECONDS = 1.0  # how long an idle connection may still send a request once shutdown began
+
+
+@dataclass(frozen=True)
+class TransportLimits:
+    max_header_bytes: int = 65_536
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+
+
+def default_max_connections() -> int:
+    """Below the descriptor limit, so that a flood is answered 503 instead of failing in accept()."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 10_000
+    return max(16, min(10_000, soft - _FD_RESERVE))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn.Config arguments `sodiary serve` runs with (the same in every worker)."""
+    return dict(
+        host=settings.host, port=settings.port, access_log=False, lifespan="on",
+        log_level=settings.log_level,
+        http=SodiaryProtocol, backlog=BACKLOG, timeout_keep_alive=settings.keep_alive_seconds,
+        # uvicorn counts the connection asking: with N allowed, the (N+1)th is the first answered 503.
+        limit_concurrency=(settings.max_connections or default_max_connections()) + 1,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )
+
+
+def limits_of(settings: Settings) -> TransportLimits:
+    return TransportLimits(settings.max_header_bytes, settings.header_timeout_seconds, settings.body_timeout_seconds)
+
+
+class PortTaken(SystemExit):
+    """The one line `sodiary serve` prints when it cannot listen."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(f"sodiary: cannot listen on {host}:{port}: {reason}")
+
+
+def listen(host: str, port: int, *, reuse_port: bool, backlog: int | None = BACKLOG) -> socket.socket:
+    """A listening socket; PortTaken when another process listens there. `backlog=None` binds only: the port is
+    ours, but nobody can connect before the application is ready (`run` starts listening).
+
+    SO_REUSEPORT lets the workers of one server share the port, but also lets any other process of the same
+    user join them silently, so `sodiary serve` first binds without it (see `probe`)."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise PortTaken(host, port, str(exc)) from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT of an earlier run is no conflict
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+        if backlog is not None:
+            sock.listen(backlog)
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use (is another server running?)" if exc.errno == errno.EADDRINUSE else str(exc)
+        raise PortTaken(host, port, reason) from None
+    return sock
+
+
+def probe(host: str, port: int) -> None:
+    """Fail now, with one line, if anything listens on the port — also a server whose sockets use SO_REUSEPORT."""
+    listen(host, port, reuse_port=False).close()
+
+
+def run(app: Any, settings: Settings, options: dict[str, Any], sock: socket.socket) -> None:
+    """Serve the application on `sock` until SIGINT/SIGTERM, then shut down gracefully."""
+    config = Config(app, **options)
+    config.sodiary_limits = limits_of(settings)  # type: ignore[attr-defined]  # read by SodiaryProtocol
+    # `sock` is bound, not listening: uvicorn listens once the application has started, so no connection waits
+    # in (or is reset with) the queue of a process that is still starting or that dies starting.
+    GracefulServer(config).run(sockets=[sock])
+
+
+# --- the protocol -------------------------------------------------------------------------------------------
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _error(status: int, reason: str, error_type: str, text: str, extra: tuple[bytes, ...] = ()) -> bytes:
+    body = _encode({"Error": True, "ErrorType": error_type, "Message": text, "ErrorMessage": text,
+                    "ErrorSource": "sodiary.wire"})
+    head = [f"HTTP/1.1 {status} {reason}".encode(), b"content-type: application/json; charset=utf-8",
+            b"content-length: " + str(len(body)).encode(), b"connection: close", *extra]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def _head_too_large(limit: int) -> bytes:
+    return _error(431, "Request Header Fields Too Large", "RequestHeaderFieldsTooLargeException",
+                  f"The request line and headers exceed {limit} bytes")
+
+
+_HEADER_TIMEOUT = _error(408, "Request Timeout", "RequestTimeoutException",
+                         "The request headers did not arrive in time")
+_BODY_TIMEOUT = _error(408, "Request Timeout", "RequestTimeoutException", "The request body did not arrive in time")
+
+
+_BUSY_TEXT = "The server has too many open connections; try again shortly"
+_BUSY = _error(503, "Service Unavailable", "ServiceUnavailableException", _BUSY_TEXT, (b"retry-after: 1",))
+
+
+async def busy(scope: Any, receive: Any, send: Any) -> None:
+    """uvicorn's answer beyond the connection cap, in SuperOffice's shape and with Retry-After."""
+    head, _, body = _BUSY.partition(b"\r\n\r\n")
+    headers = [tuple(line.split(b": ", 1)) for line in head.split(b"\r\n")[1:]]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+MAX_LINGERING = 16
+_lingering: collections.deque[SodiaryProtocol] = collections.deque()  # refused connections still reading
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+_HEAD, _BODY, _DONE = 0, 1, 2
+
+
+class SodiaryProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a bounded head, read timeouts and a gentle shutdown."""
+
+    def __init__(self, config: Config, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._limits: TransportLimits = getattr(config, "sodiary_limits", TransportLimits())
+        self._state = _HEAD
+        self._head_raw = 0  # bytes received while the head is incomplete (the parser buffers them)
+        self._head_size = 0  # the parsed head: URL and headers
+        self._timer: asyncio.TimerHandle | None = None
+        self._draining = False
+        self._discarding = False  # refused: the rest of the request is read and dropped
+
+    # timers
+
+    def _arm(self, seconds: float, callback: Any) -> None:
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, callback)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _idle(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _refuse(self, response: bytes) -> None:
+        """Answer a request the application never saw, and close.
+
+        The close lingers: what the client still sends is read and dropped for a moment, because closing
+        with unread bytes resets the connection, and the reset can destroy the answer before it is read."""
+        self._disarm()
+        if self.transport.is_closing():
+            return
+        if self._idle():
+            self.transport.write(response)
+        self._discarding = True
+        try:
+            self.transport.write_eof()
+        except (NotImplementedError, RuntimeError, OSError):
+            self.transport.close()
+            return
+        self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        # Each lingering close holds a descriptor: under a flood only the newest few linger, the oldest is
+        # closed at once (its client most likely has its answer by now).
+        _lingering.append(self)
+        while len(_lingering) > MAX_LINGERING:
+            oldest = _lingering.popleft()
+            oldest._disarm()
+            oldest.transport.close()
+
+    def _header_timeout(self) -> None:
+        self._timer = None
+        if self._state == _HEAD and (self._head_raw or self._head_size):
+            self._refuse(_HEADER_TIMEOUT)
+        elif self._idle() and not self.transport.is_closing():
+            self.transport.close()  # connected and silent: nothing to answer
+
+    def _body_timeout(self) -> None:
+        self._timer = None
+        if self._state == _BODY and not self.transport.is_closing():
+            if self.cycle is not None and not self.cycle.response_started:
+                self.transport.write(_BODY_TIMEOUT)
+                self.cycle.disconnected = True  # the application reads the end of the request, its answer goes nowhere
+                self.cycle.message_event.set()
+            self.transport.close()
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if self.limit_concurrency is not None and len(self.connections) >= self.limit_concurrency:
+            # Over the cap already: answer now and free the descriptor, rather than hold it until the request
+            # head arrives (a flood of half-sent requests would otherwise exhaust the descriptors and leave
+            # new clients hanging in the kernel's queue, unanswered).
+            self._refuse(_BUSY)
+            return
+        self._arm(self._limits.header_timeout, self._header_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if self._discarding:
+            with contextlib.suppress(ValueError):
+                _lingering.remove(self)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._discarding:
+            return
+        self._unset_keepalive_if_required()
+        if self._state != _BODY:
+            if self._timer is None:  # the first byte after an idle keep-alive
+                self._arm(self._limits.header_timeout, self._header_timeout)
+            self._head_raw += len(data)
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, _HeadTooLarge):
+                self._refuse(_head_too_large(self._limits.max_header_bytes))
+                return
+            self._invalid()
+            return
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        except httptools.HttpParserError:
+            self._invalid()
+            return
+        if self._state == _HEAD and self._head_raw > self._limits.max_header_bytes:
+            # One huge header: the parser holds it until its end, so it is cut off here, a read at most past the limit.
+            self._refuse(_head_too_large(self._limits.max_header_bytes))
+
+    def _invalid(self) -> None:
+        message = "Invalid HTTP request received."
+        self.logger.warning(message)
+        self._disarm()
+        self.send_400_response(message)
+
+    # parser callbacks
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._state = _HEAD
+        self._head_size = 0
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._grow(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)
+        self._grow(len(name) + len(value) + 4)
+
+    def _grow(self, size: int) -> None:
+        self._head_size += size
+        if self._head_size > self._limits.max_header_bytes:
+            raise _HeadTooLarge
+
+    def on_headers_complete(self) -> None:
+        self._state = _BODY
+        self._head_raw = 0
+        self._arm(self._limits.body_timeout, self._body_timeout)
+        super().on_headers_complete()
+        if self._draining and self.cycle is not None:
+            self.cycle.keep_alive = False  # answered with Connection: close
+
+    def on_message_complete(self) -> None:
+        self._state = _DONE
+        self._disarm()
+        super().on_message_complete()
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        super()._start_asgi_task(cycle, busy if app is service_unavailable else app)
+
+    # shutdown
+
+    def shutdown(self) -> None:
+        """The server is stopping: finish what was read; give a silent connection a moment to send its request
+        (it may be on its way: closing a socket with unread bytes resets it); then close."""
+        self._draining = True
+        if not self._idle():
+            self.cycle.keep_alive = False
+            return
+        if self._state == _HEAD and (self._head_raw or self._head_size):
+            return  # a request arriving: it is answered, or the header timeout ends it
+        self._arm(LINGER_SECONDS, self._linger_over)
+
+    def _linger_over(self) -> None:
+        self._timer = None
+        if self._idle() and not (self._state == _HEAD and self._head_raw) and not self.transport.is_closing():
+            self.transport.close()
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+
+_SO_ATTACH_FILTER = 26  # Linux, <asm-generic/socket.h>
+_DRAIN_SECONDS = 0.1
+
+
+def _refuse_new_handshakes(sock: Any) -> None:
+    """Attach a classic BPF program dropping every packet to a listening socket.
+
+    A connection still in the kernel's accept queue when the socket closes is reset, although its client
+    has sent the request. With this filter no handshake completes any more (a client retries its SYN, and
+    then finds the port closed or another instance), so the queue only empties while the loop accepts."""
+    program = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0))  # BPF_RET|BPF_K 0: drop
+    fprog = struct.pack("HL", 1, ctypes.addressof(program))
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the queue is closed as it is
+        sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, fprog)
+
+
+class GracefulServer(Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if sys.platform.startswith("linux"):
+            for sock in sockets or [s for server in self.servers for s in server.sockets]:
+                _refuse_new_handshakes(sock)
+            await asyncio.sleep(_DRAIN_SECONDS)  # the loop accepts what the kernel had queued
+        await super().shutdown(sockets)
