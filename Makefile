@@ -8,7 +8,7 @@ PORT ?= 8000
 DATABASE_URL ?= sqlite:///var/sodiary.db
 export HOST PORT DATABASE_URL
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench fuzz install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The long schemathesis run (docs/fuzzing.md): every phase, about FUZZ_REQUESTS requests per engine.
+FUZZ_REQUESTS ?= 30000
+FUZZ_ENGINES ?= sqlite
+fuzz: $(STAMP)
+	SODIARY_FUZZ_REQUESTS=$(FUZZ_REQUESTS) SODIARY_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+		$(BIN)/pytest tests/e2e/test_schemathesis.py -k '$(FUZZ_ENGINES)' -s -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var tests/client/node_modules
