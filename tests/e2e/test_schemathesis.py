@@ -118,7 +118,7 @@ def examples_for(requests: int, phases: str) -> int:
 def test_every_operation_answers_as_its_document_says(fuzz_server: LiveServer, tmp_path: Path) -> None:
     phases = os.environ.get("SODIARY_FUZZ_PHASES", "examples,fuzzing,stateful")
     requested = os.environ.get("SODIARY_FUZZ_REQUESTS")
-    examples = examples_for(int(requested), phases) if requested else 6
+    examples = examples_for(int(requested), phases) if requested else 4
     run = run_schemathesis(fuzz_server, tmp_path, examples=examples, phases=phases,
                            seed=int(os.environ.get("SODIARY_FUZZ_SEED", "1")))
     summary = (f"schemathesis ({phases}; {examples} examples per operation): {run.requests} requests "
