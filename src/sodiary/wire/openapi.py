@@ -79,7 +79,8 @@ SELECT_PARAMETER = {
     "in": "query",
     "required": False,
     "description": "Comma-separated property names to keep (case-insensitive, `a/b` for nested ones); "
-                   "the others are nulled. Validated on every call, even a void one.",
+                   "the others are nulled, as SuperOffice does, so the answer has the `<Name>.Selected` "
+                   "shape. Validated on every call, even a void one.",
     "schema": {"type": "string", "pattern": rf"^\s*({_PATH}(\s*,\s*{_PATH})*)?\s*$"},
     "example": "AppointmentId,StartDate,Associate/AssociateId",
 }
