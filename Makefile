@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The long schemathesis run (docs/fuzzing.md): every phase, about FUZZ_REQUESTS requests per engine.
-FUZZ_REQUESTS ?= 30000
+FUZZ_REQUESTS ?= 70000
 FUZZ_ENGINES ?= sqlite
 fuzz: $(STAMP)
 	SODIARY_FUZZ_REQUESTS=$(FUZZ_REQUESTS) SODIARY_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
