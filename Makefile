@@ -8,7 +8,7 @@ PORT ?= 8000
 # DATABASE_URL: unset means the checkout's var/sodiary.db (src/sodiary/config.py); set it to use another.
 export HOST PORT
 
-.PHONY: run test lint bench soak install clean
+.PHONY: run test lint bench soak fuzz install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ bench: $(STAMP)
 # Mixed load with 10 % hostile requests and slow clients, both engines, about 3.5 minutes (bench/soak.py).
 soak: $(STAMP)
 	cd bench && ../$(BIN)/python soak.py $(SOAK_ARGS)
+
+# The long schemathesis run (docs/fuzzing.md): every phase, about FUZZ_REQUESTS requests per engine.
+FUZZ_REQUESTS ?= 70000
+FUZZ_ENGINES ?= sqlite
+fuzz: $(STAMP)
+	SODIARY_FUZZ_REQUESTS=$(FUZZ_REQUESTS) SODIARY_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+		$(BIN)/pytest tests/e2e/test_schemathesis.py -k '$(FUZZ_ENGINES)' -s -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var tests/client/node_modules

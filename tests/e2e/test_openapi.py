@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from sodiary.wire.agent import implemented
@@ -57,12 +58,19 @@ def test_every_implemented_method_has_its_request_and_response_schemas(server: L
         if method.request is not None:
             content = op["requestBody"]["content"]
             assert set(content) == REQUEST_TYPES, method.name
-            assert all(c["schema"] == schema_of(method.request) for c in content.values()), method.name
+            request = schema_of(method.request)
+            if not op["requestBody"]["required"]:  # no member required: no body (or `null`) binds as `{}`
+                request = {"anyOf": [request, {"type": "null"}]}
+            assert all(c["schema"] == request for c in content.values()), method.name
         if method.response is None:
             assert "204" in op["responses"] and "200" not in op["responses"], method.name
         else:
             expected = schema_of(response_type(method))  # nullable when the handler may answer `null`
-            assert op["responses"]["200"]["content"]["application/json"]["schema"] == expected, method.name
+            documented = op["responses"]["200"]["content"]["application/json"]["schema"]
+            if documented != expected:  # $select can change it: the whole answer, or the selected one
+                branches = expected["anyOf"] if list(expected) == ["anyOf"] else [expected]
+                assert all(b in documented["anyOf"] for b in branches), method.name
+                assert len(documented["anyOf"]) > len(branches), method.name  # and the selected shape
         for name in re.findall(r'"#/components/schemas/([^"]+)"', msgspec.json.encode(op).decode()):
             assert name in components, (method.name, name)
 
@@ -192,3 +200,135 @@ def test_every_login_route_answers_a_documented_status(server: LiveServer) -> No
             for path, verb, op in routes:
                 r = c.request(verb.upper(), path)
                 assert str(r.status_code) in op["responses"], (user, verb, path, r.status_code, r.text)
+
+
+# The document is what the server does (issue 12, item 9).
+
+
+def validator(doc: dict[str, Any], schema: dict[str, Any]) -> Draft202012Validator:
+    """Validates against one schema of the document, its `#/components/...` references resolved."""
+    return Draft202012Validator({**schema, "components": doc["components"]})
+
+
+def answer_schema(doc: dict[str, Any], path: str, verb: str = "post") -> dict[str, Any]:
+    return dict(doc["paths"][path][verb]["responses"]["200"]["content"]["application/json"]["schema"])
+
+
+def test_a_selected_entity_matches_its_documented_schema(server: LiveServer, seed: Seeder) -> None:
+    doc = fetch(server)
+    booking = seed.booking(organiser="ada", invitees=("tje0",))
+    with server.client("ada") as c:
+        r = c.post(AGENT + "GetAppointmentEntity", params={"appointmentEntityId": booking.mother_id,
+                                                            "$select": "Title,Associate/AssociateId"})
+    assert r.status_code == 200, r.text
+    entity = r.json()
+    assert entity["Title"] and entity["Associate"]["AssociateId"] == seed.user_id("ada")
+    assert entity["AppointmentId"] is None and entity["Associate"]["FullName"] is None  # nulled, not omitted
+    assert validator(doc, answer_schema(doc, AGENT + "GetAppointmentEntity")).is_valid(entity)
+    # The whole entity's schema alone does not allow the nulls: the selected shape has its own component.
+    assert not validator(doc, {"$ref": REF.format(name="AppointmentEntity")}).is_valid(entity)
+    assert validator(doc, {"$ref": REF.format(name="AppointmentEntity.Selected")}).is_valid(entity)
+
+
+def test_a_selected_list_and_a_selected_rest_answer_match_their_documented_schemas(
+        server: LiveServer, seed: Seeder) -> None:
+    doc = fetch(server)
+    appointment_id = seed.plain("tje0")
+    with server.client("tje0") as c:
+        diary = c.post(AGENT + "GetMyDiary", params={"$select": "AppointmentId"}, json={})
+        rest = c.get(f"/api/v1/Appointment/{appointment_id}", params={"$select": "Title"})
+        simple = c.get(f"/api/v1/Appointment/{appointment_id}/Simple", params={"$select": "nothing"})
+    assert diary.status_code == rest.status_code == simple.status_code == 200
+    assert diary.json() and all(a["AppointmentId"] and a["StartDate"] is None for a in diary.json())
+    assert validator(doc, answer_schema(doc, AGENT + "GetMyDiary")).is_valid(diary.json())
+    assert rest.json()["StartDate"] is None and rest.json()["_Links"]  # _Links is always kept
+    assert validator(doc, answer_schema(doc, "/api/v1/Appointment/{id}", "get")).is_valid(rest.json())
+    assert validator(doc, answer_schema(doc, "/api/v1/Appointment/{id}/Simple", "get")).is_valid(simple.json())
+
+
+def test_a_move_without_new_start_time_is_refused_and_the_document_requires_it(
+        server: LiveServer, seed: Seeder) -> None:
+    doc = fetch(server)
+    booking = seed.booking(organiser="ada", invitees=("tje0",))
+    with server.client("ada") as c:
+        r = c.post(AGENT + "Move", json={"AppointmentId": booking.mother_id})
+    assert r.status_code == 400 and "NewStartTime" in r.json()["Message"]
+    op = doc["paths"][AGENT + "Move"]["post"]
+    assert op["requestBody"]["required"] is True
+    assert doc["components"]["schemas"]["MoveRequest"]["required"] == ["AppointmentId", "NewStartTime"]
+    move_data = doc["components"]["schemas"]["AppointmentMoveData"]["required"]
+    assert set(move_data) == {"AppointmentId", "NewStartTime"}
+    assert doc["components"]["schemas"]["MoveExtendedRequest"]["required"] == ["AppointmentMoveData"]
+
+
+def _required(doc: dict[str, Any], op: dict[str, Any]) -> list[str]:
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    ref = schema.get("$ref", "")
+    return list(doc["components"]["schemas"][ref.rsplit("/", 1)[-1]].get("required", [])) if ref else []
+
+
+def test_an_empty_body_is_refused_for_a_missing_member_exactly_when_the_document_requires_one(
+        server: LiveServer) -> None:
+    doc = fetch(server)
+    checked = 0
+    with server.client("tje0") as c:
+        for method in implemented():
+            op = doc["paths"][AGENT + method.name]["post"]
+            if method.request is None or method.query:
+                continue
+            required = _required(doc, op)
+            assert op["requestBody"]["required"] is bool(required), method.name
+            r = c.post(AGENT + method.name, json={})
+            missing = r.status_code == 400 and re.search(r"missing required field|is required", r.json()["Message"])
+            if required:
+                assert missing, (method.name, r.status_code, r.text)
+                assert any(name in r.json()["Message"] for name in required), (method.name, r.text)
+            else:
+                assert not missing, (method.name, r.status_code, r.text)
+            checked += 1
+    assert checked > 40
+
+
+def test_query_parameters_the_handlers_need_are_documented_as_required(server: LiveServer) -> None:
+    doc = fetch(server)
+    with server.client("tje0") as c:
+        for name, param in (("GetAppointmentEntity", "appointmentEntityId"), ("GetAppointment", "appointmentId"),
+                            ("DeleteAppointmentEntity", "AppointmentEntityId")):
+            documented = {p["name"]: p for p in doc["paths"][AGENT + name]["post"]["parameters"]}
+            assert documented[param]["required"] is True, name
+            assert documented["$select"]["required"] is False, name
+            r = c.post(AGENT + name)
+            assert r.status_code == 400 and param.lower() in r.json()["Message"].lower(), (name, r.text)
+
+
+VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
+
+
+def test_an_undocumented_method_on_a_rest_or_login_route_is_405_naming_the_allowed_ones(
+        server: LiveServer, seed: Seeder) -> None:
+    doc = fetch(server)
+    appointment_id = seed.plain("tje0")
+    checked = 0
+    with server.client("tje0") as c:
+        for path, item in doc["paths"].items():
+            if path.startswith(AGENT):
+                continue
+            documented = {verb.upper() for verb in item}
+            allow = documented | ({"HEAD"} if "GET" in documented else set())
+            for verb in VERBS:
+                if verb in documented:
+                    continue
+                r = c.request(verb, path.replace("{id}", str(appointment_id)), headers={"Accept-Language": "nb"})
+                assert r.status_code == 405, (verb, path, r.status_code, r.text)
+                assert set(r.headers["Allow"].split(", ")) == allow, (verb, path, r.headers["Allow"])
+                assert r.json()["ErrorType"] == "MethodNotAllowedException" and r.json()["Error"] is True
+                assert r.headers["Content-Language"] == "nb"
+                checked += 1
+    assert checked >= 25
+
+
+def test_a_get_of_an_agent_method_is_405_allowing_post(server: LiveServer) -> None:
+    with server.client("tje0") as c:
+        r = c.get(AGENT + "Accept")
+    assert r.status_code == 405 and r.headers["Allow"] == "POST"
+    assert r.json()["ErrorType"] == "MethodNotAllowedException"

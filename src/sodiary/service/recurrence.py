@@ -131,6 +131,11 @@ class DayConflicts:
 HIDDEN_CONFLICT = 0
 
 
+def _plus(start: datetime, span: timedelta) -> datetime:
+    """`start + span`, at most the end of the calendar (a start of 9999-12-31 is a valid, clamped request)."""
+    return start + span if datetime.max - start > span else datetime.max
+
+
 def conflicts(conn: Connection, caller: int, owner: int, occurrences: Sequence[datetime], duration: timedelta,
               exclude_rule: int = 0) -> list[DayConflicts]:
     """For each occurrence, the live rows of the owner's diary it overlaps (one query for the span).
@@ -140,10 +145,10 @@ def conflicts(conn: Connection, caller: int, owner: int, occurrences: Sequence[d
     if not occurrences:
         return []
     span = max(duration, timedelta(seconds=1))  # a point in time overlaps what runs over it
-    rows = store.busy(conn, owner, min(occurrences), max(occurrences) + span, exclude_rule)
+    rows = store.busy(conn, owner, min(occurrences), _plus(max(occurrences), span), exclude_rule)
     out = []
     for s in occurrences:
-        e = s + span
+        e = _plus(s, span)
         hits = [r for r in rows if r["start_date"] < e and r["end_date"] > s]
         shown = [r["appointment_id"] for r in hits if not rights.hidden_from(r["private"], r["associate_id"], caller)]
         hidden = [HIDDEN_CONFLICT] if len(shown) < len(hits) else []

@@ -110,7 +110,7 @@ async def organizer_name(call: Call, req: c.OrganizerNameRequest) -> str | None:
 
 _Ids = list[c.Int32]
 
-_ENTITY_ID = {"appointmentEntityId": int}
+_ENTITY_ID = {"appointmentEntityId": c.Int32}  # required (not Optional): query_id refuses its absence
 METHODS: list[AgentMethod] = [
     AgentMethod("CreateDefaultAppointmentEntity", create_default, None, c.AppointmentEntity,
                 summary="A new AppointmentEntity with default values for the current user."),
@@ -123,7 +123,7 @@ METHODS: list[AgentMethod] = [
                 summary="Creates or updates an appointment; Participants make it a booking."),
     AgentMethod("GetAppointmentEntity", get_entity, None, c.AppointmentEntity, query=_ENTITY_ID,
                 summary="The AppointmentEntity with the id, or null."),
-    AgentMethod("GetAppointment", get_appointment, None, c.Appointment, query={"appointmentId": int},
+    AgentMethod("GetAppointment", get_appointment, None, c.Appointment, query={"appointmentId": c.Int32},
                 summary="The simple Appointment with the id, or null."),
     AgentMethod("GetAppointmentList", get_list, _Ids, list[c.Appointment],
                 summary="Simple Appointments for an array of ids."),

@@ -131,7 +131,7 @@ def _query_id(call: Call, name: str) -> int:
     return value
 
 
-_ID_QUERY = {"AppointmentEntityId": int}
+_ID_QUERY = {"AppointmentEntityId": c.Id}  # required (not Optional): _query_id refuses its absence
 
 METHODS: list[AgentMethod] = [
     AgentMethod("AcceptWithEmailConfirmation", accept, c.AcceptRequest,

@@ -10,6 +10,7 @@ from time import perf_counter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from .. import metrics
@@ -124,6 +125,16 @@ def route_kind(route: str) -> str:
     return "other"
 
 
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """405 in SuperOffice's shape, `Allow` naming every method of every route at this path (RFC 9110)."""
+    allowed = {m for route in request.app.routes if isinstance(route, Route) and route.methods
+               and route.matches(request.scope)[0] is not Match.NONE for m in route.methods}
+    allow = ", ".join(sorted(allowed))
+    error = ApiError(405, "MethodNotAllowedException", "method_not_allowed_here", headers={"Allow": allow},
+                     path=request.url.path[:200], method=request.method[:20], allow=allow)
+    return fail(error, request, response_format(request.headers.get("accept")))
+
+
 def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
                               pool_size=settings.pool_size)
@@ -173,7 +184,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),
         ],
-        exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
+        exception_handlers={404: not_found, 405: method_not_allowed, 500: server_error, Exception: server_error},
         lifespan=lifespan,
     )
     app.add_middleware(CanonicalPaths)

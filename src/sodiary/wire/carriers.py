@@ -76,12 +76,20 @@ class AcceptRejectedRequest(AcceptRequest):
     """The organiser / assigner acknowledges a decline: a declined child, a mother, or an assignment id."""
 
 
-class AssignToRequest(AcceptRequest):
-    participant: ParticipantInfo | None = None
+class Assignee(ParticipantInfo, kw_only=True):
+    """AssignTo's participant: a ParticipantInfo that must name the associate (the schema says so too)."""
+
+    associate_id: Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647, description="The associate to assign to")]
 
 
-class MoveRequest(AcceptRequest):
-    new_start_time: DateText | None = None
+class AssignToRequest(AcceptRequest, kw_only=True):
+    participant: Assignee
+
+
+# Members without a default are required: the binder refuses their absence with a 400 and the OpenAPI
+# document, rendered from these Structs, marks them required (docs/decisions.md, "The OpenAPI document").
+class MoveRequest(AcceptRequest, kw_only=True):
+    new_start_time: DateText
     send_email_to_participants: bool | None = None
 
 
@@ -89,7 +97,7 @@ class AppointmentMoveData(msgspec.Struct, rename="pascal", kw_only=True):
     """MoveExtended's parameter: Move's members plus the all-day and free/busy flags."""
 
     appointment_id: Id
-    new_start_time: DateText | None = None
+    new_start_time: DateText
     update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
     is_allday_event: bool | None = None
     is_free: bool | None = None
@@ -97,7 +105,7 @@ class AppointmentMoveData(msgspec.Struct, rename="pascal", kw_only=True):
 
 
 class MoveExtendedRequest(Request):
-    appointment_move_data: AppointmentMoveData | None = None
+    appointment_move_data: AppointmentMoveData
 
 
 class UpdateAppointmentRequest(Request):

@@ -398,7 +398,8 @@ class Appointment(RightsCarrier):
     task_id: Int32 = 0
 
 
-# Agent request objects of this area.
+# Agent request objects of this area. A member without a default is required: the binder refuses its
+# absence and the OpenAPI document marks it required (one source of truth).
 
 
 class Request(msgspec.Struct, rename="pascal", kw_only=True):
@@ -485,7 +486,7 @@ class FromExistingRequest(Request):
 
 
 class ValidateEntityRequest(Request):
-    appointment_entity: AppointmentEntity | None = None
+    appointment_entity: AppointmentEntity  # required: the handler refuses a missing one
 
 
 class CanInsertRequest(Request):
@@ -501,18 +502,18 @@ class RecurrenceByDateRequest(Request):
 
 
 class CalculateDaysRequest(Request):
-    appointment_entity: AppointmentEntity | None = None
+    appointment_entity: AppointmentEntity  # required: the handler refuses a missing one
 
 
 class ValidateDaysRequest(Request):
-    appointment_entity: AppointmentEntity | None = None
+    appointment_entity: AppointmentEntity  # required: the handler refuses a missing one
     dates: list[DateText | None] = msgspec.field(default_factory=list)
 
 
 class SaveRequest(Request):
     """Save / SaveWithCustomInvitation's members; sodiary sends no e-mail, so those are accepted and ignored."""
 
-    appointment_entity: AppointmentEntity | None = None
+    appointment_entity: AppointmentEntity  # required: the handler refuses a missing one
     update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
     send_email_to_participants: bool = False
     smtp_e_mail_connection_info: dict[str, Any] | None = None

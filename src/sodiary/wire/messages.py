@@ -309,6 +309,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Agent methods are called with POST",
         "no": "Agentmetoder kalles med POST",
     },
+    "method_not_allowed_here": {
+        "en": "{path} does not answer {method}; it answers {allow}",
+        "no": "{path} svarer ikke på {method}; den svarer på {allow}",
+    },
     "not_found": {
         "en": "No resource at {path}",
         "no": "Ingen ressurs på {path}",

@@ -31,6 +31,7 @@ from .endpoint import AgentMethod
 from .errors import ErrorBody
 from .paths import AGENT_PREFIX
 from .rest import OPERATIONS, RestOperation
+from .select import ALWAYS_KEPT
 from .sessions import OPERATIONS as SESSION_OPERATIONS
 
 REF = "#/components/schemas/{name}"
@@ -78,7 +79,8 @@ SELECT_PARAMETER = {
     "in": "query",
     "required": False,
     "description": "Comma-separated property names to keep (case-insensitive, `a/b` for nested ones); "
-                   "the others are nulled. Validated on every call, even a void one.",
+                   "the others are nulled, as SuperOffice does, so the answer has the `<Name>.Selected` "
+                   "shape. Validated on every call, even a void one.",
     "schema": {"type": "string", "pattern": rf"^\s*({_PATH}(\s*,\s*{_PATH})*)?\s*$"},
     "example": "AppointmentId,StartDate,Associate/AssociateId",
 }
@@ -127,6 +129,96 @@ class _Schemas:
         return self._resolved[index]
 
 
+SELECTED = "{name}.Selected"
+_NULL: dict[str, Any] = {"type": "null"}
+
+
+def _component(schema: dict[str, Any], components: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith(REF.format(name="")):
+        name = ref[len(REF.format(name="")):]
+        return name, components[name]
+    return None, schema
+
+
+def _agent_body(body: dict[str, Any], schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """An agent call's body is required exactly when its type has required members.
+
+    No body (or `null`, which the official client posts when it has nothing to send) binds as `{}`
+    (`[]` for a list): that is a request when no member is required, and a 400 otherwise."""
+    _, target = _component(schema, components)
+    required = bool(target.get("required"))
+    body["required"] = required
+    return schema if required else {"anyOf": [schema, _NULL]}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if schema == {} or schema.get("type") == "null" or _NULL in schema.get("anyOf", ()):
+        return schema
+    if "anyOf" in schema and len(schema) == 1:
+        return {"anyOf": [*schema["anyOf"], _NULL]}
+    return {"anyOf": [schema, _NULL]}
+
+
+class _Selection:
+    """What `$select` makes of an answer (wire/select.py), as schemas.
+
+    SuperOffice keeps every member and nulls those not selected ("Other fields are then nulled out"),
+    so a selected answer has the same members, each also allowed to be null, except the ones select.py
+    always keeps (TableRight, FieldProperties, _Links). Each carrier gets a `<Name>.Selected` component;
+    a 200 that $select can change is documented as `anyOf: [<the whole answer>, <the selected answer>]`.
+    """
+
+    def __init__(self, components: dict[str, Any]) -> None:
+        self.components = components
+
+    def answer(self, schema: dict[str, Any]) -> dict[str, Any]:
+        selected = self.schema(schema)
+        if selected == schema:
+            return schema  # scalars and enums: nothing to select
+        branches: list[dict[str, Any]] = []
+        for s in (schema, selected):
+            for branch in s["anyOf"] if list(s) == ["anyOf"] else [s]:
+                if branch not in branches and branch != _NULL:
+                    branches.append(branch)
+        nullable = _NULL in schema.get("anyOf", ())
+        return {"anyOf": [*branches, _NULL] if nullable else branches}
+
+    def schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        name, target = _component(schema, self.components)
+        if name is not None:
+            if "properties" not in target and "additionalProperties" not in target:
+                return schema  # an enum or another scalar component
+            selected = SELECTED.format(name=name)
+            if selected not in self.components:
+                self.components[selected] = {}  # first, so that self-referencing carriers terminate
+                self.components[selected] = self._object(target, name)
+            return {"$ref": REF.format(name=selected)}
+        if "anyOf" in schema:
+            return {**schema, "anyOf": [self.schema(s) for s in schema["anyOf"]]}
+        if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+            return {**schema, "items": self.schema(schema["items"])}
+        if schema.get("type") == "object":
+            return self._object(schema, None)
+        return schema
+
+    def _object(self, schema: dict[str, Any], name: str | None) -> dict[str, Any]:
+        out = dict(schema)
+        if name is not None:
+            out["title"] = SELECTED.format(name=name)
+            out["description"] = (f"{name} as `$select` leaves it: every member is present; those not "
+                                  "selected are null.")
+        if "properties" in schema:
+            out["properties"] = {
+                key: value if key.lower() in ALWAYS_KEPT else _nullable(self.schema(value))
+                for key, value in schema["properties"].items()
+            }
+        additional = schema.get("additionalProperties")
+        if isinstance(additional, dict):
+            out["additionalProperties"] = _nullable(self.schema(additional))
+        return out
+
+
 def _content(schema: dict[str, Any], types: Iterable[str]) -> dict[str, Any]:
     return {t: {"schema": schema} for t in types}
 
@@ -135,11 +227,18 @@ def _error_refs(statuses: Iterable[int]) -> dict[str, Any]:
     return {str(s): {"$ref": f"#/components/responses/{ERRORS[s][0]}"} for s in sorted(set(statuses))}
 
 
+def _admits_none(tp: Any) -> bool:
+    if typing.get_origin(tp) is typing.Annotated:
+        return _admits_none(typing.get_args(tp)[0])
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in typing.get_args(tp)
+
+
 def _query_parameters(query: dict[str, Any], schemas: _Schemas, pending: list[Any],
                       select: bool = True) -> list[dict[str, Any]]:
+    """A query parameter is required unless its type admits None (the handlers refuse a missing one)."""
     params: list[dict[str, Any]] = [SELECT_PARAMETER] if select else []
     for name, tp in query.items():
-        param: dict[str, Any] = {"name": name, "in": "query", "required": False,
+        param: dict[str, Any] = {"name": name, "in": "query", "required": not _admits_none(tp),
                                  "description": "Matched case-insensitively."}
         pending.append((param, schemas.add(tp)))
         params.append(param)
@@ -172,9 +271,8 @@ def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any])
     op["summary"] = method.summary or method.name
     errors = set(AGENT_ERRORS)
     if method.request is not None:
-        body: dict[str, Any] = {"required": False,
-                                "description": "Member names bind case-insensitively; enums by name or number."}
-        pending.append((body, schemas.add(method.request), REQUEST_TYPES))
+        body: dict[str, Any] = {"description": "Member names bind case-insensitively; enums by name or number."}
+        pending.append((body, schemas.add(method.request), REQUEST_TYPES, "agent-body"))
         op["requestBody"] = body
     else:
         errors.discard(415)  # the body is not read as a document
@@ -182,7 +280,7 @@ def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any])
         responses: dict[str, Any] = {"204": {"description": "Done; no body"}}
     else:
         ok: dict[str, Any] = {"description": f"{_type_name(method.response)} (`null` when there is nothing)"}
-        pending.append((ok, schemas.add(response_type(method)), RESPONSE_TYPES))
+        pending.append((ok, schemas.add(response_type(method)), RESPONSE_TYPES, "selectable"))
         responses = {"200": ok}
     op["responses"] = responses | _error_refs(errors)
     return op
@@ -221,7 +319,7 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
         ok: dict[str, Any] = {"description": _type_name(rest.response)}
         if rest.last_modified:
             ok["headers"] = {"Last-Modified": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}
-        pending.append((ok, schemas.add(rest.response), RESPONSE_TYPES))
+        pending.append((ok, schemas.add(rest.response), RESPONSE_TYPES, "selectable" if rest.takes_select else ""))
         responses = {"200": ok}
     if 304 in rest.statuses:
         responses["304"] = {"description": "Not modified (If-None-Match, If-Modified-Since)"}
@@ -244,11 +342,18 @@ def document(methods: dict[str, AgentMethod] | None = None,
     for op in rest if rest is not None else [*OPERATIONS, *SESSION_OPERATIONS]:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
-    for target, index, *media in pending:
-        if media:
-            target["content"] = _content(schemas[index], media[0])
-        else:
-            target["schema"] = schemas[index]
+    selection = _Selection(schemas.components)
+    for target, index, *rest_ in pending:
+        schema = schemas[index]
+        if not rest_:
+            target["schema"] = schema
+            continue
+        media, kind = rest_[0], (rest_[1] if len(rest_) > 1 else "")
+        if kind == "agent-body":
+            schema = _agent_body(target, schema, schemas.components)
+        elif kind == "selectable":
+            schema = selection.answer(schema)
+        target["content"] = _content(schema, media)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -138,7 +138,7 @@ class _Server:
 
 
 def _id(request: Request) -> int:
-    raw = request.path_params["id"]
+    raw = str(request.path_params["id"])
     if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
         # ASP.NET's `{id:int}` route constraint: anything else is no route at all.
         raise ApiError(404, "SoNotFoundException", "not_found", path=request.url.path[:200])
@@ -309,7 +309,8 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
         Route(PREFIX, collection, methods=["POST"]),
         Route(PREFIX + "/", collection, methods=["POST"]),
         Route(PREFIX + "/Validate", endpoint(validate_post), methods=["POST"]),
-        Route(PREFIX + "/{id}/Simple", endpoint(get_simple), methods=["GET"]),
-        Route(PREFIX + "/{id}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        # Digits only, so that a wrong verb on `/default` or `/Validate` is a 405 there, not an id.
+        Route(PREFIX + "/{id:int}/Simple", endpoint(get_simple), methods=["GET"]),
+        Route(PREFIX + "/{id:int}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
     ]
 

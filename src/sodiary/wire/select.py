@@ -12,7 +12,7 @@ from typing import Any
 from .errors import ApiError
 
 _SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:]*$|^\*$")
-_ALWAYS = {"tableright", "fieldproperties", "_links"}
+ALWAYS_KEPT = frozenset({"tableright", "fieldproperties", "_links"})  # also read by wire/openapi.py
 
 Selection = dict[str, "Selection | None"]  # lower-case name -> nested selection (None = whole value)
 
@@ -50,7 +50,7 @@ def apply_select(value: Any, selection: Selection | None) -> Any:
     out = {}
     for key, member in value.items():
         lower = key.lower()
-        if lower in _ALWAYS:
+        if lower in ALWAYS_KEPT:
             out[key] = member
         elif lower in selection:
             nested = selection[lower]
