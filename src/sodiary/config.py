@@ -40,6 +40,15 @@ class Settings:
     auth_failure_window_seconds: int = 60
     auth_failures_per_user: int = 10
     auth_failures_per_address: int = 50
+    # E-mail invitations and the outbox (docs/decisions.md, "E-mail invitations and the outbox").
+    smtp_url: str = ""  # smtp://, smtps://, smtp+starttls://[user:password@]host[:port]; "" = .eml files
+    mail_from: str = "sodiary@localhost"
+    mail_dir: str = ""  # "" = mail/ beside the SQLite database, else var/mail
+    mail_templates: str = ""  # a directory searched before the built-in templates
+    outbox_poll_seconds: float = 5.0
+    outbox_lease_seconds: float = 60.0
+    outbox_retry_seconds: float = 30.0
+    outbox_max_attempts: int = 12
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,4 +76,12 @@ class Settings:
             auth_failure_window_seconds=_int("SODIARY_AUTH_FAILURE_WINDOW_SECONDS", cls.auth_failure_window_seconds),
             auth_failures_per_user=_int("SODIARY_AUTH_FAILURES_PER_USER", cls.auth_failures_per_user),
             auth_failures_per_address=_int("SODIARY_AUTH_FAILURES_PER_ADDRESS", cls.auth_failures_per_address),
+            smtp_url=env.get("SODIARY_SMTP_URL", ""),
+            mail_from=env.get("SODIARY_MAIL_FROM") or cls.mail_from,
+            mail_dir=env.get("SODIARY_MAIL_DIR", ""),
+            mail_templates=env.get("SODIARY_MAIL_TEMPLATES", ""),
+            outbox_poll_seconds=float(env.get("SODIARY_OUTBOX_POLL_SECONDS", cls.outbox_poll_seconds)),
+            outbox_lease_seconds=float(env.get("SODIARY_OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds)),
+            outbox_retry_seconds=float(env.get("SODIARY_OUTBOX_RETRY_SECONDS", cls.outbox_retry_seconds)),
+            outbox_max_attempts=_int("SODIARY_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
         )

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..config import Settings
+from ..outbox.delivery import worker_for
 from ..store.database import Database
 from .agent import agent_methods
 from .auth_setup import build_auth
@@ -81,11 +82,14 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database.start()
+        outbox = worker_for(database, settings)  # delivers queued mail after commit (sodiary/outbox/)
+        outbox.start()
         # Everything loaded so far lives as long as the process: keep the collector from rescanning it.
         gc.freeze()
         try:
             yield
         finally:
+            await outbox.stop()
             database.stop()
 
     app = Starlette(
