@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from . import cli_mail
 from .config import Settings
 from .store.database import Database, normalise_url
 from .store.migrate import upgrade
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     app_commands.add_parser("add", help="register an application; prints its token once").add_argument("name")
     app_commands.add_parser("remove", help="unregister an application").add_argument("name")
     app_commands.add_parser("list", help="list registered applications")
+    cli_mail.register(sub)
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -177,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return _user(settings, args)
     elif args.command == "app":
         return _app(settings, args)
+    elif args.command == "mail":
+        return cli_mail.run(settings, args)
     return 0
 
 

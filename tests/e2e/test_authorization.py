@@ -86,6 +86,9 @@ WRITES: dict[str, Request] = {
     "UpdateAppointment": agent("UpdateAppointment", lambda t: {"Id": t.id, "Status": "Completed"}),
     "UpdateAppointmentWithMode": agent("UpdateAppointmentWithMode",
                                        lambda t: {"Id": t.id, "StartTime": NEW_START, "UpdateMode": "OnlyThis"}),
+    "UpdateAppointmentWithModeAndEmail": agent("UpdateAppointmentWithModeAndEmail",
+                                               lambda t: {"Id": t.id, "StartTime": NEW_START, "UpdateMode": "OnlyThis",
+                                                          "SendEmailToParticipants": True}),
     "ToggleAppointmentStatus": agent("ToggleAppointmentStatus", lambda t: {"AppointmentId": t.id}),
     # The body is the entity as its owner reads it, with a new title: only the id makes it someone else's.
     "SaveAppointmentEntity": lambda t: ("POST", AGENT + "SaveAppointmentEntity", "entity", {}),

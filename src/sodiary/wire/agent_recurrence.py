@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..domain import enums as d
-from ..service import entities as svc
-from ..service import recurrence
+from ..service import mail, recurrence
 from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
 from .entity_view import date_text, default_recurrence, entity_carrier, series_input
 from .enums import to_domain
 from .errors import ApiError
+from .mailing import mail_options, participant_flags
 from .series_change import save_input_for
 from .timefmt import TimeContext, time_context
 
@@ -98,7 +98,8 @@ async def save(call: Call, req: c.SaveRequest) -> c.AppointmentEntity:
         raise ApiError(400, "ArgumentException", "recurrence_required", method="Save")
     tc = time_context(call.request)
     data = await save_input_for(call, req.appointment_entity, to_domain(req.update_mode, d.RecurrenceUpdateMode))
-    saved = await svc.save_entity(call.db, call.caller, data)
+    saved = await mail.save_entity(call.db, call.caller, data, participant_flags(req.appointment_entity.participants),
+                                   mail_options(call, req.send_email_to_participants))
     return entity_carrier(saved, call.caller, tc)
 
 

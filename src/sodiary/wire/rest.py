@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..service import entities as svc
-from ..service import organiser
+from ..service import mail, organiser
 from ..service.clock import utc_now
 from ..store.database import Database
 from . import entity_carriers as c
@@ -29,6 +29,7 @@ from .decoding import SUPPORTED, decode_body
 from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
 from .entity_view import entity_carrier, load_simple
 from .errors import ApiError
+from .mailing import mail_options, participant_flags
 from .negotiation import Format
 from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
 from .series_change import save_input_for
@@ -145,7 +146,9 @@ async def _entity_body(call: Call, server: _Server) -> c.AppointmentEntity:
 
 
 async def _save(call: Call, entity: c.AppointmentEntity) -> Response:
-    saved = await svc.save_entity(call.db, call.caller, await save_input_for(call, entity))
+    # As SaveAppointmentEntity: the participants' own SendEmail flags say who is mailed.
+    saved = await mail.save_entity(call.db, call.caller, await save_input_for(call, entity),
+                                   participant_flags(entity.participants), mail_options(call, True))
     return _answer(call, saved)
 
 
