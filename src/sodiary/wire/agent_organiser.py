@@ -11,6 +11,7 @@ ImapEMailConnectionInfo are accepted and ignored: the server's own SMTP settings
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
 from ..service import answers, mail, organiser
@@ -52,8 +53,8 @@ class UpdateWithEmailRequest(c.UpdateAppointmentWithModeRequest):
     """UpdateAppointmentWithModeAndEmail: UpdateAppointmentWithMode, mailing the participants if asked."""
 
     send_email_to_participants: bool | None = None
-    smtp_e_mail_connection_info: dict[str, object] | None = None
-    imap_e_mail_connection_info: dict[str, object] | None = None
+    smtp_e_mail_connection_info: dict[str, Any] | None = None  # ignored: the server's own SMTP sends
+    imap_e_mail_connection_info: dict[str, Any] | None = None
 
 
 async def set_seen_many(call: Call, req: c.SetSeenManyRequest) -> None:
