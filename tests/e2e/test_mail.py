@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import icalendar
@@ -400,3 +401,77 @@ def test_now_is_utc_in_dtstamp(ada: httpx.Client, seed: Seeder, mail: SmtpSink) 
     assert stamp.utcoffset() == timedelta(0)
     assert abs(datetime.now(UTC) - stamp) < timedelta(hours=1)
 
+
+
+# --- Series: one event per occurrence (docs/decisions.md) ----------------------------------------------
+
+
+def book_weekly(client: httpx.Client, seed: Seeder, count: int) -> dict[str, Any]:
+    start = datetime(2033, 3, 3, 9, 0) + timedelta(days=next(_day) * 7)
+    week = {"Cycle": 1, "Weekdays": start.strftime("%A")}
+    recurrence = {"IsRecurrence": True, "Pattern": "Weekly", "WeekPattern": week, "RecurrenceEndType": "Counter",
+                  "RecurrenceCounter": count}
+    return book(client, seed, {"tje0": True}, StartDate=start.isoformat(),
+                EndDate=(start + timedelta(hours=1)).isoformat(), Recurrence=recurrence)
+
+
+def occurrences(client: httpx.Client, saved: dict[str, Any]) -> list[datetime]:
+    """The organiser's occurrences' starts as instants (base zone Europe/Oslo)."""
+    rule = saved["Recurrence"]["RecurrenceId"]
+    rows = ok(call(client, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
+    oslo = ZoneInfo("Europe/Oslo")
+    return sorted({datetime.fromisoformat(r["StartDate"]).replace(tzinfo=oslo) for r in rows})
+
+
+def test_a_new_series_mails_each_occurrence_as_an_event_of_its_own(ada: httpx.Client, seed: Seeder,
+                                                                   mail: SmtpSink) -> None:
+    saved = book_weekly(ada, seed, 3)
+    received = delivered(seed, mail)
+    assert [m.to for m in received] == ["tje0@example.com"] * 3
+    events = sorted((m.event() for m in received), key=lambda e: e.decoded("DTSTART"))
+    assert len({str(e["UID"]) for e in events}) == 3
+    assert [e.decoded("DTSTART") for e in events] == occurrences(ada, saved)
+
+
+def test_moving_this_and_forward_with_email_mails_each_later_occurrence(ada: httpx.Client, seed: Seeder,
+                                                                        mail: SmtpSink) -> None:
+    saved = book_weekly(ada, seed, 3)
+    delivered(seed, mail)
+    rule = saved["Recurrence"]["RecurrenceId"]
+    rows = ok(call(ada, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
+    mothers = sorted((r for r in rows if r["AssociateId"] == ids(seed)["ada"]), key=lambda r: r["StartDate"])
+    second = mothers[1]
+    new_start = datetime.fromisoformat(second["StartDate"]) + timedelta(hours=1)
+    ok(call(ada, "MoveWithEmail", {"AppointmentId": second["AppointmentId"], "NewStartTime": new_start.isoformat(),
+                                   "UpdateMode": "ThisAndForward", "SendEmailToParticipants": True}))
+    received = delivered(seed, mail)
+    assert len(received) == 2
+    events = sorted((m.event() for m in received), key=lambda e: e.decoded("DTSTART"))
+    assert [e["SEQUENCE"] for e in events] == [1, 1]
+    assert [e.decoded("DTSTART") for e in events] == occurrences(ada, saved)[1:]
+
+
+def test_a_reply_built_from_the_invitation_names_a_known_booking_and_participant(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    """What a calendar client answers (same UID and SEQUENCE, the attendee's PARTSTAT changed) carries what an
+    inbound path needs: the UID leads to the booking, the attendee's address to the participant's row."""
+    saved = book(ada, seed, {"tje0": True})
+    [m] = delivered(seed, mail)
+    calendar = m.calendar()
+    calendar["METHOD"] = "REPLY"
+    [event] = calendar.walk("VEVENT")
+    mine = addresses(event)["tje0@example.com"]
+    mine.params["PARTSTAT"] = "ACCEPTED"
+    event["ATTENDEE"] = mine
+    reply = icalendar.Calendar.from_ical(calendar.to_ical())
+    [answered] = reply.walk("VEVENT")
+    with seed.engine.connect() as conn:
+        found = conn.execute(text("SELECT appointment_id, event_sequence FROM invitation WHERE event_uid = :u"),
+                             {"u": str(answered["UID"])}).one()
+        address = conn.execute(text(
+            "SELECT p.email FROM appointment a JOIN person p ON p.person_id = a.invited_person_id "
+            "WHERE a.mother_id = :m AND a.appointment_id <> :m AND a.send_email = :t"),
+            {"m": saved["AppointmentId"], "t": True}).scalar_one()
+    assert tuple(found) == (saved["AppointmentId"], answered["SEQUENCE"])
+    assert str(answered["ATTENDEE"]) == f"mailto:{address}"
+    assert answered["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"

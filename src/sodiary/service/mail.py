@@ -46,6 +46,9 @@ _a = appointment.c
 _SIGNIFICANT = ("start_date", "end_date", "is_allday", "location")  # raise SEQUENCE (RFC 5546 §2.1.4)
 _MINOR = ("title", "description", "agenda")  # mailed as a change, same SEQUENCE
 _GONE = (S.BookingDeleted,)
+# Beyond this many, each invitee's copy lists only them as ATTENDEE (RFC 5546 lets an organiser address
+# attendees separately): every mail listing every attendee would grow with the square of the meeting.
+MAX_LISTED_ATTENDEES = 100
 _PARTSTAT = {
     S.NotStarted: "ACCEPTED", S.Started: "ACCEPTED", S.Completed: "ACCEPTED",
     S.BookingSeen: "TENTATIVE", S.BookingMovedSeen: "TENTATIVE",  # SuperOffice: "seen counts as tentative"
@@ -113,11 +116,11 @@ async def save_entity(db: Database, caller: Caller, data: svc.SaveInput, flags: 
         before = _snapshot(conn, before_scope) if opts.send else {}
         saved = svc._save(caller, data, conn)
         scope = before_scope | _mothers_of(conn, [saved.row["appointment_id"]])
-        if _store_flags(conn, saved, scope, flags, data.mode):
+        if _store_flags(conn, saved, scope, before_scope, flags, data.mode):
             saved = svc._load(caller, saved.row["appointment_id"], conn) or saved
         if not opts.send:
             return saved, 0
-        return saved, _enqueue_changes(conn, caller, before, _snapshot(conn, scope), opts)
+        return saved, _enqueue_changes(conn, before, _snapshot(conn, scope), opts)
 
     return await _run(db, work)
 
@@ -152,7 +155,7 @@ def _with_mail(opts: MailOptions, ids: list[int], op: Callable[[Connection], R],
     scope = _mothers_of(conn, ids)
     before = _snapshot(conn, scope)
     result = op(conn)
-    return result, _enqueue_changes(conn, None, before, _snapshot(conn, scope | _mothers_of(conn, ids)), opts)
+    return result, _enqueue_changes(conn, before, _snapshot(conn, scope | _mothers_of(conn, ids)), opts)
 
 
 def _mothers_of(conn: Connection, ids: Iterable[int]) -> set[int]:
@@ -177,10 +180,10 @@ def _snapshot(conn: Connection, mothers: Iterable[int]) -> dict[int, _Booking]:
     return out
 
 
-def _store_flags(conn: Connection, saved: svc.EntityData, scope: set[int], flags: Sequence[ParticipantFlag],
-                 mode: RecurrenceUpdateMode) -> bool:
-    """Each participant's SendEmail on their row of the saved booking (and the later occurrences a
-    ThisAndForward save covered); whether any flag changed."""
+def _store_flags(conn: Connection, saved: svc.EntityData, scope: set[int], existed: set[int],
+                 flags: Sequence[ParticipantFlag], mode: RecurrenceUpdateMode) -> bool:
+    """Each participant's SendEmail on their row of the saved booking, of the occurrences the save created
+    and of the later ones a ThisAndForward save covered; whether any flag changed."""
     saved_mother = saved.row["mother_id"]
     if not saved_mother:
         return False
@@ -189,7 +192,7 @@ def _store_flags(conn: Connection, saved: svc.EntityData, scope: set[int], flags
     off: set[int] = set()
     for mother_id, booking in _snapshot(conn, scope).items():
         later = mode is RecurrenceUpdateMode.ThisAndForward and booking.mother["start_date"] >= start
-        if mother_id != saved_mother and not later:
+        if mother_id != saved_mother and not later and mother_id in existed:
             continue
         for child_id, child in booking.children.items():
             wanted = any(f.send_email and _is(child, f) for f in flags)
@@ -250,7 +253,7 @@ def _plan(before: dict[int, _Booking], after: dict[int, _Booking]) -> tuple[list
     return [m for m in mails if m.recipients], bump
 
 
-def _enqueue_changes(conn: Connection, caller: Caller | None, before: dict[int, _Booking],
+def _enqueue_changes(conn: Connection, before: dict[int, _Booking],
                      after: dict[int, _Booking], opts: MailOptions) -> int:
     mails, bump = _plan(before, after)
     now = utc_now()
@@ -273,13 +276,19 @@ def _enqueue_changes(conn: Connection, caller: Caller | None, before: dict[int, 
             to = people.party(row)
             if to is None:
                 continue
-            attendees = tuple(a for a in event.attendees if a.email == to.email) if mail.only else None
-            if mail.only and not attendees:
+            narrow = mail.only or len(event.attendees) > MAX_LISTED_ATTENDEES
+            attendees = tuple(a for a in event.attendees if a.email == to.email) if narrow else None
+            if narrow and not attendees:
                 attendees = (_attendee(row, to),)
             payload = MailPayload(template=mail.template, language=opts.language, method=mail.method.value, to=to,
                                   event=event, zone=opts.zone, reply_to=people.organizer,
                                   sender_name=f"{people.organizer.name} (sodiary)", attendees=attendees)
             queued.append(_message(payload, mail.mother_id))
+    for mother_id in sorted(bump - invitations.keys()):
+        # A change nobody was mailed about still makes the invitation's earlier copies out of date.
+        found = outbox.get_invitation(conn, mother_id)
+        if found is not None:
+            outbox.touch_invitation(conn, mother_id, found.sequence + 1, now)
     outbox.enqueue(conn, queued, now)
     return len(queued)
 

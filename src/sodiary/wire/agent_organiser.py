@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..domain.booking import Operation
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
 from ..service import answers, mail, organiser
 from ..service import entities as svc
@@ -41,12 +42,12 @@ async def reject(call: Call, req: c.RejectRequest) -> None:
 
 async def accept_with_email(call: Call, req: c.AcceptRequest) -> None:
     await mail.answer_with_confirmation(call.db, call.caller, req.appointment_id, _mode(req.update_mode), True, "",
-                                        mail_options(call, True), "Accept")
+                                        mail_options(call, True), Operation.ACCEPT.value)
 
 
 async def reject_with_email(call: Call, req: c.RejectRequest) -> None:
     await mail.answer_with_confirmation(call.db, call.caller, req.appointment_id, _mode(req.update_mode), False,
-                                        req.reject_reason or "", mail_options(call, True), "Reject")
+                                        req.reject_reason or "", mail_options(call, True), Operation.REJECT.value)
 
 
 class UpdateWithEmailRequest(c.UpdateAppointmentWithModeRequest):
