@@ -475,3 +475,35 @@ def test_a_reply_built_from_the_invitation_names_a_known_booking_and_participant
     assert tuple(found) == (saved["AppointmentId"], answered["SEQUENCE"])
     assert str(answered["ATTENDEE"]) == f"mailto:{address}"
     assert answered["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+
+
+def test_a_rest_post_mails_the_participants_whose_send_email_is_set(ada: httpx.Client, seed: Seeder,
+                                                                    mail: SmtpSink) -> None:
+    who = ids(seed)
+    body = booking_body(ada, [{"AssociateId": who["tje0"], "SendEmail": False},
+                              {"AssociateId": who["ben"], "SendEmail": True}])
+    r = ada.post("/api/v1/Appointment", json=body)
+    assert r.status_code in (200, 201), r.text
+    [m] = delivered(seed, mail)
+    assert (m.to, m.method) == ("ben@example.com", "REQUEST")
+
+
+def test_move_extended_with_email_sends_the_changed_invitation(ada: httpx.Client, seed: Seeder,
+                                                               mail: SmtpSink) -> None:
+    saved = book(ada, seed, {"tje0": True})
+    delivered(seed, mail)
+    new_start = datetime.fromisoformat(saved["StartDate"]) + timedelta(hours=5)
+    ok(call(ada, "MoveExtended", {"AppointmentMoveData": {
+        "AppointmentId": saved["AppointmentId"], "NewStartTime": new_start.isoformat(), "UpdateMode": "OnlyThis",
+        "SendEmailToParticipants": True}}))
+    [m] = delivered(seed, mail)
+    assert (m.to, m.method, m.event()["SEQUENCE"]) == ("tje0@example.com", "REQUEST", 1)
+
+
+def test_accept_with_smtp_email_confirmation_mails_the_organiser_too(ada: httpx.Client, tje0: httpx.Client,
+                                                                     seed: Seeder, mail: SmtpSink) -> None:
+    saved = book(ada, seed, {"tje0": False})
+    ok(call(tje0, "AcceptWithSmtpEmailConfirmation", {"AppointmentId": saved["AppointmentId"]}))
+    [m] = delivered(seed, mail)
+    assert (m.to, m.method) == ("ada@example.com", "REPLY")
+    assert addresses(m.event())["tje0@example.com"].params["PARTSTAT"] == "ACCEPTED"
