@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 
 from sodiary.domain.enums import AppointmentStatus as S
+from sodiary.store import associates
 from sodiary.store.schema import associate, person
 from tests.e2e.mail_support import Received, SmtpSink, mail_env, outbox_rows, settle
 from tests.support.seed import Seeder
@@ -507,3 +508,15 @@ def test_accept_with_smtp_email_confirmation_mails_the_organiser_too(ada: httpx.
     [m] = delivered(seed, mail)
     assert (m.to, m.method) == ("ada@example.com", "REPLY")
     assert addresses(m.event())["tje0@example.com"].params["PARTSTAT"] == "ACCEPTED"
+
+
+def test_in_a_meeting_of_more_than_a_hundred_each_copy_lists_only_its_recipient(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    with seed.engine.begin() as conn:
+        guests = [associates.add_person(conn, 0, "Guest", str(i), f"guest{i}@example.net") for i in range(101)]
+    participants = [{"PersonId": p, "SendEmail": p == guests[0]} for p in guests]
+    body = {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True}
+    ok(call(ada, "Save", body))
+    [m] = delivered(seed, mail)
+    assert m.to == "guest0@example.net"
+    assert list(addresses(m.event())) == ["guest0@example.net"]

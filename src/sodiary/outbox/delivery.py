@@ -60,6 +60,7 @@ class DeliveryWorker:
 
     def start(self) -> None:
         signal.listen(self._wake)
+        log.info("outbox: mail goes to %s", self.transport.describe())
         self._task = asyncio.get_running_loop().create_task(self._run(), name="sodiary-outbox")
 
     async def stop(self) -> None:
