@@ -93,6 +93,7 @@ WRITES: dict[str, Request] = {
     # The body is the entity as its owner reads it, with a new title: only the id makes it someone else's.
     "SaveAppointmentEntity": lambda t: ("POST", AGENT + "SaveAppointmentEntity", "entity", {}),
     "Save": lambda t: ("POST", AGENT + "Save", "wrapped entity", {}),
+    "SaveWithCustomInvitation": lambda t: ("POST", AGENT + "SaveWithCustomInvitation", "wrapped entity", {}),
     "PUT /{id}": lambda t: ("PUT", REST + str(t.id), "entity", {}),
     "PATCH /{id}": lambda t: ("PATCH", REST + str(t.id), {"Description": "mine now"}, {}),
     "DELETE /{id}": lambda t: ("DELETE", REST + str(t.id), None, {}),

@@ -520,3 +520,43 @@ def test_in_a_meeting_of_more_than_a_hundred_each_copy_lists_only_its_recipient(
     [m] = delivered(seed, mail)
     assert m.to == "guest0@example.net"
     assert list(addresses(m.event())) == ["guest0@example.net"]
+
+
+# --- SaveWithCustomInvitation --------------------------------------------------------------------------
+
+
+def custom_save(client: httpx.Client, entity: dict[str, Any], **members: Any) -> dict[str, Any]:
+    return dict(ok(call(client, "SaveWithCustomInvitation", {"AppointmentEntity": entity, **members})))
+
+
+def test_save_with_custom_invitation_mails_the_given_subject_and_text_and_says_so(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"AssociateId": ids(seed)["tje0"], "SendEmail": True}])
+    answer = custom_save(ada, entity, SendEmailToParticipants=True, Subject="Come to <b>our</b> plan",
+                         EmailBody="Bring <script>x</script> ideas")
+    assert answer["EmailCreated"] is True
+    assert answer["AppointmentEntity"]["AppointmentId"] > 0
+    [m] = delivered(seed, mail)
+    assert (m.to, m.method, m.subject) == ("tje0@example.com", "REQUEST", "Come to <b>our</b> plan")
+    assert m.text().strip() == "Bring <script>x</script> ideas"
+    html = next(p for p in m.message.walk() if p.get_content_type() == "text/html").get_content()
+    assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+def test_save_with_custom_invitation_without_send_email_creates_no_mail(ada: httpx.Client, seed: Seeder,
+                                                                         mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"AssociateId": ids(seed)["tje0"], "SendEmail": True}])
+    answer = custom_save(ada, entity, SendEmailToParticipants=False, Subject="Hi")
+    assert answer["EmailCreated"] is False
+    assert delivered(seed, mail) == []
+
+
+def test_a_change_saved_with_a_norwegian_template_language_is_mailed_in_norwegian(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved = book(ada, seed, {"tje0": True})
+    delivered(seed, mail)
+    answer = custom_save(ada, dict(saved, Location="Rom 2"), SendEmailToParticipants=True, TemplateLanguage="no",
+                         Subject="Not used for a change")
+    assert answer["EmailCreated"] is True
+    [m] = delivered(seed, mail)
+    assert m.subject == "Endret invitasjon: Plan"

@@ -36,6 +36,8 @@ class MailPayload(msgspec.Struct, frozen=True, kw_only=True):
     sender_name: str = ""  # the From's display name: who caused the mail
     attendees: tuple[Attendee, ...] | None = None  # narrows the ATTENDEE list (a REPLY, a removed participant)
     reason: str = ""  # a decline's reason
+    subject: str = ""  # SaveWithCustomInvitation's Subject: replaces the template's for a new invitation
+    body: str = ""  # its EmailBody, as plain text (shown escaped in the HTML part, never as markup)
 
 
 def encode(payload: MailPayload) -> str:
@@ -66,7 +68,7 @@ class Renderer:
         if templates:
             loaders.insert(0, jinja2.FileSystemLoader(templates))
         self.env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html",), default_for_string=False), undefined=jinja2.StrictUndefined,
+            enabled_extensions=("html",), default_for_string=True), undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True)
 
     def message_id(self, key: str) -> str:
@@ -78,6 +80,11 @@ class Renderer:
         text = self.env.get_template(f"mail.{language}.txt").render(context)
         subject, _, body = text.partition("\n")
         html = self.env.get_template(f"mail.{language}.html").render(context)
+        if payload.subject:
+            subject = payload.subject
+        if payload.body:
+            body = payload.body
+            html = self.env.from_string(_CUSTOM_HTML).render(body=payload.body, title=context["title"])
         msg = EmailMessage()
         msg["Subject"] = one_line(subject.removeprefix("Subject:"))
         msg["From"] = Address(one_line(payload.sender_name), addr_spec=self.mail_from)
@@ -96,6 +103,13 @@ class Renderer:
         msg.add_alternative(ics.decode(), subtype="calendar", params={"method": method.value})
         msg.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
         return msg
+
+
+# A caller's own text is escaped: a mail from the server never carries markup a client wrote.
+_CUSTOM_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><p style="white-space: pre-wrap">{{ body }}</p></body></html>
+"""
 
 
 def _context(payload: MailPayload) -> dict[str, object]:

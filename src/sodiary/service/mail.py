@@ -61,6 +61,8 @@ class MailOptions:
     send: bool  # SendEmailToParticipants (or, for the entity saves, the participants' own SendEmail)
     language: str = "en"  # of the request: en | no
     zone: str = "UTC"  # the server's base zone, in which rows are stored
+    subject: str = ""  # SaveWithCustomInvitation: the subject and text of new invitations
+    body: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,17 +112,22 @@ async def update(db: Database, caller: Caller, values: organiser.Update, mode: R
 async def save_entity(db: Database, caller: Caller, data: svc.SaveInput, flags: Sequence[ParticipantFlag],
                       opts: MailOptions) -> svc.EntityData:
     """Save, storing each participant's SendEmail on their row, and mailing what the save changed."""
+    return (await save_entity_counted(db, caller, data, flags, opts))[0]
 
-    def work(conn: Connection) -> tuple[svc.EntityData, int]:
+
+async def save_entity_counted(db: Database, caller: Caller, data: svc.SaveInput, flags: Sequence[ParticipantFlag],
+                              opts: MailOptions) -> tuple[svc.EntityData, int]:
+    """save_entity, and how many mails it queued (SaveWithCustomInvitation's EmailCreated)."""
+
+    def work(conn: Connection) -> tuple[tuple[svc.EntityData, int], int]:
         before_scope = _mothers_of(conn, [data.appointment_id]) if data.appointment_id else set()
         before = _snapshot(conn, before_scope) if opts.send else {}
         saved = svc._save(caller, data, conn)
         scope = before_scope | _mothers_of(conn, [saved.row["appointment_id"]])
         if _store_flags(conn, saved, scope, before_scope, flags, data.mode):
             saved = svc._load(caller, saved.row["appointment_id"], conn) or saved
-        if not opts.send:
-            return saved, 0
-        return saved, _enqueue_changes(conn, before, _snapshot(conn, scope), opts)
+        queued = _enqueue_changes(conn, before, _snapshot(conn, scope), opts) if opts.send else 0
+        return (saved, queued), queued
 
     return await _run(db, work)
 
@@ -282,7 +289,8 @@ def _enqueue_changes(conn: Connection, before: dict[int, _Booking],
                 attendees = (_attendee(row, to),)
             payload = MailPayload(template=mail.template, language=opts.language, method=mail.method.value, to=to,
                                   event=event, zone=opts.zone, reply_to=people.organizer,
-                                  sender_name=f"{people.organizer.name} (sodiary)", attendees=attendees)
+                                  sender_name=f"{people.organizer.name} (sodiary)", attendees=attendees,
+                                  **_custom(mail.template, opts))
             queued.append(_message(payload, mail.mother_id))
     for mother_id in sorted(bump - invitations.keys()):
         # A change nobody was mailed about still makes the invitation's earlier copies out of date.
@@ -291,6 +299,10 @@ def _enqueue_changes(conn: Connection, before: dict[int, _Booking],
             outbox.touch_invitation(conn, mother_id, found.sequence + 1, now)
     outbox.enqueue(conn, queued, now)
     return len(queued)
+
+
+def _custom(template: str, opts: MailOptions) -> dict[str, str]:
+    return {"subject": opts.subject, "body": opts.body} if template == "new" else {}
 
 
 def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions) -> int:

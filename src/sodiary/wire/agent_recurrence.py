@@ -7,7 +7,11 @@ Recurrence into its dates with the conflicts in the owner's diary; ValidateDays 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Annotated
+
+import msgspec
 
 from ..domain import enums as d
 from ..service import mail, recurrence
@@ -17,6 +21,7 @@ from .entity_view import date_text, default_recurrence, entity_carrier, series_i
 from .enums import to_domain
 from .errors import ApiError
 from .mailing import mail_options, participant_flags
+from .negotiation import SUPPORTED_LANGUAGES
 from .series_change import save_input_for
 from .timefmt import TimeContext, time_context
 
@@ -103,6 +108,32 @@ async def save(call: Call, req: c.SaveRequest) -> c.AppointmentEntity:
     return entity_carrier(saved, call.caller, tc)
 
 
+class SaveWithCustomInvitationRequest(c.SaveRequest):
+    """Save, with the subject and text of new invitations; TemplateLanguage chooses the language of the rest."""
+
+    email_body: str | None = None
+    subject: Annotated[str, msgspec.Meta(max_length=254)] | None = None
+    template_language: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+
+
+class AppointmentSaveData(msgspec.Struct, rename="pascal", kw_only=True):
+    appointment_entity: c.AppointmentEntity | None = None
+    email_created: bool = False  # a mail was queued
+
+
+async def save_with_custom_invitation(call: Call, req: SaveWithCustomInvitationRequest) -> AppointmentSaveData:
+    if req.appointment_entity is None:
+        raise ApiError(400, "ArgumentException", "recurrence_required", method="SaveWithCustomInvitation")
+    tc = time_context(call.request)
+    data = await save_input_for(call, req.appointment_entity, to_domain(req.update_mode, d.RecurrenceUpdateMode))
+    opts = mail_options(call, req.send_email_to_participants)
+    language = SUPPORTED_LANGUAGES.get((req.template_language or "").split("-")[0].strip().lower(), opts.language)
+    opts = replace(opts, language=language, subject=req.subject or "", body=req.email_body or "")
+    saved, queued = await mail.save_entity_counted(call.db, call.caller, data,
+                                                   participant_flags(req.appointment_entity.participants), opts)
+    return AppointmentSaveData(appointment_entity=entity_carrier(saved, call.caller, tc), email_created=queued > 0)
+
+
 METHODS: list[AgentMethod] = [
     AgentMethod("CreateDefaultRecurrence", create_default, None, c.RecurrenceInfo,
                 summary="A default RecurrenceInfo (weekly from today for a year)."),
@@ -114,4 +145,7 @@ METHODS: list[AgentMethod] = [
                 summary="Conflict information for the given dates at the entity's time."),
     AgentMethod("Save", save, c.SaveRequest, c.AppointmentEntity,
                 summary="Saves an AppointmentEntity; UpdateMode says which occurrences of a series change."),
+    AgentMethod("SaveWithCustomInvitation", save_with_custom_invitation, SaveWithCustomInvitationRequest,
+                AppointmentSaveData, summary="Save, mailing new invitations with the given Subject and EmailBody; "
+                                             "EmailCreated says whether a mail was queued."),
 ]
