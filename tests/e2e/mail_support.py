@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -63,8 +64,17 @@ class Sink:
     received: list[Received] = field(default_factory=list)
     refuse: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stalls: int = 0  # the next DATA commands that hang (until the client goes away), then refuse
+    stalled: int = 0  # how many did
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        with self.lock:
+            stall = self.stalls > 0
+            self.stalls -= stall
+            self.stalled += stall
+        if stall:
+            await asyncio.sleep(30)
+            return "451 4.4.2 timed out"
         with self.lock:
             if self.refuse:
                 return self.refuse.pop(0)

@@ -146,3 +146,26 @@ def test_an_operator_lists_shows_and_retries_a_failed_mail(database: str, tmp_pa
         server.stop()
         sink.stop()
         seed.close()
+
+
+def test_a_worker_killed_while_sending_leaves_the_mail_to_the_next_after_its_lease(database: str,
+                                                                                  tmp_path: Path) -> None:
+    sink = SmtpSink().start()
+    sink.sink.stalls = 1
+    server = LiveServer(database, tmp_path / "server.log", env=mail_env(sink.url)).start()
+    seed = Seeder(database)
+    try:
+        confirm_all(server, seed.bookings(1))
+        wait_until(lambda: sink.sink.stalled == 1, "the send to hang")
+        [row] = outbox_rows(seed.engine)
+        assert row["status"] == "pending" and row["claimed_until"] is not None, "claimed, not yet sent"
+        kill(server)
+        server.start()
+        [row] = settle(seed.engine)
+        assert (row["status"], row["attempts"]) == ("sent", 1), "the dead worker recorded nothing"
+        wait_until(lambda: len(sink.sink.received) == 1, "the mail")
+        assert str(sink.sink.received[0].message["Message-ID"]) == f"<{row['message_key']}@example.org>"
+    finally:
+        server.stop()
+        sink.stop()
+        seed.close()
