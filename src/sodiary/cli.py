@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from . import cli_ops
+from . import cli_mail, cli_ops
 from .config import SETTINGS, SettingError, Settings, unknown_variables
 from .store.database import Database, normalise_url
 from .store.migrate import SchemaTooNew, upgrade
@@ -424,6 +424,7 @@ def parser() -> argparse.ArgumentParser:
     app_commands.add_parser("remove", help="unregister an application").add_argument("name")
     app_commands.add_parser("list", help="list registered applications")
     cli_ops.register(sub)
+    cli_mail.register(sub)
     return root
 
 
@@ -453,6 +454,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return _user(settings, args)
     if args.command in ("backup", "restore", "export"):
         return cli_ops.run(settings, args)
+    if args.command == "mail":
+        return cli_mail.run(settings, args)
     return _app(settings, args)
 
 

@@ -139,6 +139,60 @@ class MetricsAccess(Kind):
         return word
 
 
+class Seconds(Kind):
+    def __init__(self, minimum: float) -> None:
+        self.minimum = minimum
+        self.allowed = f"seconds ≥ {minimum:g} (decimals allowed)"
+
+    def __call__(self, env: str, value: str) -> float:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise SettingError(env, value, f"a number of seconds from {self.minimum:g} up") from None
+        if not number >= self.minimum or number == float("inf"):
+            raise SettingError(env, value, f"a number of seconds from {self.minimum:g} up")
+        return number
+
+
+class SmtpUrl(Kind):
+    allowed = "`smtp://host[:port]`, `smtps://…`, `smtp+starttls://…` (`user:password@` in the URL)"
+
+    def __call__(self, env: str, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        url = value.strip()
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises for a port that is not a number
+        except ValueError:
+            raise SettingError(env, "(not shown: it may hold a password)", self.allowed) from None
+        if parts.scheme.lower() not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+            raise SettingError(env, "(not shown: it may hold a password)",
+                               "smtp://host[:port], smtps://host[:port] or smtp+starttls://host[:port]")
+        return url
+
+
+class MailAddress(Kind):
+    allowed = "an e-mail address"
+
+    def __call__(self, env: str, value: str) -> str:
+        address = value.strip()
+        local, at, domain = address.rpartition("@")
+        if not at or not local or "." not in domain and domain != "localhost" or any(c in address for c in " <>\r\n"):
+            raise SettingError(env, value, "an e-mail address such as diary@example.org")
+        return address
+
+
+class Directory(Kind):
+    allowed = "path of a readable directory"
+
+    def __call__(self, env: str, value: str) -> str:
+        path = Path(value.strip()).expanduser()
+        if not path.is_dir() or not os.access(path, os.R_OK):
+            raise SettingError(env, value, "the path of a readable directory")
+        return str(path.resolve())
+
+
 class ReadableFile(Kind):
     allowed = "path of a readable file"
 
@@ -251,6 +305,23 @@ SETTINGS: tuple[Setting, ...] = (
             default_text="`0`: the descriptor limit − 64, at most 10000"),
     Setting("shutdown_grace_seconds", "SODIARY_SHUTDOWN_GRACE_SECONDS", Integer(0),
             "on SIGTERM, requests in flight get this long to finish"),
+    Setting("smtp_url", "SODIARY_SMTP_URL", SmtpUrl(),
+            "where mail is sent; unset: every mail is written as an `.eml` file to the mail directory",
+            default_text="unset: `.eml` files", secret=True),
+    Setting("mail_from", "SODIARY_MAIL_FROM", MailAddress(),
+            "the From address of every mail (the organiser / invitee is its name and Reply-To)"),
+    Setting("mail_dir", "SODIARY_MAIL_DIR", Text(), "where mail goes as `.eml` files when no SMTP is configured",
+            default_text="`mail/` beside the SQLite file, else `var/mail`"),
+    Setting("mail_templates", "SODIARY_MAIL_TEMPLATES", Directory(),
+            "a directory of `mail.<en\\|no>.<txt\\|html>` templates used before the built-in ones"),
+    Setting("outbox_poll_seconds", "SODIARY_OUTBOX_POLL_SECONDS", Seconds(0.05),
+            "how often the delivery worker looks for mail queued by other processes and for due retries"),
+    Setting("outbox_lease_seconds", "SODIARY_OUTBOX_LEASE_SECONDS", Seconds(1),
+            "a worker's claim on a message; a crashed worker's claims are taken over after it"),
+    Setting("outbox_retry_seconds", "SODIARY_OUTBOX_RETRY_SECONDS", Seconds(0.1),
+            "first retry delay after a temporary failure, doubled each time (at most 1 h)"),
+    Setting("outbox_max_attempts", "SODIARY_OUTBOX_MAX_ATTEMPTS", Integer(1),
+            "temporary failures before a message is left `failed`"),
 )
 
 
@@ -294,6 +365,15 @@ class Settings:
     keep_alive_seconds: int = 5
     max_connections: int = 0  # 0: from the descriptor limit (RLIMIT_NOFILE less a reserve)
     shutdown_grace_seconds: int = 30
+    # E-mail invitations and the outbox (docs/decisions.md, "E-mail invitations and the outbox").
+    smtp_url: str = ""  # smtp://, smtps://, smtp+starttls://[user:password@]host[:port]; "" = .eml files
+    mail_from: str = "sodiary@localhost"
+    mail_dir: str = ""  # "" = mail/ beside the SQLite database, else var/mail
+    mail_templates: str = ""  # a directory searched before the built-in templates
+    outbox_poll_seconds: float = 5.0
+    outbox_lease_seconds: float = 60.0
+    outbox_retry_seconds: float = 30.0
+    outbox_max_attempts: int = 12
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -384,6 +384,11 @@ async def edit_entity(db: Database, caller: Caller, appointment_id: int, edit: E
     return await db.transaction(work)
 
 
+def current_entity(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> EntityData:
+    """Within another use case's unit of work (REST PUT/PATCH with mail): the entity, locked and checked."""
+    return _current(conn, caller, appointment_id, pre)
+
+
 def check_preconditions(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> None:
     """Within another use case's unit of work (Delete): the entity exists for the caller (else NotFound)
     and the preconditions hold for it (else PreconditionFailed); the booking stays locked until the end."""

@@ -13,6 +13,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -112,6 +114,8 @@ appointment = Table(
     Column("updated", DateTime, nullable=True),  # UTC
     Column("updated_associate_id", Integer, nullable=False, default=0),
     Column("updated_count", Integer, nullable=False, default=0),
+    # Mail this participant the invitation and its changes (SuperOffice's SendEmail); issue 19.
+    Column("send_email", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_appointment_diary", "associate_id", "active_date", "mother_id", "appointment_id", unique=True),
     Index("ix_appointment_mother", "mother_id"),
     Index("ix_appointment_rule_date_associate", "recurrence_rule_id", "active_date", "associate_id"),
@@ -174,4 +178,47 @@ auth_failure = Table(
     Column("failed_at", Float, nullable=False),  # seconds since the epoch
     Index("ix_auth_failure_subject", "subject", "failed_at"),
     Index("ix_auth_failure_failed_at", "failed_at"),
+)
+
+# SuperOffice's invitation record (issue 19): one per booking, keyed by the mother row. The UID stays for
+# the booking's life; SEQUENCE rises on every change of time or place and on a cancel.
+invitation = Table(
+    "invitation",
+    metadata,
+    Column("invitation_id", Integer, primary_key=True),
+    Column("appointment_id", Integer, nullable=False),  # the mother row
+    Column("event_uid", String(255), nullable=False),
+    Column("event_sequence", Integer, nullable=False, default=0),
+    Column("event_dtstamp", DateTime, nullable=False),  # UTC
+    Column("organizer_email", String(254), nullable=False, default=""),
+    Column("organizer_fullname", String(254), nullable=False, default=""),
+    Column("template_language", String(10), nullable=False, default=""),
+    Column("registered", DateTime, nullable=False),  # UTC
+    Column("updated", DateTime, nullable=True),  # UTC
+    UniqueConstraint("appointment_id", name="uq_invitation_appointment"),
+    UniqueConstraint("event_uid", name="uq_invitation_uid"),
+)
+
+# The transactional outbox (issue 19): written in the unit of work of the change that causes it, delivered
+# after commit by the server's delivery worker (sodiary/outbox/). `kind` is "mail" now, "webhook" later.
+outbox_message = Table(
+    "outbox_message",
+    metadata,
+    Column("message_id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),  # pending | sent | failed
+    Column("message_key", String(64), nullable=False),  # stable across attempts: the Message-ID's local part
+    Column("destination", String(1000), nullable=False),  # the mail's recipient, a webhook's URL
+    Column("summary", String(300), nullable=False, default=""),  # for operators' lists
+    Column("payload", Text, nullable=False),  # JSON, rendered at delivery
+    Column("appointment_id", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created", DateTime, nullable=False),  # UTC
+    Column("next_attempt_at", DateTime, nullable=False),  # UTC
+    Column("claimed_until", DateTime, nullable=True),  # UTC; a worker's lease
+    Column("claimed_by", String(64), nullable=False, default=""),
+    Column("sent_at", DateTime, nullable=True),  # UTC
+    Column("last_error", Text, nullable=False, default=""),
+    UniqueConstraint("message_key", name="uq_outbox_message_key"),
+    Index("ix_outbox_message_due", "status", "next_attempt_at"),
 )

@@ -9,11 +9,13 @@ from datetime import datetime
 
 from ..domain import enums as d
 from ..service import entities as svc
+from ..service import mail
 from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
 from .entity_view import entity_carrier, load_entity, load_simple, simple_carriers
 from .enums import to_domain
 from .errors import ApiError
+from .mailing import mail_options, participant_flags
 from .series_change import save_input_for
 from .timefmt import time_context
 from .validation import validate
@@ -60,7 +62,9 @@ async def create_default_by_type_and_associate(call: Call, req: c.ByTypeAndAssoc
 
 async def save(call: Call, entity: c.AppointmentEntity) -> c.AppointmentEntity:
     tc = time_context(call.request)
-    data = await svc.save_entity(call.db, call.caller, await save_input_for(call, entity))
+    # No SendEmailToParticipants here: the participants' own SendEmail flags say who is mailed.
+    data = await mail.save_entity(call.db, call.caller, await save_input_for(call, entity),
+                                  participant_flags(entity.participants), mail_options(call, True))
     return entity_carrier(data, call.caller, tc)
 
 

@@ -2,15 +2,20 @@
 Delete, Move, AssignTo and AcceptRejected, the invitees' CleanUp, the light-weight updates and
 ToggleAppointmentStatus (spec §2.6.3–§2.6.9).
 
-The e-mail twins behave like their plain methods: sodiary has no e-mail system yet.
+The e-mail twins mail through the outbox (service/mail.py): Accept/Reject…WithEmailConfirmation a METHOD:REPLY
+to the organiser; Delete, Move, MoveWithEmail, MoveExtended and UpdateAppointmentWithModeAndEmail with
+SendEmailToParticipants the participants whose SendEmail is set. SmtpEMailConnectionInfo and
+ImapEMailConnectionInfo are accepted and ignored: the server's own SMTP settings send every mail.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from ..domain.booking import Operation
 from ..domain.enums import AppointmentStatus, AppointmentType, RecurrenceUpdateMode
-from ..service import answers, organiser
+from ..service import answers, mail, organiser
 from ..service import entities as svc
 from . import carriers as c
 from . import entity_carriers as ec
@@ -19,6 +24,7 @@ from .endpoint import AgentMethod, Call
 from .entity_view import load_entity, simple_carriers
 from .enums import to_domain, to_wire
 from .errors import ApiError
+from .mailing import mail_options
 from .timefmt import time_context
 
 
@@ -34,11 +40,32 @@ async def reject(call: Call, req: c.RejectRequest) -> None:
     await answers.reject(call.db, call.caller, req.appointment_id, _mode(req.update_mode), req.reject_reason or "")
 
 
+async def accept_with_email(call: Call, req: c.AcceptRequest) -> None:
+    await mail.answer_with_confirmation(call.db, call.caller, req.appointment_id, _mode(req.update_mode), True, "",
+                                        mail_options(call, True), Operation.ACCEPT.value)
+
+
+async def reject_with_email(call: Call, req: c.RejectRequest) -> None:
+    await mail.answer_with_confirmation(call.db, call.caller, req.appointment_id, _mode(req.update_mode), False,
+                                        req.reject_reason or "", mail_options(call, True), Operation.REJECT.value)
+
+
+class UpdateWithEmailRequest(c.UpdateAppointmentWithModeRequest):
+    """UpdateAppointmentWithModeAndEmail: UpdateAppointmentWithMode, mailing the participants if asked."""
+
+    send_email_to_participants: bool | None = None
+    smtp_e_mail_connection_info: dict[str, Any] | None = None  # ignored: the server's own SMTP sends
+    imap_e_mail_connection_info: dict[str, Any] | None = None
+
+
 async def set_seen_many(call: Call, req: c.SetSeenManyRequest) -> None:
     await answers.set_seen_many(call.db, call.caller, req.appointment_ids, _mode(req.update_mode))
 
 
 async def delete(call: Call, req: c.DeleteRequest) -> None:
+    if req.send_email_to_participants:
+        await mail.delete(call.db, call.caller, req.appointment_id, _mode(req.update_mode), mail_options(call, True))
+        return
     await organiser.delete(call.db, call.caller, req.appointment_id, _mode(req.update_mode))
 
 
@@ -65,7 +92,11 @@ async def toggle_status(call: Call, req: c.AppointmentIdRequest) -> object:
 
 async def move(call: Call, req: c.MoveRequest) -> ec.AppointmentEntity | None:
     times = organiser.NewTimes(_required_time(call, req.new_start_time, "NewStartTime", "MoveRequest"))
-    await organiser.move(call.db, call.caller, req.appointment_id, times, _mode(req.update_mode))
+    if req.send_email_to_participants:
+        await mail.move(call.db, call.caller, req.appointment_id, times, _mode(req.update_mode),
+                        mail_options(call, True))
+    else:
+        await organiser.move(call.db, call.caller, req.appointment_id, times, _mode(req.update_mode))
     return await load_entity(call, req.appointment_id)
 
 
@@ -76,7 +107,11 @@ async def move_extended(call: Call, req: c.MoveExtendedRequest) -> ec.Appointmen
                        detail="AppointmentMoveData is required")
     start = _required_time(call, data.new_start_time, "NewStartTime", "AppointmentMoveData")
     times = organiser.NewTimes(start, is_allday=data.is_allday_event, is_free=data.is_free)
-    await organiser.move(call.db, call.caller, data.appointment_id, times, _mode(data.update_mode))
+    if data.send_email_to_participants:
+        await mail.move(call.db, call.caller, data.appointment_id, times, _mode(data.update_mode),
+                        mail_options(call, True))
+    else:
+        await organiser.move(call.db, call.caller, data.appointment_id, times, _mode(data.update_mode))
     return await load_entity(call, data.appointment_id)
 
 
@@ -107,7 +142,11 @@ async def update_appointment(call: Call, req: c.UpdateAppointmentRequest) -> ec.
         type=None if type_ is AppointmentType.Unknown else type_,
         associate_id=req.associate_id,
     )
-    await organiser.update(call.db, call.caller, values, mode)
+    send = getattr(req, "send_email_to_participants", None)
+    if send:
+        await mail.update(call.db, call.caller, values, mode, mail_options(call, True))
+    else:
+        await organiser.update(call.db, call.caller, values, mode)
     shown = simple_carriers(await svc.get_appointments(call.db, call.caller, [req.id]), call.caller, tc)
     return shown[0] if shown else None
 
@@ -134,15 +173,15 @@ def _query_id(call: Call, name: str) -> int:
 _ID_QUERY = {"AppointmentEntityId": c.Id}  # required (not Optional): _query_id refuses its absence
 
 METHODS: list[AgentMethod] = [
-    AgentMethod("AcceptWithEmailConfirmation", accept, c.AcceptRequest,
-                summary="Accept an invitation (no e-mail is sent: sodiary has no e-mail system yet)."),
-    AgentMethod("AcceptWithSmtpEmailConfirmation", accept, c.AcceptRequest,
-                summary="Accept an invitation (no e-mail is sent: sodiary has no e-mail system yet)."),
+    AgentMethod("AcceptWithEmailConfirmation", accept_with_email, c.AcceptRequest,
+                summary="Accept an invitation and e-mail the organiser a confirmation (METHOD:REPLY)."),
+    AgentMethod("AcceptWithSmtpEmailConfirmation", accept_with_email, c.AcceptRequest,
+                summary="AcceptWithEmailConfirmation; the server's own SMTP settings send the mail."),
     AgentMethod("Reject", reject, c.RejectRequest, summary="Rejecting an appointment invitation."),
-    AgentMethod("RejectWithEmailConfirmation", reject, c.RejectRequest,
-                summary="Reject an invitation (no e-mail is sent: sodiary has no e-mail system yet)."),
-    AgentMethod("RejectWithSmtpEmailConfirmation", reject, c.RejectRequest,
-                summary="Reject an invitation (no e-mail is sent: sodiary has no e-mail system yet)."),
+    AgentMethod("RejectWithEmailConfirmation", reject_with_email, c.RejectRequest,
+                summary="Reject an invitation and e-mail the organiser a confirmation (METHOD:REPLY)."),
+    AgentMethod("RejectWithSmtpEmailConfirmation", reject_with_email, c.RejectRequest,
+                summary="RejectWithEmailConfirmation; the server's own SMTP settings send the mail."),
     AgentMethod("SetSeenMany", set_seen_many, c.SetSeenManyRequest,
                 summary="Sets appointment invitations to seen, all or none."),
     AgentMethod("Delete", delete, c.DeleteRequest,
@@ -158,7 +197,7 @@ METHODS: list[AgentMethod] = [
     AgentMethod("Move", move, c.MoveRequest, ec.AppointmentEntity,
                 summary="Moving a booking to another start time (organiser); answered invitations are asked again."),
     AgentMethod("MoveWithEmail", move, c.MoveRequest, ec.AppointmentEntity,
-                summary="Move (no e-mail is sent: sodiary has no e-mail system yet)."),
+                summary="Move, mailing the participants whose SendEmail is set when SendEmailToParticipants."),
     AgentMethod("MoveExtended", move_extended, c.MoveExtendedRequest, ec.AppointmentEntity,
                 summary="Move, also setting IsAlldayEvent / IsFree."),
     AgentMethod("AcceptRejected", accept_rejected, c.AcceptRejectedRequest, ec.AppointmentEntity,
@@ -169,6 +208,8 @@ METHODS: list[AgentMethod] = [
                 summary="Light-weight update of times, activity status, type and owner."),
     AgentMethod("UpdateAppointmentWithMode", update_appointment, c.UpdateAppointmentWithModeRequest,
                 ec.Appointment, summary="UpdateAppointment for this or this and the following occurrences."),
+    AgentMethod("UpdateAppointmentWithModeAndEmail", update_appointment, UpdateWithEmailRequest, ec.Appointment,
+                summary="UpdateAppointmentWithMode, mailing the participants when SendEmailToParticipants."),
     AgentMethod("ToggleAppointmentStatus", toggle_status, c.AppointmentIdRequest, w.AppointmentStatus,
                 summary="Completed, or back to Started when it already was; returns the new status."),
 ]

@@ -7,16 +7,21 @@ Recurrence into its dates with the conflicts in the owner's diary; ValidateDays 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Annotated
+
+import msgspec
 
 from ..domain import enums as d
-from ..service import entities as svc
-from ..service import recurrence
+from ..service import mail, recurrence
 from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
 from .entity_view import date_text, default_recurrence, entity_carrier, series_input
 from .enums import to_domain
 from .errors import ApiError
+from .mailing import mail_options, participant_flags
+from .negotiation import SUPPORTED_LANGUAGES
 from .series_change import save_input_for
 from .timefmt import TimeContext, time_context
 
@@ -98,8 +103,35 @@ async def save(call: Call, req: c.SaveRequest) -> c.AppointmentEntity:
         raise ApiError(400, "ArgumentException", "recurrence_required", method="Save")
     tc = time_context(call.request)
     data = await save_input_for(call, req.appointment_entity, to_domain(req.update_mode, d.RecurrenceUpdateMode))
-    saved = await svc.save_entity(call.db, call.caller, data)
+    saved = await mail.save_entity(call.db, call.caller, data, participant_flags(req.appointment_entity.participants),
+                                   mail_options(call, req.send_email_to_participants))
     return entity_carrier(saved, call.caller, tc)
+
+
+class SaveWithCustomInvitationRequest(c.SaveRequest):
+    """Save, with the subject and text of new invitations; TemplateLanguage chooses the language of the rest."""
+
+    email_body: str | None = None
+    subject: Annotated[str, msgspec.Meta(max_length=254)] | None = None
+    template_language: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+
+
+class AppointmentSaveData(msgspec.Struct, rename="pascal", kw_only=True):
+    appointment_entity: c.AppointmentEntity | None = None
+    email_created: bool = False  # a mail was queued
+
+
+async def save_with_custom_invitation(call: Call, req: SaveWithCustomInvitationRequest) -> AppointmentSaveData:
+    if req.appointment_entity is None:
+        raise ApiError(400, "ArgumentException", "recurrence_required", method="SaveWithCustomInvitation")
+    tc = time_context(call.request)
+    data = await save_input_for(call, req.appointment_entity, to_domain(req.update_mode, d.RecurrenceUpdateMode))
+    opts = mail_options(call, req.send_email_to_participants)
+    language = SUPPORTED_LANGUAGES.get((req.template_language or "").split("-")[0].strip().lower(), opts.language)
+    opts = replace(opts, language=language, subject=req.subject or "", body=req.email_body or "")
+    saved, queued = await mail.save_entity_counted(call.db, call.caller, data,
+                                                   participant_flags(req.appointment_entity.participants), opts)
+    return AppointmentSaveData(appointment_entity=entity_carrier(saved, call.caller, tc), email_created=queued > 0)
 
 
 METHODS: list[AgentMethod] = [
@@ -113,4 +145,7 @@ METHODS: list[AgentMethod] = [
                 summary="Conflict information for the given dates at the entity's time."),
     AgentMethod("Save", save, c.SaveRequest, c.AppointmentEntity,
                 summary="Saves an AppointmentEntity; UpdateMode says which occurrences of a series change."),
+    AgentMethod("SaveWithCustomInvitation", save_with_custom_invitation, SaveWithCustomInvitationRequest,
+                AppointmentSaveData, summary="Save, mailing new invitations with the given Subject and EmailBody; "
+                                             "EmailCreated says whether a mail was queued."),
 ]

@@ -15,6 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from .. import metrics
 from ..config import Settings
+from ..outbox.delivery import worker_for
 from ..store import group_commit
 from ..store.database import Database
 from . import access_log
@@ -169,11 +170,14 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database.start()
+        outbox = worker_for(database, settings)  # delivers queued mail after commit (sodiary/outbox/)
+        outbox.start()
         # Everything loaded so far lives as long as the process: keep the collector from rescanning it.
         gc.freeze()
         try:
             yield
         finally:
+            await outbox.stop()
             database.stop()
             readiness.close()
 

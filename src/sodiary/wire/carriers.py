@@ -49,7 +49,7 @@ class SetSeenManyRequest(Request):
 
 
 class DeleteRequest(AcceptRequest):
-    """Delete a booking (organiser) or decline it (invitee). No e-mail system yet: the flag is accepted."""
+    """Delete a booking (organiser) or decline it (invitee); SendEmailToParticipants mails the cancellation."""
 
     send_email_to_participants: bool | None = None
 

@@ -511,7 +511,8 @@ class ValidateDaysRequest(Request):
 
 
 class SaveRequest(Request):
-    """Save / SaveWithCustomInvitation's members; sodiary sends no e-mail, so those are accepted and ignored."""
+    """Save / SaveWithCustomInvitation's members. SendEmailToParticipants mails the participants whose SendEmail
+    is set; the connection infos are ignored (the server's own SMTP settings send every mail)."""
 
     appointment_entity: AppointmentEntity  # required: the handler refuses a missing one
     update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]

@@ -148,6 +148,7 @@ def participant_carrier(row: Row, people: People) -> c.ParticipantInfo:
     return c.ParticipantInfo(
         associate_id=row["associate_id"], person_id=row["invited_person_id"],
         contact_id=person.contact_id if person else 0,
+        send_email=bool(row.get("send_email") or False),
         invitation_status=_enum(booking.invitation_status(d.AppointmentStatus(row["status"])), w.InvitationStatus),
     )
 

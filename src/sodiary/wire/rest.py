@@ -23,8 +23,9 @@ from starlette.routing import BaseRoute, Route
 
 from ..domain.preconditions import Outcome, Preconditions, Version, parse_tags
 from ..service import entities as svc
-from ..service import organiser
+from ..service import mail, organiser
 from ..service.clock import utc_now
+from ..service.mail import ParticipantFlag
 from ..store.database import Database
 from . import entity_carriers as c
 from .binding import bind
@@ -32,6 +33,7 @@ from .decoding import SUPPORTED, decode_body
 from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
 from .entity_view import entity_carrier, load_simple
 from .errors import ApiError
+from .mailing import mail_options, participant_flags
 from .negotiation import Format
 from .rest_patch import PATCH_TYPES, PatchOperation, read_patch
 from .series_change import deferred_save_input
@@ -197,7 +199,9 @@ async def get_one(call: Call, server: _Server) -> Response:
 async def post(call: Call, server: _Server) -> Response:
     entity = _entity(call.request.headers.get("content-type"), await read_body(call.request, server.max_body))
     entity.appointment_id = 0  # POST to the collection creates; updates go to PUT/PATCH /{id}
-    saved = await svc.save_entity(call.db, call.caller, deferred_save_input(time_context(call.request), entity))
+    # As SaveAppointmentEntity: the participants' own SendEmail flags say who is mailed.
+    saved = await mail.save_entity(call.db, call.caller, deferred_save_input(time_context(call.request), entity),
+                                   participant_flags(entity.participants), mail_options(call, True))
     return _answer(call, saved)
 
 
@@ -207,9 +211,14 @@ async def put(call: Call, server: _Server) -> Response:
     tc = time_context(call.request)
     content_type = call.request.headers.get("content-type")
     # The URL names the entity, whatever the body says (edit_entity saves under appointment_id).
-    sent = _later(lambda: deferred_save_input(tc, _with_id(_entity(content_type, body), appointment_id)))
-    saved = await svc.edit_entity(call.db, call.caller, appointment_id, lambda _stored: sent(),
-                                  preconditions(call.request))
+    sent = _later(lambda: _with_id(_entity(content_type, body), appointment_id))
+
+    def edit(_stored: svc.EntityData) -> tuple[svc.SaveInput, list[ParticipantFlag]]:
+        entity = sent()
+        return deferred_save_input(tc, entity), participant_flags(entity.participants)
+
+    saved = await mail.edit_entity(call.db, call.caller, appointment_id, edit, preconditions(call.request),
+                                   mail_options(call, True))
     return _answer(call, saved)
 
 
@@ -225,13 +234,15 @@ async def patch(call: Call, server: _Server) -> Response:
     tc = time_context(call.request)
     sent = _later(lambda: read_patch(call.request.headers.get("content-type"), body))
 
-    def edit(stored: svc.EntityData) -> svc.SaveInput:
+    def edit(stored: svc.EntityData) -> tuple[svc.SaveInput, list[ParticipantFlag]]:
         patched = sent().apply(msgspec.to_builtins(entity_carrier(stored, call.caller, tc)))
         if not isinstance(patched, dict):
             raise ApiError(400, "ArgumentException", "entity_required")
-        return deferred_save_input(tc, _with_id(bind(patched, c.AppointmentEntity), appointment_id))
+        entity = _with_id(bind(patched, c.AppointmentEntity), appointment_id)
+        return deferred_save_input(tc, entity), participant_flags(entity.participants)
 
-    saved = await svc.edit_entity(call.db, call.caller, appointment_id, edit, preconditions(call.request))
+    saved = await mail.edit_entity(call.db, call.caller, appointment_id, edit, preconditions(call.request),
+                                   mail_options(call, True))
     return _answer(call, saved)
 
 

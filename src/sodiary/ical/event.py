@@ -1,0 +1,37 @@
+"""What an invitation says about one booking: plain records, no I/O.
+
+Instants are UTC (aware); an all-day booking carries its calendar dates instead. Internal notes have
+no field here at all, so they cannot leave the server by mistake.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+
+class Party(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    email: str
+
+
+class Attendee(Party, frozen=True, kw_only=True):
+    partstat: str = "NEEDS-ACTION"  # RFC 5545 PARTSTAT
+    rsvp: bool = True
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    uid: str
+    sequence: int
+    dtstamp: datetime  # UTC
+    organizer: Party
+    attendees: tuple[Attendee, ...] = ()
+    start: datetime | None = None  # UTC, a timed booking
+    end: datetime | None = None
+    start_date: date | None = None  # an all-day booking: DTSTART;VALUE=DATE
+    end_date: date | None = None  # exclusive, as RFC 5545 has it
+    summary: str = ""
+    location: str = ""
+    description: str = ""
+    cancelled: bool = False  # STATUS:CANCELLED (the whole booking, not one attendee)

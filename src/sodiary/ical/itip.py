@@ -1,0 +1,72 @@
+"""An Event as an iTIP message: METHOD REQUEST, CANCEL or REPLY (RFC 5546), built with `icalendar`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import icalendar
+
+from .event import Attendee, Event, Party
+
+PRODID = "-//sodiary//sodiary//EN"
+
+
+class Method(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+    REPLY = "REPLY"
+
+
+def _address(party: Party, **params: str) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{party.email}")
+    if party.name:
+        address.params["CN"] = icalendar.vText(_one_line(party.name))
+    for key, value in params.items():
+        address.params[key] = icalendar.vText(value)
+    return address
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _attendee(attendee: Attendee, method: Method) -> icalendar.vCalAddress:
+    params = {"CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT", "PARTSTAT": attendee.partstat}
+    if method is Method.REQUEST and attendee.rsvp:
+        params["RSVP"] = "TRUE"
+    return _address(attendee, **params)
+
+
+def to_ics(event: Event, method: Method, attendees: tuple[Attendee, ...] | None = None) -> bytes:
+    """The VCALENDAR for `event`. `attendees` narrows the ATTENDEE list (a REPLY names only who answers,
+    a CANCEL sent to one removed participant names only them)."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method.value)
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstamp", event.dtstamp)
+    if event.start_date is not None and event.end_date is not None:
+        vevent.add("dtstart", event.start_date)
+        vevent.add("dtend", event.end_date)
+    elif event.start is not None and event.end is not None:
+        vevent.add("dtstart", event.start)
+        vevent.add("dtend", event.end)
+    vevent.add("summary", event.summary)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.description:
+        vevent.add("description", event.description)
+    vevent.add("organizer", _address(event.organizer))
+    for attendee in event.attendees if attendees is None else attendees:
+        vevent.add("attendee", _attendee(attendee, method))
+    if method is Method.CANCEL and event.cancelled:
+        vevent.add("status", "CANCELLED")
+    elif method is not Method.CANCEL:
+        vevent.add("status", "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
+    cal.add_component(vevent)
+    return bytes(cal.to_ical())

@@ -1,0 +1,133 @@
+"""The delivery worker: an asyncio task in the server process that claims due messages, sends them and
+records what happened — woken after every commit that queued mail, polling as a fallback (other
+processes' and instances' commits, retries coming due, leases of dead workers running out).
+
+Claims and outcomes are units of work of their own (store/outbox.py); the send happens between them,
+outside any transaction, so no answer ever waits for SMTP. Temporary failures come back after an
+exponential backoff (retry_seconds · 2^(attempts−1), at most an hour); a permanent refusal, or
+max_attempts temporary ones, leaves the message `failed` with its last error for `sodiary mail`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.policy
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from ..config import Settings
+from ..service.clock import utc_now
+from ..store import outbox as store
+from ..store.database import Database
+from . import signal
+from .mail import Renderer, decode
+from .transport import DeliveryError, Transport, transport_for
+
+log = logging.getLogger("sodiary.outbox")
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Policy:
+    poll_seconds: float = 5.0
+    lease_seconds: float = 60.0
+    retry_seconds: float = 30.0
+    max_attempts: int = 12
+    batch: int = 20
+
+
+def backoff(attempts: int, retry_seconds: float) -> timedelta:
+    """The wait after the `attempts`-th failed attempt (1, 2, …)."""
+    return min(timedelta(seconds=retry_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class DeliveryWorker:
+    def __init__(self, db: Database, transport: Transport, renderer: Renderer, policy: Policy) -> None:
+        self.db = db
+        self.transport = transport
+        self.renderer = renderer
+        self.policy = policy
+        self.name = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        signal.listen(self._wake)
+        log.info("outbox: mail goes to %s", self.transport.describe())
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="sodiary-outbox")
+
+    async def stop(self) -> None:
+        signal.forget(self._wake)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                delivered = await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not end delivery: log it, try again after a poll
+                log.exception("outbox delivery failed")
+                delivered = 0
+            if delivered:
+                continue  # there may be more due right away
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        timeout = self.policy.poll_seconds
+        try:
+            due = await self.db.transaction(store.next_due)
+        except Exception:
+            due = None
+        if due is not None:
+            timeout = max(0.0, min(timeout, (due - utc_now()).total_seconds()))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    async def deliver_due(self) -> int:
+        lease = timedelta(seconds=self.policy.lease_seconds)
+        claimed = await self.db.transaction(
+            lambda conn: store.claim(conn, self.name, utc_now(), lease, self.policy.batch))
+        if not claimed:
+            return 0
+        outcomes = [await self._deliver(m) for m in claimed]
+        await self.db.transaction(partial(self._record, outcomes))
+        return len(claimed)
+
+    def _record(self, outcomes: list[store.Outcome], conn: object) -> None:
+        store.record(conn, self.name, outcomes, utc_now(), self.policy.max_attempts)  # type: ignore[arg-type]
+
+    async def _deliver(self, message: store.Message) -> store.Outcome:
+        try:
+            payload = decode(message.payload)
+            rendered = self.renderer.render(payload, message.message_key, message.created)
+            data = rendered.as_bytes(policy=email.policy.SMTP)
+        except Exception as exc:  # a payload that cannot become a mail will never become one
+            return store.Outcome(message.message_id, False, f"cannot render: {exc}"[:2000], permanent=True)
+        try:
+            await self.transport.send(self.renderer.mail_from, [payload.to.email], data,
+                                      f"{message.message_id:08d}-{message.message_key}")
+        except DeliveryError as exc:
+            log.warning("outbox message %s to %s: %s", message.message_id, message.destination, exc)
+            retry_at = utc_now() + backoff(message.attempts + 1, self.policy.retry_seconds)
+            return store.Outcome(message.message_id, False, str(exc), permanent=exc.permanent, retry_at=retry_at)
+        return store.Outcome(message.message_id, True)
+
+
+def worker_for(db: Database, settings: Settings) -> DeliveryWorker:
+    transport = transport_for(settings.smtp_url, settings.database_url, settings.mail_dir)
+    policy = Policy(poll_seconds=settings.outbox_poll_seconds, lease_seconds=settings.outbox_lease_seconds,
+                    retry_seconds=settings.outbox_retry_seconds, max_attempts=settings.outbox_max_attempts)
+    return DeliveryWorker(db, transport, Renderer(settings.mail_from, settings.mail_templates), policy)

@@ -1,0 +1,188 @@
+"""The outbox table and the invitation record: enqueue in a unit of work, claim with a lease, record outcomes.
+
+Claims never hand one message to two workers while a lease runs: PostgreSQL locks the candidate rows with
+FOR UPDATE SKIP LOCKED (a concurrent claimer passes over them), and every claim is a conditional UPDATE
+that only succeeds on a row that is still due and unleased (what makes it safe on SQLite, whose writers
+take turns anyway). A worker that dies mid-send lets its lease run out; the message is then claimed
+again — delivery is at least once, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from .schema import appointment, invitation, outbox_message
+
+_o = outbox_message.c
+_i = invitation.c
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    kind: str
+    message_key: str
+    destination: str
+    summary: str
+    payload: str
+    appointment_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    message_id: int
+    kind: str
+    status: str
+    message_key: str
+    destination: str
+    summary: str
+    payload: str
+    appointment_id: int
+    attempts: int
+    created: datetime
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    claimed_by: str
+    sent_at: datetime | None
+    last_error: str
+
+
+def _message(row: Any) -> Message:
+    return Message(**{k: row[k] for k in Message.__slots__})  # type: ignore[attr-defined]
+
+
+def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> None:
+    if not messages:
+        return
+    conn.execute(insert(outbox_message), [
+        dict(kind=m.kind, status=PENDING, message_key=m.message_key, destination=m.destination[:1000],
+             summary=m.summary[:300], payload=m.payload, appointment_id=m.appointment_id, attempts=0,
+             created=now, next_attempt_at=now, claimed_until=None, claimed_by="", sent_at=None, last_error="")
+        for m in messages
+    ])
+
+
+def _due(now: datetime) -> Any:
+    return and_(_o.status == PENDING, _o.next_attempt_at <= now,
+                or_(_o.claimed_until.is_(None), _o.claimed_until < now))
+
+
+def claim(conn: Connection, worker: str, now: datetime, lease: timedelta, limit: int, kind: str = "mail"
+          ) -> list[Message]:
+    """Lease up to `limit` due messages of `kind` to `worker` until now + lease."""
+    q = select(_o.message_id).where(_due(now), _o.kind == kind).order_by(_o.next_attempt_at, _o.message_id)
+    q = q.limit(limit)
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    ids = list(conn.execute(q).scalars())
+    if not ids:
+        return []
+    until = now + lease
+    claimed = []
+    for message_id in ids:
+        result = conn.execute(update(outbox_message).where(_o.message_id == message_id, _due(now))
+                              .values(claimed_until=until, claimed_by=worker))
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    rows = conn.execute(select(outbox_message).where(_o.message_id.in_(claimed)).order_by(_o.message_id))
+    return [_message(r) for r in rows.mappings()]
+
+
+def next_due(conn: Connection, kind: str = "mail") -> datetime | None:
+    """When the earliest pending message is next due (a running lease is the poll's to notice), or None."""
+    q = select(func.min(_o.next_attempt_at)).where(_o.status == PENDING, _o.kind == kind)
+    value = conn.execute(q).scalar()
+    return value if isinstance(value, datetime) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    message_id: int
+    sent: bool
+    error: str = ""
+    permanent: bool = False
+    retry_at: datetime | None = None  # for a temporary failure
+
+
+def record(conn: Connection, worker: str, outcomes: Iterable[Outcome], now: datetime, max_attempts: int) -> None:
+    """Write what delivery did; only the worker still holding the lease may (a late worker whose lease ran
+    out and whose message another worker took is ignored: that other worker records it)."""
+    for o in outcomes:
+        mine = and_(_o.message_id == o.message_id, _o.claimed_by == worker, _o.status == PENDING)
+        if o.sent:
+            values: dict[str, Any] = dict(status=SENT, sent_at=now, last_error="")
+        else:
+            row = conn.execute(select(_o.attempts).where(_o.message_id == o.message_id)).scalar()
+            gives_up = o.permanent or (row or 0) + 1 >= max_attempts
+            values = dict(status=FAILED if gives_up else PENDING, last_error=o.error[:2000],
+                          next_attempt_at=o.retry_at or now)
+        conn.execute(update(outbox_message).where(mine).values(
+            attempts=_o.attempts + 1, claimed_until=None, claimed_by="", **values))
+
+
+def listing(conn: Connection, status: str | None = None, limit: int = 100) -> list[Message]:
+    q = select(outbox_message).order_by(_o.message_id.desc()).limit(limit)
+    if status:
+        q = q.where(_o.status == status)
+    return [_message(r) for r in conn.execute(q).mappings()]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    q = select(_o.status, func.count()).group_by(_o.status)
+    return {str(s): int(n) for s, n in conn.execute(q)}
+
+
+def get(conn: Connection, message_id: int) -> Message | None:
+    row = conn.execute(select(outbox_message).where(_o.message_id == message_id)).mappings().first()
+    return None if row is None else _message(row)
+
+
+def retry(conn: Connection, message_id: int, now: datetime) -> bool:
+    """Due again now, whatever it was (a sent message is sent once more: the operator asked)."""
+    result = conn.execute(update(outbox_message).where(_o.message_id == message_id).values(
+        status=PENDING, next_attempt_at=now, claimed_until=None, claimed_by=""))
+    return result.rowcount == 1
+
+
+# --- The invitation record -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    appointment_id: int
+    uid: str
+    sequence: int
+    dtstamp: datetime
+
+
+def get_invitation(conn: Connection, mother_id: int) -> Invitation | None:
+    row = conn.execute(select(_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp)
+                       .where(_i.appointment_id == mother_id)).first()
+    return None if row is None else Invitation(row[0], row[1], row[2], row[3])
+
+
+def add_invitation(conn: Connection, mother_id: int, uid: str, now: datetime, organizer_email: str,
+                   organizer_name: str, language: str) -> Invitation:
+    conn.execute(insert(invitation).values(
+        appointment_id=mother_id, event_uid=uid, event_sequence=0, event_dtstamp=now,
+        organizer_email=organizer_email[:254], organizer_fullname=organizer_name[:254],
+        template_language=language[:10], registered=now, updated=None))
+    return Invitation(mother_id, uid, 0, now)
+
+
+def touch_invitation(conn: Connection, mother_id: int, sequence: int, now: datetime) -> None:
+    conn.execute(update(invitation).where(_i.appointment_id == mother_id).values(
+        event_sequence=sequence, event_dtstamp=now, updated=now))
+
+
+def set_send_email(conn: Connection, ids: Collection[int], value: bool) -> None:
+    if ids:
+        conn.execute(update(appointment).where(appointment.c.appointment_id.in_(sorted(ids)))
+                     .values(send_email=value))
