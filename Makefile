@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # DATABASE_URL: unset means the checkout's var/sodiary.db (src/sodiary/config.py); set it to use another.
@@ -18,8 +19,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make run` needs the server only: the runtime dependencies, not the test and lint toolchain.
+$(RUNTIME): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
 # The demo users are loaded only into a database without users, whatever DATABASE_URL names.
-run: $(STAMP)
+run: $(RUNTIME)
 	$(BIN)/sodiary serve --demo
 
 tests/client/node_modules/.package-lock.json: tests/client/package-lock.json
