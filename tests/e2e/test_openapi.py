@@ -332,3 +332,11 @@ def test_a_get_of_an_agent_method_is_405_allowing_post(server: LiveServer) -> No
         r = c.get(AGENT + "Accept")
     assert r.status_code == 405 and r.headers["Allow"] == "POST"
     assert r.json()["ErrorType"] == "MethodNotAllowedException"
+
+
+def test_docs_page_puts_authentication_first_with_a_working_curl_example(server: LiveServer) -> None:
+    with server.client() as c:
+        page = c.get("/api/docs").text
+    assert page.index('id="authentication"') < page.index("<h2>Operations</h2>")
+    assert "-u tje0:Tje0" in page and '{"AppointmentId": 685, "UpdateMode": "OnlyThis"}' in page
+    assert 'name="viewport"' in page and "@media (max-width" in page
