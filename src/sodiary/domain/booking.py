@@ -63,6 +63,12 @@ def booking_type(appointment_id: int, mother_id: int) -> BookingType:
 
 
 ACCEPTED_STATES = frozenset({S.NotStarted, S.Started, S.Completed})
+# What occupies a diary (conflicts, busy time): live appointments and invitations not yet declined,
+# cancelled or completed, of the diary's own types; free rows never do (the store checks is_free).
+DIARY_STATES = frozenset({S.UnknownOrPostIt, S.NotStarted, S.Started, S.Booking, S.BookingMoved, S.BookingSeen,
+                          S.BookingMovedSeen})
+DIARY_TYPES = frozenset({T.inDiary, T.BookingForDiary})
+CANCELLED = S.BookingDeleted  # a cancelled occurrence is no longer part of its series
 ASSIGNMENT_STATES = frozenset({S.Assignment, S.AssignmentSeen, S.AssignmentDeclined})
 
 _INVITATION = {

@@ -786,13 +786,7 @@ def _resources(conn: Connection, rows: Iterable[Row]) -> set[int]:
 
 
 def _move(rows: Iterable[BookingRow]) -> list[booking.Change]:
-    changes = []
-    for r in rows:
-        if r.status in booking.TRANSITIONS[Operation.MOVE]:  # e.g. an assignment has nothing to move
-            change = booking.change_for(Operation.MOVE, r)
-            if not change.is_noop:
-                changes.append(change)
-    return changes
+    return booking.plan_each(Operation.MOVE, rows)  # e.g. an assignment has nothing to move
 
 
 def _sync_participants(

@@ -302,7 +302,6 @@ class Update:
     associate_id: int  # 0: keep
 
 
-_ACTIVITY = frozenset({AppointmentStatus.NotStarted, AppointmentStatus.Started, AppointmentStatus.Completed})
 _ROW_TYPES = frozenset({AppointmentType.inDiary, AppointmentType.inChecklist})
 
 
@@ -324,7 +323,8 @@ def _update(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUp
     new_type = values.type if values.type not in (None, AppointmentType.Unknown) else row.type
     new_owner = values.associate_id or row.associate_id
     if (new_status, new_type, new_owner) != (row.status, row.type, row.associate_id):
-        if new_status != row.status and (new_status not in _ACTIVITY or row.status not in booking.ACCEPTED_STATES):
+        accepted = booking.ACCEPTED_STATES
+        if new_status != row.status and (new_status not in accepted or row.status not in accepted):
             raise Invalid("use_booking_operation", appointment_id=row.appointment_id, field="Status")
         if new_type != row.type and (new_type not in _ROW_TYPES or row.type not in _ROW_TYPES):
             raise Invalid("use_booking_operation", appointment_id=row.appointment_id, field="Type")

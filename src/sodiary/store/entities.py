@@ -15,10 +15,14 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
+from ..domain import booking
 from .schema import appointment, appointment_text, associate, contact, person, recurrence_rule
 
 Row = Mapping[Any, Any]
 _a = appointment.c
+# The domain's rule of what occupies a diary, as the numbers the queries compare.
+DIARY_STATUS_VALUES = sorted(int(s) for s in booking.DIARY_STATES)
+DIARY_TYPE_VALUES = sorted(int(t) for t in booking.DIARY_TYPES)
 _t = appointment_text.c
 
 _ROWS = select(
@@ -134,8 +138,8 @@ def has_conflict(conn: Connection, row: Row) -> bool:
         _a.start_date < row["end_date"],
         _a.end_date > row["start_date"],
         _a.is_free.is_(False),
-        _a.status.in_([0, 1, 2, 5, 6, 7, 8]),
-        _a.type.in_([1, 6]),
+        _a.status.in_(DIARY_STATUS_VALUES),
+        _a.type.in_(DIARY_TYPE_VALUES),
     )
     return bool(conn.execute(q).scalar_one())
 
@@ -151,7 +155,7 @@ def rule_dates(conn: Connection, rule_id: int, associate_id: int) -> list[dateti
     """The starts of the associate's occurrences of the series; cancelled ones are no longer part of it."""
     q = (
         select(_a.start_date)
-        .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id, _a.status != 10)
+        .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id, _a.status != int(booking.CANCELLED))
         .order_by(_a.start_date)
     )
     return [r[0] for r in conn.execute(q)]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from .entities import DIARY_STATUS_VALUES, DIARY_TYPE_VALUES
 from .schema import appointment, appointment_text, recurrence_rule
 
 _a = appointment.c
@@ -68,7 +69,7 @@ def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
     """Live rows of the diary that overlap [start, end] (not free, not declined/cancelled, not the series)."""
     q = (select(_a.appointment_id, _a.start_date, _a.end_date, _a.private, _a.associate_id)
          .where(_a.associate_id == associate_id, _a.start_date < end, _a.end_date > start,
-                _a.is_free.is_(False), _a.status.in_([0, 1, 2, 5, 6, 7, 8]), _a.type.in_([1, 6]))
+                _a.is_free.is_(False), _a.status.in_(DIARY_STATUS_VALUES), _a.type.in_(DIARY_TYPE_VALUES))
          .order_by(_a.start_date, _a.appointment_id))
     if exclude_rule:
         q = q.where(_a.recurrence_rule_id != exclude_rule)
