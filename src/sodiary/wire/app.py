@@ -16,6 +16,7 @@ from .. import metrics
 from ..config import Settings
 from ..store import group_commit
 from ..store.database import Database
+from ..web.routes import routes as web_routes
 from . import access_log
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agent_methods
@@ -172,6 +173,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),
+            *web_routes(database, authenticator.authenticate),
         ],
         exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
         lifespan=lifespan,
