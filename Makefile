@@ -25,7 +25,11 @@ run: $(STAMP)
 tests/client/node_modules/.package-lock.json: tests/client/package-lock.json
 	cd tests/client && npm ci --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) $(if $(wildcard tests/client/package-lock.json),tests/client/node_modules/.package-lock.json)
+tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
+	cd tests/web && npm ci --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(if $(wildcard tests/client/package-lock.json),tests/client/node_modules/.package-lock.json) \
+      $(if $(wildcard tests/web/package-lock.json),tests/web/node_modules/.package-lock.json)
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -43,4 +47,4 @@ soak: $(STAMP)
 	cd bench && ../$(BIN)/python soak.py $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) var tests/client/node_modules
+	rm -rf $(VENV) var tests/client/node_modules tests/web/node_modules

@@ -1,0 +1,214 @@
+"""The diary in a browser: sign in, answer invitations, see the answers, organise, and the week in two zones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.server import LiveServer
+from tests.web.pages import axe_violations, go, open_page, sign_in, wait_settled
+
+AGENT = "/api/v1/Agents/Appointment/"
+
+
+def call(server: LiveServer, user: str, method: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
+    with server.client(user) as client:
+        r = client.post(AGENT + method, json=body, params=query)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def rows_of(server: LiveServer, mother_id: int) -> dict[int, dict[str, Any]]:
+    """The booking's rows by associate id, as the organiser reads them."""
+    rows = call(server, "ada", "GetAppointmentRecords", {"MotherId": mother_id, "RecurrenceRuleId": 0})
+    return {row["AssociateId"]: row for row in rows}
+
+
+def user_id(server: LiveServer, name: str) -> int:
+    with server.client(name) as client:
+        return int(client.get("/api/v1/Sodiary/Me").json()["AssociateId"])
+
+
+def invitation(page: Page, title: str, nth: int = 0) -> Any:
+    return page.locator("li.invitation", has_text=title).nth(nth)
+
+
+def test_a_wrong_password_shows_an_error_and_keeps_the_sign_in_form(browser: Browser, demo_server: LiveServer) -> None:
+    page = open_page(browser, demo_server)
+    page.get_by_label("User name").fill("ben")
+    page.get_by_label("Password").fill("not-bens-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Sign-in failed")
+    expect(page.get_by_label("User name")).to_be_visible()
+    expect(page.get_by_role("navigation")).to_be_hidden()
+
+
+def test_a_norwegian_browser_gets_the_page_and_the_apis_errors_in_norwegian(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    page = open_page(browser, demo_server, locale="nb-NO")
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+    page.get_by_label("Brukernavn").fill("ben")
+    page.get_by_label("Passord").fill("feil")
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("alert")).to_contain_text("Innlogging mislyktes")
+    with httpx.Client(base_url=demo_server.url) as client:
+        english = client.post("/api/v1/Sodiary/Session", json={"UserName": "ben", "Password": "feil"}).json()
+    assert english["Message"] not in page.get_by_role("alert").inner_text()
+
+
+def test_ben_accepts_one_invitation_and_declines_the_series_from_one_occurrence_and_ada_sees_both(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    ben = open_page(browser, demo_server)
+    sign_in(ben, "ben")
+    kickoff = invitation(ben, "Project kick-off")
+    kickoff_id = int(kickoff.get_attribute("data-id") or 0)
+    kickoff.get_by_role("button", name="Accept").click()
+    wait_settled(ben)
+    expect(ben.locator(f"li.invitation[data-id='{kickoff_id}']")).to_have_count(0)
+
+    weekly_before = ben.locator("li.invitation", has_text="Weekly team meeting").count()
+    second = invitation(ben, "Weekly team meeting", 1)
+    declined_id = int(second.get_attribute("data-id") or 0)
+    second.get_by_label("This and following").check()
+    second.get_by_role("button", name="Decline").click()
+    second.get_by_label("Reason (optional)").fill("On leave from then on")
+    second.get_by_role("button", name="Send decline").click()
+    expect(ben.get_by_role("status")).to_have_text("Declined.")
+    expect(ben.locator("li.invitation", has_text="Weekly team meeting")).to_have_count(1)
+    assert weekly_before > 2
+
+    ben_id = user_id(demo_server, "ben")
+    declined_mother = call(demo_server, "ben", "GetAppointment", appointmentId=declined_id)["MotherId"]
+    assert rows_of(demo_server, 684)[ben_id]["InvitationStatus"] == "Accepted"
+    assert rows_of(demo_server, declined_mother)[ben_id]["RejectReason"] == "On leave from then on"
+
+    ada = open_page(browser, demo_server)
+    sign_in(ada, "ada")
+    go(ada, "organise", "Organise")
+    kickoff_card = ada.locator("li.meeting[data-id='684']")
+    expect(kickoff_card.locator(f"li[data-associate='{ben_id}']")).to_have_text("Ben Hansen: accepted")
+    declined_card = ada.locator(f"li.meeting[data-id='{declined_mother}']")
+    expect(declined_card.locator(f"li[data-associate='{ben_id}']")).to_have_text(
+        "Ben Hansen: declined — “On leave from then on”")
+    expect(declined_card.get_by_role("button", name="Acknowledge decline of Ben Hansen")).to_be_visible()
+
+
+def test_opening_an_invitation_marks_it_seen(browser: Browser, demo_server: LiveServer) -> None:
+    page = open_page(browser, demo_server)
+    sign_in(page, "ben")
+    card = invitation(page, "Project kick-off")
+    card.locator("summary").click()
+    expect(card.get_by_text("Organiser: Ada Lovelace")).to_be_visible()
+    seen = None
+    for _ in range(50):
+        seen = call(demo_server, "ben", "GetAppointment", appointmentId=686)["InvitationStatus"]
+        if seen == "Seen":
+            break
+        page.wait_for_timeout(100)
+    assert seen == "Seen"
+
+
+def test_a_meeting_ada_creates_with_ben_and_tje0_appears_in_bens_invitations(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    ada = open_page(browser, demo_server)
+    sign_in(ada, "ada")
+    go(ada, "organise", "Organise")
+    ada.get_by_label("Title").fill("Budget review")
+    ada.get_by_label("Start", exact=True).fill(f"{date.today() + timedelta(days=20):%Y-%m-%d}T13:30")
+    ada.get_by_label("Place").fill("Room 2")
+    ada.get_by_label("Agenda").fill("Numbers for Q2")
+    ada.get_by_label("Ben Hansen (ben)").check()
+    ada.get_by_label("Tore Jensen (tje0)").check()
+    ada.get_by_role("button", name="Create meeting").click()
+    expect(ada.get_by_role("status")).to_have_text("Meeting created.")
+    expect(ada.locator("li.meeting", has_text="Budget review")).to_have_count(1)
+
+    ben = open_page(browser, demo_server)
+    sign_in(ben, "ben")
+    card = invitation(ben, "Budget review")
+    expect(card).to_contain_text("13:30")
+    card.locator("summary").click()
+    expect(card).to_contain_text("Organiser: Ada Lovelace")
+    expect(card).to_contain_text("Place: Room 2")
+    expect(card).to_contain_text("Tore Jensen: not answered")
+
+
+def test_a_session_that_ended_returns_to_sign_in(browser: Browser, demo_server: LiveServer) -> None:
+    page = open_page(browser, demo_server)
+    sign_in(page, "ben")
+    page.context.clear_cookies()
+    page.get_by_role("navigation").get_by_role("button", name="My week").click()
+    expect(page.get_by_role("alert")).to_have_text("Your session has ended. Please sign in again.")
+    expect(page.get_by_label("User name")).to_be_visible()
+
+
+def test_signing_out_ends_the_session(browser: Browser, demo_server: LiveServer) -> None:
+    page = open_page(browser, demo_server)
+    sign_in(page, "ben")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User name")).to_be_visible()
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "signin")
+
+
+@pytest.mark.parametrize("zone", ["Europe/Oslo", "America/New_York"])
+def test_the_week_puts_meetings_at_the_instants_the_api_answers(
+    browser: Browser, demo_server: LiveServer, zone: str
+) -> None:
+    page = open_page(browser, demo_server, zone=zone)
+    sign_in(page, "ben")
+    go(page, "week", "My week")
+    page.locator("body").evaluate("b => { delete b.dataset.ready; }")
+    page.get_by_role("button", name="Next week").click()
+    kickoff = page.locator("button[data-id='686']")
+    expect(kickoff).to_be_visible()
+    # The API's own answer, without any time-zone header: wall clock in the server's base zone (UTC).
+    answered = call(demo_server, "ben", "GetAppointment", appointmentId=686)["StartDate"]
+    local = datetime.fromisoformat(answered).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
+    day = page.locator(f"li.day[data-day='{local:%Y-%m-%d}']")
+    expect(day.locator("button[data-id='686']")).to_have_text(f"{local:%H:%M} Project kick-off (pending)")
+    kickoff.click()
+    expect(page.locator("#details")).to_contain_text("Ada Lovelace")
+
+
+def test_the_page_is_framed_by_nobody_and_runs_no_inline_script(demo_server: LiveServer) -> None:
+    with httpx.Client(base_url=demo_server.url) as client:
+        page = client.get("/")
+        api = client.post(AGENT + "GetMyDiary", json={})
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "<script>" not in page.text and "XSRF" not in page.text
+    assert "content-security-policy" not in api.headers
+
+
+def test_a_script_call_without_a_session_gets_no_basic_challenge(demo_server: LiveServer) -> None:
+    with httpx.Client(base_url=demo_server.url) as client:
+        plain = client.post(AGENT + "GetMyDiary", json={})
+        scripted = client.post(AGENT + "GetMyDiary", json={}, headers={"X-Requested-With": "XMLHttpRequest"})
+    assert plain.status_code == scripted.status_code == 401
+    assert plain.headers["www-authenticate"].startswith("Basic")
+    assert "basic" not in scripted.headers["www-authenticate"].lower()
+
+
+def test_the_pages_have_no_serious_or_critical_accessibility_violations(
+    browser: Browser, demo_server: LiveServer, axe_source: str
+) -> None:
+    page = open_page(browser, demo_server)
+    found = {"sign-in": axe_violations(page, axe_source)}
+    sign_in(page, "ben")
+    invitation(page, "Project kick-off").locator("summary").click()
+    found["invitations"] = axe_violations(page, axe_source)
+    go(page, "week", "My week")
+    found["week"] = axe_violations(page, axe_source)
+    go(page, "organise", "Organise")
+    found["organise"] = axe_violations(page, axe_source)
+    assert {name: [(v["id"], v["help"]) for v in found[name]] for name in found if found[name]} == {}
