@@ -212,3 +212,47 @@ def test_the_pages_have_no_serious_or_critical_accessibility_violations(
     go(page, "organise", "Organise")
     found["organise"] = axe_violations(page, axe_source)
     assert {name: [(v["id"], v["help"]) for v in found[name]] for name in found if found[name]} == {}
+
+
+def test_answering_a_meeting_cancelled_meanwhile_says_so_and_refreshes(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    page = open_page(browser, demo_server)
+    sign_in(page, "ben")
+    card = invitation(page, "Project kick-off")
+    expect(card).to_be_visible()
+    with demo_server.client("ada") as ada:
+        assert ada.post(AGENT + "Delete", json={"AppointmentId": 684}).status_code == 204
+    card.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "This appointment was changed or cancelled meanwhile. The list has been refreshed.")
+    expect(page.locator("li.invitation", has_text="Project kick-off")).to_have_count(0)
+
+
+def test_on_a_phone_sized_screen_the_week_fits_without_sideways_scrolling(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    page = open_page(browser, demo_server, width=375)
+    sign_in(page, "ben")
+    go(page, "week", "My week")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    boxes = [page.locator("li.day").nth(i).bounding_box() for i in range(2)]
+    assert boxes[0] and boxes[1] and boxes[1]["y"] > boxes[0]["y"]  # days stacked, not squeezed side by side
+
+
+def test_signing_in_and_accepting_works_with_the_keyboard_alone(browser: Browser, demo_server: LiveServer) -> None:
+    page = open_page(browser, demo_server)
+    expect(page.get_by_label("User name")).to_be_focused()
+    page.keyboard.type("ben")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Ben")
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-ready", "invitations")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Accept":
+            break
+    answered = page.evaluate("document.activeElement.closest('li.invitation').dataset.id")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Accepted.")
+    assert call(demo_server, "ben", "GetAppointment", appointmentId=int(answered))["InvitationStatus"] == "Accepted"

@@ -249,12 +249,12 @@ async function showDetails(a) {
     const rows = a.MotherId ? await rowsOf(a.MotherId) : [];
     const start = new Date(a.StartDate), end = new Date(a.EndDate);
     $("details-h").textContent = a.Title || a.Description;
-    $("details-body").replaceChildren(
+    $("details-body").replaceChildren(...[
       el("p", { class: "meta" }, `${t("when")}: `, el("time", { datetime: a.StartDate }, whenText(start, end))),
       a.Location ? el("p", { class: "meta" }, `${t("where")}: ${a.Location}`) : null,
       a.MotherAssociateId ? el("p", { class: "meta" }, `${t("organiser")}: ${userName(a.MotherAssociateId)}`) : null,
       a.Agenda ? el("p", {}, a.Agenda) : null,
-      rows.length ? answersList(rows, a.MotherId) : null);
+      rows.length ? answersList(rows, a.MotherId) : null].filter(Boolean));
     $("details").hidden = false;
     $("details").focus();
   } catch (error) { await failed(error); }
