@@ -322,3 +322,20 @@ def test_a_weekly_meeting_booked_in_the_browser_invites_to_every_occurrence(
     sign_in(ben, "ben")
     expect(ben.locator("li.invitation", has_text="Stand-up")).to_have_count(3)
     expect(ben.locator("li.invitation", has_text="Stand-up").first.get_by_label("This and following")).to_be_visible()
+
+
+def test_axe_as_injected_here_does_report_an_unlabelled_field(browser: Browser, demo_server: LiveServer,
+                                                              axe_source: str) -> None:
+    page = open_page(browser, demo_server)
+    page.evaluate("document.getElementById('signin-form').append(document.createElement('input'))")
+    assert "label" in {v["id"] for v in axe_violations(page, axe_source)}
+
+
+def test_the_pages_helpers_name_the_caller_and_the_users_and_need_a_login(demo_server: LiveServer) -> None:
+    with httpx.Client(base_url=demo_server.url) as anonymous:
+        assert anonymous.get("/api/v1/Sodiary/Me").status_code == 401
+        assert anonymous.get("/api/v1/Sodiary/Users").status_code == 401
+    with demo_server.client("ben") as ben:
+        assert ben.get("/api/v1/Sodiary/Me").json()["UserName"] == "ben"
+        users = {u["Name"]: u["FullName"] for u in ben.get("/api/v1/Sodiary/Users").json()}
+    assert users == {"ada": "Ada Lovelace", "ben": "Ben Hansen", "tje0": "Tore Jensen"}
