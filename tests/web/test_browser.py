@@ -313,7 +313,7 @@ def test_a_weekly_meeting_booked_in_the_browser_invites_to_every_occurrence(
     page.get_by_label("Title").fill("Stand-up")
     page.get_by_label("Start", exact=True).fill(f"{date.today() + timedelta(days=3):%Y-%m-%d}T08:45")
     page.get_by_label("Ben Hansen (ben)").check()
-    page.get_by_label("Repeat weekly").check()
+    page.get_by_label("Repeats").select_option("Every week")
     page.get_by_label("Occurrences").fill("3")
     page.get_by_role("button", name="Create meeting").click()
     expect(page.get_by_role("status")).to_have_text("Meeting created.")
@@ -339,3 +339,56 @@ def test_the_pages_helpers_name_the_caller_and_the_users_and_need_a_login(demo_s
         assert ben.get("/api/v1/Sodiary/Me").json()["UserName"] == "ben"
         users = {u["Name"]: u["FullName"] for u in ben.get("/api/v1/Sodiary/Users").json()}
     assert users == {"ada": "Ada Lovelace", "ben": "Ben Hansen", "tje0": "Tore Jensen"}
+
+
+def test_a_monthly_meeting_booked_in_the_browser_falls_on_the_same_day_of_each_month(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    page = organise(browser, demo_server)
+    first = date.today().replace(day=12) + timedelta(days=31)
+    page.get_by_label("Title").fill("Monthly review")
+    page.get_by_label("Start", exact=True).fill(f"{first:%Y-%m-%d}T10:00")
+    page.get_by_label("Ben Hansen (ben)").check()
+    page.get_by_label("Repeats").select_option("Every month")
+    page.get_by_label("Occurrences").fill("3")
+    page.get_by_role("button", name="Create meeting").click()
+    expect(page.get_by_role("status")).to_have_text("Meeting created.")
+    cards = page.locator("li.meeting", has_text="Monthly review")
+    expect(cards).to_have_count(3)
+    starts = [datetime.fromisoformat(cards.nth(i).locator("time").get_attribute("datetime") or "") for i in range(3)]
+    assert [s.astimezone(ZoneInfo("Europe/Oslo")).day for s in starts] == [first.day] * 3
+    assert len({(s.year, s.month) for s in starts}) == 3
+
+
+def test_a_weekly_meeting_just_after_midnight_stays_on_the_weekday_the_organiser_picked(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    page = organise(browser, demo_server)  # the browser in Oslo, the server's base zone UTC: 00:30 is the day before
+    first = date.today() + timedelta(days=5)
+    page.get_by_label("Title").fill("Night shift handover")
+    page.get_by_label("Start", exact=True).fill(f"{first:%Y-%m-%d}T00:30")
+    page.get_by_label("Ben Hansen (ben)").check()
+    page.get_by_label("Repeats").select_option("Every week")
+    page.get_by_label("Occurrences").fill("3")
+    page.get_by_role("button", name="Create meeting").click()
+    expect(page.get_by_role("status")).to_have_text("Meeting created.")
+    cards = page.locator("li.meeting", has_text="Night shift handover")
+    expect(cards).to_have_count(3)
+    local = [datetime.fromisoformat(cards.nth(i).locator("time").get_attribute("datetime") or "")
+             .astimezone(ZoneInfo("Europe/Oslo")) for i in range(3)]
+    assert [(d.date(), d.strftime("%H:%M")) for d in local] == [
+        (first + timedelta(weeks=w), "00:30") for w in range(3)]
+
+
+def test_a_meeting_without_participants_is_refused_before_anything_is_saved(
+    browser: Browser, demo_server: LiveServer
+) -> None:
+    page = organise(browser, demo_server)
+    page.get_by_label("Title").fill("Alone")
+    page.get_by_role("button", name="Create meeting").click()
+    expect(page.get_by_role("alert")).to_have_text("Pick at least one participant.")
+    expect(page.get_by_label("Ada Lovelace (ada)")).to_have_count(0)  # the organiser is no invitee
+    with demo_server.client("ada") as ada:
+        diary = ada.post(AGENT + "GetMyAppointments", json={"StartTime": f"{date.today()}",
+                                                            "EndTime": f"{date.today() + timedelta(days=400)}"})
+    assert "Alone" not in {a["Title"] for a in diary.json()}

@@ -45,7 +45,9 @@ def _asset(name: str) -> bytes:
     return resources.files(__package__).joinpath("static", name).read_bytes()
 
 
-def routes(db: Database, authenticate: Callable[[Request], Awaitable[Caller]]) -> list[Route]:
+def routes(db: Database, authenticate: Callable[[Request], Awaitable[Caller]], base_zone: str = "UTC") -> list[Route]:
+    """`base_zone` (SODIARY_TIME_ZONE) goes to the page: a recurrence's weekday and day of month are the
+    server's wall clock, so the page picks them in that zone, not in the browser's or UTC."""
     cache: dict[str, bytes] = {}
 
     def cached(name: str) -> bytes:
@@ -78,7 +80,8 @@ def routes(db: Database, authenticate: Callable[[Request], Awaitable[Caller]]) -
         fmt = response_format(request.headers.get("accept")) or "json"
         try:
             caller = await authenticate(request)
-            body = msgspec.json.encode({"AssociateId": caller.associate_id, "UserName": caller.name})
+            body = msgspec.json.encode({"AssociateId": caller.associate_id, "UserName": caller.name,
+                                        "BaseTimeZone": base_zone})
             return Response(body, 200, {"Cache-Control": "no-store"}, JSON_TYPE)
         except ApiError as exc:
             return fail(exc, request, fmt)

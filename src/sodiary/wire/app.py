@@ -173,7 +173,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),
-            *web_routes(database, authenticator.authenticate),
+            *web_routes(database, authenticator.authenticate, settings.time_zone),
         ],
         exception_handlers={404: not_found, 405: not_found, 500: server_error, Exception: server_error},
         lifespan=lifespan,

@@ -13,7 +13,7 @@ const TEXT = {
     signInTitle: "Sign in", userName: "User name", password: "Password", signIn: "Sign in",
     prevWeek: "Previous week", nextWeek: "Next week", today: "Today", close: "Close",
     newMeeting: "New meeting", title: "Title", start: "Start", minutes: "Duration (minutes)", place: "Place",
-    agenda: "Agenda", participants: "Participants", weekly: "Repeat weekly", occurrences: "Occurrences",
+    agenda: "Agenda", participants: "Participants", repeat: "Repeats", never: "Does not repeat", weekly: "Every week", monthly: "Every month", occurrences: "Occurrences", pickSomeone: "Pick at least one participant.",
     create: "Create meeting", myMeetings: "Meetings I organise", accept: "Accept", decline: "Decline",
     onlyThis: "Only this", thisAndFollowing: "This and following", which: "Which occurrences",
     reason: "Reason (optional)", confirmDecline: "Send decline", cancel: "Cancel", organiser: "Organiser",
@@ -34,7 +34,7 @@ const TEXT = {
     signInTitle: "Logg inn", userName: "Brukernavn", password: "Passord", signIn: "Logg inn",
     prevWeek: "Forrige uke", nextWeek: "Neste uke", today: "I dag", close: "Lukk",
     newMeeting: "Nytt møte", title: "Tittel", start: "Start", minutes: "Varighet (minutter)", place: "Sted",
-    agenda: "Agenda", participants: "Deltakere", weekly: "Gjenta hver uke", occurrences: "Antall forekomster",
+    agenda: "Agenda", participants: "Deltakere", repeat: "Gjentas", never: "Gjentas ikke", weekly: "Hver uke", monthly: "Hver måned", occurrences: "Antall forekomster", pickSomeone: "Velg minst én deltaker.",
     create: "Opprett møte", myMeetings: "Møter jeg arrangerer", accept: "Godta", decline: "Avslå",
     onlyThis: "Bare denne", thisAndFollowing: "Denne og følgende", which: "Hvilke forekomster",
     reason: "Begrunnelse (valgfri)", confirmDecline: "Send avslag", cancel: "Avbryt", organiser: "Arrangør",
@@ -275,15 +275,22 @@ async function createMeeting(event) {
   const start = new Date($("m-start").value);
   const end = new Date(start.getTime() + Number($("m-minutes").value) * 60000);
   const invitees = [...document.querySelectorAll("#m-people input:checked")].map((i) => Number(i.value));
+  // A booking is a meeting with someone; an appointment for oneself alone belongs in a diary client.
+  if (!invitees.length) { warn(t("pickSomeone")); document.querySelector("#m-people input")?.focus(); return; }
   await act(async () => {
     const entity = await agent("CreateDefaultAppointmentEntity");
     Object.assign(entity, { Title: $("m-title").value, StartDate: start.toISOString(), EndDate: end.toISOString(),
       Location: $("m-place").value, Agenda: $("m-agenda").value,
       Participants: [state.me.AssociateId, ...invitees].map((id) => ({ AssociateId: id })) });
-    if ($("m-weekly").checked) {
-      const weekday = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][start.getUTCDay()];
-      entity.Recurrence = { IsRecurrence: true, Pattern: "Weekly", WeekPattern: { Cycle: 1, Weekdays: weekday },
-        RecurrenceEndType: "Counter", RecurrenceCounter: Number($("m-count").value) };
+    const repeat = $("m-repeat").value;
+    if (repeat) {
+      // The rule is applied to the server's wall clock: the weekday or day of month there, not here.
+      const base = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: state.me.BaseTimeZone || "UTC",
+        weekday: "long", day: "numeric" }).formatToParts(start).map((p) => [p.type, p.value]));
+      entity.Recurrence = { IsRecurrence: true, Pattern: repeat, RecurrenceEndType: "Counter",
+        RecurrenceCounter: Number($("m-count").value) };
+      if (repeat === "Weekly") entity.Recurrence.WeekPattern = { Cycle: 1, Weekdays: base.weekday };
+      else entity.Recurrence.MonthPattern = { Pattern: "DayOfMonth", Cycle: 1, Day: Number(base.day) };
     }
     await agent("SaveAppointmentEntity", entity);
     $("new-form").reset();
