@@ -142,6 +142,7 @@ def test_a_meeting_ada_creates_with_ben_and_tje0_appears_in_bens_invitations(
     card.locator("summary").click()
     expect(card).to_contain_text("Organiser: Ada Lovelace")
     expect(card).to_contain_text("Place: Room 2")
+    expect(card).to_contain_text("Agenda: Numbers for Q2")
     expect(card).to_contain_text("Tore Jensen: not answered")
 
 

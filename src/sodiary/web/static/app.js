@@ -193,6 +193,7 @@ async function invitationCard(a) {
     el("p", { class: "meta" }, `${t("when")}: `, el("time", { datetime: a.StartDate }, whenText(start, end))),
     a.Location ? el("p", { class: "meta" }, `${t("where")}: ${a.Location}`) : null,
     a.IsRecurrence ? el("p", { class: "meta" }, t("series")) : null,
+    a.Agenda ? el("p", { class: "agenda" }, `${t("agenda")}: ${a.Agenda}`) : null,
     answersList(rows.filter((r) => r.AssociateId !== state.me.AssociateId), a.MotherId, false));
   details.addEventListener("toggle", () => {
     if (details.open && NEW.has(a.InvitationStatus)) {
