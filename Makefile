@@ -33,7 +33,11 @@ run: $(RUNTIME)
 tests/client/node_modules/.package-lock.json: tests/client/package-lock.json
 	cd tests/client && npm ci --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) $(if $(wildcard tests/client/package-lock.json),tests/client/node_modules/.package-lock.json)
+tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
+	cd tests/web && npm ci --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(if $(wildcard tests/client/package-lock.json),tests/client/node_modules/.package-lock.json) \
+      $(if $(wildcard tests/web/package-lock.json),tests/web/node_modules/.package-lock.json)
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -58,4 +62,4 @@ fuzz: $(STAMP)
 		$(BIN)/pytest tests/e2e/test_schemathesis.py -k '$(FUZZ_ENGINES)' -s -q -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) var tests/client/node_modules
+	rm -rf $(VENV) var tests/client/node_modules tests/web/node_modules

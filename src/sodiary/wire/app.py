@@ -18,6 +18,7 @@ from ..config import Settings
 from ..outbox.delivery import worker_for
 from ..store import group_commit
 from ..store.database import Database
+from ..web.routes import routes as web_routes
 from . import access_log
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agent_methods
@@ -187,6 +188,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),
+            *web_routes(database, authenticator.authenticate, settings.time_zone),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed, 500: server_error, Exception: server_error},
         lifespan=lifespan,

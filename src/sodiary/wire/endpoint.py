@@ -123,7 +123,14 @@ def no_content(fmt: Format) -> Response:
 def fail(exc: ApiError, request: Request, fmt: Format | None) -> Response:
     headers = request.headers
     lang = language(headers.get("accept-language"), headers.get("so-language"))
-    return error_response(exc, fmt or "json", lang)
+    response = error_response(exc, fmt or "json", lang)
+    if exc.status == 401 and headers.get("x-requested-with", "").lower() == "xmlhttprequest":
+        # A page's script (the web page, issue 16) handles a 401 itself; a Basic challenge would make the
+        # browser stall the call behind its own password dialog, so scripts are offered the other schemes.
+        challenges = [c for c in response.headers.get("www-authenticate", "").split(", ")
+                      if c and not c.lower().startswith(("basic", 'charset="'))]
+        response.headers["WWW-Authenticate"] = ", ".join(challenges) or 'Session realm="sodiary"'
+    return response
 
 
 RETRY_AFTER_SECONDS = 5

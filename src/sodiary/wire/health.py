@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import metrics
@@ -153,14 +153,9 @@ def routes(readiness: Readiness, metrics_on: bool, metrics_token: str) -> list[R
         body = await asyncio.to_thread(metrics.render)  # multiprocess mode reads files: off the loop
         return Response(body, 200, {"Cache-Control": "no-store"}, metrics.CONTENT_TYPE)
 
-    async def home(request: Request) -> Response:
-        # Until the web page issue gives `/` a page of its own; temporary, so 302, not 301.
-        return RedirectResponse(request.scope.get("root_path", "") + "/api/docs", 302)
-
     found = [
         Route("/health/live", live, methods=["GET"]),
         Route("/health/ready", ready, methods=["GET"]),
-        Route("/", home, methods=["GET"]),
     ]
     if metrics_on:
         found.append(Route("/metrics", scrape, methods=["GET"]))
