@@ -28,6 +28,7 @@ from .negotiation import response_format
 from .openapi import routes as openapi_routes
 from .paths import AGENT_PREFIX, CanonicalPaths, Tenants, route_path
 from .rest import routes as rest_routes
+from .rest_collections import routes as collection_routes
 
 
 class AgentDispatch:
@@ -168,6 +169,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
 
     app = Starlette(
         routes=[
+            *collection_routes(database, authenticator.authenticate),
             *rest_routes(database, authenticator.authenticate, max_body),
             *auth.routes,
             *openapi_routes(methods),

@@ -299,6 +299,47 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The database is not available right now; try again in {seconds} s",
         "no": "Databasen er ikke tilgjengelig akkurat nå; prøv igjen om {seconds} s",
     },
+    # REST collections ($filter, $orderBy, $select and the other query options).
+    "invalid_filter": {
+        "en": "Invalid $filter '{filter}' at position {position}",
+        "no": "Ugyldig $filter '{filter}' ved posisjon {position}",
+    },
+    "filter_unknown_column": {
+        "en": "$filter '{filter}' at position {position}: there is no column '{column}' (columns: {columns})",
+        "no": "$filter '{filter}' ved posisjon {position}: kolonnen '{column}' finnes ikke (kolonner: {columns})",
+    },
+    "filter_unknown_operator": {
+        "en": "$filter '{filter}' at position {position}: operator '{operator}' does not apply to '{column}'",
+        "no": "$filter '{filter}' ved posisjon {position}: operatoren '{operator}' gjelder ikke for '{column}'",
+    },
+    "filter_value_count": {
+        "en": "$filter '{filter}' at position {position}: '{operator}' takes {count} value(s)",
+        "no": "$filter '{filter}' ved posisjon {position}: '{operator}' tar {count} verdi(er)",
+    },
+    "filter_bad_value": {
+        "en": "$filter '{filter}' at position {position}: {value} is no value for '{column}' "
+              "(expected {expected})",
+        "no": "$filter '{filter}' ved posisjon {position}: {value} er ingen verdi for '{column}' "
+              "(forventet {expected})",
+    },
+    "invalid_order_by": {
+        "en": "Invalid $orderBy '{order_by}' at position {position}: expected 'column [asc|desc], …' "
+              "(columns: {columns})",
+        "no": "Ugyldig $orderBy '{order_by}' ved posisjon {position}: forventet 'kolonne [asc|desc], …' "
+              "(kolonner: {columns})",
+    },
+    "unknown_column": {
+        "en": "$select names no column '{column}' (columns: {columns})",
+        "no": "$select nevner ingen kolonne '{column}' (kolonner: {columns})",
+    },
+    "invalid_query_option": {
+        "en": "Query option {option} has an invalid value '{value}'",
+        "no": "Spørreparameteren {option} har en ugyldig verdi '{value}'",
+    },
+    "unknown_query_option": {
+        "en": "Unknown query option {option} (known: {options})",
+        "no": "Ukjent spørreparameter {option} (kjente: {options})",
+    },
 }
 
 

@@ -30,8 +30,12 @@ from .decoding import SUPPORTED as REQUEST_TYPES
 from .endpoint import AgentMethod
 from .errors import ErrorBody
 from .paths import AGENT_PREFIX
-from .rest import OPERATIONS, RestOperation
+from .rest import OPERATIONS as ENTITY_OPERATIONS
+from .rest import RestOperation
+from .rest_collections import OPERATIONS as COLLECTION_OPERATIONS
 from .sessions import OPERATIONS as SESSION_OPERATIONS
+
+OPERATIONS = [*COLLECTION_OPERATIONS, *ENTITY_OPERATIONS]  # every REST route
 
 REF = "#/components/schemas/{name}"
 RESPONSE_TYPES = ("application/json", "text/json", "application/xml", "text/xml")
