@@ -276,8 +276,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "Spørreparameteren {name} er ugyldig: {detail}",
     },
     "unknown_method": {
-        "en": "The Appointment agent has no method '{method}'",
-        "no": "Avtaleagenten har ingen metode '{method}'",
+        "en": "The {agent} agent has no method '{method}'",
+        "no": "Agenten {agent} har ingen metode '{method}'",
     },
     "not_implemented": {
         "en": "Appointment agent method '{method}' is not implemented by sodiary yet",
@@ -298,6 +298,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "database_unavailable": {
         "en": "The database is not available right now; try again in {seconds} s",
         "no": "Databasen er ikke tilgjengelig akkurat nå; prøv igjen om {seconds} s",
+    },
+    # The people an appointment names.
+    "person_not_found": {
+        "en": "Person id {person_id} not found",
+        "no": "Person med id {person_id} finnes ikke",
+    },
+    "contact_not_found": {
+        "en": "Contact id {contact_id} not found",
+        "no": "Firma med id {contact_id} finnes ikke",
+    },
+    "associate_not_found": {
+        "en": "Associate id {associate_id} not found",
+        "no": "Bruker med id {associate_id} finnes ikke",
+    },
+    "person_needs_name": {
+        "en": "A person needs a first name or a last name",
+        "no": "En person må ha fornavn eller etternavn",
+    },
+    "contact_needs_name": {
+        "en": "A company needs a name",
+        "no": "Et firma må ha et navn",
+    },
+    "field_too_long": {
+        "en": "{field} is longer than {limit} characters",
+        "no": "{field} er lengre enn {limit} tegn",
+    },
+    "invalid_email": {
+        "en": "'{email}' is not an e-mail address",
+        "no": "'{email}' er ikke en e-postadresse",
+    },
+    "not_your_person": {
+        "en": "This person is user {associate_id}; only that user changes it",
+        "no": "Denne personen er bruker {associate_id}; bare den brukeren kan endre den",
     },
     # REST collections ($filter, $orderBy, $select and the other query options).
     "invalid_filter": {
