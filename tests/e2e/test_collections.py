@@ -221,3 +221,49 @@ def test_context_and_provider_options_are_accepted(seed: Seeder, tje0: httpx.Cli
 def test_the_collection_needs_credentials(server: LiveServer) -> None:
     r = httpx.get(server.url + REST)
     assert r.status_code == 401
+
+
+# Sub-resources of one appointment.
+
+
+def test_participants_lists_the_organiser_and_every_invitee_with_their_answer(
+        seed: Seeder, tje0: httpx.Client) -> None:
+    booking = seed.booking("ada", ("tje0", "ben"))
+    body = tje0.get(f"{REST}/{booking.children['tje0']}/Participants").json()
+    rows = {row["associateId"]: row for row in body["value"]}
+    assert set(rows) == {seed.user_id(u) for u in ("ada", "tje0", "ben")}
+    assert rows[seed.user_id("ada")]["invitationStatus"] == "Accepted"
+    assert rows[seed.user_id("tje0")]["invitationStatus"] == "Invitation"
+    assert rows[seed.user_id("ben")]["fullName"] == "Ben Hansen"
+    assert all(row["EntityName"] == "person" and row["PrimaryKey"] == row["personId"] for row in body["value"])
+
+
+def test_participants_take_filter_select_and_paging(seed: Seeder, tje0: httpx.Client) -> None:
+    booking = seed.booking("ada", ("tje0", "ben"))
+    url = f"{REST}/{booking.mother_id}/Participants"
+    pending = tje0.get(url, params={"$filter": "invitationStatus eq Invitation", "$select": "fullName",
+                                    "$orderBy": "fullName desc"}).json()
+    assert [row["fullName"] for row in pending["value"]] == ["Tore Jensen", "Ben Hansen"]
+    assert set(pending["value"][0]) == {"PrimaryKey", "EntityName", "fullName"}
+    first = tje0.get(url, params={"$top": "2"}).json()
+    assert len(first["value"]) == 2 and "odata.nextLink" in first
+    rest = tje0.get(first["odata.nextLink"]).json()
+    assert len(rest["value"]) == 1 and "odata.nextLink" not in rest
+    assert_error(tje0.get(url, params={"$filter": "colour eq 1"}), 400)
+
+
+def test_sub_resources_of_an_unknown_or_anothers_private_appointment_are_404(
+        seed: Seeder, tje0: httpx.Client) -> None:
+    secret = add(seed, "ben", tag(), private=1)
+    for part in ("Participants", "Links", "ForeignKey"):
+        assert_error(tje0.get(f"{REST}/{secret}/{part}"), 404, "SoNotFoundException")
+        assert_error(tje0.get(f"{REST}/999999/{part}"), 404)
+
+
+def test_links_are_an_empty_page_and_foreign_keys_an_empty_dictionary(seed: Seeder, tje0: httpx.Client) -> None:
+    row = add(seed, "tje0", tag())
+    links = tje0.get(f"{REST}/{row}/Links")
+    assert links.status_code == 200, links.text
+    assert links.json()["value"] == []
+    keys = tje0.get(f"{REST}/{row}/ForeignKey")
+    assert keys.status_code == 200 and keys.json() == {}

@@ -6,6 +6,7 @@ type, every date keyword already a range); the store compiles them to SQL with b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -54,3 +55,60 @@ class CollectionQuery:
     order: tuple[Order, ...]
     offset: int
     limit: int
+
+
+def matches(node: Condition, row: Mapping[str, Any]) -> bool:
+    """The condition on a row held in memory (a sub-resource's few rows), with the store's semantics:
+    text compares case-insensitively, and a missing value matches no comparison."""
+    if isinstance(node, AllOf):
+        return all(matches(p, row) for p in node.parts)
+    if isinstance(node, AnyOf):
+        return any(matches(p, row) for p in node.parts)
+    if isinstance(node, Not):
+        return not matches(node.part, row)
+    value = row.get(node.column)
+    if value is None:
+        return False
+    wanted = tuple(v.lower() if isinstance(v, str) else v for v in node.values)
+    if isinstance(value, str):
+        value = value.lower()
+    result = _compare(node.op, value, wanted)
+    return not result if node.negated else result
+
+
+def _compare(op: Op, value: Any, wanted: tuple[Any, ...]) -> bool:
+    first = wanted[0] if wanted else None
+    if op == "eq":
+        return bool(value == first)
+    if op == "ne":
+        return bool(value != first)
+    if op == "in":
+        return value in wanted
+    try:
+        if op == "lt":
+            return bool(value < first)
+        if op == "le":
+            return bool(value <= first)
+        if op == "gt":
+            return bool(value > first)
+        if op == "ge":
+            return bool(value >= first)
+        if op == "between":
+            return bool(wanted[0] <= value <= wanted[1])
+    except TypeError:
+        return False
+    text = str(value)
+    if op == "begins":
+        return text.startswith(str(first))
+    if op == "ends":
+        return text.endswith(str(first))
+    return str(first) in text  # contains
+
+
+def sort_rows(rows: list[Mapping[str, Any]], order: tuple[Order, ...]) -> list[Mapping[str, Any]]:
+    """Rows in memory in the order asked; missing values first, as SQL's NULLs sort in ascending order."""
+    out = list(rows)
+    for o in reversed(order):
+        out.sort(key=lambda r: (r.get(o.column) is not None, r.get(o.column) if r.get(o.column) is not None else 0),
+                 reverse=o.descending)
+    return out

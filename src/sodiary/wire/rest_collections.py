@@ -11,6 +11,7 @@ with `PrimaryKey`, `EntityName` and the selected columns. Rows private to anothe
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -20,16 +21,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..domain import booking
 from ..domain import enums as d
-from ..domain.query import CollectionQuery, Order
+from ..domain.query import CollectionQuery, Order, matches, sort_rows
 from ..service import collections as svc
+from ..service import entities
 from ..service.clock import utc_now
 from ..store.database import Database
 from .endpoint import Authenticate, Call, encode, guarded, open_call
 from .errors import ApiError
 from .filter import Column, FilterContext, parse_filter, parse_order
 from .negotiation import Format
-from .rest import PREFIX, RestOperation
+from .rest import MAX_ID, PREFIX, RestOperation
 from .timefmt import TimeContext, time_context
 
 DEFAULT_PAGE = 500  # rows per answer without $top
@@ -74,13 +77,23 @@ class ODataSlimResponse(msgspec.Struct, omit_defaults=True, kw_only=True):
     value: list[dict[str, Any]]  # no default: present even when empty
 
 
+_OPTIONS: dict[str, Any] = {"$filter": str, "$orderBy": str, "$top": int, "$skip": int, "$format": str,
+                            "$context": str, "$mode": str, "$entities": str, "$options": str, "$jsonSafe": bool,
+                            "$output": str}
 OPERATIONS = [
     RestOperation("GET", PREFIX, "Appointments the caller may see, as an OData page: $select, $filter (SuperOffice's "
                   "dialect), $orderBy, $top (page size, at most 1000; default 500), $skip, $format, $context; "
                   "odata.nextLink leads to the next page",
-                  "", response=ODataSlimResponse, statuses=(), takes_select=True, last_modified=False,
-                  query={"$filter": str, "$orderBy": str, "$top": int, "$skip": int, "$format": str, "$context": str,
-                         "$mode": str, "$entities": str, "$options": str, "$jsonSafe": bool, "$output": str}),
+                  "", response=ODataSlimResponse, takes_select=True, last_modified=False, query=_OPTIONS),
+    RestOperation("GET", PREFIX + "/{id}/Participants", "The appointment's participants (one per booking row), as an "
+                  "OData page with the same query options (404 when unknown)", "", response=ODataSlimResponse,
+                  statuses=(404,), last_modified=False, query=_OPTIONS),
+    RestOperation("GET", PREFIX + "/{id}/Links", "The appointment's links to documents and sales, as an OData page: "
+                  "always empty, sodiary has neither (404 when unknown)", "", response=ODataSlimResponse,
+                  statuses=(404,), last_modified=False, query=_OPTIONS),
+    RestOperation("GET", PREFIX + "/{id}/ForeignKey", "The appointment's foreign keys as key -> value: always {}, "
+                  "sodiary keeps none (404 when unknown)", "", response=dict[str, str], statuses=(404,),
+                  last_modified=False),
 ]
 
 
@@ -94,25 +107,55 @@ def _whole(query: Mapping[str, str], name: str) -> int | None:
     return int(text)
 
 
-def _columns(raw: str | None) -> list[Column]:
+def _columns(raw: str | None, catalog: dict[str, Column]) -> list[Column]:
     if raw is None or not raw.strip():
-        return [c for c in APPOINTMENT_COLUMNS.values() if c.default]
+        return [c for c in catalog.values() if c.default]
     chosen: list[Column] = []
     for item in raw.split(","):
         name = item.strip()
         if name == "*":
-            chosen.extend(APPOINTMENT_COLUMNS.values())
+            chosen.extend(catalog.values())
             continue
-        column = APPOINTMENT_COLUMNS.get(name.lower())
+        column = catalog.get(name.lower())
         if column is None:
             raise ApiError(400, "ArgumentException", "unknown_column", column=name[:80],
-                           columns=", ".join(c.name for c in APPOINTMENT_COLUMNS.values()))
+                           columns=", ".join(c.name for c in catalog.values()))
         chosen.append(column)
     return list(dict.fromkeys(chosen))
 
 
-def _render(row: Mapping[str, Any], columns: list[Column], tc: TimeContext) -> dict[str, Any]:
-    out: dict[str, Any] = {"PrimaryKey": row["appointment_id"], "EntityName": "appointment"}
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """The query options of one collection request, checked against the collection's columns."""
+
+    query: CollectionQuery  # limit: the page size + 1, which tells whether another page follows
+    page: int
+    columns: list[Column]
+    tc: TimeContext
+
+
+def _options(call: Call, catalog: dict[str, Column], default_order: tuple[Order, ...]) -> _Options:
+    query = call.query
+    unknown = sorted(k for k in query if k.startswith("$") and k not in _ACCEPTED)
+    if unknown:
+        raise ApiError(400, "ArgumentException", "unknown_query_option", option=unknown[0][:40],
+                       options=", ".join(sorted(_ACCEPTED)))
+    columns = _columns(query.get("$select"), catalog)
+    tc = time_context(call.request)
+    raw_filter = query.get("$filter")
+    where = parse_filter(raw_filter, _filter_context(call, tc, catalog)) \
+        if raw_filter and raw_filter.strip() else None
+    raw_order = query.get("$orderby")
+    order = parse_order(raw_order, catalog) if raw_order and raw_order.strip() else default_order
+    top = _whole(query, "$top")
+    skip = _whole(query, "$skip") or 0
+    page = DEFAULT_PAGE if top is None else min(top, MAX_PAGE)
+    return _Options(CollectionQuery(where, order, skip, page + 1), page, columns, tc)
+
+
+def _render(row: Mapping[str, Any], columns: list[Column], tc: TimeContext, key: str,
+            entity: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"PrimaryKey": row[key], "EntityName": entity}
     for column in columns:
         value = row[column.store]
         if column.kind == "datetime":
@@ -125,7 +168,7 @@ def _render(row: Mapping[str, Any], columns: list[Column], tc: TimeContext) -> d
     return out
 
 
-def _filter_context(call: Call, tc: TimeContext) -> FilterContext:
+def _filter_context(call: Call, tc: TimeContext, catalog: dict[str, Column]) -> FilterContext:
     today = utc_now().replace(tzinfo=UTC).astimezone(tc.view).date()
 
     def to_stored(wall: datetime) -> datetime:
@@ -137,7 +180,7 @@ def _filter_context(call: Call, tc: TimeContext) -> FilterContext:
             raise ValueError(text)
         return value
 
-    return FilterContext(APPOINTMENT_COLUMNS, call.caller.associate_id, today, to_stored, parse_datetime)
+    return FilterContext(catalog, call.caller.associate_id, today, to_stored, parse_datetime)
 
 
 def _next_link(request: Request, skip: int, page: int) -> str:
@@ -147,34 +190,95 @@ def _next_link(request: Request, skip: int, page: int) -> str:
     return str(request.url.replace(query=urlencode(kept)))
 
 
-async def list_appointments(call: Call) -> Response:
-    query = call.query
-    unknown = sorted(k for k in query if k.startswith("$") and k not in _ACCEPTED)
-    if unknown:
-        raise ApiError(400, "ArgumentException", "unknown_query_option", option=unknown[0][:40],
-                       options=", ".join(sorted(_ACCEPTED)))
-    columns = _columns(query.get("$select"))
-    tc = time_context(call.request)
-    raw_filter = query.get("$filter")
-    where = parse_filter(raw_filter, _filter_context(call, tc)) if raw_filter and raw_filter.strip() else None
-    raw_order = query.get("$orderby")
-    order = parse_order(raw_order, APPOINTMENT_COLUMNS) if raw_order and raw_order.strip() else (Order("start_date"),)
-    top = _whole(query, "$top")
-    skip = _whole(query, "$skip") or 0
-    page = DEFAULT_PAGE if top is None else min(top, MAX_PAGE)
-    # One row more than the page tells whether another page follows, without counting them all.
-    rows = await svc.appointment_page(call.db, call.caller, CollectionQuery(where, order, skip, page + 1)) \
-        if page > 0 else []
-    more = len(rows) > page
-    rows = rows[:page]
-    base = str(call.request.base_url)
+def _answer(call: Call, options: _Options, rows: list[Mapping[str, Any]], key: str, entity: str) -> Response:
+    """One page of rows (fetched one beyond the page) as SuperOffice's ODataSlimResponse."""
+    more = len(rows) > options.page
     answer = ODataSlimResponse(
-        odata_metadata=f"{base}api/v1/archive$metadata",
-        odata_next_link=_next_link(call.request, skip, page) if more else None,
-        value=[_render(r, columns, tc) for r in rows],
+        odata_metadata=f"{call.request.base_url}api/v1/archive$metadata",
+        odata_next_link=_next_link(call.request, options.query.offset, options.page) if more else None,
+        value=[_render(r, options.columns, options.tc, key, entity) for r in rows[:options.page]],
     )
     call.selection = None  # $select named the columns above; the answer's own members always stay
     return encode(answer, call, "ODataSlimResponse")
+
+
+async def list_appointments(call: Call) -> Response:
+    options = _options(call, APPOINTMENT_COLUMNS, (Order("start_date"),))
+    rows = await svc.appointment_page(call.db, call.caller, options.query) if options.page > 0 else []
+    return _answer(call, options, rows, "appointment_id", "appointment")
+
+
+# Sub-resources of one appointment: its few rows are filtered, sorted and paged in memory.
+
+PARTICIPANT_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
+    Column("personId", "person_id", "int", default=True),
+    Column("associateId", "associate_id", "int", associate=True, default=True),
+    Column("contactId", "contact_id", "int", default=True),
+    Column("fullName", "full_name", "text", default=True),
+    Column("email", "email", "text", default=True),
+    Column("invitationStatus", "invitation_status", "enum", d.InvitationStatus, default=True),
+    Column("appointmentId", "appointment_id", "int"),
+)}
+LINK_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
+    Column("linkId", "link_id", "int", default=True),
+    Column("entityName", "entity_name", "text", default=True),
+    Column("id", "id", "int", default=True),
+    Column("description", "description", "text", default=True),
+)}
+
+
+def _appointment_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise ApiError(404, "SoNotFoundException", "not_found", path=request.url.path[:200])
+    return int(raw)
+
+
+async def _visible(call: Call) -> entities.EntityData:
+    appointment_id = _appointment_id(call.request)
+    data = await entities.get_entity(call.db, call.caller, appointment_id)
+    if data is None:
+        raise ApiError(404, "SoNotFoundException", "appointment_not_found", appointment_id=appointment_id)
+    return data
+
+
+def _in_memory(rows: list[Mapping[str, Any]], query: CollectionQuery) -> list[Mapping[str, Any]]:
+    kept = [r for r in rows if query.where is None or matches(query.where, r)]
+    return sort_rows(kept, query.order)[query.offset:query.offset + query.limit]
+
+
+def _participant_rows(data: entities.EntityData) -> list[Mapping[str, Any]]:
+    people = data.people
+    rows: list[Mapping[str, Any]] = []
+    for row in data.booking:
+        user = people.associates.get(row["associate_id"])
+        person = people.persons.get(row["invited_person_id"]) or (user.person if user else None)
+        status = booking.invitation_status(d.AppointmentStatus(row["status"]))
+        rows.append({
+            "person_id": person.person_id if person else 0, "associate_id": row["associate_id"],
+            "contact_id": person.contact_id if person else 0,
+            "full_name": (person.full_name if person else "") or (user.full_name if user else ""),
+            "email": person.email if person else "", "invitation_status": int(status),
+            "appointment_id": row["appointment_id"],
+        })
+    return rows
+
+
+async def list_participants(call: Call) -> Response:
+    data = await _visible(call)
+    options = _options(call, PARTICIPANT_COLUMNS, (Order("appointment_id"),))
+    return _answer(call, options, _in_memory(_participant_rows(data), options.query), "person_id", "person")
+
+
+async def list_links(call: Call) -> Response:
+    await _visible(call)
+    options = _options(call, LINK_COLUMNS, (Order("link_id"),))
+    return _answer(call, options, [], "link_id", "link")  # sodiary has no documents, sales or links to them
+
+
+async def foreign_keys(call: Call) -> Response:
+    await _visible(call)
+    return encode({}, call, "StringDictionary")  # no integration has stored foreign keys here
 
 
 def _format_override(request: Request) -> bool:
@@ -208,4 +312,10 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
         return handle
 
     listing = endpoint(list_appointments)
-    return [Route(PREFIX, listing, methods=["GET"]), Route(PREFIX + "/", listing, methods=["GET"])]
+    return [
+        Route(PREFIX, listing, methods=["GET"]),
+        Route(PREFIX + "/", listing, methods=["GET"]),
+        Route(PREFIX + "/{id}/Participants", endpoint(list_participants), methods=["GET"]),
+        Route(PREFIX + "/{id}/Links", endpoint(list_links), methods=["GET"]),
+        Route(PREFIX + "/{id}/ForeignKey", endpoint(foreign_keys), methods=["GET"]),
+    ]

@@ -245,7 +245,7 @@ def _typed(column: Column, text: str, shape: str, ctx: FilterContext) -> Any:
         assert column.enum is not None
         if text.lstrip("+-").isdigit():
             return int(column.enum(int(text)))
-        members = {m.name.lower(): m for m in column.enum}
+        members = {m.name.lower().rstrip("_"): m for m in column.enum}
         if text.lower() in members:
             return int(members[text.lower()])
         raise ValueError(text)
