@@ -52,7 +52,7 @@ async def get_associate_by_person(call: Call, _req: None) -> c.Associate | None:
 ASSOCIATE_METHODS = [
     AgentMethod("GetAssociate", get_associate, None, c.Associate, query={"associateId": int},
                 summary="The user (associate) with the id, or null."),
-    AgentMethod("GetAssociateList", get_associate_list, list[int], list[c.Associate],
+    AgentMethod("GetAssociateList", get_associate_list, list[c.Int32], list[c.Associate],
                 summary="The users with these ids, in order (unknown ids left out); an empty array: every "
                         "user not retired."),
     AgentMethod("GetAssociateByPersonId", get_associate_by_person, None, c.Associate, query={"personId": int},
