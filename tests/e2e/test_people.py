@@ -179,3 +179,30 @@ def test_rest_contact_and_associate(server: LiveServer, seed: Seeder, ada: httpx
     assert user["Name"] == "tje0"
     assert user["_Links"]["Self"] == f"{server.url}/api/v1/Associate/{seed.user_id('tje0')}"
     assert_error(ada.get("/api/v1/Associate/999999"), 404)
+
+
+# REST collections of the address book: look people up by name.
+
+
+def test_persons_are_found_by_name_with_filter(ada: httpx.Client) -> None:
+    kari = new_person(ada, "Lookup", "lookup@example.com")
+    body = ok(ada.get("/api/v1/Person", params={"$filter": "firstname eq 'lookup' and lastname begins 'Ols'"}))
+    assert [row["PrimaryKey"] for row in body["value"]] == [kari["PersonId"]]
+    assert body["value"][0] == {"PrimaryKey": kari["PersonId"], "EntityName": "person", "personId": kari["PersonId"],
+                                "firstname": "Lookup", "lastname": "Olsen", "email": "lookup@example.com",
+                                "contactId": 0}
+
+
+def test_companies_and_users_are_found_by_name(seed: Seeder, ada: httpx.Client) -> None:
+    company = ok(call(ada, "Contact", "SaveContactEntity", {"Name": "Unique Lookup Bakeri"}))
+    found = ok(ada.get("/api/v1/Contact", params={"$filter": "name contains 'lookup bak'"}))
+    assert [row["contactId"] for row in found["value"]] == [company["ContactId"]]
+    users = ok(ada.get("/api/v1/Associate", params={"$filter": "name oneOf ('tje0', 'ben')", "$orderBy": "name"}))
+    assert [(row["name"], row["associateId"]) for row in users["value"]] == \
+        [("ben", seed.user_id("ben")), ("tje0", seed.user_id("tje0"))]
+    assert "password" not in str(ok(ada.get("/api/v1/Associate", params={"$select": "*"}))).lower()
+
+
+def test_an_address_book_filter_on_an_unknown_column_is_400(ada: httpx.Client) -> None:
+    assert "position 1" in assert_error(ada.get("/api/v1/Person", params={"$filter": "password eq 'x'"}),
+                                        400)["Message"]

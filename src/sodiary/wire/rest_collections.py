@@ -85,6 +85,13 @@ OPERATIONS = [
                   "dialect), $orderBy, $top (page size, at most 1000; default 500), $skip, $format, $context; "
                   "odata.nextLink leads to the next page",
                   "", response=ODataSlimResponse, takes_select=True, last_modified=False, query=_OPTIONS),
+    *(RestOperation("GET", f"/api/v1/{name}", f"{what}, as an OData page with the same query options (look "
+                    f"people up by name with $filter, e.g. `{example}`)", "", response=ODataSlimResponse,
+                    last_modified=False, query=_OPTIONS, tag=name)
+      for name, what, example in (("Person", "Persons", "lastname begins 'Han'"),
+                                  ("Contact", "Companies", "name contains 'bakeri'"),
+                                  ("Associate", "Users (retired ones too: `deleted eq false` leaves them out)",
+                                   "name eq 'tje0'"))),
     RestOperation("GET", PREFIX + "/{id}/Participants", "The appointment's participants (one per booking row), as an "
                   "OData page with the same query options (404 when unknown)", "", response=ODataSlimResponse,
                   statuses=(404,), last_modified=False, query=_OPTIONS),
@@ -208,6 +215,48 @@ async def list_appointments(call: Call) -> Response:
     return _answer(call, options, rows, "appointment_id", "appointment")
 
 
+# The address book: persons, companies and users, shared data every signed-in user may read.
+
+PERSON_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
+    Column("personId", "person_id", "int", default=True),
+    Column("firstname", "firstname", "text", default=True),
+    Column("lastname", "lastname", "text", default=True),
+    Column("email", "email", "text", default=True),
+    Column("contactId", "contact_id", "int", default=True),
+)}
+CONTACT_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
+    Column("contactId", "contact_id", "int", default=True),
+    Column("name", "name", "text", default=True),
+    Column("department", "department", "text", default=True),
+)}
+ASSOCIATE_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
+    Column("associateId", "associate_id", "int", associate=True, default=True),
+    Column("name", "name", "text", default=True),
+    Column("personId", "person_id", "int", default=True),
+    Column("type", "type", "enum", d.UserType, default=True),
+    Column("disabled", "disabled", "bool"),
+    Column("deleted", "deleted", "bool", default=True),
+)}
+# table -> (its columns, the key, the entity name, the default order)
+_BOOK: dict[str, tuple[dict[str, Column], str, str, tuple[Order, ...]]] = {
+    "person": (PERSON_COLUMNS, "person_id", "person", (Order("lastname"), Order("firstname"))),
+    "contact": (CONTACT_COLUMNS, "contact_id", "contact", (Order("name"), Order("department"))),
+    "associate": (ASSOCIATE_COLUMNS, "associate_id", "associate", (Order("name"),)),
+}
+
+
+def _book_listing(table: str) -> Callable[[Call], Awaitable[Response]]:
+    columns, key, entity, order = _BOOK[table]
+
+    async def listing(call: Call) -> Response:
+        options = _options(call, columns, order)
+        rows = await svc.people_page(call.db, table, options.query) if options.page > 0 else []
+        return _answer(call, options, [dict(r, person_id=r["person_id"] or 0) if "person_id" in r else r
+                                       for r in rows], key, entity)
+
+    return listing
+
+
 # Sub-resources of one appointment: its few rows are filtered, sorted and paged in memory.
 
 PARTICIPANT_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
@@ -312,9 +361,12 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
         return handle
 
     listing = endpoint(list_appointments)
+    book = [Route(f"/api/v1/{name}{slash}", endpoint(_book_listing(name.lower())), methods=["GET"])
+            for name in ("Person", "Contact", "Associate") for slash in ("", "/")]
     return [
         Route(PREFIX, listing, methods=["GET"]),
         Route(PREFIX + "/", listing, methods=["GET"]),
+        *book,
         Route(PREFIX + "/{id}/Participants", endpoint(list_participants), methods=["GET"]),
         Route(PREFIX + "/{id}/Links", endpoint(list_links), methods=["GET"]),
         Route(PREFIX + "/{id}/ForeignKey", endpoint(foreign_keys), methods=["GET"]),
