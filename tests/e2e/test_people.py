@@ -206,3 +206,29 @@ def test_companies_and_users_are_found_by_name(seed: Seeder, ada: httpx.Client) 
 def test_an_address_book_filter_on_an_unknown_column_is_400(ada: httpx.Client) -> None:
     assert "position 1" in assert_error(ada.get("/api/v1/Person", params={"$filter": "password eq 'x'"}),
                                         400)["Message"]
+
+
+def test_a_person_added_through_the_person_agent_can_be_invited_and_shows_among_the_participants(
+        ada: httpx.Client) -> None:
+    guest = new_person(ada, "Guest", "guest@example.com")
+    entity = ok(ada.get("/api/v1/Appointment/default"))
+    entity.update(Title="With a guest", Participants=[{"PersonId": guest["PersonId"]}])
+    saved = ok(ada.post("/api/v1/Appointment", json=entity))
+    participants = ok(ada.get(f"/api/v1/Appointment/{saved['AppointmentId']}/Participants",
+                              params={"$filter": f"personId eq {guest['PersonId']}"}))
+    assert [(row["fullName"], row["email"]) for row in participants["value"]] == [("Guest Olsen", "guest@example.com")]
+
+
+def test_person_and_contact_lists_keep_the_order_asked_and_a_company_lists_its_persons(
+        seed: Seeder, ada: httpx.Client, ben: httpx.Client) -> None:
+    company = ok(call(ada, "Contact", "SaveContactEntity", {"Name": "Listed AS"}))
+    first = new_person(ada, "First", contact_id=company["ContactId"])
+    second = new_person(ada, "Second", contact_id=company["ContactId"])
+    persons = ok(call(ada, "Person", "GetPersonList", [second["PersonId"], 999999, first["PersonId"]]))
+    assert [p["Firstname"] for p in persons] == ["Second", "First"]
+    members = ok(call(ada, "Person", "GetPersonsFromContact", {"ContactId": company["ContactId"]}))
+    assert [p["PersonId"] for p in members] == [first["PersonId"], second["PersonId"]]
+    assert [x["Name"] for x in ok(call(ada, "Contact", "GetContactList", [company["ContactId"], 999999]))] \
+        == ["Listed AS"]
+    mine = ok(call(ben, "Person", "GetMyPerson"))
+    assert mine["FullName"] == "Ben Hansen" and mine["AssociateId"] == seed.user_id("ben")

@@ -92,3 +92,38 @@ async def save_contact(db: Database, contact_id: int, name: str, department: str
         return store.contacts(conn, [saved])[saved]
 
     return await db.transaction(work)
+
+
+async def person_list(db: Database, ids: Sequence[int]) -> list[PersonInfo]:
+    """The persons with these ids, in the order asked; unknown ids left out."""
+
+    def work(conn: Connection) -> list[PersonInfo]:
+        found = store.persons(conn, ids)
+        return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+    return await db.transaction(work)
+
+
+async def persons_of_contact(db: Database, contact_id: int) -> list[PersonInfo]:
+    def work(conn: Connection) -> list[PersonInfo]:
+        ids = store.person_ids_of_contact(conn, contact_id) if contact_id > 0 else []
+        found = store.persons(conn, ids)
+        return [found[i] for i in ids if i in found]
+
+    return await db.transaction(work)
+
+
+async def my_person(db: Database, caller: Caller) -> PersonInfo | None:
+    def work(conn: Connection) -> PersonInfo | None:
+        person_id = store.person_of_associate(conn, caller.associate_id)
+        return store.persons(conn, [person_id]).get(person_id) if person_id else None
+
+    return await db.transaction(work)
+
+
+async def contact_list(db: Database, ids: Sequence[int]) -> list[ContactInfo]:
+    def work(conn: Connection) -> list[ContactInfo]:
+        found = store.contacts(conn, ids)
+        return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+    return await db.transaction(work)

@@ -45,3 +45,13 @@ def insert_contact(conn: Connection, name: str, department: str) -> int:
 
 def update_contact(conn: Connection, contact_id: int, name: str, department: str) -> None:
     conn.execute(update(contact).where(contact.c.contact_id == contact_id).values(name=name, department=department))
+
+
+def person_ids_of_contact(conn: Connection, contact_id: int) -> list[int]:
+    q = select(person.c.person_id).where(person.c.contact_id == contact_id).order_by(person.c.person_id)
+    return [r[0] for r in conn.execute(q)]
+
+
+def person_of_associate(conn: Connection, associate_id: int) -> int:
+    found = conn.execute(select(associate.c.person_id).where(associate.c.associate_id == associate_id)).first()
+    return int(found[0] or 0) if found else 0

@@ -96,9 +96,30 @@ async def save_person_entity(call: Call, entity: PersonEntity) -> PersonEntity |
     return await _person_entity(call, saved.person_id)
 
 
+async def get_person_list(call: Call, ids: list[int]) -> list[c.Person]:
+    return [p for p in map(person_carrier, await svc.person_list(call.db, ids)) if p is not None]
+
+
+async def get_my_person(call: Call, _req: None) -> c.Person | None:
+    return person_carrier(await svc.my_person(call.db, call.caller))
+
+
+class ContactIdRequest(c.Request):
+    contact_id: c.Int32 = 0
+
+
+async def get_persons_from_contact(call: Call, req: ContactIdRequest) -> list[c.Person]:
+    return [p for p in map(person_carrier, await svc.persons_of_contact(call.db, req.contact_id)) if p is not None]
+
+
 PERSON_METHODS = [
     AgentMethod("GetPerson", get_person, None, c.Person, query={"personId": int},
                 summary="The person with the id, or null."),
+    AgentMethod("GetPersonList", get_person_list, list[c.Int32], list[c.Person],
+                summary="The persons with these ids, in order (unknown ids left out)."),
+    AgentMethod("GetMyPerson", get_my_person, None, c.Person, summary="The caller's own person."),
+    AgentMethod("GetPersonsFromContact", get_persons_from_contact, ContactIdRequest, list[c.Person],
+                summary="Every person of the company."),
     AgentMethod("GetPersonEntity", get_person_entity, None, PersonEntity, query={"personEntityId": int},
                 summary="The PersonEntity with the id, or null."),
     AgentMethod("CreateDefaultPersonEntity", create_default_person, None, PersonEntity,
@@ -130,9 +151,15 @@ async def save_contact_entity(call: Call, entity: ContactEntity) -> ContactEntit
     return contact_entity(saved)
 
 
+async def get_contact_list(call: Call, ids: list[int]) -> list[c.Contact]:
+    return [x for x in map(contact_carrier, await svc.contact_list(call.db, ids)) if x is not None]
+
+
 CONTACT_METHODS = [
     AgentMethod("GetContact", get_contact, None, c.Contact, query={"contactId": int},
                 summary="The company with the id, or null."),
+    AgentMethod("GetContactList", get_contact_list, list[c.Int32], list[c.Contact],
+                summary="The companies with these ids, in order (unknown ids left out)."),
     AgentMethod("GetContactEntity", get_contact_entity, None, ContactEntity, query={"contactEntityId": int},
                 summary="The ContactEntity with the id, or null."),
     AgentMethod("CreateDefaultContactEntity", create_default_contact, None, ContactEntity,
