@@ -232,3 +232,39 @@ def test_person_and_contact_lists_keep_the_order_asked_and_a_company_lists_its_p
         == ["Listed AS"]
     mine = ok(call(ben, "Person", "GetMyPerson"))
     assert mine["FullName"] == "Ben Hansen" and mine["AssociateId"] == seed.user_id("ben")
+
+
+def test_patch_changes_a_person_by_merge_patch_and_json_patch(ada: httpx.Client) -> None:
+    person_id = new_person(ada, "Patchy")["PersonId"]
+    merged = ok(ada.patch(f"/api/v1/Person/{person_id}", json={"Lastname": "Merged"}))
+    assert merged["Lastname"] == "Merged" and merged["Firstname"] == "Patchy"
+    patched = ok(ada.patch(f"/api/v1/Person/{person_id}",
+                           json=[{"op": "replace", "path": "/Firstname", "value": "Json"}]))
+    assert patched["Firstname"] == "Json" and patched["Lastname"] == "Merged"
+    assert_error(ada.patch("/api/v1/Person/999999", json={"Lastname": "x"}), 404)
+    company = ok(ada.post("/api/v1/Contact", json={"Name": "Patch AS"}))
+    assert ok(ada.patch(f"/api/v1/Contact/{company['ContactId']}", json={"Department": "IT"}))["Department"] == "IT"
+
+
+def test_a_person_nothing_names_is_deleted_and_one_in_use_is_refused(seed: Seeder, ada: httpx.Client) -> None:
+    loose = new_person(ada, "Loose")["PersonId"]
+    assert ada.delete(f"/api/v1/Person/{loose}").status_code == 204
+    assert_error(ada.get(f"/api/v1/Person/{loose}"), 404)
+    invited = new_person(ada, "Invited")["PersonId"]
+    entity = ok(ada.get("/api/v1/Appointment/default"))
+    ok(ada.post("/api/v1/Appointment", json=entity | {"Participants": [{"PersonId": invited}]}))
+    user_person = ok(call(ada, "Associate", "GetAssociate", associateId=seed.user_id("ben")))["PersonId"]
+    with Unchanged(seed):
+        assert_error(ada.delete(f"/api/v1/Person/{invited}"), 409)
+        assert_error(call(ada, "Person", "DeletePersonEntity", personEntityId=user_person), 409)
+        assert_error(ada.delete("/api/v1/Person/999999"), 404)
+
+
+def test_a_company_with_persons_is_not_deleted_and_an_empty_one_is(seed: Seeder, ada: httpx.Client) -> None:
+    company = ok(call(ada, "Contact", "SaveContactEntity", {"Name": "Staffed AS"}))["ContactId"]
+    new_person(ada, "Staff", contact_id=company)
+    with Unchanged(seed):
+        assert_error(ada.delete(f"/api/v1/Contact/{company}"), 409)
+    empty = ok(call(ada, "Contact", "SaveContactEntity", {"Name": "Empty AS"}))["ContactId"]
+    assert call(ada, "Contact", "DeleteContactEntity", contactEntityId=empty).status_code == 204
+    assert ok(call(ada, "Contact", "GetContact", contactId=empty)) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import Forbidden, Invalid
+from .errors import Conflict, Forbidden, Invalid
 
 NAME_MAX = 50  # person.firstname / lastname
 COMPANY_MAX = 220  # contact.name / department
@@ -32,3 +32,17 @@ def may_change_person(caller_associate_id: int, person_user_id: int) -> None:
     """A person who is a user is that user's own card: only they change it (others may read it)."""
     if person_user_id and person_user_id != caller_associate_id:
         raise Forbidden("not_your_person", associate_id=person_user_id)
+
+
+def may_delete_person(person_id: int, is_user: bool, named: bool) -> None:
+    """A user's person goes with the user (`sodiary user remove`); a person an appointment names stays,
+    or the appointment would name no one."""
+    if is_user:
+        raise Conflict("person_is_user", person_id=person_id)
+    if named:
+        raise Conflict("person_in_use", person_id=person_id)
+
+
+def may_delete_contact(contact_id: int, in_use: bool) -> None:
+    if in_use:
+        raise Conflict("contact_in_use", contact_id=contact_id)

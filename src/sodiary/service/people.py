@@ -127,3 +127,24 @@ async def contact_list(db: Database, ids: Sequence[int]) -> list[ContactInfo]:
         return [found[i] for i in dict.fromkeys(ids) if i in found]
 
     return await db.transaction(work)
+
+
+async def delete_person(db: Database, person_id: int) -> None:
+    def work(conn: Connection) -> None:
+        if store.persons(conn, [person_id]).get(person_id) is None:
+            raise NotFound("person_not_found", person_id=person_id)
+        rules.may_delete_person(person_id, bool(store.associate_of_person(conn, person_id)),
+                                store.person_in_use(conn, person_id))
+        store.delete_person(conn, person_id)
+
+    await db.transaction(work)
+
+
+async def delete_contact(db: Database, contact_id: int) -> None:
+    def work(conn: Connection) -> None:
+        if not store.contact_exists(conn, contact_id):
+            raise NotFound("contact_not_found", contact_id=contact_id)
+        rules.may_delete_contact(contact_id, store.contact_in_use(conn, contact_id))
+        store.delete_contact(conn, contact_id)
+
+    await db.transaction(work)

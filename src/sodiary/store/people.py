@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .entities import AssociateInfo, ContactInfo, PersonInfo, associates, contacts, persons
-from .schema import associate, contact, person
+from .schema import appointment, associate, contact, person
 
 __all__ = ["AssociateInfo", "ContactInfo", "PersonInfo", "associates", "contacts", "persons"]
 
@@ -55,3 +55,26 @@ def person_ids_of_contact(conn: Connection, contact_id: int) -> list[int]:
 def person_of_associate(conn: Connection, associate_id: int) -> int:
     found = conn.execute(select(associate.c.person_id).where(associate.c.associate_id == associate_id)).first()
     return int(found[0] or 0) if found else 0
+
+
+def person_in_use(conn: Connection, person_id: int) -> bool:
+    """An appointment names the person (as whom it is with, or as an invitee)."""
+    q = select(appointment.c.appointment_id).where(
+        or_(appointment.c.person_id == person_id, appointment.c.invited_person_id == person_id)).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def contact_in_use(conn: Connection, contact_id: int) -> bool:
+    """A person belongs to the company, or an appointment names it."""
+    if conn.execute(select(person.c.person_id).where(person.c.contact_id == contact_id).limit(1)).first():
+        return True
+    q = select(appointment.c.appointment_id).where(appointment.c.contact_id == contact_id).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def delete_person(conn: Connection, person_id: int) -> None:
+    conn.execute(delete(person).where(person.c.person_id == person_id))
+
+
+def delete_contact(conn: Connection, contact_id: int) -> None:
+    conn.execute(delete(contact).where(contact.c.contact_id == contact_id))

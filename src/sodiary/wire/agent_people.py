@@ -112,6 +112,10 @@ async def get_persons_from_contact(call: Call, req: ContactIdRequest) -> list[c.
     return [p for p in map(person_carrier, await svc.persons_of_contact(call.db, req.contact_id)) if p is not None]
 
 
+async def delete_person_entity(call: Call, _req: None) -> None:
+    await svc.delete_person(call.db, query_id(call, "personEntityId"))
+
+
 PERSON_METHODS = [
     AgentMethod("GetPerson", get_person, None, c.Person, query={"personId": int},
                 summary="The person with the id, or null."),
@@ -126,6 +130,8 @@ PERSON_METHODS = [
                 summary="A new, unsaved PersonEntity."),
     AgentMethod("SavePersonEntity", save_person_entity, PersonEntity, PersonEntity,
                 summary="Creates (PersonId 0) or updates a person: names, company and the first e-mail address."),
+    AgentMethod("DeletePersonEntity", delete_person_entity, None, None, query={"personEntityId": int},
+                summary="Deletes the person; refused (409) while it is a user or an appointment names it."),
 ]
 
 
@@ -155,6 +161,10 @@ async def get_contact_list(call: Call, ids: list[int]) -> list[c.Contact]:
     return [x for x in map(contact_carrier, await svc.contact_list(call.db, ids)) if x is not None]
 
 
+async def delete_contact_entity(call: Call, _req: None) -> None:
+    await svc.delete_contact(call.db, query_id(call, "contactEntityId"))
+
+
 CONTACT_METHODS = [
     AgentMethod("GetContact", get_contact, None, c.Contact, query={"contactId": int},
                 summary="The company with the id, or null."),
@@ -166,6 +176,8 @@ CONTACT_METHODS = [
                 summary="A new, unsaved ContactEntity."),
     AgentMethod("SaveContactEntity", save_contact_entity, ContactEntity, ContactEntity,
                 summary="Creates (ContactId 0) or updates a company: name and department."),
+    AgentMethod("DeleteContactEntity", delete_contact_entity, None, None, query={"contactEntityId": int},
+                summary="Deletes the company; refused (409) while it has persons or an appointment names it."),
 ]
 
 

@@ -332,6 +332,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This person is user {associate_id}; only that user changes it",
         "no": "Denne personen er bruker {associate_id}; bare den brukeren kan endre den",
     },
+    "person_is_user": {
+        "en": "Person {person_id} is a user; remove the user with `sodiary user remove`",
+        "no": "Person {person_id} er en bruker; fjern brukeren med `sodiary user remove`",
+    },
+    "person_in_use": {
+        "en": "Person {person_id} is named by an appointment and cannot be deleted",
+        "no": "Person {person_id} er nevnt i en avtale og kan ikke slettes",
+    },
+    "contact_in_use": {
+        "en": "Contact {contact_id} has persons or is named by an appointment and cannot be deleted",
+        "no": "Firma {contact_id} har personer eller er nevnt i en avtale og kan ikke slettes",
+    },
     # REST collections ($filter, $orderBy, $select and the other query options).
     "invalid_filter": {
         "en": "Invalid $filter '{filter}' at position {position}",

@@ -1,6 +1,6 @@
 """REST `/api/v1/Person`, `/api/v1/Contact`, `/api/v1/Associate`: the people agents with HTTP semantics
-(404 for an unknown id, `_Links.Self`). Person and Contact: GET /default, GET/PUT /{id}, POST; Associate:
-GET /{id} (users are made with `sodiary user add`, as SuperOffice's are in its admin client).
+(404 for an unknown id, `_Links.Self`). Person and Contact: GET /default, POST, GET/PUT/PATCH/DELETE /{id};
+Associate: GET /{id} (users are made with `sodiary user add`, as SuperOffice's are in its admin client).
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from . import agent_people as people
 from . import entity_carriers as c
 from .binding import bind
 from .decoding import decode_body
-from .endpoint import Authenticate, Call, encode, guarded, open_call, read_body
+from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
 from .errors import ApiError
 from .negotiation import Format
 from .people_carriers import ContactEntity, PersonEntity
 from .rest import MAX_ID, RestOperation
+from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
 
 PERSON = "/api/v1/Person"
 CONTACT = "/api/v1/Contact"
@@ -119,6 +120,40 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
             raise ApiError(404, "SoNotFoundException", "person_not_found", person_id=person_id)
         return await _save_person(call, limit, person_id)
 
+    async def person_patch(call: Call, limit: int) -> Response:
+        person_id = _id(call.request)
+        current = await people._person_entity(call, person_id)
+        if current is None:
+            raise ApiError(404, "SoNotFoundException", "person_not_found", person_id=person_id)
+        patched = apply_patch(msgspec.to_builtins(current), call.request.headers.get("content-type"),
+                              await read_body(call.request, limit))
+        if not isinstance(patched, dict):
+            raise ApiError(400, "ArgumentException", "entity_required")
+        entity = bind(patched, PersonEntity)
+        entity.person_id = person_id
+        return _person_answer(call, await people.save_person_entity(call, entity), person_id)
+
+    async def person_delete(call: Call, _: int) -> Response:
+        await svc.delete_person(call.db, _id(call.request))
+        return no_content(call.fmt)
+
+    async def contact_patch(call: Call, limit: int) -> Response:
+        contact_id = _id(call.request)
+        info = await svc.contact(call.db, contact_id)
+        if info is None:
+            raise ApiError(404, "SoNotFoundException", "contact_not_found", contact_id=contact_id)
+        patched = apply_patch(msgspec.to_builtins(people.contact_entity(info)),
+                              call.request.headers.get("content-type"), await read_body(call.request, limit))
+        if not isinstance(patched, dict):
+            raise ApiError(400, "ArgumentException", "entity_required")
+        entity = bind(patched, ContactEntity)
+        entity.contact_id = contact_id
+        return _contact_answer(call, await people.save_contact_entity(call, entity), contact_id)
+
+    async def contact_delete(call: Call, _: int) -> Response:
+        await svc.delete_contact(call.db, _id(call.request))
+        return no_content(call.fmt)
+
     async def contact_get(call: Call, _: int) -> Response:
         contact_id = _id(call.request)
         info = await svc.contact(call.db, contact_id)
@@ -148,17 +183,19 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
 
         return handle
 
-    person_item = by_method({"GET": endpoint(person_get), "PUT": endpoint(person_put)})
-    contact_item = by_method({"GET": endpoint(contact_get), "PUT": endpoint(contact_put)})
+    person_item = by_method({"GET": endpoint(person_get), "PUT": endpoint(person_put),
+                             "PATCH": endpoint(person_patch), "DELETE": endpoint(person_delete)})
+    contact_item = by_method({"GET": endpoint(contact_get), "PUT": endpoint(contact_put),
+                              "PATCH": endpoint(contact_patch), "DELETE": endpoint(contact_delete)})
     return [
         Route(PERSON + "/default", endpoint(person_default), methods=["GET"]),
         Route(PERSON, endpoint(person_post), methods=["POST"]),
         Route(PERSON + "/", endpoint(person_post), methods=["POST"]),
-        Route(PERSON + "/{id}", person_item, methods=["GET", "PUT"]),
+        Route(PERSON + "/{id}", person_item, methods=["GET", "PUT", "PATCH", "DELETE"]),
         Route(CONTACT + "/default", endpoint(contact_default), methods=["GET"]),
         Route(CONTACT, endpoint(contact_post), methods=["POST"]),
         Route(CONTACT + "/", endpoint(contact_post), methods=["POST"]),
-        Route(CONTACT + "/{id}", contact_item, methods=["GET", "PUT"]),
+        Route(CONTACT + "/{id}", contact_item, methods=["GET", "PUT", "PATCH", "DELETE"]),
         Route(ASSOCIATE + "/{id}", endpoint(associate_get), methods=["GET"]),
     ]
 
@@ -174,6 +211,11 @@ OPERATIONS = [
                   last_modified=False),
     RestOperation("PUT", PERSON + "/{id}", "Update the person", "SavePersonEntity", request=PersonEntity,
                   response=PersonEntityWithLinks, statuses=_SAVE, tag="Person", last_modified=False),
+    RestOperation("PATCH", PERSON + "/{id}", "Change the person by JSON Patch or JSON Merge Patch",
+                  "SavePersonEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
+                  response=PersonEntityWithLinks, statuses=(*_SAVE, 409), tag="Person", last_modified=False),
+    RestOperation("DELETE", PERSON + "/{id}", "Delete the person (409 while a user or an appointment names it)",
+                  "DeletePersonEntity", statuses=(404, 409), tag="Person", last_modified=False),
     RestOperation("GET", CONTACT + "/default", "A new, unsaved company", "CreateDefaultContactEntity",
                   response=ContactEntityWithLinks, tag="Contact", last_modified=False),
     RestOperation("GET", CONTACT + "/{id}", "The company (404 when unknown)", "GetContactEntity",
@@ -183,6 +225,11 @@ OPERATIONS = [
                   last_modified=False),
     RestOperation("PUT", CONTACT + "/{id}", "Update the company", "SaveContactEntity", request=ContactEntity,
                   response=ContactEntityWithLinks, statuses=_SAVE, tag="Contact", last_modified=False),
+    RestOperation("PATCH", CONTACT + "/{id}", "Change the company by JSON Patch or JSON Merge Patch",
+                  "SaveContactEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
+                  response=ContactEntityWithLinks, statuses=(*_SAVE, 409), tag="Contact", last_modified=False),
+    RestOperation("DELETE", CONTACT + "/{id}", "Delete the company (409 while it has persons or an appointment "
+                  "names it)", "DeleteContactEntity", statuses=(404, 409), tag="Contact", last_modified=False),
     RestOperation("GET", ASSOCIATE + "/{id}", "The user (404 when unknown)", "GetAssociate",
                   response=AssociateWithLinks, statuses=(404,), tag="Associate", last_modified=False),
 ]
