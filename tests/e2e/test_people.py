@@ -56,6 +56,8 @@ def test_get_associate_list_keeps_the_order_asked_and_an_empty_array_lists_every
 
 def test_get_associate_by_person_id_finds_the_user_who_is_that_person(seed: Seeder, ada: httpx.Client) -> None:
     tje0 = ok(call(ada, "Associate", "GetAssociate", associateId=seed.user_id("tje0")))
+    assert ok(call(ada, "Associate", "GetAssociateByPersonId", {"PersonId": tje0["PersonId"]}))["AssociateId"] \
+        == seed.user_id("tje0")
     assert ok(call(ada, "Associate", "GetAssociateByPersonId", personId=tje0["PersonId"]))["AssociateId"] \
         == seed.user_id("tje0")
     outsider = new_person(ada, "Nobody")

@@ -45,8 +45,14 @@ async def get_associate_list(call: Call, ids: list[int] | None) -> list[c.Associ
     return [a for a in map(_associate, found) if a is not None]
 
 
-async def get_associate_by_person(call: Call, _req: None) -> c.Associate | None:
-    return _associate(await svc.associate_by_person(call.db, query_id(call, "personId")))
+class PersonIdRequest(c.Request):
+    person_id: c.Int32 = 0
+
+
+async def get_associate_by_person(call: Call, req: PersonIdRequest) -> c.Associate | None:
+    # The official client posts {"PersonId": n}; the id in the query string is accepted too.
+    person_id = req.person_id or (query_id(call, "personId") if "personid" in call.query else 0)
+    return _associate(await svc.associate_by_person(call.db, person_id)) if person_id > 0 else None
 
 
 ASSOCIATE_METHODS = [
@@ -55,7 +61,7 @@ ASSOCIATE_METHODS = [
     AgentMethod("GetAssociateList", get_associate_list, list[c.Int32], list[c.Associate],
                 summary="The users with these ids, in order (unknown ids left out); an empty array: every "
                         "user not retired."),
-    AgentMethod("GetAssociateByPersonId", get_associate_by_person, None, c.Associate, query={"personId": int},
+    AgentMethod("GetAssociateByPersonId", get_associate_by_person, PersonIdRequest, c.Associate,
                 summary="The user who is this person, or null."),
 ]
 
