@@ -156,3 +156,10 @@ def test_the_client_lists_diaries_of_several_users_a_persons_diary_and_the_task_
 ) -> None:
     result = run_scenario(node, "lists", client_zone, live)
     assert result["summary"]["todo"] > 0
+
+
+def test_the_client_adds_a_company_and_a_person_finds_a_user_by_person_and_invites_both(
+    node: str, live: LiveServer, client_zone: str
+) -> None:
+    result = run_scenario(node, "people", client_zone, live)
+    assert result["summary"]["personId"] > 0 and result["summary"]["contactId"] > 0

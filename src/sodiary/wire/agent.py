@@ -1,4 +1,4 @@
-"""Routes for POST /api/v1/Agents/Appointment/<Method>.
+"""Routes for POST /api/v1/Agents/<Agent>/<Method>: the Appointment agent, and the people agents.
 
 Each area of the agent lives in its own module with a METHODS list; every other one of
 SuperOffice's 113 methods is listed and answers 501 in SuperOffice's error shape.
@@ -6,7 +6,7 @@ SuperOffice's 113 methods is listed and answers 501 in SuperOffice's error shape
 
 from __future__ import annotations
 
-from . import agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence
+from . import agent_answers, agent_entities, agent_lists, agent_organiser, agent_people, agent_recurrence
 from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
@@ -24,3 +24,13 @@ def agent_methods() -> dict[str, AgentMethod]:
         assert method.name.lower() in table, f"{method.name} is not an AppointmentAgent method"
         table[method.name.lower()] = method
     return table
+
+
+def agents() -> dict[str, tuple[str, dict[str, AgentMethod]]]:
+    """Every agent sodiary serves at /api/v1/Agents/<Agent>/<Method>: lower-case name -> (name, its methods)."""
+    return {
+        "appointment": ("Appointment", agent_methods()),
+        "associate": ("Associate", agent_people.table(agent_people.ASSOCIATE_METHODS)),
+        "person": ("Person", agent_people.table(agent_people.PERSON_METHODS)),
+        "contact": ("Contact", agent_people.table(agent_people.CONTACT_METHODS)),
+    }

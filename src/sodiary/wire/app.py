@@ -21,7 +21,7 @@ from ..store.database import Database
 from ..web.routes import routes as web_routes
 from . import access_log
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
-from .agent import agent_methods
+from .agent import agents
 from .auth_setup import build_auth
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
@@ -29,8 +29,10 @@ from .health import Readiness, metrics_mode
 from .health import routes as health_routes
 from .negotiation import response_format
 from .openapi import routes as openapi_routes
-from .paths import AGENT_PREFIX, CanonicalPaths, Tenants, route_path
+from .paths import AGENTS_PREFIX, CanonicalPaths, Tenants, route_path
 from .rest import routes as rest_routes
+from .rest_collections import routes as collection_routes
+from .rest_people import routes as people_routes
 
 
 class AgentDispatch:
@@ -40,10 +42,10 @@ class AgentDispatch:
     or made and returned as X-Request-Id, and once answered the request is counted (metrics) and
     logged (access_log.py). Then agent calls go straight to their handler, the rest to Starlette.
 
-    Every agent call has one route, `/api/v1/Agents/Appointment/{method}` (any casing), and its
-    handler already answers every failure in SuperOffice's shape; Starlette's router and middleware
-    stack in front of it cost about a sixth of an Accept's CPU (measured, docs/performance.md). REST,
-    login, OpenAPI, health, metrics and the lifespan stay on the Starlette app.
+    Every agent call has one route, `/api/v1/Agents/{agent}/{method}` (any casing; the agents are one
+    table, agent.agents()), and its handler already answers every failure in SuperOffice's shape;
+    Starlette's router and middleware stack in front of it cost about a sixth of an Accept's CPU
+    (measured, docs/performance.md). REST, login, OpenAPI, health, metrics and the lifespan stay on the Starlette app.
     """
 
     def __init__(self, app: Starlette, agent: Callable[[Request], Awaitable[Response]], *,
@@ -52,7 +54,7 @@ class AgentDispatch:
         self.app = app
         self.state = app.state
         self._agent = agent
-        self._prefix = AGENT_PREFIX.lower()
+        self._prefix = AGENTS_PREFIX.lower()
         self._method_names = method_names or {}
         self._tenants = tenants or Tenants()
         self._metrics = metrics_on
@@ -84,23 +86,24 @@ class AgentDispatch:
         agent_call = route.lower().startswith(self._prefix)
         try:
             if agent_call:
-                await self._agent_call(scope, receive, answer, route[len(AGENT_PREFIX):])
+                await self._agent_call(scope, receive, answer, route[len(AGENTS_PREFIX):])
             else:
                 await self.app(scope, receive, answer)
         finally:
             seconds = perf_counter() - began
             if self._metrics:
                 if agent_call:
-                    kind, name = "agent", self._method_names.get(route[len(AGENT_PREFIX):].lower(), "unknown")
+                    kind, name = "agent", self._method_names.get(route[len(AGENTS_PREFIX):].lower(), "unknown")
                 else:
                     kind, name = route_kind(route), ""
                 metrics.observe_request(kind, scope["method"], name, status, seconds)
             if self._access_log and not (status == 200 and route.startswith("/health/")):
                 log_request(exchange, scope, status, seconds)
 
-    async def _agent_call(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
+    async def _agent_call(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        agent, _, method = path.partition("/")
         scope["app"] = self.app
-        scope["path_params"] = {"method": method}
+        scope["path_params"] = {"agent": agent, "method": method}
         request = Request(scope, receive)
         try:
             response = await self._agent(request)
@@ -112,7 +115,7 @@ class AgentDispatch:
 def route_kind(route: str) -> str:
     """A bounded label for what a non-agent request asked for."""
     lower = route.lower()
-    if lower.startswith("/api/v1/appointment"):
+    if lower.startswith(("/api/v1/appointment", "/api/v1/person", "/api/v1/contact", "/api/v1/associate")):
         return "rest"
     if lower.startswith("/api/v1/sodiary/"):
         return "session"
@@ -148,13 +151,19 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
         metrics.instrument_pool(database.engine)
     auth = build_auth(settings, database)
     authenticator = auth.authenticator
-    methods = agent_methods()
+    tables = agents()
+    methods = tables["appointment"][1]
     max_body = settings.max_body_bytes
 
     async def agent(request: Request) -> Response:
-        method = methods.get(request.path_params["method"].lower())
+        table = tables.get(request.path_params["agent"].lower())
+        if table is None:
+            error = ApiError(404, "SoNotFoundException", "not_found", path=request.url.path[:200])
+            return fail(error, request, response_format(request.headers.get("accept")))
+        method = table[1].get(request.path_params["method"].lower())
         if method is None:
-            error = ApiError(404, "SoNotFoundException", "unknown_method", method=request.path_params["method"][:80])
+            error = ApiError(404, "SoNotFoundException", "unknown_method", agent=table[0],
+                             method=request.path_params["method"][:80])
             return fail(error, request, response_format(request.headers.get("accept")))
         if request.method != "POST":
             error = ApiError(405, "MethodNotAllowedException", "method_not_allowed", headers={"Allow": "POST"})
@@ -184,7 +193,9 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
 
     app = Starlette(
         routes=[
+            *collection_routes(database, authenticator.authenticate),
             *rest_routes(database, authenticator.authenticate, max_body),
+            *people_routes(database, authenticator.authenticate, max_body),
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),
@@ -196,5 +207,8 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     app.add_middleware(CanonicalPaths)
     app.state.db = database
     app.state.settings = settings  # the base time zone for wire/timefmt.py
-    return AgentDispatch(app, agent, method_names={k: m.name for k, m in methods.items()},
+    # Metric labels: "<agent>/<method>" in lower case -> the method's name (Appointment's unprefixed, as before).
+    method_names = {f"{a}/{k}": m.name if a == "appointment" else f"{name}/{m.name}"
+                    for a, (name, table) in tables.items() for k, m in table.items()}
+    return AgentDispatch(app, agent, method_names=method_names,
                          tenants=Tenants(settings.tenant), metrics_on=metrics_on, access_log_on=settings.access_log)

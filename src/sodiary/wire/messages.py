@@ -298,8 +298,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "En liste i {type} har {count} elementer; høyst {limit} godtas",
     },
     "unknown_method": {
-        "en": "The Appointment agent has no method '{method}'",
-        "no": "Avtaleagenten har ingen metode '{method}'",
+        "en": "The {agent} agent has no method '{method}'",
+        "no": "Agenten {agent} har ingen metode '{method}'",
     },
     "not_implemented": {
         "en": "Appointment agent method '{method}' is not implemented by sodiary yet",
@@ -324,6 +324,92 @@ MESSAGES: dict[str, dict[str, str]] = {
     "database_unavailable": {
         "en": "The database is not available right now; try again in {seconds} s",
         "no": "Databasen er ikke tilgjengelig akkurat nå; prøv igjen om {seconds} s",
+    },
+    # The people an appointment names.
+    "person_not_found": {
+        "en": "Person id {person_id} not found",
+        "no": "Person med id {person_id} finnes ikke",
+    },
+    "contact_not_found": {
+        "en": "Contact id {contact_id} not found",
+        "no": "Firma med id {contact_id} finnes ikke",
+    },
+    "associate_not_found": {
+        "en": "Associate id {associate_id} not found",
+        "no": "Bruker med id {associate_id} finnes ikke",
+    },
+    "person_needs_name": {
+        "en": "A person needs a first name or a last name",
+        "no": "En person må ha fornavn eller etternavn",
+    },
+    "contact_needs_name": {
+        "en": "A company needs a name",
+        "no": "Et firma må ha et navn",
+    },
+    "field_too_long": {
+        "en": "{field} is longer than {limit} characters",
+        "no": "{field} er lengre enn {limit} tegn",
+    },
+    "invalid_email": {
+        "en": "'{email}' is not an e-mail address",
+        "no": "'{email}' er ikke en e-postadresse",
+    },
+    "not_your_person": {
+        "en": "This person is user {associate_id}; only that user changes it",
+        "no": "Denne personen er bruker {associate_id}; bare den brukeren kan endre den",
+    },
+    "person_is_user": {
+        "en": "Person {person_id} is a user; remove the user with `sodiary user remove`",
+        "no": "Person {person_id} er en bruker; fjern brukeren med `sodiary user remove`",
+    },
+    "person_in_use": {
+        "en": "Person {person_id} is named by an appointment and cannot be deleted",
+        "no": "Person {person_id} er nevnt i en avtale og kan ikke slettes",
+    },
+    "contact_in_use": {
+        "en": "Contact {contact_id} has persons or is named by an appointment and cannot be deleted",
+        "no": "Firma {contact_id} har personer eller er nevnt i en avtale og kan ikke slettes",
+    },
+    # REST collections ($filter, $orderBy, $select and the other query options).
+    "invalid_filter": {
+        "en": "Invalid $filter '{filter}' at position {position}",
+        "no": "Ugyldig $filter '{filter}' ved posisjon {position}",
+    },
+    "filter_unknown_column": {
+        "en": "$filter '{filter}' at position {position}: there is no column '{column}' (columns: {columns})",
+        "no": "$filter '{filter}' ved posisjon {position}: kolonnen '{column}' finnes ikke (kolonner: {columns})",
+    },
+    "filter_unknown_operator": {
+        "en": "$filter '{filter}' at position {position}: operator '{operator}' does not apply to '{column}'",
+        "no": "$filter '{filter}' ved posisjon {position}: operatoren '{operator}' gjelder ikke for '{column}'",
+    },
+    "filter_value_count": {
+        "en": "$filter '{filter}' at position {position}: '{operator}' takes {count} value(s)",
+        "no": "$filter '{filter}' ved posisjon {position}: '{operator}' tar {count} verdi(er)",
+    },
+    "filter_bad_value": {
+        "en": "$filter '{filter}' at position {position}: {value} is no value for '{column}' "
+              "(expected {expected})",
+        "no": "$filter '{filter}' ved posisjon {position}: {value} er ingen verdi for '{column}' "
+              "(forventet {expected})",
+    },
+    "invalid_order_by": {
+        "en": "Invalid $orderBy '{order_by}' at position {position}: expected 'column [asc|desc], …' "
+              "(columns: {columns})",
+        "no": "Ugyldig $orderBy '{order_by}' ved posisjon {position}: forventet 'kolonne [asc|desc], …' "
+              "(kolonner: {columns})",
+    },
+    "unknown_column": {
+        "en": "$select names no column '{column}' (columns: {columns})",
+        "no": "$select nevner ingen kolonne '{column}' (kolonner: {columns})",
+    },
+    "invalid_query_option": {
+        "en": "Query option {option} has an invalid value '{value}'",
+        "no": "Spørreparameteren {option} har en ugyldig verdi '{value}'",
+    },
+    "unknown_query_option": {
+        "en": "Unknown query option {option} (known: {options})",
+        "no": "Ukjent spørreparameter {option} (kjente: {options})",
     },
 }
 

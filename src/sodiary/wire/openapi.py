@@ -24,15 +24,20 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from .agent import agent_methods
+from .agent import agent_methods, agents
 from .agent_methods import ALL_METHODS
 from .decoding import SUPPORTED as REQUEST_TYPES
 from .endpoint import AgentMethod
 from .errors import ErrorBody
-from .paths import AGENT_PREFIX
-from .rest import OPERATIONS, RestOperation
+from .paths import AGENT_PREFIX, AGENTS_PREFIX
+from .rest import OPERATIONS as ENTITY_OPERATIONS
+from .rest import RestOperation
+from .rest_collections import OPERATIONS as COLLECTION_OPERATIONS
+from .rest_people import OPERATIONS as PEOPLE_OPERATIONS
 from .select import ALWAYS_KEPT
 from .sessions import OPERATIONS as SESSION_OPERATIONS
+
+OPERATIONS = [*COLLECTION_OPERATIONS, *ENTITY_OPERATIONS, *PEOPLE_OPERATIONS]  # every REST route
 
 REF = "#/components/schemas/{name}"
 RESPONSE_TYPES = ("application/json", "text/json", "application/xml", "text/xml")
@@ -328,6 +333,11 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
     return op
 
 
+def _people_agents() -> list[tuple[str, list[AgentMethod]]]:
+    """The agents besides Appointment (Associate, Person, Contact), each with its methods."""
+    return [(name, list(table.values())) for key, (name, table) in agents().items() if key != "appointment"]
+
+
 def document(methods: dict[str, AgentMethod] | None = None,
              rest: Iterable[RestOperation] | None = None) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document as plain data.
@@ -339,6 +349,11 @@ def document(methods: dict[str, AgentMethod] | None = None,
     paths: dict[str, Any] = {}
     for name in ALL_METHODS:
         paths[AGENT_PREFIX + name] = {"post": _agent_operation(table[name.lower()], schemas, pending)}
+    for agent, people in _people_agents():
+        for method in people:
+            described = _agent_operation(method, schemas, pending)
+            described["operationId"], described["tags"] = f"{agent}_{method.name}", [f"Agents/{agent}"]
+            paths[f"{AGENTS_PREFIX}{agent}/{method.name}"] = {"post": described}
     for op in rest if rest is not None else [*OPERATIONS, *SESSION_OPERATIONS]:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
@@ -364,6 +379,8 @@ def document(methods: dict[str, AgentMethod] | None = None,
                            "has the ErrorBody shape, in English or Norwegian (Accept-Language / SO-Language).",
         },
         "tags": [{"name": "Agents/Appointment", "description": "POST /api/v1/Agents/Appointment/<Method>"},
+                 *({"name": f"Agents/{a}", "description": f"POST /api/v1/Agents/{a}/<Method>"}
+                   for a, _ in _people_agents()),
                  {"name": "Appointment", "description": "REST /api/v1/Appointment, with HTTP semantics"},
                  {"name": "Sessions", "description": "sodiary's own login routes: SOTicket tickets and "
                                                      "browser sessions (cookie + X-XSRF-TOKEN)"}],
@@ -408,7 +425,13 @@ def endpoints_markdown(methods: dict[str, AgentMethod] | None = None,
             continue
         response = "204 (void)" if m.response is None else _type_name(m.response)
         lines.append(f"| {i} | {name} | implemented | {_type_name(m.request)} | {response} | {m.summary} |")
-    lines += ["", "## REST — `/api/v1/Appointment`", ""]
+    for agent, people in _people_agents():
+        lines += ["", f"## {agent}Agent — `POST {AGENTS_PREFIX}{agent}/<Method>`", "",
+                  "| Method | Request | Response | Summary |", "|---|---|---|---|"]
+        for m in people:
+            response = "204 (void)" if m.response is None else _type_name(m.response)
+            lines.append(f"| {m.name} | {_type_name(m.request)} | {response} | {m.summary} |")
+    lines += ["", "## REST — `/api/v1/Appointment`, `/api/v1/Person`, `/api/v1/Contact`, `/api/v1/Associate`", ""]
     operations = list(rest if rest is not None else OPERATIONS)
     if not operations:
         lines.append("None yet.")

@@ -12,8 +12,9 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-AGENT_PREFIX = "/api/v1/Agents/Appointment/"
-CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment")
+AGENTS_PREFIX = "/api/v1/Agents/"  # then <Agent>/<Method>
+AGENT_PREFIX = AGENTS_PREFIX + "Appointment/"
+CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment", "/api/v1/Person", "/api/v1/Contact", "/api/v1/Associate")
 
 _TENANT = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?=/api/)", re.IGNORECASE)
 
