@@ -299,6 +299,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The database is not available right now; try again in {seconds} s",
         "no": "Databasen er ikke tilgjengelig akkurat nå; prøv igjen om {seconds} s",
     },
+    "needs_guides": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Sale and Project modules (the sale and "
+              "project guides' suggested appointments), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulene Salg og Prosjekt (foreslåtte "
+              "aktiviteter i salgs- og prosjektguidene), som sodiary ikke har",
+    },
+    "needs_sale_guide": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Sale module (sales and their sale guides), "
+              "which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulen Salg (salg og salgsguider), "
+              "som sodiary ikke har",
+    },
+    "needs_project_guide": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Project module (projects and their project "
+              "guides), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulen Prosjekt (prosjekter og prosjektguider), "
+              "som sodiary ikke har",
+    },
+    "needs_sale": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Sale module (stalled sales and their "
+              "re-open dates), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulen Salg (stoppede salg og deres "
+              "gjenåpningsdato), som sodiary ikke har",
+    },
+    "needs_leads": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's CRM modules for companies, persons and sales "
+              "leads (Contact, Person and Sale), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice sine CRM-moduler for firmaer, personer og "
+              "salgsmuligheter (Kontakt, Person og Salg), som sodiary ikke har",
+    },
 }
 
 
