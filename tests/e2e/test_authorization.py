@@ -128,6 +128,9 @@ READS: dict[str, Read] = {
                                   hidden="unlisted"),
     "GetAssociatesDiary": Read(agent("GetAssociatesDiary", lambda t: {"AssociateIds": [t.owner_id]}), _listed,
                                kinds=("plain",), hidden="unlisted"),
+    # The multi-diary view also shows unanswered invitations, as tentative.
+    "GetAssociatesDiaryInfo": Read(agent("GetAssociatesDiaryInfo", lambda t: {"AssociateIds": [t.owner_id]}),
+                                   _listed, kinds=("plain", "child"), hidden="unlisted"),
     "GetPersonDiary": Read(agent("GetPersonDiary", lambda t: {"PersonId": t.person_id}), _listed,
                            kinds=("plain",), hidden="unlisted"),  # tje0's person: tje0's diary
     "GetPersonAppointmentsByType": Read(
@@ -187,6 +190,7 @@ NO_ID = {
     "CreateDefaultRecurrenceByDate": "a new, unsaved recurrence",
     "CalculateDays": "dates computed from the entity in the body; nothing stored is addressed, nothing written",
     "ValidateDays": "dates checked against the entity in the body; nothing stored is addressed, nothing written",
+    "GetAlarms": "the caller's own alarms (tests/e2e/test_agent_diary.py: another's alarm never rings for them)",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
 REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
