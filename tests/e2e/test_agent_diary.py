@@ -206,3 +206,64 @@ def test_alarms_tell_the_client_to_poll_every_minute(tje0: httpx.Client) -> None
 def test_a_negative_default_lead_time_is_refused(tje0: httpx.Client) -> None:
     r = tje0.post(AGENT + "GetAlarms", json={"DefaultAlarmLeadTimeInMinutes": -5})
     assert_error(r, 400)
+
+
+# --- GetMySyncAppointments --------------------------------------------------------------------
+
+
+def synced(client: httpx.Client, seed: Seeder, *ids: int) -> dict[int, dict[str, Any]]:
+    r = client.post(AGENT + "GetMySyncAppointments", json=_window(seed, *ids))
+    assert r.status_code == 200, r.text
+    return {row["AppointmentId"]: row for row in r.json()}
+
+
+def test_sync_lists_the_callers_own_appointment_in_the_window(tje0: httpx.Client, seed: Seeder) -> None:
+    row = seed.plain("tje0")
+    _set(seed, [row], location="Room 1", has_alarm=True, alarm_lead_seconds=900)
+    with Unchanged(seed):
+        found = synced(tje0, seed, row)
+    start = seed.row(row)["start_date"]
+    assert found[row]["StartDate"] == start.isoformat()
+    assert found[row]["AlarmTime"] == (start - timedelta(minutes=15)).isoformat()
+    assert found[row]["Location"] == "Room 1" and found[row]["HasAlarm"] is True
+    assert found[row]["IsBusy"] is True and found[row]["IsInvitation"] is False and found[row]["Participants"] == []
+
+
+def test_sync_lists_an_unanswered_invitation_as_tentative_with_every_participant(tje0: httpx.Client,
+                                                                                 seed: Seeder) -> None:
+    b = seed.booking("ada", ("tje0", "ben"))
+    child = b.children["tje0"]
+    found = synced(tje0, seed, child)
+    assert found[child]["IsInvitation"] is True and found[child]["IsTentative"] is True
+    people = found[child]["Participants"]
+    assert people[0]["PersonFullName"] == "Ada Lovelace"  # the organiser first
+    assert sorted(p["PersonFullName"] for p in people[1:]) == ["Ben Hansen", "Tore Jensen"]
+    assert people[0]["ParticipantStatus"] == "NotStarted"
+    assert {p["ParticipantStatus"] for p in people[1:]} == {"Booking"}
+
+
+def test_sync_shows_an_accepted_invitation_as_settled(tje0: httpx.Client, seed: Seeder) -> None:
+    child = seed.booking("ada", ("tje0",)).children["tje0"]
+    assert tje0.post(AGENT + "Accept", json={"AppointmentId": child}).status_code == 204
+    found = synced(tje0, seed, child)
+    assert found[child]["IsInvitation"] is False and found[child]["IsTentative"] is False
+
+
+def test_sync_marks_an_assignment(tje0: httpx.Client, seed: Seeder) -> None:
+    row = seed.plain("tje0", status=S.Assignment, assigned_by="ada")
+    assert synced(tje0, seed, row)[row]["IsAssignment"] is True
+
+
+def test_sync_leaves_out_declined_and_cancelled_invitations(tje0: httpx.Client, seed: Seeder) -> None:
+    declined, cancelled = seed.booking("ada", ("tje0",)), seed.booking("ada", ("tje0",))
+    seed.set_status(declined.children["tje0"], S.BookingDeclined)
+    seed.set_status(cancelled.children["tje0"], S.BookingDeleted)
+    found = synced(tje0, seed, declined.mother_id, cancelled.mother_id)
+    assert declined.children["tje0"] not in found and cancelled.children["tje0"] not in found
+
+
+def test_sync_never_lists_another_users_rows(tje0: httpx.Client, seed: Seeder) -> None:
+    theirs = seed.plain("ben")
+    b = seed.booking("ada", ("tje0",))
+    found = synced(tje0, seed, theirs, b.mother_id)
+    assert theirs not in found and b.mother_id not in found and b.children["tje0"] in found

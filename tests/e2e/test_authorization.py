@@ -191,6 +191,7 @@ NO_ID = {
     "CalculateDays": "dates computed from the entity in the body; nothing stored is addressed, nothing written",
     "ValidateDays": "dates checked against the entity in the body; nothing stored is addressed, nothing written",
     "GetAlarms": "the caller's own alarms (tests/e2e/test_agent_diary.py: another's alarm never rings for them)",
+    "GetMySyncAppointments": "the caller's own rows (tests/e2e/test_agent_diary.py: never another user's)",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
 REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}

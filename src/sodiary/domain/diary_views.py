@@ -56,3 +56,13 @@ def rings(*, type_: T, status: S, has_alarm: bool, start: datetime, end: datetim
         return None
     when = alarm_time(start, lead)
     return when if when <= now < max(end, start + timedelta(seconds=1)) else None
+
+
+_NOT_SYNCED = frozenset({S.Hidden, S.BookingDeclined, S.BookingDeleted, S.AssignmentDeclined})
+ASSIGNMENT_PENDING = frozenset({S.Assignment, S.AssignmentSeen})
+
+
+def in_sync(type_: T, status: S) -> bool:
+    """GetMySyncAppointments: the caller's diary rows a calendar should hold — accepted ones, unanswered
+    invitations (tentative) and assignments; never declined, cancelled or hidden ones, never checklist rows."""
+    return type_ in (T.inDiary, T.BookingForDiary) and status not in _NOT_SYNCED

@@ -15,8 +15,10 @@ from sqlalchemy.engine import Connection
 from ..domain import diary_views as rules
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import AppointmentType as T
+from ..store import diary_views as booking_views
 from ..store import entities as store
 from ..store.database import Database
+from ..store.entities import Row
 from ..store.schema import appointment
 from .context import Caller
 
@@ -74,5 +76,27 @@ async def due_alarms(db: Database, caller: Caller, now: datetime, *, include_inv
         by_id = {r["appointment_id"]: r for r in candidates}
         rows = [by_id[i] for _, i in due]
         return Alarms(_list(conn, rows), [Alarm(n, when) for n, (when, _) in enumerate(due)])
+
+    return await db.transaction(work)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncData:
+    data: ListData  # the caller's rows; people include every participant's person
+    participants: dict[int, list[Row]]  # mother id -> the booking's rows (associate, person, status)
+
+
+async def my_sync(db: Database, caller: Caller, start: datetime | None, end: datetime | None) -> SyncData:
+    """The caller's own diary rows in the window that a synchronised calendar holds, with each booking's people."""
+
+    def work(conn: Connection) -> SyncData:
+        own = _a.associate_id == caller.associate_id
+        rows = [r for r in store.window(conn, own, start, end, -1) if rules.in_sync(T(r["type"]), S(r["status"]))]
+        data = _list(conn, rows)
+        booked = booking_views.rows_of_bookings(conn, {r["mother_id"] for r in rows if r["mother_id"]})
+        persons = [p["invited_person_id"] for members in booked.values() for p in members]
+        data.people.persons.update(store.persons(conn, persons))
+        data.people.contacts.update(store.contacts(conn, [p.contact_id for p in data.people.persons.values()]))
+        return SyncData(data, booked)
 
     return await db.transaction(work)

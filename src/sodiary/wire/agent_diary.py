@@ -11,10 +11,12 @@ import msgspec
 from ..domain import diary_views as rules
 from ..domain.enums import AppointmentStatus as S
 from ..service import diary_views as svc
+from ..store.entities import Row
 from . import entity_carriers as c
 from . import enums as w
 from .endpoint import AgentMethod, Call
 from .entity_view import simple_carrier
+from .enums import to_wire
 from .timefmt import time_context
 
 Text = c.Text
@@ -88,6 +90,91 @@ class MultiAlarmData(c.RightsCarrier):
     silent_after: Int32 = SILENT_AFTER_SECONDS
 
 
+class AddressSyncData(c.RightsCarrier):
+    address_id: Int32 = 0
+    address_type: Text = ""
+    address1: Text = ""
+    address2: Text = ""
+    address3: Text = ""
+    city: Text = ""
+    county: Text = ""
+    zip_code: Text = ""
+    state: Text = ""
+    latitude: float = 0.0
+    longitude: float = 0.0
+    formatted_address: Text = ""
+
+
+class ParticipantSyncData(c.RightsCarrier):
+    person_id: Int32 = 0
+    person_first_name: Text = ""
+    person_middle_name: Text = ""
+    person_lastname: Text = ""
+    person_mrmrs: Text = ""
+    person_title: Text = ""
+    person_position: Text = ""
+    person_academic_title: Text = ""
+    person_formal_name: Text = ""
+    person_full_name: Text = ""
+    contact_id: Int32 = 0
+    contact_name: Text = ""
+    contact_department: Text = ""
+    contact_business: Text = ""
+    contact_country: Text = ""
+    contact_category: Text = ""
+    contact_full_name: Text = ""
+    e_mail: list[str] = msgspec.field(default_factory=list, name="EMail")
+    phone_private: list[str] = msgspec.field(default_factory=list)
+    phone_fax: list[str] = msgspec.field(default_factory=list)
+    phone_mobile: list[str] = msgspec.field(default_factory=list)
+    phone_direct: list[str] = msgspec.field(default_factory=list)
+    phone_contact: list[str] = msgspec.field(default_factory=list)
+    messenger: list[str] = msgspec.field(default_factory=list)
+    voip: list[str] = msgspec.field(default_factory=list)
+    contact_url: list[str] = msgspec.field(default_factory=list)
+    url: list[str] = msgspec.field(default_factory=list)
+    street_address: AddressSyncData | None = None
+    postal_address: AddressSyncData | None = None
+    country: Text = ""
+    person_address: AddressSyncData | None = None
+    person_country: Text = ""
+    participant_status: w.AppointmentStatus = w.AppointmentStatus.UnknownOrPostIt  # type: ignore[valid-type]
+
+
+class AppointmentSyncData(c.RightsCarrier):
+    alarm_time: c.DateText | None = None
+    appointment_id: Int32 = 0
+    appointment_text: Text = ""
+    contact_department: Text = ""
+    contact_full_name: Text = ""
+    contact_name: Text = ""
+    contact_id: Int32 = 0
+    end_date: c.DateText | None = None
+    has_alarm: bool = False
+    is_all_day: bool = False
+    is_assignment: bool = False
+    is_busy: bool = False
+    is_completed: bool = False
+    is_invitation: bool = False
+    is_tentative: bool = False
+    location: Text = ""
+    participants: list[ParticipantSyncData] = msgspec.field(default_factory=list)
+    person_formal_name: Text = ""
+    person_full_name: Text = ""
+    person_id: Int32 = 0
+    project_id: Int32 = 0
+    project_name: Text = ""
+    sale_id: Int32 = 0
+    sale_name: Text = ""
+    start_date: c.DateText | None = None
+    task_name: Text = ""
+
+
+class SyncRequest(c.Request):
+    start_time: c.DateText | None = None
+    end_time: c.DateText | None = None
+
+
 LeadMinutes = Annotated[int, msgspec.Meta(ge=0, le=525_600, description="Minutes (0 to a year)")]
 
 
@@ -141,10 +228,57 @@ async def alarms(call: Call, req: GetAlarmsRequest) -> MultiAlarmData:
     return MultiAlarmData(alarms=out)
 
 
+def _full(name: str, department: str) -> str:
+    return " ".join(p for p in (name, department) if p)
+
+
+def _participant(member: Row, people: svc.People) -> ParticipantSyncData:
+    person = people.persons.get(member["invited_person_id"])
+    status = to_wire(S(member["status"]), w.AppointmentStatus)
+    if person is None:
+        return ParticipantSyncData(participant_status=status)
+    return ParticipantSyncData(
+        person_id=person.person_id, person_first_name=person.firstname, person_lastname=person.lastname,
+        person_formal_name=person.full_name, person_full_name=person.full_name, contact_id=person.contact_id,
+        contact_name=person.contact_name, contact_department=person.department,
+        contact_full_name=_full(person.contact_name, person.department),
+        e_mail=[person.email] if person.email else [], participant_status=status,
+    )
+
+
+async def my_sync_appointments(call: Call, req: SyncRequest) -> list[AppointmentSyncData]:
+    tc = time_context(call.request)
+    start, end = tc.parse(req.start_time, "StartTime"), tc.parse(req.end_time, "EndTime")
+    found = await svc.my_sync(call.db, call.caller, start, end)
+    people = found.data.people
+    out = []
+    for row in found.data.rows:
+        a = simple_carrier(row, people, call.caller, tc)
+        status = S(row["status"])
+        contact = people.contacts.get(row["contact_id"])
+        department = contact.department if contact else ""
+        members = found.participants.get(row["mother_id"], []) if row["mother_id"] else []
+        out.append(AppointmentSyncData(
+            alarm_time=tc.render(rules.alarm_time(row["start_date"], row["alarm_lead_seconds"])),
+            appointment_id=a.appointment_id, appointment_text=a.description, contact_department=department,
+            contact_full_name=_full(a.contact_name or "", department), contact_name=a.contact_name,
+            contact_id=a.contact_id, end_date=a.end_date, has_alarm=a.has_alarm, is_all_day=a.is_allday_event,
+            is_assignment=status in rules.ASSIGNMENT_PENDING, is_busy=not a.is_free,
+            is_completed=status is S.Completed, is_invitation=rules.is_tentative(status),
+            is_tentative=rules.is_tentative(status), location=a.location,
+            participants=[_participant(m, people) for m in members], person_formal_name=a.person_full_name,
+            person_full_name=a.person_full_name, person_id=a.person_id, start_date=a.start_date, task_name=a.task,
+            table_right=a.table_right,
+        ))
+    return out
+
+
 METHODS: list[AgentMethod] = [
     AgentMethod("GetAssociatesDiaryInfo", associates_diary_info, c.AssociatesDiaryRequest, list[AppointmentInfo],
                 summary="Several associates' diaries in a window for a multi-diary view; unanswered invitations "
                         "are tentative."),
     AgentMethod("GetAlarms", alarms, GetAlarmsRequest, MultiAlarmData,
                 summary="The caller's alarms that ring now: alarm time reached, appointment not ended."),
+    AgentMethod("GetMySyncAppointments", my_sync_appointments, SyncRequest, list[AppointmentSyncData],
+                summary="The caller's diary rows in a window for calendar sync, with each booking's participants."),
 ]
