@@ -192,6 +192,10 @@ NO_ID = {
     "ValidateDays": "dates checked against the entity in the body; nothing stored is addressed, nothing written",
     "GetAlarms": "the caller's own alarms (tests/e2e/test_agent_diary.py: another's alarm never rings for them)",
     "GetMySyncAppointments": "the caller's own rows (tests/e2e/test_agent_diary.py: never another user's)",
+    # Counts per day, as documented: another's private rows are counted, never shown (test_agent_calendar.py).
+    "GetDayInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment is shown",
+    "GetActivityInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment shown",
+    "GetRedLetterInformationListByDatesAndAssociate": "public holidays; no appointment is addressed or shown",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
 REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}

@@ -329,6 +329,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "Avtaleagentens metode '{method}' krever SuperOffice sine CRM-moduler for firmaer, personer og "
               "salgsmuligheter (Kontakt, Person og Salg), som sodiary ikke har",
     },
+    "day_span_reversed": {
+        "en": "EndDate {end} is before StartDate {start}",
+        "no": "EndDate {end} er før StartDate {start}",
+    },
+    "day_span_too_long": {
+        "en": "At most {max} days can be asked for in one call",
+        "no": "Høyst {max} dager kan hentes i ett kall",
+    },
 }
 
 
