@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import holidays
 import httpx
 import pytest
 from sqlalchemy import update
@@ -38,8 +39,12 @@ _week = iter(range(0, 500))
 
 
 def monday() -> datetime:
-    """A Monday of its own for each test, so the counts see only that test's rows."""
-    return datetime(2033, 1, 3) + timedelta(weeks=next(_week))
+    """A Monday of its own for each test, so the counts see only that test's rows; a working day in Norway."""
+    while True:
+        day = datetime(2033, 1, 3) + timedelta(weeks=next(_week))
+        red = holidays.country_holidays("NO", years=day.year)
+        if day.date() not in red and (day + timedelta(days=1)).date() not in red:  # tests use Monday and Tuesday
+            return day
 
 
 def row_at(seed: Seeder, owner: str, start: str, end: str, **values: Any) -> int:
@@ -181,3 +186,122 @@ def test_an_unknown_associate_is_refused(tje0: httpx.Client) -> None:
 def test_the_last_day_of_the_calendar_is_answered(tje0: httpx.Client) -> None:
     found = days(tje0, DAY, "9999-12-30", "9999-12-31")
     assert [d["Date"] for d in found] == ["9999-12-30T00:00:00", "9999-12-31T00:00:00"]
+
+
+# --- GetNextAvailableTime ---------------------------------------------------------------------
+
+NEXT = AGENT + "GetNextAvailableTime"
+
+
+def openings(client: httpx.Client, start: datetime, minutes: int = 60, **body: Any) -> list[dict[str, Any]]:
+    r = client.post(NEXT, json={"StartTime": start.isoformat(),
+                                "EndTime": (start + timedelta(minutes=minutes)).isoformat(), **body})
+    assert r.status_code == 200, r.text
+    return list(r.json())
+
+
+def span(o: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (o["AvailableTimeStart"][11:16], o["AvailableTimeEnd"][11:16], o["RecommendedTimeStart"][11:16],
+            o["RecommendedTimeEnd"][11:16])
+
+
+def test_a_free_working_day_offers_the_asked_time_at_once(tje0: httpx.Client) -> None:
+    start = monday().replace(hour=9)
+    [o] = openings(tje0, start)
+    assert o["RecommendedTimeStart"] == start.isoformat()
+    assert span(o) == ("09:00", "16:00", "09:00", "10:00")
+
+
+def test_a_busy_row_pushes_the_opening_past_it(tje0: httpx.Client, seed: Seeder) -> None:
+    start = monday().replace(hour=9)
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T09:00", f"{day}T11:00")
+    with Unchanged(seed):
+        [o] = openings(tje0, start)
+    assert span(o) == ("11:00", "16:00", "11:00", "12:00")
+
+
+def test_every_associate_must_be_free(tje0: httpx.Client, seed: Seeder) -> None:
+    start = monday().replace(hour=9)
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T09:00", f"{day}T11:00")
+    row_at(seed, "ben", f"{day}T11:00", f"{day}T13:00")
+    [o] = openings(tje0, start, Associates=[seed.user_id("tje0"), seed.user_id("ben")])
+    assert span(o) == ("13:00", "16:00", "13:00", "14:00")
+
+
+def test_count_asks_for_several_openings_in_order(tje0: httpx.Client, seed: Seeder) -> None:
+    start = monday().replace(hour=8)
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T10:00", f"{day}T11:00")
+    row_at(seed, "tje0", f"{day}T12:00", f"{day}T13:00")
+    found = openings(tje0, start, Count=3)
+    assert [span(o) for o in found] == [("08:00", "10:00", "08:00", "09:00"), ("11:00", "12:00", "11:00", "12:00"),
+                                        ("13:00", "16:00", "13:00", "14:00")]
+
+
+def test_a_gap_shorter_than_the_appointment_is_passed_over(tje0: httpx.Client, seed: Seeder) -> None:
+    start = monday().replace(hour=8)
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T08:30", f"{day}T15:00")
+    [o] = openings(tje0, start)
+    assert span(o) == ("15:00", "16:00", "15:00", "16:00")
+
+
+def test_the_search_moves_on_over_the_weekend(tje0: httpx.Client) -> None:
+    [o] = openings(tje0, datetime(2031, 3, 7, 15, 30))  # a Friday: 30 minutes left, one hour needed
+    assert o["RecommendedTimeStart"] == "2031-03-10T08:00:00"
+
+
+def test_public_holidays_are_no_working_days(tje0: httpx.Client) -> None:
+    # 25 and 26 December are Norwegian public holidays; 27 and 28 are a weekend.
+    [o] = openings(tje0, datetime(2031, 12, 24, 15, 30))
+    assert o["RecommendedTimeStart"] == "2031-12-29T08:00:00"
+
+
+def test_free_rows_and_declined_invitations_do_not_block_but_unanswered_ones_do(tje0: httpx.Client,
+                                                                                seed: Seeder) -> None:
+    start = monday().replace(hour=8)
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T08:00", f"{day}T09:00", is_free=True)
+    declined, pending = seed.booking("ada", ("tje0",)), seed.booking("ada", ("tje0",))
+    seed.set_status(declined.children["tje0"], S.BookingDeclined)
+    for b, hours in ((declined, ("08:30", "09:30")), (pending, ("09:00", "10:00"))):
+        with seed.engine.begin() as conn:
+            conn.execute(update(appointment).where(appointment.c.mother_id == b.mother_id).values(
+                start_date=datetime.fromisoformat(f"{day}T{hours[0]}"),
+                end_date=datetime.fromisoformat(f"{day}T{hours[1]}")))
+    [o] = openings(tje0, start)
+    assert span(o) == ("08:00", "09:00", "08:00", "09:00")
+    [later] = openings(tje0, start.replace(hour=9))
+    assert span(later) == ("10:00", "16:00", "10:00", "11:00")
+
+
+def test_all_day_asks_for_a_whole_free_working_day(tje0: httpx.Client, seed: Seeder) -> None:
+    start = monday()
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T17:00", f"{day}T18:00")  # after hours, yet the day is not free
+    [o] = openings(tje0, start, minutes=24 * 60, IsAllDay=True)
+    tuesday = (start + timedelta(days=1)).date().isoformat()
+    assert (o["RecommendedTimeStart"], o["RecommendedTimeEnd"]) == (f"{tuesday}T00:00:00", f"{tuesday}T23:59:59")
+
+
+def test_another_users_private_row_blocks_their_time_and_shows_nothing(ben: httpx.Client, seed: Seeder) -> None:
+    start = monday().replace(hour=9)
+    day = start.date().isoformat()
+    row_at(seed, "tje0", f"{day}T09:00", f"{day}T10:00", private=1, title="Secret")
+    r = ben.post(NEXT, json={"Associates": [seed.user_id("tje0")], "StartTime": start.isoformat(),
+                             "EndTime": (start + timedelta(hours=1)).isoformat()})
+    assert span(r.json()[0]) == ("10:00", "16:00", "10:00", "11:00")
+    assert "Secret" not in r.text
+
+
+def test_an_end_not_after_the_start_is_refused(tje0: httpx.Client) -> None:
+    r = tje0.post(NEXT, json={"StartTime": "2031-03-03T10:00", "EndTime": "2031-03-03T10:00"})
+    assert "after" in assert_error(r, 400)["Message"]
+
+
+def test_an_unknown_associate_is_refused_when_looking_for_time(tje0: httpx.Client) -> None:
+    r = tje0.post(NEXT, json={"Associates": [999_999], "StartTime": "2031-03-03T10:00",
+                              "EndTime": "2031-03-03T11:00"})
+    assert_error(r, 400)

@@ -196,6 +196,7 @@ NO_ID = {
     "GetDayInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment is shown",
     "GetActivityInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment shown",
     "GetRedLetterInformationListByDatesAndAssociate": "public holidays; no appointment is addressed or shown",
+    "GetNextAvailableTime": "free time of associates; others' rows block time, none is shown (test_agent_calendar)",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
 REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}

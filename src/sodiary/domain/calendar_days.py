@@ -81,3 +81,74 @@ def activity(day: date, slots: Iterable[Slot], work: WorkingTime, red: bool) -> 
 
 def holiday_names(day: date, holidays: dict[date, Sequence[str]]) -> list[str]:
     return list(holidays.get(day, ()))
+
+
+HORIZON_DAYS = 366  # how far ahead GetNextAvailableTime looks
+MAX_SLOTS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    available_start: datetime
+    available_end: datetime
+    recommended_start: datetime
+    recommended_end: datetime
+
+
+def _merged(busy: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(busy):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _day_free(day: date, busy: list[tuple[datetime, datetime]]) -> bool:
+    return not any(_touches(Slot(s, e, True), day) for s, e in busy)
+
+
+def next_available(busy: Iterable[tuple[datetime, datetime]], work: WorkingTime, red: Iterable[date],
+                   start: datetime, duration: timedelta, count: int, all_day: bool = False) -> list[Opening]:
+    """The soonest openings from `start` on, within working time, where nobody is busy.
+
+    An opening is a free gap of a working day at least `duration` long (`Available*`, cut to working time
+    and to `start`), recommending its first `duration` (`Recommended*`). All-day: runs of whole free working days,
+    as many as `duration` spans (at least one). At most `count` openings (1..MAX_SLOTS), looking HORIZON_DAYS ahead.
+    """
+    count = min(max(count, 1), MAX_SLOTS)
+    blocked = _merged(busy)
+    reds = set(red)
+    first = start.date()
+    last = first + timedelta(days=HORIZON_DAYS) if first <= date.max - timedelta(days=HORIZON_DAYS) else date.max
+    out: list[Opening] = []
+    if all_day:
+        need = max(1, -(-duration // timedelta(days=1)))
+        run: list[date] = []
+        for day in days(first if start.time() == time.min else first + timedelta(days=1), last):
+            if work.window(day, day in reds) is not None and _day_free(day, blocked):
+                run.append(day)
+            else:
+                run = []
+            if len(run) == need:
+                begin = datetime.combine(run[0], time.min)
+                end = datetime.combine(run[-1], time.max).replace(microsecond=0)
+                out.append(Opening(begin, end, begin, end))
+                run = []
+                if len(out) == count:
+                    break
+        return out
+    for day in days(first, last):
+        window = work.window(day, day in reds)
+        if window is None:
+            continue
+        w_start, w_end = max(window[0], start), window[1]
+        cursor = w_start
+        for b_start, b_end in [*[(s, e) for s, e in blocked if e > w_start and s < w_end], (w_end, w_end)]:
+            if b_start - cursor >= duration and b_start > cursor:
+                out.append(Opening(cursor, b_start, cursor, cursor + duration))
+                if len(out) == count:
+                    return out
+            cursor = max(cursor, b_end)
+    return out

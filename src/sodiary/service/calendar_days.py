@@ -3,8 +3,9 @@ read-only unit of work per call. The rules are in domain/calendar_days.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import and_
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Connection
 from ..domain import calendar_days as rules
 from ..domain.booking import ACCEPTED_STATES
 from ..domain.calendar_days import Activity, Slot, WorkingTime
+from ..domain.diary_views import in_sync
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import AppointmentType as T
 from ..domain.errors import Invalid
@@ -82,5 +84,31 @@ async def day_information(db: Database, caller: Caller, associate_id: int, first
         rows = store.window(conn, where, start, end, -1)
         slots = [Slot(r["start_date"], r["end_date"], not r["is_free"]) for r in rows]
         return [Day(d, rules.activity(d, slots, work, d in red), list(red.get(d, ()))) for d in dates]
+
+    return await db.transaction(read)
+
+
+async def next_available(db: Database, caller: Caller, associate_ids: Sequence[int], start: datetime,
+                         end: datetime, count: int, all_day: bool, work: WorkingTime,
+                         country: str) -> list[rules.Opening]:
+    """GetNextAvailableTime: the soonest openings, as long as start..end, when every associate (none: the caller)
+    is free. What blocks time: the rows a synchronised calendar holds that are not free — accepted rows, unanswered
+    invitations and assignments (domain/diary_views.py: in_sync), private ones too (only times are answered)."""
+    if end <= start:
+        raise Invalid("time_span_reversed", start=start.isoformat(), end=end.isoformat())
+    owners = sorted(set(associate_ids)) or [caller.associate_id]
+    first = start.date()
+    horizon = first + timedelta(days=rules.HORIZON_DAYS) if first <= date.max - timedelta(days=366) else date.max
+    red = public_holidays(country, start.date(), horizon, "en")
+
+    def read(conn: Connection) -> list[rules.Opening]:
+        found = store.associates(conn, owners)
+        for owner in owners:
+            if owner not in found:
+                raise Invalid("unknown_associate", associate_id=owner)
+        where = and_(_a.associate_id.in_(owners), _a.is_free == False)  # noqa: E712 - SQL, not Python
+        rows = store.window(conn, where, start, datetime.combine(horizon, time.max), -1)
+        busy = [(r["start_date"], r["end_date"]) for r in rows if in_sync(T(r["type"]), S(r["status"]))]
+        return rules.next_available(busy, work, red, start, end - start, count, all_day)
 
     return await db.transaction(read)

@@ -18,7 +18,7 @@ from . import entity_carriers as c
 from .endpoint import AgentMethod, Call
 from .errors import ApiError
 from .negotiation import language
-from .timefmt import parse_iso
+from .timefmt import parse_iso, time_context
 
 Int32 = c.Int32
 AssociateId = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647, description="Associate id; 0 = the caller")]
@@ -63,6 +63,21 @@ class DatesAndAssociateRequest(c.Request):
     associate_id: AssociateId = 0
 
 
+class NextAvailableTime(c.RightsCarrier):
+    available_time_start: c.DateText | None = None
+    available_time_end: c.DateText | None = None
+    recommended_time_start: c.DateText | None = None
+    recommended_time_end: c.DateText | None = None
+
+
+class NextAvailableTimeRequest(c.Request):
+    associates: list[AssociateId] = msgspec.field(default_factory=list)
+    start_time: c.DateText | None = None
+    end_time: c.DateText | None = None
+    count: Int32 = 1
+    is_all_day: bool = False
+
+
 def _date(text: str | None, field: str) -> date:
     if text is None or not text.strip():
         raise ApiError(400, "ArgumentException", "invalid_query", name=field, detail="a date is required")
@@ -72,7 +87,7 @@ def _date(text: str | None, field: str) -> date:
 
 async def _days(call: Call, req: DatesAndAssociateRequest) -> list[svc.Day]:
     settings = call.request.app.state.settings
-    work = WorkingTime.parse(settings.working_hours, settings.working_days)
+    work, _ = _working_time(call)
     headers = call.request.headers
     lang = language(headers.get("accept-language"), headers.get("so-language"))
     return await svc.day_information(call.db, call.caller, req.associate_id, _date(req.start_date, "StartDate"),
@@ -108,7 +123,30 @@ async def red_letter_information(call: Call, req: DatesAndAssociateRequest) -> l
             for d in await _days(call, req)]
 
 
+def _working_time(call: Call) -> tuple[WorkingTime, str]:
+    settings = call.request.app.state.settings
+    return WorkingTime.parse(settings.working_hours, settings.working_days), settings.holiday_country
+
+
+async def next_available_time(call: Call, req: NextAvailableTimeRequest) -> list[NextAvailableTime]:
+    tc = time_context(call.request)
+    start, end = tc.parse(req.start_time, "StartTime"), tc.parse(req.end_time, "EndTime")
+    if start is None or end is None:
+        field = "StartTime" if start is None else "EndTime"
+        raise ApiError(400, "ArgumentException", "invalid_query", name=field, detail="a date and time is required")
+    work, country = _working_time(call)
+    found = await svc.next_available(call.db, call.caller, req.associates, start, end, req.count, req.is_all_day,
+                                     work, country)
+    return [NextAvailableTime(available_time_start=tc.render(o.available_start),
+                              available_time_end=tc.render(o.available_end),
+                              recommended_time_start=tc.render(o.recommended_start),
+                              recommended_time_end=tc.render(o.recommended_end)) for o in found]
+
+
 METHODS: list[AgentMethod] = [
+    AgentMethod("GetNextAvailableTime", next_available_time, NextAvailableTimeRequest, list[NextAvailableTime],
+                summary="The soonest openings as long as StartTime..EndTime, in working time, when every associate "
+                        "is free."),
     AgentMethod("GetDayInformationListByDatesAndAssociate", day_information, DatesAndAssociateRequest,
                 list[DayInformationListItem],
                 summary="One item per day (inclusive): busy/free rows, share of the working day booked, public "

@@ -337,6 +337,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "At most {max} days can be asked for in one call",
         "no": "Høyst {max} dager kan hentes i ett kall",
     },
+    "time_span_reversed": {
+        "en": "EndTime {end} must be after StartTime {start}: their difference is the length of the appointment",
+        "no": "EndTime {end} må være etter StartTime {start}: forskjellen er avtalens lengde",
+    },
 }
 
 
