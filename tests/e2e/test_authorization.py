@@ -176,6 +176,22 @@ PASS_OVER: dict[str, tuple[Request, int, Any]] = {
         204, None),
 }
 
+# Activity methods address rows by identifier (`appointment_id=N`): another's visible row is a 403 and nothing
+# changes; another's private row names no record, which is passed over (docs/decisions.md, issue 17).
+def _activity(name: str, member: str, plural: bool, extra: dict[str, Any] | None = None) -> Request:
+    return agent(name, lambda t: {member: [f"appointment_id={t.id}"] if plural else f"appointment_id={t.id}",
+                                  **(extra or {})})
+
+
+ACTIVITY_WRITES: dict[str, tuple[Request, int, Callable[[Target], Any]]] = {
+    "ToggleActivity": (_activity("ToggleActivity", "ActivityIdentifier", False), 200, lambda t: "Unknown"),
+    "ToggleActivities": (_activity("ToggleActivities", "ActivityIdentifier", True), 200, lambda t: "Unknown"),
+    "SetActivityStatus": (_activity("SetActivityStatus", "ActivityIdentifier", True, {"ActivityStatus": "Completed"}),
+                          204, lambda t: None),
+    "ToggleAndSetActivities": (_activity("ToggleAndSetActivities", "ActivityIdentifiers", True), 200,
+                               lambda t: [f"appointment_id={t.id}"]),
+}
+
 # Implemented methods that take no appointment id: nothing of another user's to address.
 NO_ID = {
     "CreateDefaultAppointmentEntity": "a new, unsaved entity of the caller's",
@@ -206,7 +222,7 @@ REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
 
 
 def test_every_implemented_method_is_in_a_table() -> None:
-    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID)
+    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID) | set(ACTIVITY_WRITES)
     assert IMPLEMENTED - tabled == set(), "add a cross-user case to tests/e2e/test_authorization.py"
 
 
@@ -346,3 +362,26 @@ def test_organiser_of_a_booking_still_gets_400_from_assign_to(server: LiveServer
         r = ada.post(AGENT + "AssignTo", json={"AppointmentId": b.mother_id,
                                                "Participant": {"AssociateId": seed.user_id("ben")}})
     assert_error(r, 400, "InvalidOperationException")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(ACTIVITY_WRITES))
+def test_activity_change_of_another_users_row_is_forbidden(server: LiveServer, seed: Seeder, name: str,
+                                                           kind: str) -> None:
+    t = _target(seed, kind, private=False)
+    with Unchanged(seed):
+        r = _send(server, ACTIVITY_WRITES[name][0](t), t)
+    assert_error(r, 403, "SoAccessDeniedException")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(ACTIVITY_WRITES))
+def test_activity_change_of_another_users_private_row_names_no_record(server: LiveServer, seed: Seeder, name: str,
+                                                                      kind: str) -> None:
+    request, status, body = ACTIVITY_WRITES[name]
+    t = _target(seed, kind, private=True)
+    with Unchanged(seed):
+        r = _send(server, request(t), t)
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert r.json() == body(t)

@@ -341,6 +341,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "EndTime {end} must be after StartTime {start}: their difference is the length of the appointment",
         "no": "EndTime {end} må være etter StartTime {start}: forskjellen er avtalens lengde",
     },
+    "activity_identifier": {
+        "en": "'{identifier}' is not an activity identifier: expected appointment_id=N, sale_id=N, document_id=N "
+              "or todo_id=N",
+        "no": "'{identifier}' er ikke en aktivitetsidentifikator: forventet appointment_id=N, sale_id=N, "
+              "document_id=N eller todo_id=N",
+    },
+    "activity_status_unknown": {
+        "en": "ActivityStatus must be NotStarted, Started or Completed",
+        "no": "ActivityStatus må være NotStarted, Started eller Completed",
+    },
 }
 
 
