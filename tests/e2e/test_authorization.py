@@ -212,6 +212,10 @@ NO_ID = {
     "GetDayInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment is shown",
     "GetActivityInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment shown",
     "GetRedLetterInformationListByDatesAndAssociate": "public holidays; no appointment is addressed or shown",
+    "CreateDefaultTaskListItem": "the shared task list, not an appointment; nothing is written",
+    "SaveTaskListItem": "the shared task list (no per-user rows), not an appointment (test_agent_tasks.py)",
+    "GetTaskListItem": "the shared task list, not an appointment",
+    "GetTaskListItems": "the shared task list, not an appointment",
     "GetNextAvailableTime": "free time of associates; others' rows block time, none is shown (test_agent_calendar)",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}

@@ -15,12 +15,13 @@ from . import (
     agent_lists,
     agent_organiser,
     agent_recurrence,
+    agent_tasks,
 )
 from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
 AREAS = (agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence, agent_diary, agent_calendar,
-         agent_activities)
+         agent_activities, agent_tasks)
 
 
 def implemented() -> list[AgentMethod]:

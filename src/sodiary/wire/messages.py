@@ -351,6 +351,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ActivityStatus must be NotStarted, Started or Completed",
         "no": "ActivityStatus må være NotStarted, Started eller Completed",
     },
+    "task_name_required": {
+        "en": "A task list item needs a Value (its name)",
+        "no": "Et element i oppgavelisten trenger en Value (navnet)",
+    },
+    "task_name_taken": {
+        "en": "A task list item named '{name}' exists already",
+        "no": "Et element i oppgavelisten med navnet '{name}' finnes allerede",
+    },
+    "task_not_found": {
+        "en": "Task list item id {task_id} not found",
+        "no": "Element {task_id} i oppgavelisten finnes ikke",
+    },
+    "task_video_status": {
+        "en": "DefaultVideomeetingStatus '{value}' is not NoChange, VideoMeetingOn or VideoMeetingOff",
+        "no": "DefaultVideomeetingStatus '{value}' er ikke NoChange, VideoMeetingOn eller VideoMeetingOff",
+    },
 }
 
 
