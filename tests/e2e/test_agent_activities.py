@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from sodiary.domain.enums import AppointmentStatus as S
+from sodiary.domain.enums import AppointmentType as T
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.support.seed import Seeder
 
@@ -120,3 +121,42 @@ def test_toggle_and_set_changes_nothing_when_the_first_names_no_record(tje0: htt
 def test_toggle_and_set_of_nothing_is_an_empty_list(tje0: httpx.Client) -> None:
     r = tje0.post(AGENT + "ToggleAndSetActivities", json={"ActivityIdentifiers": []})
     assert r.status_code == 200 and r.json() == []
+
+
+# --- ConvertAppointmentToTask -----------------------------------------------------------------
+
+
+def convert(client: httpx.Client, row: int) -> httpx.Response:
+    return client.post(AGENT + "ConvertAppointmentToTask", json={"AppointmentId": row})
+
+
+def test_a_diary_appointment_becomes_a_task(tje0: httpx.Client, seed: Seeder) -> None:
+    row = seed.plain("tje0")
+    r = convert(tje0, row)
+    assert r.status_code == 200, r.text
+    assert r.json()["AppointmentId"] == row and r.json()["Type"] == "inChecklist"
+    assert seed.state(row)[1] is T.inChecklist
+    assert row in [a["AppointmentId"] for a in tje0.post(AGENT + "GetMyTasks", json={}).json()]
+
+
+def test_a_task_stays_a_task(tje0: httpx.Client, seed: Seeder) -> None:
+    row = seed.plain("tje0", type_=T.inChecklist)
+    with Unchanged(seed):
+        assert convert(tje0, row).json()["Type"] == "inChecklist"
+
+
+def test_a_booking_has_too_many_participants_to_become_a_task(ada: httpx.Client, seed: Seeder) -> None:
+    b = seed.booking("ada", ("tje0",))
+    with Unchanged(seed):
+        r = convert(ada, b.mother_id)
+    assert r.status_code == 200 and r.json()["Type"] == "inDiary"
+
+
+def test_an_invitee_cannot_convert_the_booking(tje0: httpx.Client, seed: Seeder) -> None:
+    child = seed.booking("ada", ("tje0",)).children["tje0"]
+    with Unchanged(seed):
+        assert_error(convert(tje0, child), 403, "SoAccessDeniedException")
+
+
+def test_converting_an_unknown_appointment_is_not_found(tje0: httpx.Client) -> None:
+    assert_error(convert(tje0, 2_000_000_000), 404, "SoNotFoundException")

@@ -87,6 +87,7 @@ WRITES: dict[str, Request] = {
     "UpdateAppointmentWithMode": agent("UpdateAppointmentWithMode",
                                        lambda t: {"Id": t.id, "StartTime": NEW_START, "UpdateMode": "OnlyThis"}),
     "ToggleAppointmentStatus": agent("ToggleAppointmentStatus", lambda t: {"AppointmentId": t.id}),
+    "ConvertAppointmentToTask": agent("ConvertAppointmentToTask", lambda t: {"AppointmentId": t.id}),
     # The body is the entity as its owner reads it, with a new title: only the id makes it someone else's.
     "SaveAppointmentEntity": lambda t: ("POST", AGENT + "SaveAppointmentEntity", "entity", {}),
     "Save": lambda t: ("POST", AGENT + "Save", "wrapped entity", {}),

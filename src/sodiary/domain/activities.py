@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .booking import ACCEPTED_STATES
 from .enums import ActivityStatus
 from .enums import AppointmentStatus as S
+from .enums import AppointmentType as T
 from .errors import Invalid
 
 KINDS = ("appointment_id", "sale_id", "document_id", "todo_id")
@@ -42,3 +43,11 @@ def status_for(activity: ActivityStatus) -> S:
     if activity is ActivityStatus.Unknown:
         raise Invalid("activity_status_unknown")
     return S(int(activity))
+
+
+def task_type_after_conversion(type_: T, in_booking: bool) -> T | None:
+    """ConvertAppointmentToTask: "if certain criteria are met (participants < 2)" [CL] a diary appointment
+    becomes a task-list item; None when nothing changes (a booking, or already a task, or no appointment)."""
+    if in_booking or type_ is not T.inDiary:
+        return None
+    return T.inChecklist

@@ -16,8 +16,9 @@ from ..domain import activities as rules
 from ..domain import booking
 from ..domain.booking import BookingRow, Change, Operation
 from ..domain.enums import ActivityStatus, RecurrenceUpdateMode
-from ..domain.errors import Forbidden, Invalid
-from ..store import bookings
+from ..domain.enums import AppointmentType as T
+from ..domain.errors import Forbidden, Invalid, NotFound
+from ..store import bookings, entities
 from ..store.database import Database
 from .clock import utc_now
 from .context import Caller
@@ -106,3 +107,26 @@ async def toggle_and_set(db: Database, caller: Caller, identifiers: Sequence[str
         return _set(conn, caller, identifiers[1:], result, now)
 
     return await db.transaction(work)
+
+
+async def convert_to_task(db: Database, caller: Caller, appointment_id: int) -> None:
+    """ConvertAppointmentToTask: the caller's own diary appointment becomes a task; a booking (two participants or
+    more) stays as it is. Who may convert is who may save: the organiser of a booking, the owner, creator or
+    assigner of a plain row (others: 403; another's private row: 404)."""
+
+    def work(conn: Connection) -> None:
+        row = entities.get_row(conn, appointment_id)
+        if row is None or not entities.is_visible(row, caller.associate_id):
+            raise NotFound("appointment_not_found", appointment_id=appointment_id)
+        if row["mother_id"]:
+            mother = entities.get_row(conn, row["mother_id"])
+            if mother is None or mother["associate_id"] != caller.associate_id:
+                raise Forbidden("not_organiser", appointment_id=appointment_id)
+        elif caller.associate_id not in (row["associate_id"], row["registered_associate_id"], row["assigned_by"]):
+            raise Forbidden("not_your_appointment", appointment_id=appointment_id)
+        new_type = rules.task_type_after_conversion(T(row["type"]), bool(row["mother_id"]))
+        if new_type is not None:
+            entities.update_rows(conn, [appointment_id], {"type": int(new_type)})
+            entities.bump(conn, [appointment_id], caller.associate_id, utc_now())
+
+    await db.transaction(work)

@@ -12,7 +12,9 @@ from ..domain.enums import ActivityStatus
 from ..service import activities as svc
 from . import entity_carriers as c
 from . import enums as w
+from .carriers import AppointmentIdRequest
 from .endpoint import AgentMethod, Call
+from .entity_view import load_entity
 from .enums import to_domain, to_wire
 
 Identifier = Annotated[str, msgspec.Meta(max_length=200, description="appointment_id=N (or sale_id, document_id, "
@@ -53,7 +55,14 @@ async def toggle_and_set(call: Call, req: ToggleAndSetActivitiesRequest) -> list
     return await svc.toggle_and_set(call.db, call.caller, req.activity_identifiers)
 
 
+async def convert_to_task(call: Call, req: AppointmentIdRequest) -> c.AppointmentEntity | None:
+    await svc.convert_to_task(call.db, call.caller, req.appointment_id)
+    return await load_entity(call, req.appointment_id)
+
+
 METHODS: list[AgentMethod] = [
+    AgentMethod("ConvertAppointmentToTask", convert_to_task, AppointmentIdRequest, c.AppointmentEntity,
+                summary="A diary appointment without other participants becomes a task; a booking stays as it is."),
     AgentMethod("ToggleActivity", toggle_activity, ToggleActivityRequest, w.ActivityStatus,
                 summary="Completed, or back to Started, for an appointment_id=N; Unknown when it names no record."),
     AgentMethod("ToggleActivities", toggle_activities, ToggleActivitiesRequest, w.ActivityStatus,
