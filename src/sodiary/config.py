@@ -222,6 +222,18 @@ class Weekdays(Kind):
         return ",".join(WEEKDAYS[d] for d in sorted(days))
 
 
+class LinkTemplate(Kind):
+    """An https (or http) URL with `{id}` where the meeting's id goes, e.g. a Jitsi room."""
+
+    allowed = "`https://…{id}…` URL"
+
+    def __call__(self, env: str, value: str) -> str:
+        text = value.strip()
+        if not text.lower().startswith(("https://", "http://")) or "{id}" not in text or " " in text:
+            raise SettingError(env, value, "an http(s) URL containing {id}, e.g. https://meet.jit.si/sodiary-{id}")
+        return text
+
+
 # ---- the table ---------------------------------------------------------------------------------------------
 
 
@@ -293,6 +305,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("working_hours", "SODIARY_WORKING_HOURS", WorkingHours(),
             "the working day, in `SODIARY_TIME_ZONE`: what `PercentageBusy` of a day is measured against"),
     Setting("working_days", "SODIARY_WORKING_DAYS", Weekdays(), "the working days of the week"),
+    Setting("video_meeting_url", "SODIARY_VIDEO_MEETING_URL", LinkTemplate(),
+            "join link of a new video meeting, `{id}` replaced by a fresh id (unset: no video meetings)"),
 )
 
 
@@ -333,6 +347,7 @@ class Settings:
     holiday_country: str = ""  # ISO 3166 code for the red-letter days; empty: none
     working_hours: str = "08:00-16:00"
     working_days: str = "mon,tue,wed,thu,fri"
+    video_meeting_url: str = ""  # e.g. https://meet.jit.si/sodiary-{id}; empty: no video meeting provider
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

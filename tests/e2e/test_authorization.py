@@ -217,6 +217,9 @@ NO_ID = {
     "SaveTaskListItem": "the shared task list (no per-user rows), not an appointment (test_agent_tasks.py)",
     "GetTaskListItem": "the shared task list, not an appointment",
     "GetTaskListItems": "the shared task list, not an appointment",
+    "CreateVideoMeetingReservation": "a new meeting id; nothing of anyone's is addressed or stored",
+    "DeleteVideoMeetingReservation": "a meeting id, not an appointment; nothing is stored (test_agent_video.py)",
+    "GetVideoMeetingConnectedState": "the server's provider configuration",
     "GetNextAvailableTime": "free time of associates; others' rows block time, none is shown (test_agent_calendar)",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}

@@ -16,12 +16,13 @@ from . import (
     agent_organiser,
     agent_recurrence,
     agent_tasks,
+    agent_video,
 )
 from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
 AREAS = (agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence, agent_diary, agent_calendar,
-         agent_activities, agent_tasks)
+         agent_activities, agent_tasks, agent_video)
 
 
 def implemented() -> list[AgentMethod]:

@@ -367,6 +367,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "DefaultVideomeetingStatus '{value}' is not NoChange, VideoMeetingOn or VideoMeetingOff",
         "no": "DefaultVideomeetingStatus '{value}' er ikke NoChange, VideoMeetingOn eller VideoMeetingOff",
     },
+    "video_not_configured": {
+        "en": "No video meeting provider is configured on this server: the administrator sets "
+              "SODIARY_VIDEO_MEETING_URL, e.g. https://meet.jit.si/sodiary-{{id}}",
+        "no": "Ingen leverandør av videomøter er satt opp på denne serveren: administratoren setter "
+              "SODIARY_VIDEO_MEETING_URL, f.eks. https://meet.jit.si/sodiary-{{id}}",
+    },
+    "video_meeting_id": {
+        "en": "'{value}' is not a video meeting id of this server",
+        "no": "'{value}' er ikke en videomøte-id fra denne serveren",
+    },
 }
 
 
