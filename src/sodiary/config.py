@@ -226,6 +226,68 @@ class DatabaseUrl(Kind):
         raise SettingError(env, shown, allowed)
 
 
+class Country(Kind):
+    """An ISO 3166-1 alpha-2 code the `holidays` library knows (its public holidays are the red-letter days)."""
+
+    allowed = "ISO 3166 country code (`NO`, `SE`, `GB`, `US`, …)"
+
+    def __call__(self, env: str, value: str) -> str:
+        import holidays  # only when set: the library is large and most starts do not need it
+
+        code = value.strip().upper()
+        if code not in holidays.list_supported_countries():
+            raise SettingError(env, value, "an ISO 3166 country code the holidays library knows, such as NO or SE")
+        return code
+
+
+class WorkingHours(Kind):
+    allowed = "`HH:MM-HH:MM` (start before end)"
+
+    def __call__(self, env: str, value: str) -> str:
+        text = value.strip()
+        try:
+            start, end = (part.strip() for part in text.split("-"))
+            (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
+        except ValueError:
+            raise SettingError(env, value, "HH:MM-HH:MM, e.g. 08:00-16:00") from None
+        if not (0 <= h1 < 24 and 0 <= m1 < 60 and 0 <= h2 <= 24 and 0 <= m2 < 60) or (h2, m2) > (24, 0) or (
+                (h1, m1) >= (h2, m2)):
+            raise SettingError(env, value, "HH:MM-HH:MM with the start before the end, e.g. 08:00-16:00")
+        return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Weekdays(Kind):
+    allowed = "days `mon`…`sun`, comma-separated, ranges with `-` (`mon-fri`, `sun-thu`)"
+
+    def __call__(self, env: str, value: str) -> str:
+        days: list[int] = []
+        try:
+            for part in value.strip().lower().split(","):
+                first, _, last = part.strip().partition("-")
+                a = WEEKDAYS.index(first.strip()[:3])
+                b = WEEKDAYS.index(last.strip()[:3]) if last else a
+                span = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
+                days += [d for d in span if d not in days]
+        except ValueError:
+            raise SettingError(env, value, "weekdays such as mon-fri or sun,mon,tue,wed,thu") from None
+        return ",".join(WEEKDAYS[d] for d in sorted(days))
+
+
+class LinkTemplate(Kind):
+    """An https (or http) URL with `{id}` where the meeting's id goes, e.g. a Jitsi room."""
+
+    allowed = "`https://…{id}…` URL"
+
+    def __call__(self, env: str, value: str) -> str:
+        text = value.strip()
+        if not text.lower().startswith(("https://", "http://")) or "{id}" not in text or " " in text:
+            raise SettingError(env, value, "an http(s) URL containing {id}, e.g. https://meet.jit.si/sodiary-{id}")
+        return text
+
+
 # ---- the table ---------------------------------------------------------------------------------------------
 
 
@@ -322,6 +384,13 @@ SETTINGS: tuple[Setting, ...] = (
             "first retry delay after a temporary failure, doubled each time (at most 1 h)"),
     Setting("outbox_max_attempts", "SODIARY_OUTBOX_MAX_ATTEMPTS", Integer(1),
             "temporary failures before a message is left `failed`"),
+    Setting("holiday_country", "SODIARY_HOLIDAY_COUNTRY", Country(),
+            "country whose public holidays are the diary's red-letter days (unset: none)"),
+    Setting("working_hours", "SODIARY_WORKING_HOURS", WorkingHours(),
+            "the working day, in `SODIARY_TIME_ZONE`: what `PercentageBusy` of a day is measured against"),
+    Setting("working_days", "SODIARY_WORKING_DAYS", Weekdays(), "the working days of the week"),
+    Setting("video_meeting_url", "SODIARY_VIDEO_MEETING_URL", LinkTemplate(),
+            "join link of a new video meeting, `{id}` replaced by a fresh id (unset: no video meetings)"),
 )
 
 
@@ -374,6 +443,11 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     outbox_retry_seconds: float = 30.0
     outbox_max_attempts: int = 12
+    # The diary's calendar (docs/decisions.md, "The remaining agent methods", issue 17).
+    holiday_country: str = ""  # ISO 3166 code for the red-letter days; empty: none
+    working_hours: str = "08:00-16:00"
+    working_days: str = "mon,tue,wed,thu,fri"
+    video_meeting_url: str = ""  # e.g. https://meet.jit.si/sodiary-{id}; empty: no video meeting provider
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

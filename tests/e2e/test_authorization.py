@@ -90,6 +90,7 @@ WRITES: dict[str, Request] = {
                                                lambda t: {"Id": t.id, "StartTime": NEW_START, "UpdateMode": "OnlyThis",
                                                           "SendEmailToParticipants": True}),
     "ToggleAppointmentStatus": agent("ToggleAppointmentStatus", lambda t: {"AppointmentId": t.id}),
+    "ConvertAppointmentToTask": agent("ConvertAppointmentToTask", lambda t: {"AppointmentId": t.id}),
     # The body is the entity as its owner reads it, with a new title: only the id makes it someone else's.
     "SaveAppointmentEntity": lambda t: ("POST", AGENT + "SaveAppointmentEntity", "entity", {}),
     "Save": lambda t: ("POST", AGENT + "Save", "wrapped entity", {}),
@@ -132,6 +133,9 @@ READS: dict[str, Read] = {
                                   hidden="unlisted"),
     "GetAssociatesDiary": Read(agent("GetAssociatesDiary", lambda t: {"AssociateIds": [t.owner_id]}), _listed,
                                kinds=("plain",), hidden="unlisted"),
+    # The multi-diary view also shows unanswered invitations, as tentative.
+    "GetAssociatesDiaryInfo": Read(agent("GetAssociatesDiaryInfo", lambda t: {"AssociateIds": [t.owner_id]}),
+                                   _listed, kinds=("plain", "child"), hidden="unlisted"),
     "GetPersonDiary": Read(agent("GetPersonDiary", lambda t: {"PersonId": t.person_id}), _listed,
                            kinds=("plain",), hidden="unlisted"),  # tje0's person: tje0's diary
     "GetPersonAppointmentsByType": Read(
@@ -177,6 +181,22 @@ PASS_OVER: dict[str, tuple[Request, int, Any]] = {
         204, None),
 }
 
+# Activity methods address rows by identifier (`appointment_id=N`): another's visible row is a 403 and nothing
+# changes; another's private row names no record, which is passed over (docs/decisions.md, issue 17).
+def _activity(name: str, member: str, plural: bool, extra: dict[str, Any] | None = None) -> Request:
+    return agent(name, lambda t: {member: [f"appointment_id={t.id}"] if plural else f"appointment_id={t.id}",
+                                  **(extra or {})})
+
+
+ACTIVITY_WRITES: dict[str, tuple[Request, int, Callable[[Target], Any]]] = {
+    "ToggleActivity": (_activity("ToggleActivity", "ActivityIdentifier", False), 200, lambda t: "Unknown"),
+    "ToggleActivities": (_activity("ToggleActivities", "ActivityIdentifier", True), 200, lambda t: "Unknown"),
+    "SetActivityStatus": (_activity("SetActivityStatus", "ActivityIdentifier", True, {"ActivityStatus": "Completed"}),
+                          204, lambda t: None),
+    "ToggleAndSetActivities": (_activity("ToggleAndSetActivities", "ActivityIdentifiers", True), 200,
+                               lambda t: [f"appointment_id={t.id}"]),
+}
+
 # Implemented methods that take no appointment id: nothing of another user's to address.
 NO_ID = {
     "CreateDefaultAppointmentEntity": "a new, unsaved entity of the caller's",
@@ -191,6 +211,20 @@ NO_ID = {
     "CreateDefaultRecurrenceByDate": "a new, unsaved recurrence",
     "CalculateDays": "dates computed from the entity in the body; nothing stored is addressed, nothing written",
     "ValidateDays": "dates checked against the entity in the body; nothing stored is addressed, nothing written",
+    "GetAlarms": "the caller's own alarms (tests/e2e/test_agent_diary.py: another's alarm never rings for them)",
+    "GetMySyncAppointments": "the caller's own rows (tests/e2e/test_agent_diary.py: never another user's)",
+    # Counts per day, as documented: another's private rows are counted, never shown (test_agent_calendar.py).
+    "GetDayInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment is shown",
+    "GetActivityInformationListByDatesAndAssociate": "per-day counts of an associate's diary; no appointment shown",
+    "GetRedLetterInformationListByDatesAndAssociate": "public holidays; no appointment is addressed or shown",
+    "CreateDefaultTaskListItem": "the shared task list, not an appointment; nothing is written",
+    "SaveTaskListItem": "the shared task list (no per-user rows), not an appointment (test_agent_tasks.py)",
+    "GetTaskListItem": "the shared task list, not an appointment",
+    "GetTaskListItems": "the shared task list, not an appointment",
+    "CreateVideoMeetingReservation": "a new meeting id; nothing of anyone's is addressed or stored",
+    "DeleteVideoMeetingReservation": "a meeting id, not an appointment; nothing is stored (test_agent_video.py)",
+    "GetVideoMeetingConnectedState": "the server's provider configuration",
+    "GetNextAvailableTime": "free time of associates; others' rows block time, none is shown (test_agent_calendar)",
 }
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
 REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
@@ -200,7 +234,7 @@ REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
 
 
 def test_every_implemented_method_is_in_a_table() -> None:
-    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID)
+    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID) | set(ACTIVITY_WRITES)
     assert IMPLEMENTED - tabled == set(), "add a cross-user case to tests/e2e/test_authorization.py"
 
 
@@ -442,3 +476,26 @@ def test_an_unsaved_entity_shows_the_rights_its_save_would_have(server: LiveServ
     assert default["TableRight"]["Mask"] == "Select, Update, Insert, Delete"  # an assignment for ada
     assert own_copy["TableRight"]["Mask"] == "Select, Update, Insert, Delete"  # tje0's own booking
     assert copy_for_ada["TableRight"]["Mask"] == "Select"  # invitations in ada's name
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(ACTIVITY_WRITES))
+def test_activity_change_of_another_users_row_is_forbidden(server: LiveServer, seed: Seeder, name: str,
+                                                           kind: str) -> None:
+    t = _target(seed, kind, private=False)
+    with Unchanged(seed):
+        r = _send(server, ACTIVITY_WRITES[name][0](t), t)
+    assert_error(r, 403, "SoAccessDeniedException")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", _live(ACTIVITY_WRITES))
+def test_activity_change_of_another_users_private_row_names_no_record(server: LiveServer, seed: Seeder, name: str,
+                                                                      kind: str) -> None:
+    request, status, body = ACTIVITY_WRITES[name]
+    t = _target(seed, kind, private=True)
+    with Unchanged(seed):
+        r = _send(server, request(t), t)
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert r.json() == body(t)

@@ -222,3 +222,28 @@ outbox_message = Table(
     UniqueConstraint("message_key", name="uq_outbox_message_key"),
     Index("ix_outbox_message_due", "status", "next_attempt_at"),
 )
+
+# SuperOffice's Task list (table 67): the kinds of activity ("Meeting", "Phone call") an appointment's
+# task_id names. `name` is unique, as there; `record_type` is the TaskType (1 appointment … 6 to-do).
+task = Table(
+    "task",
+    metadata,
+    Column("task_id", Integer, primary_key=True),
+    Column("name", String(239), nullable=False, unique=True),
+    Column("rank", Integer, nullable=False, default=0),
+    Column("tooltip", String(254), nullable=False, default=""),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("record_type", SmallInteger, nullable=False, default=1),
+    Column("direction", SmallInteger, nullable=False, default=0),
+    Column("color_index", String(40), nullable=False, default="LightBlue"),
+    Column("default_allday_event", Boolean, nullable=False, default=False),
+    Column("default_free", Boolean, nullable=False, default=False),
+    Column("default_published", Boolean, nullable=False, default=False),
+    Column("intent_id", Integer, nullable=False, default=0),
+    Column("default_videomeeting_status", String(20), nullable=False, default="NoChange"),
+    Column("registered", DateTime, nullable=False),  # UTC
+    Column("registered_associate_id", Integer, nullable=False, default=0),
+    Column("updated", DateTime, nullable=True),  # UTC
+    Column("updated_associate_id", Integer, nullable=False, default=0),
+    Column("updated_count", Integer, nullable=False, default=0),
+)

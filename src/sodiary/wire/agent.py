@@ -6,11 +6,24 @@ SuperOffice's 113 methods is listed and answers 501 in SuperOffice's error shape
 
 from __future__ import annotations
 
-from . import agent_answers, agent_entities, agent_lists, agent_organiser, agent_people, agent_recurrence
+from . import (
+    agent_activities,
+    agent_answers,
+    agent_calendar,
+    agent_diary,
+    agent_entities,
+    agent_lists,
+    agent_organiser,
+    agent_people,
+    agent_recurrence,
+    agent_tasks,
+    agent_video,
+)
 from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
-AREAS = (agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence)
+AREAS = (agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence, agent_diary, agent_calendar,
+         agent_activities, agent_tasks, agent_video)
 
 
 def implemented() -> list[AgentMethod]:

@@ -115,3 +115,23 @@ ALL_METHODS: tuple[str, ...] = (
     "DeleteVideoMeetingReservation",
     "GetVideoMeetingConnectedState",
 )
+
+# Methods that stay 501 because they belong to a SuperOffice module sodiary does not have: method -> the
+# message key naming that module (wire/messages.py). Every other 501 is work not done yet.
+NEEDS_MODULE: dict[str, str] = {
+    "CreateDefaultSuggestedAppointmentEntity": "needs_guides",
+    "SaveSuggestedAppointmentEntity": "needs_guides",
+    "GetSuggestedAppointment": "needs_guides",
+    "GetSuggestedAppointmentEntity": "needs_guides",
+    "CreateDefaultAppointmentEntityFromSaleSuggestion": "needs_sale_guide",
+    "CreateDefaultAppointmentEntityFromProjectSuggestion": "needs_project_guide",
+    "GetNextSuggestedAppointmentBySale": "needs_sale_guide",
+    "CreateDefaultReOpenAppointment": "needs_sale",
+    "GenerateLead": "needs_leads",
+    "RequestForInfo": "needs_leads",
+}
+
+
+def not_implemented_key(method: str) -> str:
+    """The message key of a 501: the missing module when there is one, else "not implemented yet"."""
+    return NEEDS_MODULE.get(method, "not_implemented")

@@ -19,6 +19,7 @@ from ..domain.errors import DomainError
 from ..service.context import Caller
 from ..store.database import Database, unavailable
 from .access_log import note_user
+from .agent_methods import not_implemented_key
 from .binding import bind
 from .decoding import decode_body
 from .errors import JSON_TYPE, XML_TYPE, ApiError, error_response, from_domain
@@ -186,7 +187,7 @@ async def run_agent_method(
     async def work(fmt: Format) -> Response:
         call = await open_call(request, db, authenticate, fmt)
         if method.handler is None:
-            raise ApiError(501, "NotImplementedException", "not_implemented", method=method.name)
+            raise ApiError(501, "NotImplementedException", not_implemented_key(method.name), method=method.name)
         body = await read_body(request, max_body)
         argument = None
         if method.request is not None:

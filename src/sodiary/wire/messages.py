@@ -411,6 +411,84 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown query option {option} (known: {options})",
         "no": "Ukjent spørreparameter {option} (kjente: {options})",
     },
+    "needs_guides": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Sale and Project modules (the sale and "
+              "project guides' suggested appointments), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulene Salg og Prosjekt (foreslåtte "
+              "aktiviteter i salgs- og prosjektguidene), som sodiary ikke har",
+    },
+    "needs_sale_guide": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Sale module (sales and their sale guides), "
+              "which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulen Salg (salg og salgsguider), "
+              "som sodiary ikke har",
+    },
+    "needs_project_guide": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Project module (projects and their project "
+              "guides), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulen Prosjekt (prosjekter og prosjektguider), "
+              "som sodiary ikke har",
+    },
+    "needs_sale": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's Sale module (stalled sales and their "
+              "re-open dates), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice-modulen Salg (stoppede salg og deres "
+              "gjenåpningsdato), som sodiary ikke har",
+    },
+    "needs_leads": {
+        "en": "Appointment agent method '{method}' needs SuperOffice's CRM modules for companies, persons and sales "
+              "leads (Contact, Person and Sale), which sodiary does not have",
+        "no": "Avtaleagentens metode '{method}' krever SuperOffice sine CRM-moduler for firmaer, personer og "
+              "salgsmuligheter (Kontakt, Person og Salg), som sodiary ikke har",
+    },
+    "day_span_reversed": {
+        "en": "EndDate {end} is before StartDate {start}",
+        "no": "EndDate {end} er før StartDate {start}",
+    },
+    "day_span_too_long": {
+        "en": "At most {max} days can be asked for in one call",
+        "no": "Høyst {max} dager kan hentes i ett kall",
+    },
+    "time_span_reversed": {
+        "en": "EndTime {end} must be after StartTime {start}: their difference is the length of the appointment",
+        "no": "EndTime {end} må være etter StartTime {start}: forskjellen er avtalens lengde",
+    },
+    "activity_identifier": {
+        "en": "'{identifier}' is not an activity identifier: expected appointment_id=N, sale_id=N, document_id=N "
+              "or todo_id=N",
+        "no": "'{identifier}' er ikke en aktivitetsidentifikator: forventet appointment_id=N, sale_id=N, "
+              "document_id=N eller todo_id=N",
+    },
+    "activity_status_unknown": {
+        "en": "ActivityStatus must be NotStarted, Started or Completed",
+        "no": "ActivityStatus må være NotStarted, Started eller Completed",
+    },
+    "task_name_required": {
+        "en": "A task list item needs a Value (its name)",
+        "no": "Et element i oppgavelisten trenger en Value (navnet)",
+    },
+    "task_name_taken": {
+        "en": "A task list item named '{name}' exists already",
+        "no": "Et element i oppgavelisten med navnet '{name}' finnes allerede",
+    },
+    "task_not_found": {
+        "en": "Task list item id {task_id} not found",
+        "no": "Element {task_id} i oppgavelisten finnes ikke",
+    },
+    "task_video_status": {
+        "en": "DefaultVideomeetingStatus '{value}' is not NoChange, VideoMeetingOn or VideoMeetingOff",
+        "no": "DefaultVideomeetingStatus '{value}' er ikke NoChange, VideoMeetingOn eller VideoMeetingOff",
+    },
+    "video_not_configured": {
+        "en": "No video meeting provider is configured on this server: the administrator sets "
+              "SODIARY_VIDEO_MEETING_URL, e.g. https://meet.jit.si/sodiary-{{id}}",
+        "no": "Ingen leverandør av videomøter er satt opp på denne serveren: administratoren setter "
+              "SODIARY_VIDEO_MEETING_URL, f.eks. https://meet.jit.si/sodiary-{{id}}",
+    },
+    "video_meeting_id": {
+        "en": "'{value}' is not a video meeting id of this server",
+        "no": "'{value}' er ikke en videomøte-id fra denne serveren",
+    },
 }
 
 

@@ -25,10 +25,11 @@ from starlette.routing import Route
 
 from .. import __version__
 from .agent import agent_methods, agents
-from .agent_methods import ALL_METHODS
+from .agent_methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
 from .decoding import SUPPORTED as REQUEST_TYPES
 from .endpoint import AgentMethod
 from .errors import ErrorBody
+from .messages import message
 from .paths import AGENT_PREFIX, AGENTS_PREFIX
 from .rest import OPERATIONS as ENTITY_OPERATIONS
 from .rest import RestOperation
@@ -260,6 +261,11 @@ def response_type(method: AgentMethod) -> Any:
     return method.response | None if nullable else method.response
 
 
+def _why_501(name: str) -> str:
+    """The English text of the method's 501 (for a module sodiary lacks, it names the module)."""
+    return message(not_implemented_key(name), "en", {"method": name})
+
+
 def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "operationId": method.name,
@@ -268,7 +274,8 @@ def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any])
     }
     if method.handler is None:
         op["summary"] = f"{method.name} (not implemented)"
-        op["description"] = (f"AppointmentAgent.{method.name} is not implemented by sodiary yet: an authenticated "
+        why = "" if method.name not in NEEDS_MODULE else f" ({_why_501(method.name)})"
+        op["description"] = (f"AppointmentAgent.{method.name} is not implemented by sodiary{why}: an authenticated "
                              "call answers 501 in SuperOffice's error shape.")
         op["deprecated"] = False
         op["responses"] = _error_refs(UNIMPLEMENTED_ERRORS)
@@ -421,7 +428,8 @@ def endpoints_markdown(methods: dict[str, AgentMethod] | None = None,
     for i, name in enumerate(ALL_METHODS, 1):
         m = table[name.lower()]
         if m.handler is None:
-            lines.append(f"| {i} | {name} | 501 | | | |")
+            why = f"{_why_501(name)}." if name in NEEDS_MODULE else ""
+            lines.append(f"| {i} | {name} | 501 | | | {why} |".replace("|  |", "| |"))
             continue
         response = "204 (void)" if m.response is None else _type_name(m.response)
         lines.append(f"| {i} | {name} | implemented | {_type_name(m.request)} | {response} | {m.summary} |")
