@@ -6,11 +6,11 @@ SuperOffice's 113 methods is listed and answers 501 in SuperOffice's error shape
 
 from __future__ import annotations
 
-from . import agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence
+from . import agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence
 from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
-AREAS = (agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence)
+AREAS = (agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence)
 
 
 def implemented() -> list[AgentMethod]:

@@ -297,6 +297,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A list in {type} has {count} items; at most {limit} are accepted",
         "no": "En liste i {type} har {count} elementer; høyst {limit} godtas",
     },
+    "bad_ics": {
+        "en": "IcsData is not an iCalendar REPLY that can be applied: {reason}",
+        "no": "IcsData er ikke et iCalendar-svar (REPLY) som kan brukes: {reason}",
+    },
     "unknown_method": {
         "en": "The Appointment agent has no method '{method}'",
         "no": "Avtaleagenten har ingen metode '{method}'",

@@ -1,0 +1,120 @@
+"""Answers from any calendar (issue 15): an iTIP REPLY applied through the agent's own answer transitions,
+and the UID of a booking's invitation record.
+
+A reply is applied as the attendee it names, with the scheme "iMIP" in the answer history, through the
+same functions as Accept, SetSeen and Reject (service/answers.py), all occurrences in one unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+
+from ..domain.booking import Operation
+from ..domain.enums import RecurrenceUpdateMode
+from ..domain.errors import DomainError
+from ..ical.reply import Answer, Reply, parse_reply, same_address
+from ..store import bookings, invitations
+from ..store.database import Database
+from . import answers
+from .clock import utc_now
+from .context import Caller
+
+SCHEME = "iMIP"
+_APPLIED = {"ACCEPTED": Operation.ACCEPT, "TENTATIVE": Operation.SET_SEEN, "DECLINED": Operation.REJECT}
+_NOTHING = {"NEEDS-ACTION"}
+
+
+class _Refused(Exception):
+    """Nothing in the reply can be applied: the call answers false and the unit of work rolls back."""
+
+
+async def update_from_ics_response(db: Database, caller: Caller, email: str, data: bytes, zone: str) -> bool:
+    """True when the reply was for a booking the caller may see and an attendee it invited, and was
+    applied (or was stale or NEEDS-ACTION, so had nothing to apply). Malformed data raises IcsError."""
+    reply = parse_reply(data)
+    if email.strip() and not same_address(email, reply.attendee):
+        return False
+    if any(a.partstat not in _APPLIED and a.partstat not in _NOTHING for a in reply.answers):
+        return False  # DELEGATED, COUNTER, …: see docs/decisions.md
+    try:
+        return await db.transaction(lambda conn: _apply(conn, caller, reply, _zone(zone)))
+    except (_Refused, DomainError):
+        return False
+
+
+def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bool:
+    found = invitations.by_uid(conn, reply.uid)
+    if found is None:
+        return False
+    mother = bookings.get_row(conn, found.mother_id)
+    if mother is None:
+        return False
+    rows = invitations.participants_by_email(conn, found.mother_id, reply.attendee)
+    rows = [r for r in rows if r.associate_id]  # external persons have no diary row to answer on
+    if not rows:
+        return False
+    attendee = rows[0]
+    # The organiser's mailbox gets the replies; the attendee may hand in their own. Nobody else learns
+    # whether the UID or the address exists.
+    if caller.associate_id not in (mother.associate_id, attendee.associate_id):
+        return False
+    stamp = found.dtstamp.replace(tzinfo=UTC)
+    if reply.sequence < found.sequence or (reply.sequence == found.sequence and reply.dtstamp < stamp):
+        return True  # stale: a newer REQUEST went out after the one this answers
+    who = Caller(associate_id=attendee.associate_id, name=caller.name, scheme=SCHEME, app=caller.app)
+    for answer in reply.answers:
+        operation = _APPLIED.get(answer.partstat)
+        if operation is None:
+            continue
+        target = _target(conn, attendee, answer, zone)
+        mode = RecurrenceUpdateMode.ThisAndForward if answer.this_and_future else RecurrenceUpdateMode.OnlyThis
+        if operation is Operation.REJECT:
+            answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
+        else:
+            answers.answer_in(conn, operation, who, target, mode)
+    invitations.mark_answered(conn, found.mother_id, utc_now())
+    return True
+
+
+def _target(conn: Connection, attendee: invitations.Participant, answer: Answer, zone: ZoneInfo) -> int:
+    if answer.recurrence_id is None and answer.recurrence_date is None:
+        return attendee.appointment_id
+    if answer.recurrence_id is not None:
+        wall = answer.recurrence_id.astimezone(zone).replace(tzinfo=None)
+    else:
+        assert answer.recurrence_date is not None
+        wall = datetime.combine(answer.recurrence_date, attendee.start.time())
+    if attendee.recurrence_rule_id == 0:
+        if wall != attendee.start:
+            raise _Refused()
+        return attendee.appointment_id
+    found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee.associate_id, wall)
+    if found is None:
+        raise _Refused()  # an occurrence that does not exist (or no longer does)
+    return found
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+async def uid_from_appointment_id(db: Database, caller: Caller, appointment_id: int, use_mother: bool) -> str | None:
+    """The UID of the row's own invitation record, else (`use_mother`) its booking's; null for a row the
+    caller may not see, as for one that does not exist."""
+
+    def work(conn: Connection) -> str | None:
+        row = bookings.get_row(conn, appointment_id)
+        if row is None or row.hidden_from(caller.associate_id):
+            return None
+        uid = invitations.uid_of(conn, row.appointment_id)
+        if uid is None and use_mother and row.mother_id and row.mother_id != row.appointment_id:
+            uid = invitations.uid_of(conn, row.mother_id)
+        return uid
+
+    return await db.transaction(work)
