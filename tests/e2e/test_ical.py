@@ -265,3 +265,52 @@ def test_get_uid_from_appointment_id_finds_the_invitation_uid_through_the_mother
     uid = str(request.event()["UID"])
     assert tm.ok(tm.call(ada, "GetUIDFromAppointmentId", {"AppointmentId": child, "UseMotherId": True})) == uid
     assert tm.ok(tm.call(ada, "GetUIDFromAppointmentId", {"AppointmentId": child, "UseMotherId": False})) is None
+
+
+def test_get_uid_from_appointment_id_of_another_users_private_row_is_null(
+        ada: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    entity = tm.booking_body(ada, [], Private="PrivateUser")
+    created = tm.ok(tm.call(ada, "CreateAppointmentForUID", {"AppointmentEntity": entity, "UID": "private-1@import"}))
+    body = {"AppointmentId": created["AppointmentId"], "UseMotherId": True}
+    assert tm.ok(tm.call(ada, "GetUIDFromAppointmentId", body)) == "private-1@import"
+    assert tm.ok(tm.call(ben, "GetUIDFromAppointmentId", body)) is None
+
+
+def test_create_appointment_for_uid_creates_once_and_answers_null_for_a_taken_uid(
+        ada: httpx.Client, seed: Seeder) -> None:
+    entity = tm.booking_body(ada, [], Title="Imported")
+    created = tm.ok(tm.call(ada, "CreateAppointmentForUID", {"AppointmentEntity": entity, "uid": "imp-1@outlook"}))
+    assert created["AppointmentId"] > 0 and created["Title"] == "Imported"
+    again = tm.call(ada, "CreateAppointmentForUID", {"AppointmentEntity": entity, "UID": "imp-1@outlook"})
+    assert again.status_code == 200 and again.json() is None
+    with seed.engine.connect() as conn:
+        count = conn.execute(text("SELECT COUNT(*) FROM appointment WHERE title = 'Imported'")).scalar_one()
+    assert count == 1
+
+
+def test_get_appointment_from_uid_answers_the_booking_of_a_sent_invitation(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    child, request = invited(ada, seed, mail)
+    found = tm.ok(tm.call(ada, "GetAppointmentFromUID", {"UID": str(request.event()["UID"])}))
+    with seed.engine.connect() as conn:
+        mother = conn.execute(text("SELECT mother_id FROM appointment WHERE appointment_id = :i"),
+                              {"i": child}).scalar_one()
+    assert found["AppointmentId"] == mother
+
+
+def test_get_appointment_from_an_unknown_uid_answers_a_default_entity(ada: httpx.Client, seed: Seeder) -> None:
+    found = tm.ok(tm.call(ada, "GetAppointmentFromUID", {"UID": "unknown@nowhere"}))
+    assert found["AppointmentId"] == 0
+
+
+def test_get_appointment_from_the_uid_of_another_users_private_row_answers_a_default_entity(
+        ada: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    entity = tm.booking_body(ada, [], Private="PrivateUser", Title="Doctor")
+    tm.ok(tm.call(ada, "CreateAppointmentForUID", {"AppointmentEntity": entity, "UID": "private-2@import"}))
+    assert tm.ok(tm.call(ada, "GetAppointmentFromUID", {"UID": "private-2@import"}))["Title"] == "Doctor"
+    seen = tm.ok(tm.call(ben, "GetAppointmentFromUID", {"UID": "private-2@import"}))
+    assert seen["AppointmentId"] == 0 and seen["Title"] != "Doctor"
+
+
+def test_an_empty_uid_is_a_400(ada: httpx.Client, seed: Seeder) -> None:
+    assert tm.call(ada, "GetAppointmentFromUID", {"UID": ""}).status_code == 400

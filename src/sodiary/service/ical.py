@@ -7,18 +7,21 @@ same functions as Accept, SetSeen and Reject (service/answers.py), all occurrenc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.booking import Operation
 from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import DomainError
 from ..ical.reply import Answer, Reply, parse_reply, same_address
-from ..store import bookings, invitations
+from ..store import bookings, invitations, outbox
 from ..store.database import Database
 from . import answers
+from . import entities as svc
 from .clock import utc_now
 from .context import Caller
 
@@ -118,3 +121,31 @@ async def uid_from_appointment_id(db: Database, caller: Caller, appointment_id: 
         return uid
 
     return await db.transaction(work)
+
+
+async def mother_of_uid(db: Database, uid: str) -> int | None:
+    """The booking (mother row) an invitation UID names; the caller's sight is checked by the entity read."""
+    return await db.transaction(lambda conn: _found_mother(conn, uid))
+
+
+def _found_mother(conn: Connection, uid: str) -> int | None:
+    found = invitations.by_uid(conn, uid)
+    return None if found is None else found.mother_id
+
+
+async def create_for_uid(db: Database, caller: Caller, uid: str, data: svc.SaveInput) -> svc.EntityData | None:
+    """CreateAppointmentForUID: save a new appointment and reserve the UID for it in one unit of work;
+    None when the UID is taken (also by a concurrent call, which the unique UID constraint settles)."""
+
+    def work(conn: Connection) -> svc.EntityData | None:
+        if invitations.by_uid(conn, uid) is not None:
+            return None
+        saved = svc._save(conn, caller, replace(data, appointment_id=0))
+        mother_id = saved.row["mother_id"] or saved.row["appointment_id"]
+        outbox.add_invitation(conn, mother_id, uid, utc_now(), "", "", "")
+        return saved
+
+    try:
+        return await db.transaction(work)
+    except IntegrityError:
+        return None

@@ -3,12 +3,24 @@ GetUIDFromAppointmentId."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import msgspec
+
+from ..domain import enums as d
 from ..domain.errors import Invalid
 from ..ical.reply import IcsError
 from ..service import ical
 from . import carriers as c
+from . import entity_carriers as ec
+from .agent_entities import create_default
 from .endpoint import AgentMethod, Call
+from .entity_view import entity_carrier, load_entity
 from .mailing import mail_options
+from .series_change import save_input_for
+from .timefmt import time_context
+
+Uid = Annotated[str, msgspec.Meta(min_length=1, max_length=255, description="An iCalendar UID")]
 
 
 class UpdateFromIcsRequest(c.Request):
@@ -16,6 +28,17 @@ class UpdateFromIcsRequest(c.Request):
 
     email_address: str = ""
     ics_data: bytes = b""
+
+
+class UidRequest(c.Request):
+    uid: Uid
+
+
+class CreateForUidRequest(c.Request):
+    """An importer's create-if-absent: the entity to create and the UID to reserve for it."""
+
+    appointment_entity: ec.AppointmentEntity
+    uid: Uid
 
 
 class GetUidRequest(c.Request):
@@ -35,7 +58,24 @@ async def get_uid(call: Call, req: GetUidRequest) -> str | None:
     return await ical.uid_from_appointment_id(call.db, call.caller, req.appointment_id, req.use_mother_id)
 
 
+async def get_from_uid(call: Call, req: UidRequest) -> ec.AppointmentEntity:
+    mother_id = await ical.mother_of_uid(call.db, req.uid.strip())
+    found = await load_entity(call, mother_id) if mother_id is not None else None
+    # Never null: an unknown UID, or one of a row the caller may not see, answers a default entity.
+    return found if found is not None else await create_default(call, None)
+
+
+async def create_for_uid(call: Call, req: CreateForUidRequest) -> ec.AppointmentEntity | None:
+    data = await save_input_for(call, req.appointment_entity, d.RecurrenceUpdateMode.OnlyThis)
+    saved = await ical.create_for_uid(call.db, call.caller, req.uid.strip(), data)
+    return entity_carrier(saved, call.caller, time_context(call.request)) if saved is not None else None
+
+
 METHODS: list[AgentMethod] = [
+    AgentMethod("CreateAppointmentForUID", create_for_uid, CreateForUidRequest, ec.AppointmentEntity | None,
+                summary="Create an appointment with a given UID if the UID is unused, otherwise null."),
+    AgentMethod("GetAppointmentFromUID", get_from_uid, UidRequest, ec.AppointmentEntity,
+                summary="Get the appointment that corresponds to the given UID, or a default entity."),
     AgentMethod("UpdateAppointmentFromIcsResponse", update_from_ics_response, UpdateFromIcsRequest, bool,
                 summary="Update the attendance to an appointment based on incoming ICS RSVPs."),
     AgentMethod("GetUIDFromAppointmentId", get_uid, GetUidRequest, str | None,
