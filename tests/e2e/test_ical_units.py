@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import icalendar
 import pytest
 
+from sodiary.ical.feed import FeedEntry, feed_ics
 from sodiary.ical.reply import MAX_EVENTS, MAX_ICS_BYTES, IcsError, address, parse_reply, same_address
 
 
@@ -94,3 +96,20 @@ def test_data_larger_than_the_limit_is_refused_before_parsing() -> None:
 def test_deeply_folded_lines_still_parse() -> None:
     folded = "ATTENDEE;PARTSTAT=ACCEPTED:mailto:" + "\r\n ".join("tje0@example.com")
     assert parse_reply(ics(folded)).attendee == "tje0@example.com"
+
+
+def test_the_feed_is_a_published_calendar_with_utc_events_and_the_users_partstat() -> None:
+    entries = [
+        FeedEntry(uid="a@sodiary", dtstamp=datetime(2031, 1, 1, tzinfo=UTC), start=datetime(2031, 2, 1, 8, tzinfo=UTC),
+                  end=datetime(2031, 2, 1, 9, tzinfo=UTC), summary="Own"),
+        FeedEntry(uid="b@sodiary", dtstamp=datetime(2031, 1, 1, tzinfo=UTC), start_date=date(2031, 2, 2),
+                  end_date=date(2031, 2, 3), summary="Invited", partstat="NEEDS-ACTION", private=True),
+    ]
+    cal = icalendar.Calendar.from_ical(feed_ics(entries, "sodiary"))
+    assert "METHOD" not in cal
+    own, invited = cal.walk("VEVENT")
+    assert own.decoded("DTSTART") == datetime(2031, 2, 1, 8, tzinfo=UTC)
+    assert "ATTENDEE" not in own and str(own["TRANSP"]) == "OPAQUE"
+    assert invited.decoded("DTSTART") == date(2031, 2, 2)
+    assert invited["ATTENDEE"].params["PARTSTAT"] == "NEEDS-ACTION"
+    assert (str(invited["CLASS"]), str(invited["TRANSP"])) == ("PRIVATE", "TRANSPARENT")

@@ -7,19 +7,25 @@ same functions as Accept, SetSeen and Reject (service/answers.py), all occurrenc
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.booking import Operation
-from ..domain.enums import RecurrenceUpdateMode
+from ..domain.enums import AppointmentStatus as S
+from ..domain.enums import AppointmentType, RecurrenceUpdateMode
 from ..domain.errors import DomainError
+from ..ical.feed import FeedEntry, feed_ics
 from ..ical.reply import Answer, Reply, parse_reply, same_address
-from ..store import bookings, invitations, outbox
+from ..store import bookings, feeds, invitations, outbox
+from ..store import entities as store_entities
 from ..store.database import Database
+from ..store.entities import Row
 from . import answers
 from . import entities as svc
 from .clock import utc_now
@@ -149,3 +155,63 @@ async def create_for_uid(db: Database, caller: Caller, uid: str, data: svc.SaveI
         return await db.transaction(work)
     except IntegrityError:
         return None
+
+
+# --- The subscription feed -------------------------------------------------------------------------
+
+FEED_DAYS_BACK = 90
+FEED_DAYS_AHEAD = 730
+_FEED_TYPES = {int(AppointmentType.inDiary), int(AppointmentType.BookingForDiary)}
+_NOT_IN_FEED = {int(S.BookingDeclined), int(S.BookingDeleted), int(S.AssignmentDeclined), int(S.Hidden)}
+_FEED_PARTSTAT = {
+    S.NotStarted: "ACCEPTED", S.Started: "ACCEPTED", S.Completed: "ACCEPTED",
+    S.BookingSeen: "TENTATIVE", S.BookingMovedSeen: "TENTATIVE",  # SuperOffice: seen counts as tentative
+}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_feed(db: Database, associate_id: int) -> tuple[int, str]:
+    """A new secret feed for the user: its id and the token, which only this answer ever shows."""
+    token = secrets.token_urlsafe(32)
+    feed_id = await db.transaction(lambda conn: feeds.add(conn, associate_id, token_hash(token), utc_now()))
+    return feed_id, token
+
+
+async def feed(db: Database, token: str, zone: str) -> bytes | None:
+    """The VCALENDAR of the diary whose live feed the token opens; None for any other token."""
+    tz = _zone(zone)
+
+    def work(conn: Connection) -> bytes | None:
+        owner = feeds.owner(conn, token_hash(token)) if token else None
+        if owner is None:
+            return None
+        now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
+        me = Caller(associate_id=owner, name="", scheme="Feed")
+        where = svc._where(me, svc.ListQuery(associates=(owner,)))
+        rows = store_entities.window(conn, where, now - timedelta(days=FEED_DAYS_BACK),
+                                     now + timedelta(days=FEED_DAYS_AHEAD), 0)
+        rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
+        uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
+        return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")
+
+    return await db.transaction(work)
+
+
+def _entry(row: Row, uids: dict[int, str | None], tz: ZoneInfo) -> FeedEntry:
+    mother = row["mother_id"] or row["appointment_id"]
+    # The invitation's UID when one went out, so a calendar holding both the mail and the feed sees one event.
+    uid = uids.get(mother) or f"sodiary-{mother}@sodiary"
+    stamp = (row["updated"] or row["registered"]).replace(tzinfo=UTC)
+    is_invitation = row["mother_id"] not in (0, row["appointment_id"])
+    partstat = _FEED_PARTSTAT.get(S(row["status"]), "NEEDS-ACTION") if is_invitation else ""
+    common = dict(uid=uid, dtstamp=stamp, summary=row["title"], location=row["location"], partstat=partstat,
+                  private=bool(row["private"]))
+    if row["is_allday"]:
+        start_day = row["start_date"].date()
+        return FeedEntry(start_date=start_day, end_date=max(row["end_date"].date(), start_day) + timedelta(days=1),
+                         **common)  # type: ignore[arg-type]
+    return FeedEntry(start=row["start_date"].replace(tzinfo=tz).astimezone(UTC),
+                     end=row["end_date"].replace(tzinfo=tz).astimezone(UTC), **common)  # type: ignore[arg-type]

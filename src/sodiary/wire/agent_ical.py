@@ -3,20 +3,26 @@ GetUIDFromAppointmentId."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 import msgspec
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from ..domain import enums as d
 from ..domain.errors import Invalid
 from ..ical.reply import IcsError
 from ..service import ical
+from ..store.database import Database
 from . import carriers as c
 from . import entity_carriers as ec
 from .agent_entities import create_default
-from .endpoint import AgentMethod, Call
+from .endpoint import AgentMethod, Authenticate, Call, guarded, open_call
 from .entity_view import entity_carrier, load_entity
 from .mailing import mail_options
+from .negotiation import Format
 from .series_change import save_input_for
 from .timefmt import time_context
 
@@ -81,3 +87,39 @@ METHODS: list[AgentMethod] = [
     AgentMethod("GetUIDFromAppointmentId", get_uid, GetUidRequest, str | None,
                 summary="Get the UID associated with the appointment id in the Invitation table."),
 ]
+
+
+# --- The subscription feed (not agent methods: a calendar app fetches it with no credentials) -------
+
+FEED_PATH = "/api/v1/Sodiary/Calendar/"
+
+
+def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
+    async def create_feed(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            feed_id, token = await ical.create_feed(db, call.caller.associate_id)
+            url = str(request.base_url).rstrip("/") + FEED_PATH + token + ".ics"
+            return JSONResponse({"CalendarFeedId": feed_id, "Url": url, "Token": token}, status_code=201,
+                                headers={"Cache-Control": "no-store"})
+
+        return await guarded(request, work)
+
+    async def get_feed(request: Request) -> Response:
+        token = str(request.path_params["token"])
+        settings = getattr(request.app.state, "settings", None)
+        body = await ical.feed(db, token, getattr(settings, "time_zone", "UTC") or "UTC")
+        if body is None:
+            # The same answer for an unknown, revoked or malformed token: the URL is the only secret.
+            return Response("Not found\n", status_code=404, media_type="text/plain")
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        wanted = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+        if etag in wanted or "*" in wanted:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+    return [
+        Route("/api/v1/Sodiary/CalendarFeed", create_feed, methods=["POST"]),
+        Route(FEED_PATH + "{token:str}.ics", get_feed, methods=["GET"]),
+    ]

@@ -21,6 +21,7 @@ from ..store.database import Database
 from . import access_log
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agent_methods
+from .agent_ical import routes as ical_routes
 from .auth_setup import build_auth
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
@@ -184,6 +185,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     app = Starlette(
         routes=[
             *rest_routes(database, authenticator.authenticate, max_body),
+            *ical_routes(database, authenticator.authenticate),
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),
