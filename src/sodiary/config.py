@@ -320,6 +320,10 @@ SETTINGS: tuple[Setting, ...] = (
             "a worker's claim on a message; a crashed worker's claims are taken over after it"),
     Setting("outbox_retry_seconds", "SODIARY_OUTBOX_RETRY_SECONDS", Seconds(0.1),
             "first retry delay after a temporary failure, doubled each time (at most 1 h)"),
+    Setting("feed_days_back", "SODIARY_FEED_DAYS_BACK", Integer(0, 3660),
+            "how many days of the past a calendar subscription feed shows"),
+    Setting("feed_days_ahead", "SODIARY_FEED_DAYS_AHEAD", Integer(1, 3660),
+            "how many days ahead a calendar subscription feed shows"),
     Setting("outbox_max_attempts", "SODIARY_OUTBOX_MAX_ATTEMPTS", Integer(1),
             "temporary failures before a message is left `failed`"),
 )
@@ -374,6 +378,8 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     outbox_retry_seconds: float = 30.0
     outbox_max_attempts: int = 12
+    feed_days_back: int = 90  # the calendar subscription feed's window (issue 15)
+    feed_days_ahead: int = 730
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -180,7 +180,8 @@ async def create_feed(db: Database, associate_id: int) -> tuple[int, str]:
     return feed_id, token
 
 
-async def feed(db: Database, token: str, zone: str) -> bytes | None:
+async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_BACK,
+               days_ahead: int = FEED_DAYS_AHEAD) -> bytes | None:
     """The VCALENDAR of the diary whose live feed the token opens; None for any other token."""
     tz = _zone(zone)
 
@@ -191,8 +192,7 @@ async def feed(db: Database, token: str, zone: str) -> bytes | None:
         now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
         me = Caller(associate_id=owner, name="", scheme="Feed")
         where = svc._where(me, svc.ListQuery(associates=(owner,)))
-        rows = store_entities.window(conn, where, now - timedelta(days=FEED_DAYS_BACK),
-                                     now + timedelta(days=FEED_DAYS_AHEAD), 0)
+        rows = store_entities.window(conn, where, now - timedelta(days=days_back), now + timedelta(days=days_ahead), 0)
         rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
         uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
         return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")

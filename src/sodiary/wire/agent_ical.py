@@ -108,7 +108,9 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
     async def get_feed(request: Request) -> Response:
         token = str(request.path_params["token"])
         settings = getattr(request.app.state, "settings", None)
-        body = await ical.feed(db, token, getattr(settings, "time_zone", "UTC") or "UTC")
+        body = await ical.feed(db, token, getattr(settings, "time_zone", "UTC") or "UTC",
+                               getattr(settings, "feed_days_back", ical.FEED_DAYS_BACK),
+                               getattr(settings, "feed_days_ahead", ical.FEED_DAYS_AHEAD))
         if body is None:
             # The same answer for an unknown, revoked or malformed token: the URL is the only secret.
             return Response("Not found\n", status_code=404, media_type="text/plain")
