@@ -4,6 +4,10 @@ whose events are the instants GetMyDiary answers, with pending invitations marke
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -156,3 +160,38 @@ def test_an_unchanged_feed_answers_304_to_its_etag_and_200_after_a_change(
     changed = fetch(server, url, **{"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
+
+
+def test_a_user_lists_their_live_feeds_and_a_revoked_feed_is_a_404(
+        ben: httpx.Client, server: LiveServer, seed: Seeder) -> None:
+    created = new_feed(ben)
+    listed = ben.get("/api/v1/Sodiary/CalendarFeed").json()
+    assert created["CalendarFeedId"] in [f["CalendarFeedId"] for f in listed]
+    assert all("Token" not in f for f in listed)
+    assert ben.delete(f"/api/v1/Sodiary/CalendarFeed/{created['CalendarFeedId']}").status_code == 204
+    assert fetch(server, created["Url"]).status_code == 404
+    after = ben.get("/api/v1/Sodiary/CalendarFeed").json()
+    assert created["CalendarFeedId"] not in [f["CalendarFeedId"] for f in after]
+    assert ben.delete(f"/api/v1/Sodiary/CalendarFeed/{created['CalendarFeedId']}").status_code == 404
+
+
+def test_nobody_revokes_another_users_feed(ada: httpx.Client, ben: httpx.Client, server: LiveServer,
+                                           seed: Seeder) -> None:
+    created = new_feed(ben)
+    r = ada.delete(f"/api/v1/Sodiary/CalendarFeed/{created['CalendarFeedId']}")
+    assert r.status_code == 404
+    assert r.json()["ErrorType"] == "SoNotFoundException"
+    assert fetch(server, created["Url"]).status_code == 200
+
+
+def test_the_cli_creates_a_feed_for_any_user(server: LiveServer, seed: Seeder) -> None:
+    done = subprocess.run([sys.executable, "-m", "sodiary.cli", "user", "feed", "tje0"],
+                          env={**os.environ, "DATABASE_URL": server.database_url}, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    [path] = re.findall(r"/api/v1/Sodiary/Calendar/\S+\.ics", done.stdout)
+    assert fetch(server, path).status_code == 200
+    refused = subprocess.run([sys.executable, "-m", "sodiary.cli", "user", "feed", "nobody"],
+                             env={**os.environ, "DATABASE_URL": server.database_url}, capture_output=True, text=True,
+                             timeout=120, stdin=subprocess.DEVNULL)
+    assert refused.returncode == 1 and "no such user" in refused.stderr

@@ -180,6 +180,14 @@ async def create_feed(db: Database, associate_id: int) -> tuple[int, str]:
     return feed_id, token
 
 
+async def list_feeds(db: Database, associate_id: int) -> list[tuple[int, datetime]]:
+    return await db.transaction(lambda conn: feeds.live(conn, associate_id))
+
+
+async def revoke_feed(db: Database, associate_id: int, feed_id: int) -> bool:
+    return await db.transaction(lambda conn: feeds.revoke(conn, associate_id, feed_id, utc_now()))
+
+
 async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_BACK,
                days_ahead: int = FEED_DAYS_AHEAD) -> bytes | None:
     """The VCALENDAR of the diary whose live feed the token opens; None for any other token."""

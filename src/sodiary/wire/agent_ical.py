@@ -21,6 +21,7 @@ from . import entity_carriers as ec
 from .agent_entities import create_default
 from .endpoint import AgentMethod, Authenticate, Call, guarded, open_call
 from .entity_view import entity_carrier, load_entity
+from .errors import ApiError
 from .mailing import mail_options
 from .negotiation import Format
 from .series_change import save_input_for
@@ -105,6 +106,25 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
 
         return await guarded(request, work)
 
+    async def list_feeds(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            found = await ical.list_feeds(db, call.caller.associate_id)
+            return JSONResponse([{"CalendarFeedId": i, "Created": created.replace(microsecond=0).isoformat() + "Z"}
+                                 for i, created in found])
+
+        return await guarded(request, work)
+
+    async def revoke_feed(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            feed_id = int(request.path_params["id"])
+            if not 0 < feed_id <= 2_147_483_647 or not await ical.revoke_feed(db, call.caller.associate_id, feed_id):
+                raise ApiError(404, "SoNotFoundException", "feed_not_found", feed_id=feed_id)
+            return Response(status_code=204)
+
+        return await guarded(request, work)
+
     async def get_feed(request: Request) -> Response:
         token = str(request.path_params["token"])
         settings = getattr(request.app.state, "settings", None)
@@ -123,5 +143,7 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
 
     return [
         Route("/api/v1/Sodiary/CalendarFeed", create_feed, methods=["POST"]),
+        Route("/api/v1/Sodiary/CalendarFeed", list_feeds, methods=["GET"]),
+        Route("/api/v1/Sodiary/CalendarFeed/{id:int}", revoke_feed, methods=["DELETE"]),
         Route(FEED_PATH + "{token:str}.ics", get_feed, methods=["GET"]),
     ]
