@@ -49,7 +49,7 @@ class CreateForUidRequest(c.Request):
 
 
 class GetUidRequest(c.Request):
-    appointment_id: int = 0
+    appointment_id: ec.Int32 = 0
     use_mother_id: bool = False
 
 
@@ -62,6 +62,8 @@ async def update_from_ics_response(call: Call, req: UpdateFromIcsRequest) -> boo
 
 
 async def get_uid(call: Call, req: GetUidRequest) -> str | None:
+    if req.appointment_id <= 0:
+        return None
     return await ical.uid_from_appointment_id(call.db, call.caller, req.appointment_id, req.use_mother_id)
 
 
