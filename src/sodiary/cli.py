@@ -1,6 +1,6 @@
 """sodiary: a SuperOffice-compatible diary server.
 
-Commands: serve, migrate, init, demo, config, user (add, passwd, disable, enable, list, remove), app (add,
+Commands: serve, migrate, init, demo, config, user (add, passwd, disable, enable, list, remove, feed), app (add,
 list, remove). Settings come from the environment (`sodiary config` shows them). Every command names the
 database it uses on stderr; every refusal is one line on stderr (exit status 2 for a bad setting or
 argument, 1 for anything else).
@@ -284,6 +284,25 @@ def read_password(args: argparse.Namespace, settings: Settings, name: str) -> st
     return password
 
 
+def _feed(db: Database, name: str) -> int:
+    """A new calendar subscription feed for a user (issue 15); the token is printed once, kept hashed."""
+    import secrets
+
+    from .service.clock import utc_now
+    from .service.ical import token_hash
+    from .store import associates, feeds
+
+    found = [u for u in _run(db, lambda conn: associates.users(conn), "reading the users") if u.name == name]
+    if not found:
+        print(f"no such user: {name}", file=sys.stderr)
+        return 1
+    token = secrets.token_urlsafe(32)
+    feed_id = _run(db, lambda conn: feeds.add(conn, found[0].associate_id, token_hash(token), utc_now()),
+                   "creating the feed")
+    print(f"feed {feed_id} for {name}: /api/v1/Sodiary/Calendar/{token}.ics (shown once; keep it secret)")
+    return 0
+
+
 def _user(settings: Settings, args: argparse.Namespace) -> int:
     from .service.passwords import hash_password
     from .store import associates
@@ -296,6 +315,8 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{user.name}\t{user.associate_id}\t{state}\t{user.full_name}\t{user.email}")
             return 0
         name = check_user_name(args.name) if command == "add" else args.name
+        if command == "feed":
+            return _feed(db, name)
         if command in ("add", "passwd"):
             known = _run(db, lambda conn: associates.exists_named(conn, name), "reading the users")
             if command == "add" and known:
@@ -418,6 +439,8 @@ def parser() -> argparse.ArgumentParser:
     p_list = users.add_parser("list", help="list users: name, associate id, state, full name, e-mail")
     p_list.add_argument("--all", action="store_true", help="also the retired ones")
     users.add_parser("remove", help="remove a user (retired when their appointments remain)").add_argument("name")
+    users.add_parser("feed", help="create a calendar subscription feed for a user; prints its URL once"
+                     ).add_argument("name")
     p_app = sub.add_parser("app", help="manage partner applications (SO-AppToken)")
     app_commands = p_app.add_subparsers(dest="app_command", required=True)
     app_commands.add_parser("add", help="register an application; prints its token once").add_argument("name")

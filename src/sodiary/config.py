@@ -382,6 +382,10 @@ SETTINGS: tuple[Setting, ...] = (
             "a worker's claim on a message; a crashed worker's claims are taken over after it"),
     Setting("outbox_retry_seconds", "SODIARY_OUTBOX_RETRY_SECONDS", Seconds(0.1),
             "first retry delay after a temporary failure, doubled each time (at most 1 h)"),
+    Setting("feed_days_back", "SODIARY_FEED_DAYS_BACK", Integer(0, 3660),
+            "how many days of the past a calendar subscription feed shows"),
+    Setting("feed_days_ahead", "SODIARY_FEED_DAYS_AHEAD", Integer(1, 3660),
+            "how many days ahead a calendar subscription feed shows"),
     Setting("outbox_max_attempts", "SODIARY_OUTBOX_MAX_ATTEMPTS", Integer(1),
             "temporary failures before a message is left `failed`"),
     Setting("holiday_country", "SODIARY_HOLIDAY_COUNTRY", Country(),
@@ -448,6 +452,8 @@ class Settings:
     working_hours: str = "08:00-16:00"
     working_days: str = "mon,tue,wed,thu,fri"
     video_meeting_url: str = ""  # e.g. https://meet.jit.si/sodiary-{id}; empty: no video meeting provider
+    feed_days_back: int = 90  # the calendar subscription feed's window (issue 15)
+    feed_days_ahead: int = 730
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -204,6 +204,11 @@ NO_ID = {
     "CreateDefaultAppointmentEntityByTypeAndAssociate": "an unsaved entity for any owner; nothing is written",
     "GetMyAppointments": "the caller's own diary",
     "GetMyDiary": "the caller's own diary",
+    # Issue 15: addressed by UID or by an iTIP reply; their cross-user cases are in tests/e2e/test_ical.py.
+    "UpdateAppointmentFromIcsResponse": "applied only by the organiser or the attendee; others get false",
+    "CreateAppointmentForUID": "creates in the caller's own diary; nothing stored is addressed",
+    "GetAppointmentFromUID": "another user's private row answers the default entity",
+    "GetUIDFromAppointmentId": "another user's private row answers null",
     "GetMyTasks": "the caller's own task list",
     "GetCanInsertForAssociates": "associate ids, not appointments; nothing is written",
     "CleanUpRecurringBookingDeleted": "the caller's own cancelled rows",

@@ -37,6 +37,13 @@ async def set_seen_many(
     await db.transaction(work)
 
 
+def answer_in(
+    conn: Connection, operation: Operation, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode
+) -> list[Change]:
+    """Accept or SetSeen inside a unit of work the caller already runs (an iTIP reply, service/ical.py)."""
+    return _answer(conn, operation, caller, appointment_id, mode, "")
+
+
 def _answer(
     conn: Connection,
     operation: Operation,

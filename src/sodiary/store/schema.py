@@ -199,6 +199,20 @@ invitation = Table(
     UniqueConstraint("event_uid", name="uq_invitation_uid"),
 )
 
+# A user's secret calendar subscription (issue 15): only the token's SHA-256 is kept; a revoked feed stays
+# as a row so its id is not reused.
+calendar_feed = Table(
+    "calendar_feed",
+    metadata,
+    Column("feed_id", Integer, primary_key=True),
+    Column("associate_id", Integer, nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created", DateTime, nullable=False),  # UTC
+    Column("revoked", DateTime, nullable=True),  # UTC
+    UniqueConstraint("token_hash", name="uq_calendar_feed_token"),
+    Index("ix_calendar_feed_associate", "associate_id"),
+)
+
 # The transactional outbox (issue 19): written in the unit of work of the change that causes it, delivered
 # after commit by the server's delivery worker (sodiary/outbox/). `kind` is "mail" now, "webhook" later.
 outbox_message = Table(

@@ -12,6 +12,7 @@ from . import (
     agent_calendar,
     agent_diary,
     agent_entities,
+    agent_ical,
     agent_lists,
     agent_organiser,
     agent_people,
@@ -22,8 +23,8 @@ from . import (
 from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
-AREAS = (agent_answers, agent_entities, agent_lists, agent_organiser, agent_recurrence, agent_diary, agent_calendar,
-         agent_activities, agent_tasks, agent_video)
+AREAS = (agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence, agent_diary,
+         agent_calendar, agent_activities, agent_tasks, agent_video)
 
 
 def implemented() -> list[AgentMethod]:

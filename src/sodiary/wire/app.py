@@ -22,6 +22,7 @@ from ..web.routes import routes as web_routes
 from . import access_log
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agents
+from .agent_ical import routes as ical_routes
 from .auth_setup import build_auth
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
@@ -196,6 +197,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             *collection_routes(database, authenticator.authenticate),
             *rest_routes(database, authenticator.authenticate, max_body),
             *people_routes(database, authenticator.authenticate, max_body),
+            *ical_routes(database, authenticator.authenticate),
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),

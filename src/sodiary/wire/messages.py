@@ -297,6 +297,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A list in {type} has {count} items; at most {limit} are accepted",
         "no": "En liste i {type} har {count} elementer; høyst {limit} godtas",
     },
+    "feed_not_found": {
+        "en": "You have no calendar feed {feed_id}",
+        "no": "Du har ingen kalenderstrøm {feed_id}",
+    },
+    "bad_ics": {
+        "en": "IcsData is not an iCalendar REPLY that can be applied: {reason}",
+        "no": "IcsData er ikke et iCalendar-svar (REPLY) som kan brukes: {reason}",
+    },
     "unknown_method": {
         "en": "The {agent} agent has no method '{method}'",
         "no": "Agenten {agent} har ingen metode '{method}'",

@@ -1,0 +1,225 @@
+"""Answers from any calendar (issue 15): an iTIP REPLY applied through the agent's own answer transitions,
+and the UID of a booking's invitation record.
+
+A reply is applied as the attendee it names, with the scheme "iMIP" in the answer history, through the
+same functions as Accept, SetSeen and Reject (service/answers.py), all occurrences in one unit of work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.booking import Operation
+from ..domain.enums import AppointmentStatus as S
+from ..domain.enums import AppointmentType, RecurrenceUpdateMode
+from ..domain.errors import DomainError
+from ..ical.feed import FeedEntry, feed_ics
+from ..ical.reply import Answer, Reply, parse_reply, same_address
+from ..store import bookings, feeds, invitations, outbox
+from ..store import entities as store_entities
+from ..store.database import Database
+from ..store.entities import Row
+from . import answers
+from . import entities as svc
+from .clock import utc_now
+from .context import Caller
+
+SCHEME = "iMIP"
+_APPLIED = {"ACCEPTED": Operation.ACCEPT, "TENTATIVE": Operation.SET_SEEN, "DECLINED": Operation.REJECT}
+_NOTHING = {"NEEDS-ACTION"}
+
+
+class _Refused(Exception):
+    """Nothing in the reply can be applied: the call answers false and the unit of work rolls back."""
+
+
+async def update_from_ics_response(db: Database, caller: Caller, email: str, data: bytes, zone: str) -> bool:
+    """True when the reply was for a booking the caller may see and an attendee it invited, and was
+    applied (or was stale or NEEDS-ACTION, so had nothing to apply). Malformed data raises IcsError."""
+    reply = parse_reply(data)
+    if email.strip() and not same_address(email, reply.attendee):
+        return False
+    if any(a.partstat not in _APPLIED and a.partstat not in _NOTHING for a in reply.answers):
+        return False  # DELEGATED, COUNTER, …: see docs/decisions.md
+    try:
+        return await db.transaction(lambda conn: _apply(conn, caller, reply, _zone(zone)))
+    except (_Refused, DomainError):
+        return False
+
+
+def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bool:
+    found = invitations.by_uid(conn, reply.uid)
+    if found is None:
+        return False
+    mother = bookings.get_row(conn, found.mother_id)
+    if mother is None:
+        return False
+    rows = invitations.participants_by_email(conn, found.mother_id, reply.attendee)
+    rows = [r for r in rows if r.associate_id]  # external persons have no diary row to answer on
+    if not rows:
+        return False
+    attendee = rows[0]
+    # The organiser's mailbox gets the replies; the attendee may hand in their own. Nobody else learns
+    # whether the UID or the address exists.
+    if caller.associate_id not in (mother.associate_id, attendee.associate_id):
+        return False
+    stamp = found.dtstamp.replace(tzinfo=UTC)
+    if reply.sequence < found.sequence or (reply.sequence == found.sequence and reply.dtstamp < stamp):
+        return True  # stale: a newer REQUEST went out after the one this answers
+    who = Caller(associate_id=attendee.associate_id, name=caller.name, scheme=SCHEME, app=caller.app)
+    for answer in reply.answers:
+        operation = _APPLIED.get(answer.partstat)
+        if operation is None:
+            continue
+        target = _target(conn, attendee, answer, zone)
+        mode = RecurrenceUpdateMode.ThisAndForward if answer.this_and_future else RecurrenceUpdateMode.OnlyThis
+        if operation is Operation.REJECT:
+            answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
+        else:
+            answers.answer_in(conn, operation, who, target, mode)
+    invitations.mark_answered(conn, found.mother_id, utc_now())
+    return True
+
+
+def _target(conn: Connection, attendee: invitations.Participant, answer: Answer, zone: ZoneInfo) -> int:
+    if answer.recurrence_id is None and answer.recurrence_date is None:
+        return attendee.appointment_id
+    if answer.recurrence_id is not None:
+        wall = answer.recurrence_id.astimezone(zone).replace(tzinfo=None)
+    else:
+        assert answer.recurrence_date is not None
+        wall = datetime.combine(answer.recurrence_date, attendee.start.time())
+    if attendee.recurrence_rule_id == 0:
+        if wall != attendee.start:
+            raise _Refused()
+        return attendee.appointment_id
+    found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee.associate_id, wall)
+    if found is None:
+        raise _Refused()  # an occurrence that does not exist (or no longer does)
+    return found
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+async def uid_from_appointment_id(db: Database, caller: Caller, appointment_id: int, use_mother: bool) -> str | None:
+    """The UID of the row's own invitation record, else (`use_mother`) its booking's; null for a row the
+    caller may not see, as for one that does not exist."""
+
+    def work(conn: Connection) -> str | None:
+        row = bookings.get_row(conn, appointment_id)
+        if row is None or row.hidden_from(caller.associate_id):
+            return None
+        uid = invitations.uid_of(conn, row.appointment_id)
+        if uid is None and use_mother and row.mother_id and row.mother_id != row.appointment_id:
+            uid = invitations.uid_of(conn, row.mother_id)
+        return uid
+
+    return await db.transaction(work)
+
+
+async def mother_of_uid(db: Database, uid: str) -> int | None:
+    """The booking (mother row) an invitation UID names; the caller's sight is checked by the entity read."""
+    return await db.transaction(lambda conn: _found_mother(conn, uid))
+
+
+def _found_mother(conn: Connection, uid: str) -> int | None:
+    found = invitations.by_uid(conn, uid)
+    return None if found is None else found.mother_id
+
+
+async def create_for_uid(db: Database, caller: Caller, uid: str, data: svc.SaveInput) -> svc.EntityData | None:
+    """CreateAppointmentForUID: save a new appointment and reserve the UID for it in one unit of work;
+    None when the UID is taken (also by a concurrent call, which the unique UID constraint settles)."""
+
+    def work(conn: Connection) -> svc.EntityData | None:
+        if invitations.by_uid(conn, uid) is not None:
+            return None
+        saved = svc._save(conn, caller, replace(data, appointment_id=0))
+        mother_id = saved.row["mother_id"] or saved.row["appointment_id"]
+        outbox.add_invitation(conn, mother_id, uid, utc_now(), "", "", "")
+        return saved
+
+    try:
+        return await db.transaction(work)
+    except IntegrityError:
+        return None
+
+
+# --- The subscription feed -------------------------------------------------------------------------
+
+FEED_DAYS_BACK = 90
+FEED_DAYS_AHEAD = 730
+_FEED_TYPES = {int(AppointmentType.inDiary), int(AppointmentType.BookingForDiary)}
+_NOT_IN_FEED = {int(S.BookingDeclined), int(S.BookingDeleted), int(S.AssignmentDeclined), int(S.Hidden)}
+_FEED_PARTSTAT = {
+    S.NotStarted: "ACCEPTED", S.Started: "ACCEPTED", S.Completed: "ACCEPTED",
+    S.BookingSeen: "TENTATIVE", S.BookingMovedSeen: "TENTATIVE",  # SuperOffice: seen counts as tentative
+}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_feed(db: Database, associate_id: int) -> tuple[int, str]:
+    """A new secret feed for the user: its id and the token, which only this answer ever shows."""
+    token = secrets.token_urlsafe(32)
+    feed_id = await db.transaction(lambda conn: feeds.add(conn, associate_id, token_hash(token), utc_now()))
+    return feed_id, token
+
+
+async def list_feeds(db: Database, associate_id: int) -> list[tuple[int, datetime]]:
+    return await db.transaction(lambda conn: feeds.live(conn, associate_id))
+
+
+async def revoke_feed(db: Database, associate_id: int, feed_id: int) -> bool:
+    return await db.transaction(lambda conn: feeds.revoke(conn, associate_id, feed_id, utc_now()))
+
+
+async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_BACK,
+               days_ahead: int = FEED_DAYS_AHEAD) -> bytes | None:
+    """The VCALENDAR of the diary whose live feed the token opens; None for any other token."""
+    tz = _zone(zone)
+
+    def work(conn: Connection) -> bytes | None:
+        owner = feeds.owner(conn, token_hash(token)) if token else None
+        if owner is None:
+            return None
+        now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
+        me = Caller(associate_id=owner, name="", scheme="Feed")
+        where = svc._where(me, svc.ListQuery(associates=(owner,)))
+        rows = store_entities.window(conn, where, now - timedelta(days=days_back), now + timedelta(days=days_ahead), 0)
+        rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
+        uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
+        return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")
+
+    return await db.transaction(work)
+
+
+def _entry(row: Row, uids: dict[int, str | None], tz: ZoneInfo) -> FeedEntry:
+    mother = row["mother_id"] or row["appointment_id"]
+    # The invitation's UID when one went out, so a calendar holding both the mail and the feed sees one event.
+    uid = uids.get(mother) or f"sodiary-{mother}@sodiary"
+    stamp = (row["updated"] or row["registered"]).replace(tzinfo=UTC)
+    is_invitation = row["mother_id"] not in (0, row["appointment_id"])
+    partstat = _FEED_PARTSTAT.get(S(row["status"]), "NEEDS-ACTION") if is_invitation else ""
+    common = dict(uid=uid, dtstamp=stamp, summary=row["title"], location=row["location"], partstat=partstat,
+                  private=bool(row["private"]))
+    if row["is_allday"]:
+        start_day = row["start_date"].date()
+        return FeedEntry(start_date=start_day, end_date=max(row["end_date"].date(), start_day) + timedelta(days=1),
+                         **common)  # type: ignore[arg-type]
+    return FeedEntry(start=row["start_date"].replace(tzinfo=tz).astimezone(UTC),
+                     end=row["end_date"].replace(tzinfo=tz).astimezone(UTC), **common)  # type: ignore[arg-type]

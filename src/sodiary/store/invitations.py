@@ -1,0 +1,64 @@
+"""Reads of the invitation record by UID, and the rows an iTIP reply lands on (issue 15)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.engine import Connection
+
+from .schema import appointment, invitation, person
+
+_i = invitation.c
+_a = appointment.c
+
+
+@dataclass(frozen=True, slots=True)
+class ByUid:
+    mother_id: int
+    sequence: int
+    dtstamp: datetime  # naive UTC, as stored
+
+
+def by_uid(conn: Connection, uid: str) -> ByUid | None:
+    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp)
+                       .where(_i.event_uid == uid)).first()
+    return None if row is None else ByUid(row[0], row[1], row[2])
+
+
+def uid_of(conn: Connection, appointment_id: int) -> str | None:
+    return conn.execute(select(_i.event_uid).where(_i.appointment_id == appointment_id)).scalar()
+
+
+def mark_answered(conn: Connection, mother_id: int, now: datetime) -> None:
+    """A reply leaves SEQUENCE and DTSTAMP as they are (RFC 5546: only the organiser raises them)."""
+    conn.execute(update(invitation).where(_i.appointment_id == mother_id).values(updated=now))
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    appointment_id: int
+    associate_id: int
+    recurrence_rule_id: int
+    start: datetime  # the occurrence's original wall-clock start (RECURRENCE-ID names it)
+    is_allday: bool
+
+
+def participants_by_email(conn: Connection, mother_id: int, email: str) -> list[Participant]:
+    """The booking's participant rows whose person has this address, compared case-insensitively."""
+    q = (select(_a.appointment_id, _a.associate_id, _a.recurrence_rule_id,
+                func.coalesce(_a.original_start_date, _a.start_date), _a.is_allday)
+         .join(person, person.c.person_id == _a.invited_person_id)
+         .where(and_(_a.mother_id == mother_id, _a.appointment_id != mother_id,
+                     func.lower(person.c.email) == email.strip().lower()))
+         .order_by(_a.appointment_id))
+    return [Participant(r[0], r[1], r[2], r[3], bool(r[4])) for r in conn.execute(q)]
+
+
+def occurrence(conn: Connection, rule_id: int, associate_id: int, start: datetime) -> int | None:
+    """The row of one occurrence of a series in one diary, by its original start."""
+    q = select(_a.appointment_id).where(and_(
+        _a.recurrence_rule_id == rule_id, _a.associate_id == associate_id,
+        func.coalesce(_a.original_start_date, _a.start_date) == start)).order_by(_a.appointment_id)
+    return conn.execute(q).scalars().first()

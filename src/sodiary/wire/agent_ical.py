@@ -1,0 +1,151 @@
+"""Agent methods of answers from any calendar (issue 15): UpdateAppointmentFromIcsResponse and
+GetUIDFromAppointmentId."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..domain import enums as d
+from ..domain.errors import Invalid
+from ..ical.reply import IcsError
+from ..service import ical
+from ..store.database import Database
+from . import carriers as c
+from . import entity_carriers as ec
+from .agent_entities import create_default
+from .endpoint import AgentMethod, Authenticate, Call, guarded, open_call
+from .entity_view import entity_carrier, load_entity
+from .errors import ApiError
+from .mailing import mail_options
+from .negotiation import Format
+from .series_change import save_input_for
+from .timefmt import time_context
+
+Uid = Annotated[str, msgspec.Meta(min_length=1, max_length=255, description="An iCalendar UID")]
+
+
+class UpdateFromIcsRequest(c.Request):
+    """The responder's address and the iCalendar REPLY, base64-encoded as the official client sends it."""
+
+    email_address: str = ""
+    ics_data: bytes = b""
+
+
+class UidRequest(c.Request):
+    uid: Uid
+
+
+class CreateForUidRequest(c.Request):
+    """An importer's create-if-absent: the entity to create and the UID to reserve for it."""
+
+    appointment_entity: ec.AppointmentEntity
+    uid: Uid
+
+
+class GetUidRequest(c.Request):
+    appointment_id: ec.Int32 = 0
+    use_mother_id: bool = False
+
+
+async def update_from_ics_response(call: Call, req: UpdateFromIcsRequest) -> bool:
+    try:
+        return await ical.update_from_ics_response(call.db, call.caller, req.email_address, req.ics_data,
+                                                   mail_options(call, False).zone)
+    except IcsError as exc:
+        raise Invalid("bad_ics", reason=str(exc)) from None
+
+
+async def get_uid(call: Call, req: GetUidRequest) -> str | None:
+    if req.appointment_id <= 0:
+        return None
+    return await ical.uid_from_appointment_id(call.db, call.caller, req.appointment_id, req.use_mother_id)
+
+
+async def get_from_uid(call: Call, req: UidRequest) -> ec.AppointmentEntity:
+    mother_id = await ical.mother_of_uid(call.db, req.uid.strip())
+    found = await load_entity(call, mother_id) if mother_id is not None else None
+    # Never null: an unknown UID, or one of a row the caller may not see, answers a default entity.
+    return found if found is not None else await create_default(call, None)
+
+
+async def create_for_uid(call: Call, req: CreateForUidRequest) -> ec.AppointmentEntity | None:
+    data = await save_input_for(call, req.appointment_entity, d.RecurrenceUpdateMode.OnlyThis)
+    saved = await ical.create_for_uid(call.db, call.caller, req.uid.strip(), data)
+    return entity_carrier(saved, call.caller, time_context(call.request)) if saved is not None else None
+
+
+METHODS: list[AgentMethod] = [
+    AgentMethod("CreateAppointmentForUID", create_for_uid, CreateForUidRequest, ec.AppointmentEntity | None,
+                summary="Create an appointment with a given UID if the UID is unused, otherwise null."),
+    AgentMethod("GetAppointmentFromUID", get_from_uid, UidRequest, ec.AppointmentEntity,
+                summary="Get the appointment that corresponds to the given UID, or a default entity."),
+    AgentMethod("UpdateAppointmentFromIcsResponse", update_from_ics_response, UpdateFromIcsRequest, bool,
+                summary="Update the attendance to an appointment based on incoming ICS RSVPs."),
+    AgentMethod("GetUIDFromAppointmentId", get_uid, GetUidRequest, str | None,
+                summary="Get the UID associated with the appointment id in the Invitation table."),
+]
+
+
+# --- The subscription feed (not agent methods: a calendar app fetches it with no credentials) -------
+
+FEED_PATH = "/api/v1/Sodiary/Calendar/"
+
+
+def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
+    async def create_feed(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            feed_id, token = await ical.create_feed(db, call.caller.associate_id)
+            url = str(request.base_url).rstrip("/") + FEED_PATH + token + ".ics"
+            return JSONResponse({"CalendarFeedId": feed_id, "Url": url, "Token": token}, status_code=201,
+                                headers={"Cache-Control": "no-store"})
+
+        return await guarded(request, work)
+
+    async def list_feeds(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            found = await ical.list_feeds(db, call.caller.associate_id)
+            return JSONResponse([{"CalendarFeedId": i, "Created": created.replace(microsecond=0).isoformat() + "Z"}
+                                 for i, created in found])
+
+        return await guarded(request, work)
+
+    async def revoke_feed(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            feed_id = int(request.path_params["id"])
+            if not 0 < feed_id <= 2_147_483_647 or not await ical.revoke_feed(db, call.caller.associate_id, feed_id):
+                raise ApiError(404, "SoNotFoundException", "feed_not_found", feed_id=feed_id)
+            return Response(status_code=204)
+
+        return await guarded(request, work)
+
+    async def get_feed(request: Request) -> Response:
+        token = str(request.path_params["token"])
+        settings = getattr(request.app.state, "settings", None)
+        body = await ical.feed(db, token, getattr(settings, "time_zone", "UTC") or "UTC",
+                               getattr(settings, "feed_days_back", ical.FEED_DAYS_BACK),
+                               getattr(settings, "feed_days_ahead", ical.FEED_DAYS_AHEAD))
+        if body is None:
+            # The same answer for an unknown, revoked or malformed token: the URL is the only secret.
+            return Response("Not found\n", status_code=404, media_type="text/plain")
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        wanted = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+        if etag in wanted or "*" in wanted:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+    return [
+        Route("/api/v1/Sodiary/CalendarFeed", create_feed, methods=["POST"]),
+        Route("/api/v1/Sodiary/CalendarFeed", list_feeds, methods=["GET"]),
+        Route("/api/v1/Sodiary/CalendarFeed/{id:int}", revoke_feed, methods=["DELETE"]),
+        Route(FEED_PATH + "{token:str}.ics", get_feed, methods=["GET"]),
+    ]

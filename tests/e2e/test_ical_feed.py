@@ -1,0 +1,196 @@
+"""The calendar subscription feed (issue 15): a secret per-user URL a calendar app polls without credentials,
+whose events are the instants GetMyDiary answers, with pending invitations marked by PARTSTAT — both engines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import icalendar
+import pytest
+from sqlalchemy import text
+
+from tests.e2e import test_mail as tm
+from tests.support.seed import Seeder
+from tests.support.server import LiveServer
+
+OSLO = ZoneInfo("Europe/Oslo")
+ZONES = ["UTC", "Europe/Oslo", "America/New_York"]
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    env = {"SODIARY_TIME_ZONE": "Europe/Oslo"}
+    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+_day = iter(range(1, 1000))
+
+
+def soon(hour: int = 9) -> datetime:
+    """A wall-clock start (Europe/Oslo) in the coming weeks, a new day for each call."""
+    today = datetime.now(OSLO).replace(tzinfo=None, hour=hour, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=next(_day))
+
+
+def entity(client: httpx.Client, start: datetime, **changes: Any) -> dict[str, Any]:
+    body = tm.booking_body(client, [], StartDate=start.isoformat(),
+                           EndDate=(start + timedelta(minutes=45)).isoformat(), **changes)
+    return body
+
+
+def save(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
+    return tm.ok(tm.call(client, "SaveAppointmentEntity", body))
+
+
+def new_feed(client: httpx.Client) -> dict[str, Any]:
+    r = client.post("/api/v1/Sodiary/CalendarFeed")
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def fetch(server: LiveServer, url: str, **headers: str) -> httpx.Response:
+    with server.client() as anonymous:  # a calendar app has no credentials, only the secret URL
+        return anonymous.get(url, headers=headers)
+
+
+def events(server: LiveServer, url: str) -> list[icalendar.Event]:
+    r = fetch(server, url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/calendar")
+    return list(icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
+
+
+def partstat(event: icalendar.Event) -> str:
+    attendee = event.get("ATTENDEE")
+    return str(attendee.params["PARTSTAT"]) if attendee is not None else ""
+
+
+def test_a_signed_in_user_creates_a_feed_and_is_shown_its_token_and_url_once(
+        ben: httpx.Client, seed: Seeder) -> None:
+    created = new_feed(ben)
+    assert created["CalendarFeedId"] > 0
+    assert created["Url"].endswith(f"/api/v1/Sodiary/Calendar/{created['Token']}.ics")
+    with seed.engine.connect() as conn:
+        stored = [r[0] for r in conn.execute(text("SELECT token_hash FROM calendar_feed"))]
+    assert created["Token"] not in stored  # kept hashed only
+
+
+def test_creating_a_feed_needs_credentials(server: LiveServer, seed: Seeder) -> None:
+    with server.client() as anonymous:
+        assert anonymous.post("/api/v1/Sodiary/CalendarFeed").status_code == 401
+
+
+def test_an_unknown_token_is_a_404_that_reveals_nothing(server: LiveServer, seed: Seeder) -> None:
+    r = fetch(server, "/api/v1/Sodiary/Calendar/not-a-token.ics")
+    assert r.status_code == 404
+    assert "token" not in r.text.lower()
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_feeds_accepted_events_are_the_instants_get_my_diary_answers(
+        ada: httpx.Client, ben: httpx.Client, server: LiveServer, seed: Seeder, zone: str) -> None:
+    save(ben, entity(ben, soon(8), Title="Own"))
+    start = soon(10)
+    week = {"Cycle": 1, "Weekdays": start.strftime("%A")}
+    save(ben, entity(ben, start, Title="Weekly", Recurrence={
+        "IsRecurrence": True, "Pattern": "Weekly", "WeekPattern": week, "RecurrenceEndType": "Counter",
+        "RecurrenceCounter": 3}))
+    invited = tm.ok(tm.call(ada, "SaveAppointmentEntity", tm.booking_body(
+        ada, [{"AssociateId": tm.ids(seed)["ben"]}], StartDate=soon(13).isoformat(),
+        EndDate=(soon(13) + timedelta(hours=1)).isoformat(), Title="Accepted meeting")))
+    child = tm.child_of(seed, invited["AppointmentId"], "ben")
+    assert tm.call(ben, "Accept", {"AppointmentId": child, "UpdateMode": "OnlyThis"}).status_code == 204
+
+    lo = datetime.now(UTC)
+    hi = lo + timedelta(days=300)
+    tz = ZoneInfo(zone)
+    window = {"StartTime": lo.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"),
+              "EndTime": hi.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"), "Count": -1}
+    listed = tm.ok(ben.post(tm.AGENT + "GetMyDiary", json=window, headers={"SO-TimeZone": f"{zone}, includeTZOffset"}))
+    api = sorted((datetime.fromisoformat(r["StartDate"]).astimezone(UTC),
+                  datetime.fromisoformat(r["EndDate"]).astimezone(UTC)) for r in listed)
+    feed = [e for e in events(server, new_feed(ben)["Url"]) if partstat(e) in ("", "ACCEPTED")]
+    instants = sorted((e.decoded("DTSTART").astimezone(UTC), e.decoded("DTEND").astimezone(UTC)) for e in feed)
+    assert [i for i in instants if lo <= i[0] <= hi] == api
+    assert len(api) >= 5
+
+
+def test_a_pending_invitation_is_in_the_feed_as_needs_action_and_a_declined_one_is_not(
+        ada: httpx.Client, ben: httpx.Client, server: LiveServer, seed: Seeder) -> None:
+    who = tm.ids(seed)["ben"]
+    save(ada, entity(ada, soon(), Title="Pending", Participants=[{"AssociateId": who}]))
+    declined = save(ada, entity(ada, soon(), Title="Declined", Participants=[{"AssociateId": who}]))
+    child = tm.child_of(seed, declined["AppointmentId"], "ben")
+    r = tm.call(ben, "Reject", {"AppointmentId": child, "UpdateMode": "OnlyThis", "RejectReason": "no"})
+    assert r.status_code == 204, r.text
+    found = {str(e["SUMMARY"]): e for e in events(server, new_feed(ben)["Url"])}
+    assert partstat(found["Pending"]) == "NEEDS-ACTION"
+    assert "Declined" not in found
+
+
+def test_another_users_private_appointment_never_appears_in_a_feed(
+        ada: httpx.Client, ben: httpx.Client, server: LiveServer, seed: Seeder) -> None:
+    save(ada, entity(ada, soon(), Title="Ada's doctor", Private="PrivateUser"))
+    titles = {str(e["SUMMARY"]) for e in events(server, new_feed(ben)["Url"])}
+    assert "Ada's doctor" not in titles
+    assert "Ada's doctor" in {str(e["SUMMARY"]) for e in events(server, new_feed(ada)["Url"])}
+
+
+def test_an_unchanged_feed_answers_304_to_its_etag_and_200_after_a_change(
+        ben: httpx.Client, server: LiveServer, seed: Seeder) -> None:
+    url = new_feed(ben)["Url"]
+    first = fetch(server, url)
+    etag = first.headers["ETag"]
+    assert fetch(server, url, **{"If-None-Match": etag}).status_code == 304
+    save(ben, entity(ben, soon(), Title="New one"))
+    changed = fetch(server, url, **{"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_a_user_lists_their_live_feeds_and_a_revoked_feed_is_a_404(
+        ben: httpx.Client, server: LiveServer, seed: Seeder) -> None:
+    created = new_feed(ben)
+    listed = ben.get("/api/v1/Sodiary/CalendarFeed").json()
+    assert created["CalendarFeedId"] in [f["CalendarFeedId"] for f in listed]
+    assert all("Token" not in f for f in listed)
+    assert ben.delete(f"/api/v1/Sodiary/CalendarFeed/{created['CalendarFeedId']}").status_code == 204
+    assert fetch(server, created["Url"]).status_code == 404
+    after = ben.get("/api/v1/Sodiary/CalendarFeed").json()
+    assert created["CalendarFeedId"] not in [f["CalendarFeedId"] for f in after]
+    assert ben.delete(f"/api/v1/Sodiary/CalendarFeed/{created['CalendarFeedId']}").status_code == 404
+
+
+def test_nobody_revokes_another_users_feed(ada: httpx.Client, ben: httpx.Client, server: LiveServer,
+                                           seed: Seeder) -> None:
+    created = new_feed(ben)
+    r = ada.delete(f"/api/v1/Sodiary/CalendarFeed/{created['CalendarFeedId']}")
+    assert r.status_code == 404
+    assert r.json()["ErrorType"] == "SoNotFoundException"
+    assert fetch(server, created["Url"]).status_code == 200
+
+
+def test_the_cli_creates_a_feed_for_any_user(server: LiveServer, seed: Seeder) -> None:
+    done = subprocess.run([sys.executable, "-m", "sodiary.cli", "user", "feed", "tje0"],
+                          env={**os.environ, "DATABASE_URL": server.database_url}, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    [path] = re.findall(r"/api/v1/Sodiary/Calendar/\S+\.ics", done.stdout)
+    assert fetch(server, path).status_code == 200
+    refused = subprocess.run([sys.executable, "-m", "sodiary.cli", "user", "feed", "nobody"],
+                             env={**os.environ, "DATABASE_URL": server.database_url}, capture_output=True, text=True,
+                             timeout=120, stdin=subprocess.DEVNULL)
+    assert refused.returncode == 1 and "no such user" in refused.stderr
