@@ -322,6 +322,13 @@ SETTINGS: tuple[Setting, ...] = (
             "first retry delay after a temporary failure, doubled each time (at most 1 h)"),
     Setting("outbox_max_attempts", "SODIARY_OUTBOX_MAX_ATTEMPTS", Integer(1),
             "temporary failures before a message is left `failed`"),
+    Setting("webhook_admins", "SODIARY_WEBHOOK_ADMINS", Text(),
+            "user names (comma-separated) who may register webhooks, besides callers with an app token",
+            default_text="none"),
+    Setting("webhook_allow_http", "SODIARY_WEBHOOK_ALLOW_HTTP", Boolean(),
+            "permit `http://` webhook targets (SuperOffice requires `https://`)"),
+    Setting("webhook_allow_private", "SODIARY_WEBHOOK_ALLOW_PRIVATE", Boolean(),
+            "permit webhook targets on loopback, private or link-local addresses (server-side request forgery)"),
 )
 
 
@@ -374,6 +381,10 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     outbox_retry_seconds: float = 30.0
     outbox_max_attempts: int = 12
+    # Webhooks (docs/decisions.md, "Webhooks (issue 14)").
+    webhook_admins: str = ""  # comma-separated user names
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -222,3 +222,27 @@ outbox_message = Table(
     UniqueConstraint("message_key", name="uq_outbox_message_key"),
     Index("ix_outbox_message_due", "status", "next_attempt_at"),
 )
+
+# Webhook registrations (issue 14), with SuperOffice's webhook_usage statistics folded in. `events`,
+# `headers` and `properties` are JSON text; `state` is SuperOffice's WebhookState name.
+webhook = Table(
+    "webhook",
+    metadata,
+    Column("webhook_id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, default=""),
+    Column("events", Text, nullable=False, default="[]"),
+    Column("target_url", String(1000), nullable=False),
+    Column("secret", String(255), nullable=False, default=""),
+    Column("state", String(20), nullable=False, default="Active"),
+    Column("type", String(50), nullable=False, default="webhook"),
+    Column("headers", Text, nullable=False, default="{}"),
+    Column("properties", Text, nullable=False, default="{}"),
+    Column("registered", DateTime, nullable=False),  # UTC
+    Column("registered_associate_id", Integer, nullable=False, default=0),
+    Column("updated", DateTime, nullable=True),  # UTC
+    Column("updated_associate_id", Integer, nullable=False, default=0),
+    Column("total_calls", Integer, nullable=False, default=0),
+    Column("total_errors", Integer, nullable=False, default=0),
+    Column("consecutive_errors", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+)

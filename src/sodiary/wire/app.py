@@ -16,9 +16,10 @@ from starlette.types import Message, Receive, Scope, Send
 from .. import metrics
 from ..config import Settings
 from ..outbox.delivery import worker_for
+from ..service.webhooks import Policy as WebhookPolicy
 from ..store import group_commit
 from ..store.database import Database
-from . import access_log
+from . import access_log, agent_webhooks
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agent_methods
 from .auth_setup import build_auth
@@ -136,6 +137,10 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     return fail(error, request, response_format(request.headers.get("accept")))
 
 
+def webhook_policy(settings: Settings) -> WebhookPolicy:
+    return WebhookPolicy.of(settings.webhook_admins, settings.webhook_allow_http, settings.webhook_allow_private)
+
+
 def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
                               pool_size=settings.pool_size)
@@ -184,6 +189,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     app = Starlette(
         routes=[
             *rest_routes(database, authenticator.authenticate, max_body),
+            *agent_webhooks.routes(database, authenticator.authenticate, max_body, webhook_policy(settings)),
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),

@@ -13,7 +13,7 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 AGENT_PREFIX = "/api/v1/Agents/Appointment/"
-CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment")
+CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment", "/api/v1/Agents/Webhook/", "/api/v1/Webhook")
 
 _TENANT = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?=/api/)", re.IGNORECASE)
 
