@@ -8,15 +8,13 @@ target that does not answer 200; that call happens before the unit of work, neve
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from ..domain.errors import Forbidden, Invalid, NotFound
-from ..outbox.webhook import Answer, TargetPolicy, TargetRefused, check_target, headers_for, post
+from ..outbox.webhook import Answer, TargetPolicy, TargetRefused, check_target, headers_for, payload, post
 from ..store import webhooks as store
 from ..store.database import Database
 from ..store.webhooks import ACTIVE, Hook
@@ -48,24 +46,6 @@ def create_default() -> Hook:
     # SuperOffice's CreateDefaultWebhook (research §4.5): Active, type "webhook", two contact events.
     return Hook(webhook_id=0, name="", events=["contact.created", "contact.deleted"], target_url="", secret="",
                 state=ACTIVE, type="webhook")
-
-
-def timestamp(now: datetime) -> str:
-    """UTC with seven fractional digits, as NetServer writes it."""
-    return now.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
-
-
-def payload(hook: Hook, event: str, event_id: str, primary_key: int, entity: str, changes: list[str],
-            associate_id: int, now: datetime, extra: dict[str, object] | None = None) -> bytes:
-    body: dict[str, object] = {
-        "EventId": event_id, "Timestamp": timestamp(now), "Changes": changes, "Event": event,
-        "PrimaryKey": primary_key, "Entity": entity, "ContextIdentifier": "Default",
-        "ChangedByAssociateId": associate_id, "WebhookId": hook.webhook_id, "WebhookName": hook.name,
-    }
-    body.update(extra or {})
-    for key, value in hook.properties.items():  # "Custom values to inject into JSON body"
-        body.setdefault(str(key), value)
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 async def send_test(hook: Hook, caller: Caller, policy: Policy) -> Answer:

@@ -246,3 +246,19 @@ webhook = Table(
     Column("consecutive_errors", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=False, default=""),
 )
+
+# What happened to appointment rows while a webhook was active: written by database triggers (created in
+# migration 0007 from store/webhooks.py) in the changing transaction itself, whatever code wrote the row;
+# turned into one outbox message per subscribed webhook by the webhook worker (outbox/webhook.py).
+webhook_change = Table(
+    "webhook_change",
+    metadata,
+    Column("change_id", Integer, primary_key=True),
+    Column("appointment_id", Integer, nullable=False),
+    Column("event", String(40), nullable=False),  # activity.created | activity.changed | activity.deleted
+    Column("changes", Text, nullable=False, default=""),  # SuperOffice column names, comma-separated
+    Column("associate_id", Integer, nullable=False, default=0),  # ChangedByAssociateId
+    Column("contact_id", Integer, nullable=False, default=0),
+    Column("person_id", Integer, nullable=False, default=0),
+    Column("happened", String(40), nullable=False),  # UTC, "YYYY-MM-DD HH:MM:SS.fff…", set by the trigger
+)

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .schema import webhook
+from .schema import webhook, webhook_change
 
 _w = webhook.c
+_j = webhook_change.c
 
 ACTIVE, STOPPED, TOO_MANY_ERRORS = "Active", "Stopped", "TooManyErrors"
 
@@ -120,3 +121,40 @@ def subscribed(hooks: Sequence[Hook], event: str) -> list[Hook]:
     """The hooks whose Events name `event` (or `*`, or `activity.*` for its entity)."""
     entity = event.split(".", 1)[0]
     return [h for h in hooks if event in h.events or "*" in h.events or f"{entity}.*" in h.events]
+
+
+# --- The change journal the triggers write ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowChange:
+    change_id: int
+    appointment_id: int
+    event: str
+    changes: list[str]
+    associate_id: int
+    contact_id: int
+    person_id: int
+    happened: datetime
+
+
+def _happened(text: str) -> datetime:
+    return datetime.fromisoformat(text.strip().replace(" ", "T")[:26])
+
+
+def take_changes(conn: Connection, limit: int) -> list[RowChange]:
+    """The oldest journal rows, deleted as they are read: the caller writes their outbox rows in the same
+    unit of work. PostgreSQL skips rows another instance is taking (each change is fanned out once)."""
+    q = select(webhook_change).order_by(_j.change_id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    rows = list(conn.execute(q).mappings())
+    if not rows:
+        return []
+    conn.execute(delete(webhook_change).where(_j.change_id.in_([r["change_id"] for r in rows])))
+    return [RowChange(r["change_id"], r["appointment_id"], r["event"], [c for c in r["changes"].split(",") if c],
+                      r["associate_id"], r["contact_id"], r["person_id"], _happened(r["happened"])) for r in rows]
+
+
+def pending_changes(conn: Connection) -> bool:
+    return conn.execute(select(_j.change_id).limit(1)).first() is not None

@@ -16,6 +16,7 @@ from starlette.types import Message, Receive, Scope, Send
 from .. import metrics
 from ..config import Settings
 from ..outbox.delivery import worker_for
+from ..outbox.webhook import worker_for as webhook_worker
 from ..service.webhooks import Policy as WebhookPolicy
 from ..store import group_commit
 from ..store.database import Database
@@ -177,11 +178,15 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
         database.start()
         outbox = worker_for(database, settings)  # delivers queued mail after commit (sodiary/outbox/)
         outbox.start()
+        hooks = webhook_worker(database, webhook_policy(settings).target, settings.outbox_poll_seconds,
+                               settings.outbox_lease_seconds, settings.outbox_retry_seconds)
+        hooks.start()  # fans appointment changes out to webhooks and delivers them (outbox/webhook.py)
         # Everything loaded so far lives as long as the process: keep the collector from rescanning it.
         gc.freeze()
         try:
             yield
         finally:
+            await hooks.stop()
             await outbox.stop()
             database.stop()
             readiness.close()
