@@ -35,6 +35,7 @@ from .endpoint import (
 from .entity_carriers import DateText, Int32
 from .errors import ApiError
 from .negotiation import Format
+from .rest import RestOperation
 from .timefmt import time_context
 
 AGENT = "/api/v1/Agents/Webhook"
@@ -285,13 +286,29 @@ def routes(db: Database, authenticate: Authenticate, max_body: int, policy: svc.
     ]
 
 
+_ERRORS = (403, 404)
 OPERATIONS = [
-    ("GET", PREFIX + "/default", "A new, unsaved webhook with the defaults", "CreateDefaultWebhook"),
-    ("GET", PREFIX, "Webhooks, filtered by nameFilter, eventFilter and statusFilter", "GetAllWebhooks"),
-    ("POST", PREFIX, "Register a webhook (its target must answer the test event with 200)", "SaveWebhook"),
-    ("GET", PREFIX + "/{id}", "The webhook (404 when unknown)", "GetWebhook"),
-    ("PUT", PREFIX + "/{id}", "Replace the webhook", "SaveWebhook"),
-    ("DELETE", PREFIX + "/{id}", "Delete the webhook", "DeleteWebhook"),
-    ("POST", PREFIX + "/Test", "Send the test event to an unsaved definition", "TestWebhook"),
-    ("GET", PREFIX + "/{id}/LastError", "The webhook's last delivery error", "GetLastError"),
+    RestOperation("GET", PREFIX + "/default", "A new, unsaved webhook with the defaults", "CreateDefaultWebhook",
+                  response=WebhookWithLinks, statuses=(403,), tag="Webhook", last_modified=False),
+    RestOperation("GET", PREFIX, "Webhooks, filtered by nameFilter, eventFilter and statusFilter", "GetAllWebhooks",
+                  response=list[WebhookWithLinks], statuses=(403,), tag="Webhook", last_modified=False,
+                  query={"nameFilter": str | None, "eventFilter": str | None, "statusFilter": str | None}),
+    RestOperation("POST", PREFIX, "Register a webhook; an Active one's target must answer the test event with 200",
+                  "SaveWebhook", request=Webhook, response=WebhookWithLinks, statuses=(403, 413, 415),
+                  tag="Webhook", last_modified=False),
+    RestOperation("GET", PREFIX + "/{id}", "The webhook (404 when unknown)", "GetWebhook", response=WebhookWithLinks,
+                  statuses=_ERRORS, tag="Webhook", last_modified=False),
+    RestOperation("PUT", PREFIX + "/{id}", "Replace the webhook (State Active again resets ConsecutiveErrors)",
+                  "SaveWebhook", request=Webhook, response=WebhookWithLinks, statuses=(403, 404, 413, 415),
+                  tag="Webhook", last_modified=False),
+    RestOperation("DELETE", PREFIX + "/{id}", "Delete the webhook", "DeleteWebhook", statuses=_ERRORS,
+                  tag="Webhook"),
+    RestOperation("POST", PREFIX + "/Test", "Send the test event to an unsaved definition", "TestWebhook",
+                  request=Webhook, response=WebhookResult, statuses=(403, 413, 415), tag="Webhook",
+                  last_modified=False),
+    RestOperation("GET", PREFIX + "/{id}/LastError", "The webhook's last delivery error", "GetLastError",
+                  response=str, statuses=_ERRORS, tag="Webhook", last_modified=False),
 ]
+
+# For the OpenAPI document and docs/endpoints.md: the same table that routes the calls.
+METHODS = list(agent_methods(svc.Policy()).values())
