@@ -209,3 +209,31 @@ def test_events_committed_before_a_sigkill_are_all_delivered_after_restart(datab
     finally:
         seed.close()
         server.stop()
+
+
+def test_nine_consecutive_failures_put_the_webhook_in_too_many_errors_and_discard_its_events(
+        database: str, tmp_path: Path, receiver: Receiver) -> None:
+    server = start(database, tmp_path)
+    seed = Seeder(database)
+    try:
+        with server.client("ada") as ada:
+            hook = register(ada, receiver, Events=["activity.created"])
+            receiver.statuses.extend([500] * 100)
+            book(ada, seed.user_id("tje0"))
+            deadline = time.monotonic() + 60
+            while (stats := ada_stats(server, hook["WebhookId"]))["State"] != "TooManyErrors":
+                assert time.monotonic() < deadline, f"the webhook was not stopped: {stats}"
+                time.sleep(0.2)
+            # Both rows' events fail side by side, so the last batch may take the count past 9.
+            assert 9 <= stats["ConsecutiveErrors"] <= 10
+            assert stats["TotalErrors"] == stats["ConsecutiveErrors"] == stats["TotalCalls"]
+            assert stats["LastError"].startswith("500")
+            time.sleep(1.5)  # nothing more is tried for a webhook in TooManyErrors
+            assert len(activity(receiver)) == stats["TotalCalls"]
+            with seed.engine.connect() as conn:
+                pending = conn.execute(text("SELECT count(*) FROM outbox_message WHERE kind = 'webhook' "
+                                            "AND status = 'pending'")).scalar()
+            assert pending == 0
+    finally:
+        seed.close()
+        server.stop()

@@ -256,8 +256,10 @@ class WebhookWorker:
                 state = store.record_call(conn, r.webhook_id, r.outcome.sent, r.outcome.error, STOP_AFTER)
                 if state:
                     log.warning("webhook %s: %s consecutive errors, now %s", r.webhook_id, STOP_AFTER, state)
+                    store.discard_pending(conn, r.webhook_id, f"webhook {state}")
             if r.stop:
                 store.set_state(conn, r.webhook_id, r.stop, r.outcome.error)
+                store.discard_pending(conn, r.webhook_id, f"webhook {r.stop}: {r.outcome.error}")
 
     async def _deliver(self, message: outbox_store.Message, hooks: dict[int, Hook]) -> _Result:
         data = json.loads(message.payload)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .schema import webhook, webhook_change
+from .schema import outbox_message, webhook, webhook_change
 
 _w = webhook.c
 _j = webhook_change.c
@@ -158,3 +158,13 @@ def take_changes(conn: Connection, limit: int) -> list[RowChange]:
 
 def pending_changes(conn: Connection) -> bool:
     return conn.execute(select(_j.change_id).limit(1)).first() is not None
+
+
+def discard_pending(conn: Connection, webhook_id: int, reason: str) -> int:
+    """A stopped webhook's queued events are dropped, as SuperOffice discards them (outbox/webhook.py writes
+    `webhook_id` first in every payload)."""
+    o = outbox_message.c
+    result = conn.execute(update(outbox_message).where(
+        o.kind == "webhook", o.status == "pending", o.payload.like(f'{{"webhook_id": {int(webhook_id)},%')
+    ).values(status="failed", last_error=reason[:2000], claimed_until=None, claimed_by=""))
+    return int(result.rowcount or 0)
