@@ -395,6 +395,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("working_days", "SODIARY_WORKING_DAYS", Weekdays(), "the working days of the week"),
     Setting("video_meeting_url", "SODIARY_VIDEO_MEETING_URL", LinkTemplate(),
             "join link of a new video meeting, `{id}` replaced by a fresh id (unset: no video meetings)"),
+    Setting("webhook_admins", "SODIARY_WEBHOOK_ADMINS", Text(),
+            "user names (comma-separated) who may register webhooks, besides callers with an app token",
+            default_text="none"),
+    Setting("webhook_allow_http", "SODIARY_WEBHOOK_ALLOW_HTTP", Boolean(),
+            "permit `http://` webhook targets (SuperOffice requires `https://`)"),
+    Setting("webhook_allow_private", "SODIARY_WEBHOOK_ALLOW_PRIVATE", Boolean(),
+            "permit webhook targets on loopback, private or link-local addresses (server-side request forgery)"),
 )
 
 
@@ -454,6 +461,10 @@ class Settings:
     video_meeting_url: str = ""  # e.g. https://meet.jit.si/sodiary-{id}; empty: no video meeting provider
     feed_days_back: int = 90  # the calendar subscription feed's window (issue 15)
     feed_days_ahead: int = 730
+    # Webhooks (docs/decisions.md, "Webhooks (issue 14)").
+    webhook_admins: str = ""  # comma-separated user names
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -261,3 +261,43 @@ task = Table(
     Column("updated_associate_id", Integer, nullable=False, default=0),
     Column("updated_count", Integer, nullable=False, default=0),
 )
+
+# Webhook registrations (issue 14), with SuperOffice's webhook_usage statistics folded in. `events`,
+# `headers` and `properties` are JSON text; `state` is SuperOffice's WebhookState name.
+webhook = Table(
+    "webhook",
+    metadata,
+    Column("webhook_id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, default=""),
+    Column("events", Text, nullable=False, default="[]"),
+    Column("target_url", String(1000), nullable=False),
+    Column("secret", String(255), nullable=False, default=""),
+    Column("state", String(20), nullable=False, default="Active"),
+    Column("type", String(50), nullable=False, default="webhook"),
+    Column("headers", Text, nullable=False, default="{}"),
+    Column("properties", Text, nullable=False, default="{}"),
+    Column("registered", DateTime, nullable=False),  # UTC
+    Column("registered_associate_id", Integer, nullable=False, default=0),
+    Column("updated", DateTime, nullable=True),  # UTC
+    Column("updated_associate_id", Integer, nullable=False, default=0),
+    Column("total_calls", Integer, nullable=False, default=0),
+    Column("total_errors", Integer, nullable=False, default=0),
+    Column("consecutive_errors", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+)
+
+# What happened to appointment rows while a webhook was active: written by database triggers (created in
+# migration 0007 from store/webhooks.py) in the changing transaction itself, whatever code wrote the row;
+# turned into one outbox message per subscribed webhook by the webhook worker (outbox/webhook.py).
+webhook_change = Table(
+    "webhook_change",
+    metadata,
+    Column("change_id", Integer, primary_key=True),
+    Column("appointment_id", Integer, nullable=False),
+    Column("event", String(40), nullable=False),  # activity.created | activity.changed | activity.deleted
+    Column("changes", Text, nullable=False, default=""),  # SuperOffice column names, comma-separated
+    Column("associate_id", Integer, nullable=False, default=0),  # ChangedByAssociateId
+    Column("contact_id", Integer, nullable=False, default=0),
+    Column("person_id", Integer, nullable=False, default=0),
+    Column("happened", String(40), nullable=False),  # UTC, "YYYY-MM-DD HH:MM:SS.fff…", set by the trigger
+)

@@ -16,10 +16,12 @@ from starlette.types import Message, Receive, Scope, Send
 from .. import metrics
 from ..config import Settings
 from ..outbox.delivery import worker_for
+from ..outbox.webhook import worker_for as webhook_worker
+from ..service.webhooks import Policy as WebhookPolicy
 from ..store import group_commit
 from ..store.database import Database
 from ..web.routes import routes as web_routes
-from . import access_log
+from . import access_log, agent_webhooks
 from .access_log import SCOPE_KEY, Exchange, log_request, request_id
 from .agent import agents
 from .agent_ical import routes as ical_routes
@@ -141,6 +143,10 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     return fail(error, request, response_format(request.headers.get("accept")))
 
 
+def webhook_policy(settings: Settings) -> WebhookPolicy:
+    return WebhookPolicy.of(settings.webhook_admins, settings.webhook_allow_http, settings.webhook_allow_private)
+
+
 def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     database = db or Database(settings.database_url, synchronous=settings.sqlite_synchronous,
                               pool_size=settings.pool_size)
@@ -153,6 +159,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
     auth = build_auth(settings, database)
     authenticator = auth.authenticator
     tables = agents()
+    tables["webhook"] = ("Webhook", agent_webhooks.agent_methods(webhook_policy(settings)))
     methods = tables["appointment"][1]
     max_body = settings.max_body_bytes
 
@@ -183,11 +190,15 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
         database.start()
         outbox = worker_for(database, settings)  # delivers queued mail after commit (sodiary/outbox/)
         outbox.start()
+        hooks = webhook_worker(database, webhook_policy(settings).target, settings.outbox_poll_seconds,
+                               settings.outbox_lease_seconds, settings.outbox_retry_seconds)
+        hooks.start()  # fans appointment changes out to webhooks and delivers them (outbox/webhook.py)
         # Everything loaded so far lives as long as the process: keep the collector from rescanning it.
         gc.freeze()
         try:
             yield
         finally:
+            await hooks.stop()
             await outbox.stop()
             database.stop()
             readiness.close()
@@ -198,6 +209,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
             *rest_routes(database, authenticator.authenticate, max_body),
             *people_routes(database, authenticator.authenticate, max_body),
             *ical_routes(database, authenticator.authenticate),
+            *agent_webhooks.routes(database, authenticator.authenticate, max_body, webhook_policy(settings)),
             *auth.routes,
             *openapi_routes(methods),
             *health_routes(readiness, metrics_on, metrics_token),

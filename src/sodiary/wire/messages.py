@@ -497,6 +497,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a video meeting id of this server",
         "no": "'{value}' er ikke en videomøte-id fra denne serveren",
     },
+    "webhook_forbidden": {
+        "en": "{user} may not manage webhooks: only administrators (SODIARY_WEBHOOK_ADMINS) and registered apps may",
+        "no": ("{user} kan ikke administrere webhooks: bare administratorer (SODIARY_WEBHOOK_ADMINS) "
+               "og registrerte apper kan"),
+    },
+    "webhook_not_found": {
+        "en": "Webhook id {webhook_id} not found",
+        "no": "Webhook med id {webhook_id} finnes ikke",
+    },
+    "webhook_invalid": {
+        "en": "The webhook cannot be saved: {detail}",
+        "no": "Webhooken kan ikke lagres: {detail}",
+    },
+    "webhook_target_refused": {
+        "en": "Webhook TargetUrl {url} is refused: {detail}",
+        "no": "Webhook-adressen {url} avvises: {detail}",
+    },
+    "webhook_test_failed": {
+        "en": "Webhook TargetUrl {url} did not answer the test event with 200: {detail}",
+        "no": "Webhook-adressen {url} svarte ikke 200 på testhendelsen: {detail}",
+    },
 }
 
 

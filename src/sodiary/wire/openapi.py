@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
+from . import agent_webhooks
 from .agent import agent_methods, agents
 from .agent_methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
 from .decoding import SUPPORTED as REQUEST_TYPES
@@ -266,10 +267,11 @@ def _why_501(name: str) -> str:
     return message(not_implemented_key(name), "en", {"method": name})
 
 
-def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any]) -> dict[str, Any]:
+def _agent_operation(method: AgentMethod, schemas: _Schemas, pending: list[Any], agent: str = "Appointment"
+                     ) -> dict[str, Any]:
     op: dict[str, Any] = {
-        "operationId": method.name,
-        "tags": ["Agents/Appointment"],
+        "operationId": method.name if agent == "Appointment" else f"{agent}Agent{method.name}",
+        "tags": [f"Agents/{agent}"],
         "parameters": _query_parameters(method.query, schemas, pending),
     }
     if method.handler is None:
@@ -358,10 +360,14 @@ def document(methods: dict[str, AgentMethod] | None = None,
         paths[AGENT_PREFIX + name] = {"post": _agent_operation(table[name.lower()], schemas, pending)}
     for agent, people in _people_agents():
         for method in people:
-            described = _agent_operation(method, schemas, pending)
+            described = _agent_operation(method, schemas, pending, agent)
             described["operationId"], described["tags"] = f"{agent}_{method.name}", [f"Agents/{agent}"]
             paths[f"{AGENTS_PREFIX}{agent}/{method.name}"] = {"post": described}
-    for op in rest if rest is not None else [*OPERATIONS, *SESSION_OPERATIONS]:
+    if rest is None:  # the WebhookAgent (issue 14)
+        for method in agent_webhooks.METHODS:
+            paths[f"{agent_webhooks.AGENT}/{method.name}"] = {
+                "post": _agent_operation(method, schemas, pending, "Webhook")}
+    for op in rest if rest is not None else [*OPERATIONS, *SESSION_OPERATIONS, *agent_webhooks.OPERATIONS]:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
     selection = _Selection(schemas.components)
@@ -389,6 +395,8 @@ def document(methods: dict[str, AgentMethod] | None = None,
                  *({"name": f"Agents/{a}", "description": f"POST /api/v1/Agents/{a}/<Method>"}
                    for a, _ in _people_agents()),
                  {"name": "Appointment", "description": "REST /api/v1/Appointment, with HTTP semantics"},
+                 {"name": "Agents/Webhook", "description": "POST /api/v1/Agents/Webhook/<Method>"},
+                 {"name": "Webhook", "description": "REST /api/v1/Webhook"},
                  {"name": "Sessions", "description": "sodiary's own login routes: SOTicket tickets and "
                                                      "browser sessions (cookie + X-XSRF-TOKEN)"}],
         "paths": paths,
@@ -456,6 +464,21 @@ def endpoints_markdown(methods: dict[str, AgentMethod] | None = None,
             ok = "200" if op.response is not None else "204"
             answers = ", ".join([ok, *(str(s) for s in sorted(op.statuses))])
             lines.append(f"| {op.method} | `{op.path}` | {answers} | {op.summary} |")
+    if rest is None:
+        lines += ["", f"## WebhookAgent — `POST {agent_webhooks.AGENT}/<Method>`", "",
+                  "| Method | Status | Request | Response | Summary |", "|---|---|---|---|---|"]
+        for m in agent_webhooks.METHODS:
+            if m.handler is None:
+                lines.append(f"| {m.name} | 501 | | | {m.summary} |")
+                continue
+            response = "204 (void)" if m.response is None else _type_name(m.response)
+            lines.append(f"| {m.name} | implemented | {_type_name(m.request)} | {response} | {m.summary} |")
+        lines += ["", f"## REST — `{agent_webhooks.PREFIX}`", "", "| Verb | Path | Backed by | Answers | Summary |",
+                  "|---|---|---|---|---|"]
+        for op in agent_webhooks.OPERATIONS:
+            ok = "200" if op.response is not None else "204"
+            answers = ", ".join([ok, *(str(s) for s in sorted(op.statuses))])
+            lines.append(f"| {op.method} | `{op.path}` | {op.backed_by} | {answers} | {op.summary} |")
     lines += ["", "## Other", "", "| Verb | Path | What |", "|---|---|---|",
               "| GET | `/api/openapi.json` | this API as an OpenAPI 3.1 document (no authentication) |",
               "| GET | `/api/docs` | the document rendered as a page, offline (no CDN) |", ""]

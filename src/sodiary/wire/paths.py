@@ -14,7 +14,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 AGENTS_PREFIX = "/api/v1/Agents/"  # then <Agent>/<Method>
 AGENT_PREFIX = AGENTS_PREFIX + "Appointment/"
-CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment", "/api/v1/Person", "/api/v1/Contact", "/api/v1/Associate")
+CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment", "/api/v1/Person", "/api/v1/Contact", "/api/v1/Associate",
+             "/api/v1/Agents/Webhook/", "/api/v1/Webhook")
 
 _TENANT = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?=/api/)", re.IGNORECASE)
 

@@ -1,0 +1,296 @@
+"""How a webhook call leaves: one signed JSON POST, as SuperOffice's NetServer sends it.
+
+Headers and signature follow SuperOffice's webhook documentation (research §4.3): `X-SuperOffice-Event`,
+`X-SuperOffice-EventId`, `X-SuperOffice-Retry`, and `X-SuperOffice-Signature` = base64(HMAC-SHA256(secret,
+raw body)) when the webhook has a secret. Only a 200 is success; redirects are not followed (a redirect
+could lead the server to a target nobody was allowed to register). Targets are checked against
+server-side request forgery before every call, not only at registration: a name may resolve elsewhere later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy.engine import Connection
+
+from .. import __version__
+from ..service.clock import utc_now
+from ..store import outbox as outbox_store
+from ..store import webhooks as store
+from ..store.database import Database
+from ..store.webhooks import Hook
+
+log = logging.getLogger("sodiary.webhooks")
+
+USER_AGENT = f"NetServer-Webhook/{__version__} (sodiary)"
+TIMEOUT_SECONDS = 10.0
+
+
+def sign(secret: str, body: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()).decode("ascii")
+
+
+def headers_for(event: str, event_id: str, retry: int, secret: str, body: bytes, own: Mapping[str, str],
+                *, test: bool = False) -> dict[str, str]:
+    headers = {str(k): str(v) for k, v in own.items()}  # the webhook's own first: ours cannot be overridden
+    headers.update({
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-SuperOffice-Event": event,
+        "X-SuperOffice-EventId": event_id,
+        "X-SuperOffice-Retry": str(retry),
+    })
+    if secret:
+        headers["X-SuperOffice-Signature"] = sign(secret, body)
+    if test:
+        headers["X-Hook-Test"] = "true"
+    return headers
+
+
+class TargetRefused(Exception):
+    """A target URL the server will not call; the message says why (in English, for logs and LastError)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason  # "scheme", "host", "private"
+
+
+@dataclass(frozen=True)
+class TargetPolicy:
+    allow_http: bool = False
+    allow_private: bool = False
+
+
+def _private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+async def check_target(url: str, policy: TargetPolicy) -> None:
+    """Refuse what SuperOffice refuses (not https) and what would let a caller reach the server's own network."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise TargetRefused("host", f"not a URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (scheme == "http" and policy.allow_http):
+        raise TargetRefused("scheme", f"Webhook TargetUrl must be secure: {url[:200]}")
+    if not parts.hostname:
+        raise TargetRefused("host", f"no host in {url[:200]}")
+    if policy.allow_private:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, port or (443 if scheme == "https" else 80), type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise TargetRefused("host", f"{parts.hostname} does not resolve: {exc}") from None
+    for info in infos:
+        if _private(str(info[4][0])):
+            raise TargetRefused("private", f"{parts.hostname} resolves to {info[4][0]}, a loopback, private or "
+                                           "link-local address")
+
+
+@dataclass(frozen=True)
+class Answer:
+    ok: bool
+    status: int  # 0: no answer at all
+    text: str  # for LastError and WebhookResult.Message
+
+
+async def post(url: str, body: bytes, headers: Mapping[str, str], policy: TargetPolicy,
+               timeout: float = TIMEOUT_SECONDS) -> Answer:
+    try:
+        await check_target(url, policy)
+    except TargetRefused as exc:
+        return Answer(False, 0, str(exc))
+    try:
+        async with httpx.AsyncClient(follow_redirects=False, timeout=timeout, trust_env=False) as client:
+            response = await client.post(url, content=body, headers=dict(headers))
+    except httpx.HTTPError as exc:
+        return Answer(False, 0, f"{type(exc).__name__}: {exc}"[:2000])
+    text = f"{response.status_code} {response.reason_phrase}: {response.text[:500]}"
+    return Answer(response.status_code == 200, response.status_code, text[:2000])
+
+
+def timestamp(now: datetime) -> str:
+    """UTC with seven fractional digits, as NetServer writes it."""
+    return now.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def payload(hook: Hook, event: str, event_id: str, primary_key: int, entity: str, changes: list[str],
+            associate_id: int, now: datetime, extra: Mapping[str, object] | None = None) -> bytes:
+    body: dict[str, object] = {
+        "EventId": event_id, "Timestamp": timestamp(now), "Changes": changes, "Event": event,
+        "PrimaryKey": primary_key, "Entity": entity, "ContextIdentifier": "Default",
+        "ChangedByAssociateId": associate_id, "WebhookId": hook.webhook_id, "WebhookName": hook.name,
+    }
+    body.update(extra or {})
+    for key, value in hook.properties.items():  # "Custom values to inject into JSON body"
+        body.setdefault(str(key), value)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+# --- Delivery -----------------------------------------------------------------------------------------
+
+KIND = "webhook"
+ATTEMPTS_PER_CYCLE = 3  # SuperOffice: three attempts per cycle, the 2nd after 1 s, the 3rd after 4 s
+CYCLES = 3
+WAITS = (timedelta(seconds=1), timedelta(seconds=4))
+STOP_AFTER = ATTEMPTS_PER_CYCLE * CYCLES  # consecutive failed attempts → TooManyErrors
+SUBSCRIBABLE = {"activity.created", "activity.changed", "activity.deleted"}
+
+
+def event_id(message_key: str, attempts: int) -> str:
+    """The same EventId for every attempt of a cycle (also after a crash), a new one per cycle."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sodiary:{message_key}:{attempts // ATTEMPTS_PER_CYCLE}"))
+
+
+def fan_out(conn: Connection, limit: int = 200) -> int:
+    """Journal rows → one outbox message per subscribed active webhook, in one unit of work."""
+    changes = store.take_changes(conn, limit)
+    if not changes:
+        return 0
+    hooks = store.active(conn)
+    messages = []
+    for change in changes:
+        for hook in store.subscribed(hooks, change.event):
+            body: dict[str, Any] = {"webhook_id": hook.webhook_id, "event": change.event,
+                                    "primary_key": change.appointment_id, "changes": change.changes,
+                                    "associate_id": change.associate_id, "happened": change.happened.isoformat()}
+            if change.event == "activity.deleted":
+                body["values"] = {"appointment_id": change.appointment_id, "contact_id": change.contact_id,
+                                  "person_id": change.person_id, "project_id": 0, "sale_id": 0}
+            messages.append(outbox_store.NewMessage(
+                kind=KIND, message_key=uuid.uuid4().hex, destination=hook.target_url,
+                summary=f"{change.event} {change.appointment_id} → webhook {hook.webhook_id}",
+                payload=json.dumps(body), appointment_id=change.appointment_id))
+    outbox_store.enqueue(conn, messages, utc_now())
+    return len(changes)
+
+
+@dataclass(frozen=True)
+class _Result:
+    outcome: outbox_store.Outcome
+    webhook_id: int
+    counted: bool  # a call was made (statistics)
+    stop: str = ""  # a state to put the webhook in (410 Gone → Stopped)
+
+
+class WebhookWorker:
+    """Fans journal rows out to the outbox and delivers due webhook messages: one asyncio task per process.
+
+    Claims are leased (store/outbox.py), so several processes and instances share the work and a killed
+    one's messages are taken over when its lease runs out. Calls run concurrently, at most `concurrency`
+    at a time, each with a timeout: one slow receiver does not hold the others up for longer than that.
+    """
+
+    def __init__(self, db: Database, policy: TargetPolicy, *, poll_seconds: float, lease_seconds: float,
+                 retry_seconds: float, concurrency: int = 8) -> None:
+        self.db = db
+        self.policy = policy
+        self.poll_seconds = poll_seconds
+        self.lease = timedelta(seconds=lease_seconds)
+        self.retry_seconds = retry_seconds
+        self.concurrency = concurrency
+        self.name = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}:wh"
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="sodiary-webhooks")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                busy = await self.step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not end delivery
+                log.exception("webhook delivery failed")
+                busy = False
+            if not busy:
+                await asyncio.sleep(self.poll_seconds)
+
+    async def step(self) -> bool:
+        fanned = await self.db.transaction(fan_out)
+        now = utc_now()
+        claimed = await self.db.transaction(
+            lambda conn: outbox_store.claim(conn, self.name, now, self.lease, self.concurrency, kind=KIND))
+        if claimed:
+            hooks = {h.webhook_id: h for h in await self.db.transaction(store.listing)}
+            results = await asyncio.gather(*(self._deliver(m, hooks) for m in claimed))
+            await self.db.transaction(partial(self._record, list(results)))
+        return bool(fanned or claimed)
+
+    def _record(self, results: list[_Result], conn: Connection) -> None:
+        now = utc_now()
+        outbox_store.record(conn, self.name, [r.outcome for r in results], now, STOP_AFTER)
+        for r in results:
+            if r.counted:
+                state = store.record_call(conn, r.webhook_id, r.outcome.sent, r.outcome.error, STOP_AFTER)
+                if state:
+                    log.warning("webhook %s: %s consecutive errors, now %s", r.webhook_id, STOP_AFTER, state)
+                    store.discard_pending(conn, r.webhook_id, f"webhook {state}")
+            if r.stop:
+                store.set_state(conn, r.webhook_id, r.stop, r.outcome.error)
+                store.discard_pending(conn, r.webhook_id, f"webhook {r.stop}: {r.outcome.error}")
+
+    async def _deliver(self, message: outbox_store.Message, hooks: dict[int, Hook]) -> _Result:
+        data = json.loads(message.payload)
+        hook = hooks.get(int(data["webhook_id"]))
+        if hook is None or hook.state != store.ACTIVE:  # SuperOffice discards events of a stopped webhook
+            why = "webhook deleted" if hook is None else f"webhook {hook.state}"
+            return _Result(outbox_store.Outcome(message.message_id, False, why, permanent=True), 0, False)
+        eid = event_id(message.message_key, message.attempts)
+        extra = {"Values": data["values"]} if "values" in data else {}
+        body = payload(hook, data["event"], eid, int(data["primary_key"]), "activity", list(data["changes"]),
+                       int(data["associate_id"]), datetime.fromisoformat(data["happened"]), extra)
+        retry = message.attempts % ATTEMPTS_PER_CYCLE
+        answer = await post(hook.target_url, body, headers_for(data["event"], eid, retry, hook.secret, body,
+                                                               hook.headers), self.policy)
+        if answer.ok:
+            return _Result(outbox_store.Outcome(message.message_id, True), hook.webhook_id, True)
+        if answer.status == 410:  # "permanent failure": the receiver is gone for good
+            return _Result(outbox_store.Outcome(message.message_id, False, answer.text, permanent=True),
+                           hook.webhook_id, True, stop=store.STOPPED)
+        if retry < ATTEMPTS_PER_CYCLE - 1:
+            wait = WAITS[retry]
+        else:  # the cycle failed: the next one, with a new EventId, after the outbox's backoff
+            cycle = message.attempts // ATTEMPTS_PER_CYCLE
+            wait = min(timedelta(seconds=self.retry_seconds * 2 ** cycle), timedelta(hours=1))
+        outcome = outbox_store.Outcome(message.message_id, False, answer.text, retry_at=utc_now() + wait)
+        log.info("webhook %s: %s", hook.webhook_id, answer.text[:200])
+        return _Result(outcome, hook.webhook_id, True)
+
+
+def worker_for(db: Database, policy: TargetPolicy, poll_seconds: float, lease_seconds: float,
+               retry_seconds: float) -> WebhookWorker:
+    # Changes arrive through database triggers, which cannot wake anyone: poll often, the query is tiny.
+    return WebhookWorker(db, policy, poll_seconds=min(poll_seconds, 0.5), lease_seconds=lease_seconds,
+                         retry_seconds=retry_seconds)
