@@ -20,7 +20,8 @@ def register(sub: Any) -> None:
     p_restore.add_argument("file", type=Path)
     p_restore.add_argument("--force", action="store_true", help="replace a database that is not empty")
     p_export = sub.add_parser("export", help="export a user's diary, or everyone's")
-    p_export.add_argument("--format", choices=["json"], default="json")
+    p_export.add_argument("--format", choices=["json", "ics"], default="json",
+                          help="json: every column; ics: an iCalendar file a calendar app imports")
     p_export.add_argument("--user", help="only this user's diary (default: every row)")
     p_export.add_argument("--output", type=Path, help="write to this file (default: standard output)")
 
@@ -53,21 +54,31 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from .service.ical import export_ics
     from .store import export
     from .store.database import Database
 
     db = Database(settings.database_url, synchronous=settings.sqlite_synchronous, pool_size=1)
     try:
-        if args.user is not None and not db.run_sync(lambda conn: export.user_exists(conn, args.user)):
-            print(f"sodiary: no such user: {args.user}", file=sys.stderr)
-            return 1
-        rows = db.run_sync(lambda conn: export.appointments(conn, args.user))
+        user_id = None
+        if args.user is not None:
+            user_id = db.run_sync(lambda conn: export.user_id(conn, args.user))
+            if user_id is None:
+                print(f"sodiary: no such user: {args.user}", file=sys.stderr)
+                return 1
+        if args.format == "ics":
+            data = db.run_sync(lambda conn: export_ics(conn, user_id, settings.time_zone))
+            what = "calendar"
+        else:
+            rows = db.run_sync(lambda conn: export.appointments(conn, args.user))
+            document = json.dumps([dataclasses.asdict(r) for r in rows], default=_json_default, ensure_ascii=False,
+                                  indent=1)
+            data, what = (document + "\n").encode(), f"{len(rows)} appointments"
     finally:
         db.engine.dispose()
-    document = json.dumps([dataclasses.asdict(r) for r in rows], default=_json_default, ensure_ascii=False, indent=1)
     if args.output is None:
-        print(document)
+        sys.stdout.buffer.write(data)
     else:
-        args.output.write_text(document + "\n", encoding="utf-8")
-        print(f"sodiary: {len(rows)} appointments written to {args.output.resolve()}", file=sys.stderr)
+        args.output.write_bytes(data)
+        print(f"sodiary: {what} written to {args.output.resolve()}", file=sys.stderr)
     return 0

@@ -70,6 +70,15 @@ POOL_IN_USE = Gauge(
     "sodiary_db_pool_in_use", "Database connections checked out now, summed over the live processes",
     multiprocess_mode="livesum",
 )
+OUTBOX_MESSAGES = Gauge(
+    "sodiary_outbox_messages", "Outbox messages by kind and status, as the delivery worker last counted them",
+    ["kind", "status"], multiprocess_mode="livemax",  # every process counts the same table
+)
+OUTBOX_DELIVERIES = Counter(
+    "sodiary_outbox_deliveries_total",
+    "Delivery attempts by kind and outcome (sent; retry: a temporary failure; failed: a permanent refusal)",
+    ["kind", "outcome"],
+)
 
 _HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
@@ -93,6 +102,16 @@ def auth_failure(reason: str) -> None:
 
 def auth_throttled() -> None:
     AUTH_THROTTLED.inc()
+
+
+def outbox_counted(counts: dict[tuple[str, str], int]) -> None:
+    """The outbox's depth: pending messages are the queue, failed ones need an operator (`sodiary mail`)."""
+    for (kind, status), count in counts.items():
+        OUTBOX_MESSAGES.labels(kind, status).set(count)
+
+
+def outbox_delivered(kind: str, outcome: str) -> None:
+    OUTBOX_DELIVERIES.labels(kind, outcome).inc()
 
 
 class GroupCommitObserver:

@@ -94,3 +94,17 @@ def test_export_json_lists_the_rows_of_one_users_diary(backend: str, tmp_path: P
         assert any(r["appointment_id"] == 685 and r["title"] == "Project kick-off" for r in rows)
         unknown = sodiary(url, "export", "--user", "nobody")
         assert unknown.returncode == 1 and "no such user" in unknown.stderr
+
+
+def test_export_ics_is_a_calendar_with_one_event_per_row_of_the_users_diary(backend: str, tmp_path: Path) -> None:
+    import icalendar
+
+    with fresh_database(backend, tmp_path) as url:
+        LiveServer(url, tmp_path / "server.log").start().stop()
+        done = sodiary(url, "export", "--format", "ics", "--user", "tje0")
+        assert done.returncode == 0, done.stderr
+        events = icalendar.Calendar.from_ical(done.stdout).walk("VEVENT")
+        assert "Project kick-off" in {str(e["SUMMARY"]) for e in events}
+        assert len({str(e["UID"]) for e in events}) == len(events)
+        everyone = icalendar.Calendar.from_ical(sodiary(url, "export", "--format", "ics").stdout).walk("VEVENT")
+        assert len(everyone) > len(events) and len({str(e["UID"]) for e in everyone}) == len(everyone)

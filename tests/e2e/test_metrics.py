@@ -178,3 +178,23 @@ def test_a_replaced_worker_leaves_the_pool_gauges_of_the_live_workers_only(tmp_p
             assert not any(scratch.glob(f"sodiary-metrics-*/gauge_livesum_{victim}.db")), "the dead one's is not"
         finally:
             live.stop()
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_a_delivered_confirmation_is_counted_and_the_outbox_depth_reported(engine: str, tmp_path: Path) -> None:
+    from tests.e2e.test_mail_crash import confirm_all
+
+    with fresh_database(engine, tmp_path) as url:
+        env = {"SODIARY_MAIL_DIR": str(tmp_path / "mail"), "SODIARY_OUTBOX_POLL_SECONDS": "0.2"}
+        live = LiveServer(url, tmp_path / "server.log", env=env).start()
+        seed = Seeder(url)
+        try:
+            confirm_all(live, seed.bookings(2))
+            sent = ("sodiary_outbox_deliveries_total", frozenset({"kind": "mail", "outcome": "sent"}.items()))
+            assert _wait_for(lambda: scrape(live).get(sent) == 2), live.log()
+            depth = {status: ("sodiary_outbox_messages", frozenset({"kind": "mail", "status": status}.items()))
+                     for status in ("pending", "sent", "failed")}
+            assert _wait_for(lambda: [scrape(live).get(depth[s]) for s in depth] == [0, 2, 0]), live.log()
+        finally:
+            live.stop()
+            seed.close()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from .. import metrics
 from ..config import Settings
 from ..service.clock import utc_now
 from ..store import outbox as store
@@ -70,6 +71,13 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        try:  # a send cut short is sent again: by another process now, or by us after a restart
+            released = await self.db.transaction(lambda conn: store.release(conn, self.name))
+        except Exception:  # the database may be what is going away; the leases then simply run out
+            log.warning("outbox: could not release this worker's claims", exc_info=True)
+        else:
+            if released:
+                log.info("outbox: released %d claimed message(s) at shutdown", released)
 
     async def _run(self) -> None:
         while True:
@@ -87,7 +95,8 @@ class DeliveryWorker:
     async def _sleep(self) -> None:
         timeout = self.policy.poll_seconds
         try:
-            due = await self.db.transaction(store.next_due)
+            due, depth = await self.db.transaction(lambda conn: (store.next_due(conn), store.depth(conn)))
+            metrics.outbox_counted(depth)
         except Exception:
             due = None
         if due is not None:
@@ -104,6 +113,8 @@ class DeliveryWorker:
             return 0
         outcomes = [await self._deliver(m) for m in claimed]
         await self.db.transaction(partial(self._record, outcomes))
+        for o in outcomes:
+            metrics.outbox_delivered("mail", "sent" if o.sent else "failed" if o.permanent else "retry")
         return len(claimed)
 
     def _record(self, outcomes: list[store.Outcome], conn: object) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from msgspec.structs import replace as replace_entry
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -206,6 +207,25 @@ async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_B
         return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")
 
     return await db.transaction(work)
+
+
+def export_ics(conn: Connection, associate_id: int | None, zone: str) -> bytes:
+    """`sodiary export --format ics`: one diary (every row of it, private ones included: the operator's
+    export) or, without an associate, every diary's rows, each its own event (a booking's rows would
+    otherwise share a UID in one calendar)."""
+    tz = _zone(zone)
+    if associate_id is None:
+        rows = store_entities.window(conn, store_entities.any_row(), None, None, 0)
+    else:
+        me = Caller(associate_id=associate_id, name="", scheme="Export")
+        rows = store_entities.window(conn, svc._where(me, svc.ListQuery(associates=(associate_id,))), None, None, 0)
+    rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
+    if associate_id is None:
+        entries = [replace_entry(_entry(r, {}, tz), uid=f"sodiary-row-{r['appointment_id']}@sodiary") for r in rows]
+    else:
+        uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
+        entries = [_entry(r, uids, tz) for r in rows]
+    return feed_ics(entries, "sodiary export")
 
 
 def _entry(row: Row, uids: dict[int, str | None], tz: ZoneInfo) -> FeedEntry:

@@ -109,6 +109,11 @@ def records(conn: Connection, mother_id: int, rule_id: int) -> list[Row]:
     return list(conn.execute(q).mappings())
 
 
+def any_row() -> ColumnElement[bool]:
+    """Every appointment row (the operator's export)."""
+    return _a.appointment_id.isnot(None)
+
+
 def window(
     conn: Connection,
     where: ColumnElement[bool],

@@ -54,5 +54,6 @@ def appointments(conn: Connection, user: str | None = None) -> list[ExportedAppo
     ]
 
 
-def user_exists(conn: Connection, user: str) -> bool:
-    return conn.execute(select(associate.c.associate_id).where(associate.c.name == user)).first() is not None
+def user_id(conn: Connection, user: str) -> int | None:
+    found = conn.execute(select(associate.c.associate_id).where(associate.c.name == user)).scalar()
+    return int(found) if found is not None else None

@@ -134,6 +134,20 @@ def listing(conn: Connection, status: str | None = None, limit: int = 100) -> li
     return [_message(r) for r in conn.execute(q).mappings()]
 
 
+def release(conn: Connection, worker: str) -> int:
+    """A stopping worker gives back the leases it holds, so another worker need not wait for them to run out."""
+    mine = and_(_o.claimed_by == worker, _o.status == PENDING)
+    return int(conn.execute(update(outbox_message).where(mine).values(claimed_until=None, claimed_by="")).rowcount)
+
+
+def depth(conn: Connection) -> dict[tuple[str, str], int]:
+    """Messages by (kind, status), every status present (0 when none), for the metrics."""
+    found = {(str(k), str(s)): int(n) for k, s, n in
+             conn.execute(select(_o.kind, _o.status, func.count()).group_by(_o.kind, _o.status))}
+    kinds = {k for k, _ in found} | {"mail"}
+    return {(k, s): found.get((k, s), 0) for k in kinds for s in (PENDING, SENT, FAILED)}
+
+
 def counts(conn: Connection) -> dict[str, int]:
     q = select(_o.status, func.count()).group_by(_o.status)
     return {str(s): int(n) for s, n in conn.execute(q)}
