@@ -6,6 +6,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from sodiary.store.database import normalise_url, unavailable
+from sodiary.store.schema import outbox_message
 from tests.support.databases import ADMIN_URL, require_postgresql
 from tests.support.server import LiveServer
 
@@ -157,3 +159,26 @@ def test_the_root_is_the_diary_page_and_the_start_line_names_the_api_docs(server
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert httpx.get(server.url + "/api/docs", timeout=10).status_code == 200
     assert f"API docs at {server.url}/api/docs" in server.log()
+
+
+def _queue_undeliverable(server: LiveServer, due: datetime) -> None:
+    """A message of a kind no worker of this server delivers: as if the delivery worker were dead."""
+    engine = create_engine(normalise_url(server.database_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(outbox_message.insert().values(
+                kind="nobody", status="pending", message_key=f"stuck-{due.timestamp()}", destination="x",
+                payload="{}", created=due, next_attempt_at=due))
+    finally:
+        engine.dispose()
+
+
+def test_ready_answers_503_when_due_outbox_messages_are_not_being_delivered(fresh_server: LiveServer) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    _queue_undeliverable(fresh_server, now)  # just due: a worker has time to claim it
+    time.sleep(1.2)  # past the readiness cache
+    assert _ready(fresh_server).status_code == 200
+    _queue_undeliverable(fresh_server, now - timedelta(hours=1))
+    assert _until(lambda: _ready(fresh_server).status_code == 503)
+    body = _ready(fresh_server).json()
+    assert body["checks"]["database"] == "ok" and body["reason"].startswith("outbox stuck: 1 message(s)")

@@ -134,6 +134,14 @@ def listing(conn: Connection, status: str | None = None, limit: int = 100) -> li
     return [_message(r) for r in conn.execute(q).mappings()]
 
 
+def overdue(conn: Connection, due_before: datetime) -> int:
+    """Pending messages due before `due_before` that no live lease holds: nobody is delivering them."""
+    q = select(func.count()).select_from(outbox_message).where(
+        _o.status == PENDING, _o.next_attempt_at < due_before,
+        or_(_o.claimed_until.is_(None), _o.claimed_until < due_before))
+    return int(conn.execute(q).scalar_one())
+
+
 def release(conn: Connection, worker: str) -> int:
     """A stopping worker gives back the leases it holds, so another worker need not wait for them to run out."""
     mine = and_(_o.claimed_by == worker, _o.status == PENDING)

@@ -28,7 +28,7 @@ from .agent_ical import routes as ical_routes
 from .auth_setup import build_auth
 from .endpoint import fail, internal_error, run_agent_method
 from .errors import ApiError
-from .health import Readiness, metrics_mode
+from .health import Readiness, metrics_mode, outbox_not_stuck
 from .health import routes as health_routes
 from .negotiation import response_format
 from .openapi import routes as openapi_routes
@@ -152,7 +152,9 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
                               pool_size=settings.pool_size)
     metrics_on, metrics_token = metrics_mode(settings.metrics)
     access_log.configure(settings.access_log, settings.log_format)
-    readiness = Readiness(settings.database_url)
+    # Stuck: due for longer than a lease, a few polls and a minute, and still nobody has claimed it.
+    grace = settings.outbox_lease_seconds + 5 * settings.outbox_poll_seconds + 60
+    readiness = Readiness(settings.database_url, outbox_not_stuck(grace))
     if metrics_on:
         group_commit.observer = metrics.GroupCommitObserver()
         metrics.instrument_pool(database.engine)

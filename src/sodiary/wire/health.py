@@ -13,19 +13,22 @@ import asyncio
 import hmac
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import metrics
+from ..service.clock import utc_now
+from ..store import outbox
 from ..store.database import normalise_url
 from ..store.migrate import alembic_config
 
@@ -34,13 +37,19 @@ CONNECT_TIMEOUT_SECONDS = 2
 RETRY_AFTER_SECONDS = 5
 JSON = "application/json; charset=utf-8"
 
-# Extension point for the outbox (e-mail, webhooks): a coroutine answering None when deliveries flow,
-# or why they are stuck. Until an outbox exists there is nothing to be stuck.
-OutboxCheck = Callable[[], Awaitable[str | None]]
+# The outbox is stuck when messages are due and nobody delivers them (no worker alive to claim them); a
+# receiver that refuses is not "stuck": its messages wait for their retry, due again later.
+OutboxCheck = Callable[[Connection], str | None]
 
 
-async def outbox_not_stuck() -> str | None:
-    return None
+def outbox_not_stuck(grace_seconds: float) -> OutboxCheck:
+    def check(conn: Connection) -> str | None:
+        count = outbox.overdue(conn, utc_now() - timedelta(seconds=grace_seconds))
+        if count:
+            return f"outbox stuck: {count} message(s) due for over {grace_seconds:g} s and not being delivered"
+        return None
+
+    return check
 
 
 def code_revisions() -> tuple[frozenset[str], frozenset[str]]:
@@ -64,10 +73,11 @@ def probe_engine(url: str) -> Engine:
 
 
 class Readiness:
-    def __init__(self, url: str, outbox: OutboxCheck = outbox_not_stuck) -> None:
+    def __init__(self, url: str, outbox: OutboxCheck | None = None) -> None:
         self._engine = probe_engine(url)
         self._heads, self._known = code_revisions()
         self._outbox = outbox
+        self._stuck: str | None = None
         self._answer: tuple[float, bool, dict[str, Any]] | None = None
         self._running: asyncio.Future[tuple[bool, dict[str, Any]]] | None = None
 
@@ -76,10 +86,12 @@ class Readiness:
         try:
             with self._engine.connect() as conn:
                 versions = frozenset(r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version")))
+                stuck = self._outbox(conn) if self._outbox is not None and versions == self._heads else None
         except Exception as exc:
             first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
             return f"database unreachable: {first[:200]}"
         if versions == self._heads:
+            self._stuck = stuck
             return None
         have, want = ", ".join(sorted(versions)) or "none", ", ".join(sorted(self._heads))
         if versions - self._known:
@@ -90,7 +102,7 @@ class Readiness:
         problem = await asyncio.to_thread(self._database)
         checks: dict[str, str] = {"database": problem or "ok"}
         if problem is None:
-            checks["outbox"] = await self._outbox() or "ok"
+            checks["outbox"] = self._stuck or "ok"
         reasons = [v for v in checks.values() if v != "ok"]
         if reasons:
             return False, {"status": "unavailable", "reason": "; ".join(reasons), "checks": checks}
