@@ -183,23 +183,18 @@ class MailAddress(Kind):
         return address
 
 
-class Directory(Kind):
-    allowed = "path of a readable directory"
+class ReadablePath(Kind):
+    """A path this process can read, of one kind (a file or a directory), resolved once at start."""
+
+    def __init__(self, what: str = "file") -> None:
+        self.what = what
+        self.allowed = f"path of a readable {what}"
 
     def __call__(self, env: str, value: str) -> str:
         path = Path(value.strip()).expanduser()
-        if not path.is_dir() or not os.access(path, os.R_OK):
-            raise SettingError(env, value, "the path of a readable directory")
-        return str(path.resolve())
-
-
-class ReadableFile(Kind):
-    allowed = "path of a readable file"
-
-    def __call__(self, env: str, value: str) -> str:
-        path = Path(value.strip()).expanduser()
-        if not path.is_file() or not os.access(path, os.R_OK):
-            raise SettingError(env, value, "the path of a readable file")
+        right_kind = path.is_dir() if self.what == "directory" else path.is_file()
+        if not right_kind or not os.access(path, os.R_OK):
+            raise SettingError(env, value, f"the path of a readable {self.what}")
         return str(path.resolve())
 
 
@@ -330,9 +325,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ticket_seconds", "SODIARY_TICKET_SECONDS", Integer(1), "lifetime of an SOTicket"),
     Setting("session_seconds", "SODIARY_SESSION_SECONDS", Integer(1), "lifetime of a browser session"),
     Setting("jwt_secret", "SODIARY_JWT_SECRET", Text(), "HS256 key for Bearer JWTs", secret=True),
-    Setting("jwt_public_key_file", "SODIARY_JWT_PUBLIC_KEY_FILE", ReadableFile(),
+    Setting("jwt_public_key_file", "SODIARY_JWT_PUBLIC_KEY_FILE", ReadablePath("file"),
             "PEM public key for Bearer JWTs (RS256/ES256)"),
-    Setting("jwks_file", "SODIARY_JWKS_FILE", ReadableFile(), "JWKS file: Bearer keys by `kid`"),
+    Setting("jwks_file", "SODIARY_JWKS_FILE", ReadablePath("file"), "JWKS file: Bearer keys by `kid`"),
     Setting("jwt_issuer", "SODIARY_JWT_ISSUER", Text(), "required `iss` of Bearer JWTs, when set"),
     Setting("jwt_audience", "SODIARY_JWT_AUDIENCE", Text(), "required `aud` of Bearer JWTs, when set"),
     Setting("jwt_user_claim", "SODIARY_JWT_USER_CLAIM", Text(),
@@ -374,7 +369,7 @@ SETTINGS: tuple[Setting, ...] = (
             "the From address of every mail (the organiser / invitee is its name and Reply-To)"),
     Setting("mail_dir", "SODIARY_MAIL_DIR", Text(), "where mail goes as `.eml` files when no SMTP is configured",
             default_text="`mail/` beside the SQLite file, else `var/mail`"),
-    Setting("mail_templates", "SODIARY_MAIL_TEMPLATES", Directory(),
+    Setting("mail_templates", "SODIARY_MAIL_TEMPLATES", ReadablePath("directory"),
             "a directory of `mail.<en\\|no>.<txt\\|html>` templates used before the built-in ones"),
     Setting("outbox_poll_seconds", "SODIARY_OUTBOX_POLL_SECONDS", Seconds(0.05),
             "how often the delivery worker looks for mail queued by other processes and for due retries"),

@@ -85,12 +85,16 @@ def _timestamp(record: logging.LogRecord) -> str:
 _encode = msgspec.json.Encoder().encode
 
 
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The line's fields in order, whichever format renders them."""
+    fields: dict[str, Any] = {"time": _timestamp(record), "level": record.levelname.lower(), "logger": record.name}
+    fields.update(getattr(record, "access", None) or {"message": record.getMessage()})
+    return fields
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = {"time": _timestamp(record), "level": record.levelname.lower(),
-                                  "logger": record.name}
-        fields.update(getattr(record, "access", None) or {"message": record.getMessage()})
-        return _encode(fields).decode()
+        return _encode(_fields(record)).decode()
 
 
 _BARE = re.compile(r"[^\s\"=\\]+")
@@ -105,10 +109,7 @@ def _logfmt_value(value: Any) -> str:
 
 class LogfmtFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = {"time": _timestamp(record), "level": record.levelname.lower(),
-                                  "logger": record.name}
-        fields.update(getattr(record, "access", None) or {"message": record.getMessage()})
-        return " ".join(f"{k}={_logfmt_value(v)}" for k, v in fields.items())
+        return " ".join(f"{k}={_logfmt_value(v)}" for k, v in _fields(record).items())
 
 
 _handler: logging.Handler | None = None
