@@ -286,8 +286,8 @@ webhook = Table(
     Column("last_error", Text, nullable=False, default=""),
 )
 
-# What happened to appointment rows while a webhook was active: written by database triggers (created in
-# migration 0007 from store/webhooks.py) in the changing transaction itself, whatever code wrote the row;
+# What happened to appointment rows while a webhook was active: written by database triggers (which exist
+# only while one is: store/activity_triggers.py) in the changing transaction itself, whatever code wrote the row;
 # turned into one outbox message per subscribed webhook by the webhook worker (outbox/webhook.py).
 webhook_change = Table(
     "webhook_change",
