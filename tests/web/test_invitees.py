@@ -46,7 +46,9 @@ def participants(server: LiveServer, appointment_id: int) -> set[tuple[str, int]
     return {(p["fullName"], p["associateId"]) for p in page["value"]}
 
 
-def test_ada_finds_a_contact_person_and_invites_her_with_ben(browser: Browser, demo_server: LiveServer) -> None:
+def test_ada_invites_a_contact_person_she_found_with_ben_and_ben_sees_her_among_the_participants(
+    browser: Browser, demo_server: LiveServer
+) -> None:
     page = organise(browser, demo_server)
     new_meeting(page, "Fjord follow-up", 9)
     page.get_by_label("Ben Hansen (ben)").check()
@@ -62,6 +64,12 @@ def test_ada_finds_a_contact_person_and_invites_her_with_ben(browser: Browser, d
     expect(page.get_by_label("Kari Nordmann (Fjord Consulting AS)")).to_have_count(0)  # the form starts afresh
     assert participants(demo_server, int(card.get_attribute("data-id") or 0)) == {
         ("Ada Lovelace", 1), ("Ben Hansen", 2), ("Kari Nordmann", 0)}
+
+    ben = open_page(browser, demo_server)
+    sign_in(ben, "ben")
+    invitation = ben.locator("li.invitation", has_text="Fjord follow-up")
+    invitation.locator("summary").click()
+    expect(invitation.locator(f"li[data-person='{kari}']")).to_have_text("Kari Nordmann: not answered")
 
 
 def test_a_meeting_with_only_a_contact_person_is_booked(browser: Browser, demo_server: LiveServer) -> None:
