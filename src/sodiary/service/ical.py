@@ -23,6 +23,7 @@ from ..domain.enums import AppointmentType, RecurrenceUpdateMode
 from ..domain.errors import DomainError
 from ..ical.feed import FeedEntry, feed_ics
 from ..ical.reply import Answer, Reply, parse_reply, same_address
+from ..ical.series import Occurrence, Pattern, rrule_of, series_entries
 from ..store import bookings, feeds, invitations, outbox
 from ..store import entities as store_entities
 from ..store.database import Database
@@ -202,11 +203,36 @@ async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_B
         me = Caller(associate_id=owner, name="", scheme="Feed")
         where = svc._where(me, svc.ListQuery(associates=(owner,)))
         rows = store_entities.window(conn, where, now - timedelta(days=days_back), now + timedelta(days=days_ahead), 0)
-        rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
-        uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
-        return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")
+        rows = [r for r in rows if r["type"] in _FEED_TYPES]
+        rule_ids = sorted({r["recurrence_rule_id"] for r in rows if r["recurrence_rule_id"]})
+        plain = [r for r in rows if not r["recurrence_rule_id"] and r["status"] not in _NOT_IN_FEED]
+        # A series goes out whole, beyond the window too: its RRULE describes all of it, and a reader
+        # expanding it must find every occurrence's EXDATE or override, wherever it falls.
+        series = store_entities.window(conn, store_entities.where_all(where, feeds.in_series(rule_ids)), None, None, 0)
+        series = [r for r in series if r["type"] in _FEED_TYPES]
+        mothers = {r["mother_id"] for r in plain if r["mother_id"]}
+        uids = {m: invitations.uid_of(conn, m) for m in sorted(mothers)}
+        entries = [_entry(r, uids, tz) for r in plain]
+        for rule_id in rule_ids:
+            entries.extend(_series(conn, rule_id, [r for r in series if r["recurrence_rule_id"] == rule_id], tz))
+        return feed_ics(entries, "sodiary")
 
     return await db.transaction(work)
+
+
+def _series(conn: Connection, rule_id: int, rows: list[Row], tz: ZoneInfo) -> list[FeedEntry]:
+    rule_row = store_entities.get_rule(conn, rule_id)
+    rule = None if rule_row is None else rrule_of(Pattern(
+        pattern=rule_row["pattern"], sub_pattern=rule_row["sub_pattern"], cycle=rule_row["cycle"],
+        weekdays=rule_row["weekdays"], day=rule_row["day"], week_of_month=rule_row["week_of_month"],
+        month=rule_row["month"]))
+    occurrences = []
+    for r in rows:
+        original = r["original_start_date"] or r["start_date"]
+        shown = _entry(r, {}, tz) if r["status"] not in _NOT_IN_FEED else None
+        occurrences.append(Occurrence(original.date() if r["is_allday"] else original.replace(tzinfo=tz), shown))
+    # Its own UID: the occurrences' invitations were mailed one UID each, and those events stay apart.
+    return series_entries(f"sodiary-series-{rule_id}@sodiary", rule, occurrences)
 
 
 def export_ics(conn: Connection, associate_id: int | None, zone: str) -> bytes:
