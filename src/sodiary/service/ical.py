@@ -48,6 +48,11 @@ async def update_from_ics_response(db: Database, caller: Caller, email: str, dat
     reply = parse_reply(data)
     if email.strip() and not same_address(email, reply.attendee):
         return False
+    return await apply_reply(db, caller, reply, zone)
+
+
+async def apply_reply(db: Database, caller: Caller | None, reply: Reply, zone: str) -> bool:
+    """Apply a parsed REPLY; `caller` None is the server's own mail intake, which hands in any reply."""
     if any(a.partstat not in _APPLIED and a.partstat not in _NOTHING for a in reply.answers):
         return False  # DELEGATED, COUNTER, …: see docs/decisions.md
     try:
@@ -56,7 +61,7 @@ async def update_from_ics_response(db: Database, caller: Caller, email: str, dat
         return False
 
 
-def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bool:
+def _apply(conn: Connection, caller: Caller | None, reply: Reply, zone: ZoneInfo) -> bool:
     found = invitations.by_uid(conn, reply.uid)
     if found is None:
         return False
@@ -64,35 +69,39 @@ def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bo
     if mother is None:
         return False
     rows = invitations.participants_by_email(conn, found.mother_id, reply.attendee)
-    rows = [r for r in rows if r.associate_id]  # external persons have no diary row to answer on
     if not rows:
         return False
-    attendee = rows[0]
-    # The organiser's mailbox gets the replies; the attendee may hand in their own. Nobody else learns
+    # A user answers on their own diary row; an external person (associate_id 0) on their participant row.
+    attendee = next((r for r in rows if r.associate_id), rows[0])
+    # The organiser's mailbox gets the replies; a user may hand in their own. Nobody else learns
     # whether the UID or the address exists.
-    if caller.associate_id not in (mother.associate_id, attendee.associate_id):
+    if caller is not None and caller.associate_id != mother.associate_id and (
+            not attendee.associate_id or caller.associate_id != attendee.associate_id):
         return False
     stamp = found.dtstamp.replace(tzinfo=UTC)
     if reply.sequence < found.sequence or (reply.sequence == found.sequence and reply.dtstamp < stamp):
         return True  # stale: a newer REQUEST went out after the one this answers
-    who = Caller(associate_id=attendee.associate_id, name=caller.name, scheme=SCHEME, app=caller.app)
+    who = Caller(associate_id=attendee.associate_id, name=caller.name if caller else reply.attendee, scheme=SCHEME,
+                 app=caller.app if caller else "")
     for answer in reply.answers:
         operation = _APPLIED.get(answer.partstat)
         if operation is None:
             continue
-        target = _target(conn, attendee, answer, zone)
-        mode = RecurrenceUpdateMode.ThisAndForward if answer.this_and_future else RecurrenceUpdateMode.OnlyThis
-        if operation is Operation.REJECT:
-            answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
-        else:
-            answers.answer_in(conn, operation, who, target, mode)
+        for target, mode in _targets(conn, attendee, answer, zone):
+            if operation is Operation.REJECT:
+                answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
+            else:
+                answers.answer_in(conn, operation, who, target, mode)
     invitations.mark_answered(conn, found.mother_id, utc_now())
     return True
 
 
-def _target(conn: Connection, attendee: invitations.Participant, answer: Answer, zone: ZoneInfo) -> int:
+def _targets(conn: Connection, attendee: invitations.Participant, answer: Answer,
+             zone: ZoneInfo) -> list[tuple[int, RecurrenceUpdateMode]]:
+    """The rows the answer lands on, each with the mode to answer it in."""
+    only = RecurrenceUpdateMode.OnlyThis
     if answer.recurrence_id is None and answer.recurrence_date is None:
-        return attendee.appointment_id
+        return [(attendee.appointment_id, only)]
     if answer.recurrence_id is not None:
         wall = answer.recurrence_id.astimezone(zone).replace(tzinfo=None)
     else:
@@ -101,11 +110,16 @@ def _target(conn: Connection, attendee: invitations.Participant, answer: Answer,
     if attendee.recurrence_rule_id == 0:
         if wall != attendee.start:
             raise _Refused()
-        return attendee.appointment_id
-    found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee.associate_id, wall)
+        return [(attendee.appointment_id, only)]
+    found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee, wall)
     if found is None:
         raise _Refused()  # an occurrence that does not exist (or no longer does)
-    return found
+    if not answer.this_and_future:
+        return [(found, only)]
+    if attendee.associate_id:
+        return [(found, RecurrenceUpdateMode.ThisAndForward)]
+    # The answer path's ThisAndForward walks one diary; every external person shares associate_id 0.
+    return [(row, only) for row in invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, wall)]
 
 
 def _zone(name: str) -> ZoneInfo:
