@@ -38,7 +38,7 @@ _APPLIED = {"ACCEPTED": Operation.ACCEPT, "TENTATIVE": Operation.SET_SEEN, "DECL
 _NOTHING = {"NEEDS-ACTION"}
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Nothing in the reply can be applied: the call answers false and the unit of work rolls back."""
 
 
@@ -53,12 +53,22 @@ async def update_from_ics_response(db: Database, caller: Caller, email: str, dat
 
 async def apply_reply(db: Database, caller: Caller | None, reply: Reply, zone: str) -> bool:
     """Apply a parsed REPLY; `caller` None is the server's own mail intake, which hands in any reply."""
-    if any(a.partstat not in _APPLIED and a.partstat not in _NOTHING for a in reply.answers):
-        return False  # DELEGATED, COUNTER, …: see docs/decisions.md
+    if not applicable(reply):
+        return False
     try:
         return await db.transaction(lambda conn: _apply(conn, caller, reply, _zone(zone)))
-    except (_Refused, DomainError):
+    except (Refused, DomainError):
         return False
+
+
+def applicable(reply: Reply) -> bool:
+    """DELEGATED, COUNTER, …: never applied (docs/decisions.md)."""
+    return all(a.partstat in _APPLIED or a.partstat in _NOTHING for a in reply.answers)
+
+
+def apply_in(conn: Connection, caller: Caller | None, reply: Reply, zone: str) -> bool:
+    """The reply applied inside the caller's unit of work; raises Refused (or a DomainError) to roll it back."""
+    return _apply(conn, caller, reply, _zone(zone))
 
 
 def _apply(conn: Connection, caller: Caller | None, reply: Reply, zone: ZoneInfo) -> bool:
@@ -109,11 +119,11 @@ def _targets(conn: Connection, attendee: invitations.Participant, answer: Answer
         wall = datetime.combine(answer.recurrence_date, attendee.start.time())
     if attendee.recurrence_rule_id == 0:
         if wall != attendee.start:
-            raise _Refused()
+            raise Refused()
         return [(attendee.appointment_id, only)]
     found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee, wall)
     if found is None:
-        raise _Refused()  # an occurrence that does not exist (or no longer does)
+        raise Refused()  # an occurrence that does not exist (or no longer does)
     if not answer.this_and_future:
         return [(found, only)]
     if attendee.associate_id:
