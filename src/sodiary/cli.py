@@ -1,9 +1,9 @@
 """sodiary: a SuperOffice-compatible diary server.
 
 Commands: serve, migrate, init, demo, config, user (add, passwd, disable, enable, list, remove, feed), app (add,
-list, remove), backup, restore, export, mail (list, show, retry, receive), import. Settings come from the environment (`sodiary config` shows them). Every command names the
-database it uses on stderr; every refusal is one line on stderr (exit status 2 for a bad setting or
-argument, 1 for anything else).
+list, remove), backup, restore, export, mail (list, show, retry, receive), import. Settings come from the
+environment (`sodiary config` shows them). Every command names the database it uses on stderr; every refusal is
+one line on stderr (exit status 2 for a bad setting or argument, 1 for anything else).
 """
 
 from __future__ import annotations
