@@ -281,3 +281,18 @@ def test_hostile_mail_is_a_400_naming_the_problem_and_changes_nothing(
     assert r.status_code in (400, 413), r.text
     assert r.json()["ErrorType"] in ("ArgumentException", "RequestEntityTooLargeException")
     assert items(ben) == before
+
+
+def test_accepting_a_recurring_invitation_puts_every_occurrence_in_the_diary_and_its_cancel_takes_them_out(
+        tje0: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    uid, start = f"{uuid.uuid4()}@partner.example", a_start()
+    fmt = "%Y%m%dT%H%M%SZ"
+    ics = request_ics(uid, start).replace(
+        "SEQUENCE:0", f"SEQUENCE:0\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:{(start + timedelta(weeks=2)).strftime(fmt)}")
+    assert hand_in(tje0, message(ics)).status_code == 200
+    item = items(ben)[uid]
+    assert tm.call(ben, "CreateAndAccept", {"EmailItemId": item["EmailItemId"]}).status_code == 204
+    for week, expected in ((0, 1), (1, 1), (2, 0), (3, 1)):
+        assert len(diary_at(ben, start + timedelta(weeks=week))) == expected, week
+    assert hand_in(tje0, message(request_ics(uid, start, sequence=1, method="CANCEL"))).json()["Applied"] is True
+    assert all(diary_at(ben, start + timedelta(weeks=w)) == [] for w in range(4))

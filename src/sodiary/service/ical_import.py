@@ -71,6 +71,26 @@ def import_events(run: Callable[[Callable[[Connection], str]], str], caller: Cal
 def _import(conn: Connection, caller: Caller, event: Imported, base: ZoneInfo) -> str:
     if invitations.by_uid(conn, event.uid) is not None:
         return "present"
+    days = _days(event, base)
+    if days is not None and len(days) < len(event.occurrences):
+        return "two occurrences on one day: a sodiary series has one a day"
+    first = create(conn, caller, event, base)
+    mother = rows_store.get_row(conn, first)
+    assert mother is not None
+    outbox.add_invitation(conn, mother["mother_id"] or first, event.uid, utc_now(), "", "", "")
+    return "ok"
+
+
+def _days(event: Imported, base: ZoneInfo) -> list[date] | None:
+    if len(event.occurrences) < 2:
+        return None
+    zone = _zone(event.zone) if event.zone else base
+    return sorted({_day(o, zone) for o in event.occurrences})
+
+
+def create(conn: Connection, caller: Caller, event: Imported, base: ZoneInfo) -> int:
+    """The event in the caller's diary: an appointment, or a Custom series with its exceptions saved on
+    their rows (more than one occurrence a day keeps the first of the day); the first row's id."""
     first = event.occurrences[0]
     series_zone = _zone(event.zone) if event.zone else base
     start, end = _wall(first, base)
@@ -80,14 +100,10 @@ def _import(conn: Connection, caller: Caller, event: Imported, base: ZoneInfo) -
     recurrence = None
     if len(event.occurrences) > 1:
         days = sorted({_day(o, series_zone) for o in event.occurrences})
-        if len(days) < len(event.occurrences):
-            return "two occurrences on one day: a sodiary series has one a day"
         rule = Rule(pattern=RecurrencePattern.Custom, start=days[0], dates=tuple(days))
         recurrence = SeriesInput(rule, series_zone, base)
     saved = svc._save(conn, caller, svc.SaveInput(appointment_id=0, start=start, end=end, recurrence=recurrence,
                                                   **common))  # type: ignore[arg-type]
-    mother = saved.row["mother_id"] or saved.row["appointment_id"]
-    outbox.add_invitation(conn, mother, event.uid, utc_now(), "", "", "")
     rule_id = saved.row["recurrence_rule_id"]
     if recurrence is not None and rule_id:
         rows = {r["start_date"].date() if common["is_allday"] else r["start_date"]: r
@@ -104,7 +120,7 @@ def _import(conn: Connection, caller: Caller, event: Imported, base: ZoneInfo) -
                     appointment_id=row["appointment_id"], start=o_start, end=o_end, title=o.summary,
                     location=o.location, description=o.description, is_allday=bool(common["is_allday"]),
                     private=common["private"], mode=RecurrenceUpdateMode.OnlyThis))  # type: ignore[arg-type]
-    return "ok"
+    return int(saved.row["appointment_id"])
 
 
 def _row_on(rows: dict[Any, Row], o: Occurrence, series_zone: ZoneInfo, base: ZoneInfo) -> Row | None:

@@ -21,7 +21,9 @@ from sqlalchemy.engine import Connection
 
 from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import DomainError, Invalid, NotFound
+from ..domain.recurrence import MAX_OCCURRENCES
 from ..ical import Attendee, Event, Method, Party
+from ..ical.importing import Imported, read_calendar
 from ..ical.incoming import MAX_MESSAGE_BYTES, Incoming, calendar_part, method_of, parse_incoming
 from ..ical.reply import IcsError, parse_reply, same_address
 from ..outbox import signal
@@ -31,7 +33,7 @@ from ..store import entities as rows_store
 from ..store.database import Database
 from ..store.email_items import EmailItem
 from . import entities as svc
-from . import ical, organiser
+from . import ical, ical_import, organiser
 from .clock import utc_now
 from .context import Caller
 
@@ -79,15 +81,16 @@ def receive_unit(raw: bytes, zone: str) -> tuple[Received, Callable[[Connection]
             return refused, lambda conn: refused
         return refused, lambda conn: Received("REPLY", reply.uid, ical.apply_in(conn, None, reply, zone))
     incoming = parse_incoming(data)
+    calendar = data.decode("utf-8", errors="replace")
 
     def work(conn: Connection) -> Received:
-        touched = _incoming(conn, incoming, zone)
+        touched = _incoming(conn, incoming, calendar, zone)
         return Received(incoming.method, incoming.uid, bool(touched), tuple(touched))
 
     return Received(incoming.method, incoming.uid, False), work
 
 
-def _incoming(conn: Connection, inc: Incoming, zone: str) -> list[int]:
+def _incoming(conn: Connection, inc: Incoming, calendar: str, zone: str) -> list[int]:
     if invitations.by_uid(conn, inc.uid) is not None:
         return []  # one of our own invitations come back (a loop, a forward): sodiary is its organiser
     users = email_items.users_by_address(conn, inc.attendees)
@@ -106,7 +109,7 @@ def _incoming(conn: Connection, inc: Incoming, zone: str) -> list[int]:
                 _cancel(conn, item, inc, now)
                 touched.append(associate_id)
             continue
-        values = _values(inc, address, now)
+        values = {**_values(inc, address, now), "calendar": calendar}
         if item is None:
             email_items.add(conn, {**values, "associate_id": associate_id, "status": PENDING, "received": now})
         else:
@@ -138,16 +141,24 @@ def _naive(instant: datetime) -> datetime:
 def _cancel(conn: Connection, item: EmailItem, inc: Incoming, now: datetime) -> None:
     email_items.change(conn, item.email_item_id, {"status": CANCELLED, "event_sequence": inc.sequence,
                                                   "event_dtstamp": _naive(inc.dtstamp), "updated": now})
-    if item.status == ACCEPTED and item.appointment_id and rows_store.get_row(conn, item.appointment_id):
-        owner = Caller(associate_id=item.associate_id, name="", scheme=ical.SCHEME)
-        organiser._delete(conn, owner, item.appointment_id, RecurrenceUpdateMode.OnlyThis, False)
+    if item.status == ACCEPTED and item.appointment_id:
+        _remove(conn, Caller(associate_id=item.associate_id, name="", scheme=ical.SCHEME), item.appointment_id)
+
+
+def _remove(conn: Connection, owner: Caller, appointment_id: int) -> None:
+    """Take the appointment an acceptance made out of the diary, every occurrence of a series."""
+    row = rows_store.get_row(conn, appointment_id)
+    if row is None:
+        return
+    mode = RecurrenceUpdateMode.ThisAndForward if row["recurrence_rule_id"] else RecurrenceUpdateMode.OnlyThis
+    organiser._delete(conn, owner, appointment_id, mode, False)
 
 
 def _follow(conn: Connection, item: EmailItem, inc: Incoming, zone: str) -> None:
     """An accepted invitation the organiser changed: the appointment it made follows (time, title, place)."""
     row = rows_store.get_row(conn, item.appointment_id)
-    if row is None:
-        return
+    if row is None or row["recurrence_rule_id"]:
+        return  # a series made from a recurring invitation keeps its dates (docs/decisions.md)
     fresh = _save_input(_values(inc, item.attendee_email, utc_now()), zone, item.appointment_id)
     owner = Caller(associate_id=item.associate_id, name="", scheme=ical.SCHEME)
     svc._save(conn, owner, fresh)
@@ -190,11 +201,15 @@ async def create_and_accept(db: Database, caller: Caller, email_item_id: int, co
         item = _mine(conn, caller, email_item_id)
         if item.status == ACCEPTED and item.appointment_id and rows_store.get_row(conn, item.appointment_id):
             return 0  # accepted already: nothing more is made or mailed
-        values = {k: getattr(item, k) for k in ("title", "location", "description", "start_utc", "end_utc",
-                                                  "is_allday")}
-        saved = svc._save(conn, caller, _save_input(values, zone))
+        series = _series(item, zone)
+        if series is not None:
+            made = ical_import.create(conn, caller, series, _tz(zone))
+        else:
+            values = {k: getattr(item, k) for k in ("title", "location", "description", "start_utc", "end_utc",
+                                                      "is_allday")}
+            made = svc._save(conn, caller, _save_input(values, zone)).row["appointment_id"]
         email_items.change(conn, item.email_item_id, {"status": ACCEPTED, "updated": utc_now(),
-                                                      "appointment_id": saved.row["appointment_id"]})
+                                                      "appointment_id": made})
         return _reply(conn, item, "ACCEPTED", "", zone, language) if confirm else 0
 
     if await db.transaction(work):
@@ -208,13 +223,25 @@ async def decline(db: Database, caller: Caller, email_item_id: int, reason: str,
         item = _mine(conn, caller, email_item_id)
         if item.status == DECLINED:
             return 0
-        if item.status == ACCEPTED and item.appointment_id and rows_store.get_row(conn, item.appointment_id):
-            organiser._delete(conn, caller, item.appointment_id, RecurrenceUpdateMode.OnlyThis, False)
+        if item.status == ACCEPTED and item.appointment_id:
+            _remove(conn, caller, item.appointment_id)
         email_items.change(conn, item.email_item_id, {"status": DECLINED, "updated": utc_now(), "appointment_id": 0})
         return _reply(conn, item, "DECLINED", reason, zone, language)
 
     if await db.transaction(work):
         signal.wake()
+
+
+def _series(item: EmailItem, zone: str) -> Imported | None:
+    """A recurring invitation, expanded as `sodiary import` expands one; None for a single event."""
+    if not item.calendar:
+        return None
+    try:
+        found, _ = read_calendar(item.calendar.encode(), _tz(zone), ical_import.horizon(730), MAX_OCCURRENCES)
+    except IcsError:
+        return None
+    event = next((e for e in found if e.uid == item.event_uid), None)
+    return event if event is not None and len(event.occurrences) > 1 else None
 
 
 def _mine(conn: Connection, caller: Caller, email_item_id: int) -> EmailItem:

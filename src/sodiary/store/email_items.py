@@ -32,6 +32,7 @@ class EmailItem:
     start_utc: datetime  # naive UTC
     end_utc: datetime
     is_allday: bool
+    calendar: str  # the REQUEST's iCalendar text (a series is expanded from it when accepted)
     appointment_id: int
     received: datetime
 

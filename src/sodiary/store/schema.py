@@ -234,6 +234,7 @@ email_item = Table(
     Column("start_utc", DateTime, nullable=False),
     Column("end_utc", DateTime, nullable=False),
     Column("is_allday", Boolean, nullable=False, default=False, server_default=false()),
+    Column("calendar", Text, nullable=False, default="", server_default=""),  # the REQUEST, for a series
     Column("appointment_id", Integer, nullable=False, default=0, server_default="0"),  # made by accepting
     Column("received", DateTime, nullable=False),  # UTC
     Column("updated", DateTime, nullable=True),  # UTC

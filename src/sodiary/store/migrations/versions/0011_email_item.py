@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column('start_utc', sa.DateTime(), nullable=False),
         sa.Column('end_utc', sa.DateTime(), nullable=False),
         sa.Column('is_allday', sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column('calendar', sa.Text(), nullable=False, server_default=''),
         sa.Column('appointment_id', sa.Integer(), nullable=False, server_default='0'),
         sa.Column('received', sa.DateTime(), nullable=False),
         sa.Column('updated', sa.DateTime(), nullable=True),
