@@ -7,6 +7,7 @@ what cannot be imported is named with the reason — both engines.
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -171,3 +172,28 @@ def test_importing_for_an_unknown_user_or_a_file_that_is_no_calendar_fails_clear
     junk.write_bytes(b"\x00\x01 this is not a calendar")
     refused = import_file(server, junk)
     assert refused.returncode == 65 and "not a calendar" in refused.stderr
+
+
+def test_on_a_terminal_the_import_shows_a_progress_bar(server: LiveServer, seed: Seeder, tmp_path: Path) -> None:
+    path = tmp_path / "export.ics"
+    path.write_text(CALENDAR.replace("@google.com", "@bar.example"))
+    controller, terminal = pty.openpty()  # stderr is a terminal, as when an operator runs it by hand
+    try:
+        done = subprocess.run([sys.executable, "-m", "sodiary.cli", "import", str(path), "--user", "tje0"],
+                              env={**os.environ, "DATABASE_URL": server.database_url}, stdout=subprocess.PIPE,
+                              stderr=terminal, stdin=subprocess.DEVNULL, timeout=300, text=True)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end is closed: everything was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert b"4/4" in shown and b"#" * 30 in shown
+    assert "4/4" not in done.stdout  # the summary alone goes to standard output

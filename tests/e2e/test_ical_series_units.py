@@ -91,3 +91,22 @@ def test_missing_occurrences_become_exdates_and_unforeseen_ones_rdates() -> None
     kept = [w for i, w in enumerate(walls) if i not in (0, 3)] + [stray]
     assert instants(entries) == sorted(w.replace(tzinfo=OSLO).astimezone(UTC) for w in kept)
     assert len(entries[0].exdates) == 2 and len(entries[0].rdates) == 1
+
+
+def test_an_all_day_series_is_dated_with_date_exdates_and_an_override_for_a_longer_day() -> None:
+    days = [date(2031, 6, 2) + timedelta(weeks=i) for i in range(5)]
+    occurrences = []
+    for i, day in enumerate(days):
+        length = 2 if i == 3 else 1  # the fourth runs over two days: an override
+        entry = FeedEntry(uid="x", dtstamp=datetime(2031, 1, 1, tzinfo=UTC), start_date=day,
+                          end_date=day + timedelta(days=length), summary="Off")
+        occurrences.append(Occurrence(day, None if i == 1 else entry))
+    rule = rrule_of(Pattern(pattern=int(P.Weekly), cycle=1, weekdays=int(Weekday.Monday)))
+    entries = series_entries("a@x", rule, occurrences)
+    master = entries[0]
+    assert master.start_date == days[0] and master.exdates == (days[1],)
+    assert [e.recurrence_id for e in entries[1:]] == [days[3]]
+    cal = icalendar.Calendar.from_ical(feed_ics(entries, "t"))
+    found = recurring_ical_events.of(cal).between(date(2031, 1, 1), date(2032, 1, 1))
+    shown = sorted((e.decoded("DTSTART"), e.decoded("DTEND")) for e in found)
+    assert shown == [(d, d + timedelta(days=2 if d == days[3] else 1)) for d in days if d != days[1]]
