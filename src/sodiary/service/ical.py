@@ -232,7 +232,8 @@ async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_B
         plain = [r for r in rows if not r["recurrence_rule_id"] and r["status"] not in _NOT_IN_FEED]
         # A series goes out whole, beyond the window too: its RRULE describes all of it, and a reader
         # expanding it must find every occurrence's EXDATE or override, wherever it falls.
-        series = store_entities.window(conn, store_entities.where_all(where, feeds.in_series(rule_ids)), None, None, 0)
+        series = store_entities.window(conn, store_entities.where_all(where, feeds.in_series(rule_ids)), None, None,
+                                       0) if rule_ids else []
         series = [r for r in series if r["type"] in _FEED_TYPES]
         mothers = {r["mother_id"] for r in plain if r["mother_id"]}
         uids = {m: invitations.uid_of(conn, m) for m in sorted(mothers)}
