@@ -303,3 +303,26 @@ def test_accepting_a_recurring_invitation_puts_every_occurrence_in_the_diary_and
         assert len(diary_at(ben, start + timedelta(weeks=week))) == expected, week
     assert hand_in(tje0, message(request_ics(uid, start, sequence=1, method="CANCEL"))).json()["Applied"] is True
     assert all(diary_at(ben, start + timedelta(weeks=w)) == [] for w in range(4))
+
+
+def test_an_outlook_request_with_a_windows_zone_name_is_read_at_its_instant(
+        tje0: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    uid = f"040000008200E00074C5B7101A82E008{uuid.uuid4().hex.upper()}"
+    ics = "\r\n".join([
+        "BEGIN:VCALENDAR", "METHOD:REQUEST", "PRODID:Microsoft Exchange Server 2010", "VERSION:2.0",
+        "BEGIN:VTIMEZONE", "TZID:W. Europe Standard Time", "BEGIN:STANDARD", "DTSTART:16010101T030000",
+        "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10",
+        "END:STANDARD", "BEGIN:DAYLIGHT", "DTSTART:16010101T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200",
+        "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "END:DAYLIGHT", "END:VTIMEZONE",
+        "BEGIN:VEVENT", f"ORGANIZER;CN=Olga Partner:MAILTO:{ORGANISER.upper()}",
+        f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Ben:MAILTO:{BEN.upper()}",
+        "SUMMARY;LANGUAGE=en-US:Quarterly review", f"UID:{uid}",
+        "DTSTART;TZID=W. Europe Standard Time:20320610T100000", "DTEND;TZID=W. Europe Standard Time:20320610T113000",
+        "CLASS:PUBLIC", "PRIORITY:5", "DTSTAMP:20320501T080000Z", "TRANSP:OPAQUE", "STATUS:CONFIRMED",
+        "SEQUENCE:0", "LOCATION;LANGUAGE=en-US:Teams", "X-MICROSOFT-CDO-APPT-SEQUENCE:0",
+        "X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE", "X-MS-OLK-AUTOSTARTCHECK:FALSE", "END:VEVENT", "END:VCALENDAR", ""])
+    r = hand_in(tje0, message(ics))
+    assert r.status_code == 200 and r.json()["Recipients"] == 1, r.text
+    item = items(ben)[uid]
+    assert datetime.fromisoformat(item["StartDate"]) == datetime(2032, 6, 10, 8, 0, tzinfo=UTC)  # CEST: UTC+2
+    assert item["OrganizerEmail"].lower() == ORGANISER and item["Title"] == "Quarterly review"
