@@ -35,6 +35,7 @@ class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def feed_ics(entries: Iterable[FeedEntry], name: str) -> bytes:
+    entries = list(entries)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -75,5 +76,18 @@ def feed_ics(entries: Iterable[FeedEntry], name: str) -> bytes:
             ev.add("status", "CONFIRMED")
         ev.add("transp", "OPAQUE" if e.partstat in ("", "ACCEPTED") else "TRANSPARENT")
         cal.add_component(ev)
-    cal.add_missing_timezones()
+    span = [d for e in entries for d in _instants(e)]
+    if span:
+        # Only the years the series use: a VTIMEZONE from 1970 on would be most of the feed.
+        cal.add_missing_timezones(first_date=min(span) - timedelta(days=366), last_date=max(span) + timedelta(days=366))
     return bytes(cal.to_ical())
+
+
+def _instants(e: FeedEntry) -> list[date]:
+    """The dates of an entry's zoned times (a plain row is in UTC and needs no VTIMEZONE)."""
+    zoned = [w for w in (e.start, e.end, e.recurrence_id, *e.rdates, *e.exdates)
+             if isinstance(w, datetime) and w.utcoffset() is not None and str(w.tzinfo) != "UTC"]
+    until = (e.rrule or {}).get("UNTIL")
+    if zoned and isinstance(until, datetime):
+        zoned.append(until)
+    return [w.date() for w in zoned]
