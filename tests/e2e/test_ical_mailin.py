@@ -326,3 +326,20 @@ def test_an_outlook_request_with_a_windows_zone_name_is_read_at_its_instant(
     item = items(ben)[uid]
     assert datetime.fromisoformat(item["StartDate"]) == datetime(2032, 6, 10, 8, 0, tzinfo=UTC)  # CEST: UTC+2
     assert item["OrganizerEmail"].lower() == ORGANISER and item["Title"] == "Quarterly review"
+
+
+def test_a_later_request_of_an_accepted_recurring_invitation_remakes_its_series(
+        tje0: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    uid, start = f"{uuid.uuid4()}@partner.example", a_start()
+
+    def weekly(first: datetime, count: int, sequence: int) -> bytes:
+        return message(request_ics(uid, first, sequence=sequence).replace(
+            f"SEQUENCE:{sequence}", f"SEQUENCE:{sequence}\r\nRRULE:FREQ=WEEKLY;COUNT={count}"))
+
+    assert hand_in(tje0, weekly(start, 3, 0)).status_code == 200
+    assert tm.call(ben, "CreateAndAccept", {"EmailItemId": items(ben)[uid]["EmailItemId"]}).status_code == 204
+    later = start + timedelta(hours=3)
+    assert hand_in(tje0, weekly(later, 2, 1)).json()["Applied"] is True
+    assert [len(diary_at(ben, start + timedelta(weeks=w))) for w in range(3)] == [0, 0, 0]
+    assert [len(diary_at(ben, later + timedelta(weeks=w))) for w in range(3)] == [1, 1, 0]
+    assert items(ben)[uid]["Status"] == "accepted"

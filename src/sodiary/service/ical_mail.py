@@ -155,13 +155,26 @@ def _remove(conn: Connection, owner: Caller, appointment_id: int) -> None:
 
 
 def _follow(conn: Connection, item: EmailItem, inc: Incoming, zone: str) -> None:
-    """An accepted invitation the organiser changed: the appointment it made follows (time, title, place)."""
+    """An accepted invitation the organiser changed: the appointment it made follows (time, title, place).
+    A series is made again from the new REQUEST (the organiser's dates win over the user's own edits)."""
     row = rows_store.get_row(conn, item.appointment_id)
-    if row is None or row["recurrence_rule_id"]:
-        return  # a series made from a recurring invitation keeps its dates (docs/decisions.md)
-    fresh = _save_input(_values(inc, item.attendee_email, utc_now()), zone, item.appointment_id)
+    changed = email_items.get(conn, item.email_item_id)
+    if row is None or changed is None:
+        return
     owner = Caller(associate_id=item.associate_id, name="", scheme=ical.SCHEME)
-    svc._save(conn, owner, fresh)
+    series = _series(changed, zone)
+    if series is None and not row["recurrence_rule_id"]:
+        svc._save(conn, owner, _save_input(_values(inc, item.attendee_email, utc_now()), zone, item.appointment_id))
+        return
+    _remove(conn, owner, item.appointment_id)
+    email_items.change(conn, item.email_item_id, {"appointment_id": _make(conn, owner, changed, series, zone)})
+
+
+def _make(conn: Connection, owner: Caller, item: EmailItem, series: Imported | None, zone: str) -> int:
+    if series is not None:
+        return ical_import.create(conn, owner, series, _tz(zone))
+    values = {k: getattr(item, k) for k in ("title", "location", "description", "start_utc", "end_utc", "is_allday")}
+    return int(svc._save(conn, owner, _save_input(values, zone)).row["appointment_id"])
 
 
 def _save_input(values: dict[str, object], zone: str, appointment_id: int = 0) -> svc.SaveInput:
@@ -201,13 +214,7 @@ async def create_and_accept(db: Database, caller: Caller, email_item_id: int, co
         item = _mine(conn, caller, email_item_id)
         if item.status == ACCEPTED and item.appointment_id and rows_store.get_row(conn, item.appointment_id):
             return 0  # accepted already: nothing more is made or mailed
-        series = _series(item, zone)
-        if series is not None:
-            made = ical_import.create(conn, caller, series, _tz(zone))
-        else:
-            values = {k: getattr(item, k) for k in ("title", "location", "description", "start_utc", "end_utc",
-                                                      "is_allday")}
-            made = svc._save(conn, caller, _save_input(values, zone)).row["appointment_id"]
+        made = _make(conn, caller, item, _series(item, zone), zone)
         email_items.change(conn, item.email_item_id, {"status": ACCEPTED, "updated": utc_now(),
                                                       "appointment_id": made})
         return _reply(conn, item, "ACCEPTED", "", zone, language) if confirm else 0
