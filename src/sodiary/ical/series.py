@@ -30,7 +30,7 @@ from ..domain.enums import (
 from .feed import FeedEntry
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_SETPOS = {WeekOfMonth.First: 1, WeekOfMonth.Second: 2, WeekOfMonth.Third: 3, WeekOfMonth.Fourth: 4,
+_SETPOS: dict[int, int] = {WeekOfMonth.First: 1, WeekOfMonth.Second: 2, WeekOfMonth.Third: 3, WeekOfMonth.Fourth: 4,
            WeekOfMonth.Last: -1}
 
 When = datetime | date
@@ -93,9 +93,7 @@ def _days(weekdays: int) -> list[str]:
 def _in_month(p: Pattern, by_day: bool) -> dict[str, Any]:
     if by_day:
         # "The second Tuesday or Thursday": every matching day of the month, the n-th of them.
-        return {"BYDAY": _days(p.weekdays or int(Weekday.Monday)),
-                "BYSETPOS": _SETPOS.get(WeekOfMonth(p.week_of_month) if p.week_of_month in _SETPOS else
-                                        WeekOfMonth.First, 1)}
+        return {"BYDAY": _days(p.weekdays or int(Weekday.Monday)), "BYSETPOS": _SETPOS.get(p.week_of_month, 1)}
     day = min(max(p.day, 1), 31)
     if day <= 28:
         return {"BYMONTHDAY": day}
