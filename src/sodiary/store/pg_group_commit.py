@@ -6,11 +6,20 @@ is the same on both engines. Here that Connection sits on psycopg's AsyncConnect
 send and an await on the loop, not a hand-off to a pool thread and back, and psycopg prepares the
 statements a connection runs repeatedly (its `prepare_threshold`).
 
-A batch is one transaction: each unit in its own SAVEPOINT (a unit that fails, a refused transition
-or a lock it lost in a deadlock, rolls back alone), one COMMIT with `synchronous_commit` on, and every
-caller hears back only after that COMMIT returned, i.e. after the WAL holding its unit was flushed.
-Between two units the RELEASE of one savepoint and the next SAVEPOINT travel as one simple query, so
-a unit costs one round trip on top of its own statements; BEGIN and COMMIT are paid once per batch.
+A batch is one transaction, one COMMIT with `synchronous_commit` on, and every caller hears back only
+after that COMMIT returned, i.e. after the WAL holding its unit was flushed. It runs in one of two ways:
+
+- **Pipelined** (first): the units run one after another, but their writes are not sent when a unit
+  makes them. They wait in a queue (driver.py's `Deferral`) and go out in one pipeline with the next
+  unit's first read, or with the end of the batch; their row counts are checked when their results come
+  back. An answer then costs one wait for the server (its read, carrying the previous unit's writes) and
+  no savepoint. A unit that fails before any of its writes were sent (a refused transition, an unknown
+  id: the usual failures) fails alone: its queued writes are dropped, nothing of it reached the server.
+- **Unit by unit** (when pipelining cannot isolate a failure: an error from the server, a write that
+  did not change the row it was planned for, a unit that failed after some of its writes were sent):
+  the transaction is rolled back and the batch runs again, each unit in its own SAVEPOINT, so that the
+  failing unit rolls back alone. Between two units the RELEASE of one savepoint and the next SAVEPOINT
+  travel as one simple query.
 
 While a batch commits, the next one may already run its units on a second connection (a "lane"): the
 COMMIT's WAL flush is the longest wait of a batch, and the loop has other requests to serve meanwhile.
@@ -27,10 +36,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import psycopg
+from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
 
 from . import group_commit
+from .driver import DEFERRAL
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -87,6 +100,7 @@ class PgGroupCommit:
             # the batch runs again on a fresh one (nothing of it was committed).
             self._engine = create_async_engine(self._url, pool_size=LANES, max_overflow=0, pool_pre_ping=False,
                                                hide_parameters=True)
+            event.listen(self._engine.sync_engine, "before_cursor_execute", _send_queued_first)
             self._loop = loop
         return self._engine
 
@@ -124,7 +138,12 @@ class PgGroupCommit:
             try:
                 conn = await self._engine.connect()
                 await conn.begin()
-                batch.outcomes = await conn.run_sync(_run_units, batch.units)
+                outcomes = await conn.run_sync(_run_pipelined, batch.units)
+                if outcomes is None:  # a failure pipelining cannot isolate: again, unit by unit
+                    await conn.rollback()
+                    await conn.begin()
+                    outcomes = await conn.run_sync(_run_units, batch.units)
+                batch.outcomes = outcomes
             finally:
                 if not ran.done():
                     ran.set_result(None)
@@ -182,6 +201,111 @@ class PgGroupCommit:
         if self._engine is not None and self._loop is asyncio.get_running_loop():
             await self._engine.dispose()
         self._engine = None
+
+
+class _Diverged(Exception):
+    """A queued write did not change the rows it was planned for."""
+
+
+class _Pipeline:
+    """The Deferral (driver.py) of a pipelined batch: writes queued, sent with the next read."""
+
+    def __init__(self, pg: psycopg.AsyncConnection[Any]) -> None:
+        self._pg = pg
+        self._writes: list[tuple[str, list[Any]]] = []
+        self._unit_start = 0  # the current unit's first queued write
+        self.unit_sent = False  # something of the current unit reached the server
+        self.broken: BaseException | None = None
+
+    def begin_unit(self) -> None:
+        self._unit_start = len(self._writes)
+        self.unit_sent = False
+
+    def drop_unit(self) -> bool:
+        """Forget the failed current unit's queued writes; False when some of its statements were sent."""
+        if self.unit_sent or self.broken is not None:
+            return False
+        del self._writes[self._unit_start:]
+        return True
+
+    def write(self, sql: str, parameters: list[Any]) -> None:
+        self._writes.append((sql, parameters))
+
+    def read(self, sql: str, parameters: Any) -> list[Any]:
+        rows: list[Any] = await_only(self._send(sql, parameters))
+        return rows
+
+    def send_queued(self) -> None:
+        if self._writes:
+            await_only(self._send(None, None))
+
+    async def _send(self, sql: str | None, parameters: Any) -> list[Any]:
+        if self.broken is not None:
+            raise _Diverged() from self.broken
+        writes, self._writes = self._writes, []
+        if len(writes) > self._unit_start:
+            self.unit_sent = True
+        self._unit_start = 0
+        try:
+            sent: list[tuple[psycopg.AsyncCursor[Any], int]] = []
+            reader = None
+            async with self._pg.pipeline():
+                for statement, many in writes:
+                    cursor = self._pg.cursor()
+                    if len(many) == 1:
+                        await cursor.execute(statement, many[0])
+                    else:
+                        await cursor.executemany(statement, many)
+                    sent.append((cursor, len(many)))
+                if sql is not None:
+                    reader = self._pg.cursor()
+                    await reader.execute(sql, parameters)
+            for cursor, expected in sent:
+                if cursor.rowcount != expected:  # every queued write changes one row per parameter set
+                    raise _Diverged()
+            return await reader.fetchall() if reader is not None else []
+        except BaseException as exc:
+            self.broken = exc
+            raise
+
+
+def _send_queued_first(conn: Connection, *_args: Any) -> None:
+    """A statement through SQLAlchemy in a pipelined batch: the queued writes go first, in order; and the
+    unit counts as having sent something (it may be a write that only a savepoint could take back)."""
+    pipeline = conn.info.get(DEFERRAL)
+    if pipeline is not None:
+        pipeline.send_queued()
+        pipeline.unit_sent = True
+
+
+def _run_pipelined(conn: Connection, units: list[_Unit]) -> list[_Outcome] | None:
+    """In the batch's greenlet: the units with their writes queued (see the module's docstring); None when
+    the batch must run again unit by unit."""
+    raw: Any = conn.connection.dbapi_connection
+    pipeline = _Pipeline(raw.driver_connection)
+    conn.info[DEFERRAL] = pipeline
+    outcomes: list[_Outcome] = []
+    try:
+        for unit in units:
+            if unit.future.done():
+                continue
+            pipeline.begin_unit()
+            try:
+                value = unit.work(conn)
+            except Exception as exc:
+                if not pipeline.drop_unit():
+                    return None
+                outcomes.append(_Outcome(unit, error=exc))
+                continue
+            if pipeline.broken is not None:  # the unit caught a failure of the pipeline
+                return None
+            outcomes.append(_Outcome(unit, value))
+        pipeline.send_queued()
+    except (psycopg.Error, _Diverged):
+        return None
+    finally:
+        del conn.info[DEFERRAL]
+    return outcomes
 
 
 def _run_units(conn: Connection, units: list[_Unit]) -> list[_Outcome]:
