@@ -233,7 +233,8 @@ def measure_engines(workdir: Path, headers: dict[str, str], opts: Options, round
         cursor = 0
         done: list[EngineRound] = []
         for n in range(rounds):
-            db_path = workdir / f"engines-{n}.db"
+            (workdir / "sqlite").mkdir(exist_ok=True)
+            db_path = workdir / "sqlite" / f"engines-{n}.db"
             sqlite_first = prepared_copy(db_path, opts.invitations)
             _, lite = measure_costed("sqlite-1w", f"sqlite:///{db_path}", None, sqlite_first, workdir, headers, opts,
                                      lambda p=db_path, f=sqlite_first: count_sodiary_accepted(p, f, opts.invitations))
@@ -269,8 +270,9 @@ def engine_report(rounds: list[EngineRound]) -> list[str]:
     lines.append(f"postgresql/sqlite = {median([r.postgresql.rps / r.sqlite.rps for r in rounds]):.2f}")
     own = [r.postgresql.client_us / r.sqlite.client_us for r in rounds
            if r.postgresql.client_us and r.sqlite.client_us]
-    lines.append(f"CPU per Accept: sodiary on postgresql {median([r.postgresql.client_us or 0 for r in rounds]):.0f} µs, "
-                 f"on sqlite {median([r.sqlite.client_us or 0 for r in rounds]):.0f} µs "
-                 f"(postgresql/sqlite = {median(own):.2f}); "
-                 f"PostgreSQL {median([r.postgresql.postgres_us or 0 for r in rounds]):.0f} µs")
+    on_pg = median([r.postgresql.client_us or 0 for r in rounds])
+    on_sqlite = median([r.sqlite.client_us or 0 for r in rounds])
+    postgres = median([r.postgresql.postgres_us or 0 for r in rounds])
+    lines.append(f"CPU per Accept: sodiary on postgresql {on_pg:.0f} µs, on sqlite {on_sqlite:.0f} µs "
+                 f"(postgresql/sqlite = {median(own):.2f}); PostgreSQL {postgres:.0f} µs")
     return lines

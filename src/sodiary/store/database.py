@@ -91,8 +91,7 @@ class Database:
     async def drain(self) -> None:
         """On the loop, before stop(): let the grouped units in flight commit and close their connections."""
         if self._pg_group is not None:
-            await self._pg_group.close()
-            self._pg_group = None
+            await self._pg_group.drain()
 
     def stop(self) -> None:
         if self._group is not None:
@@ -101,6 +100,9 @@ class Database:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._pg_group is not None:
+            self._pg_group.close()
+            self._pg_group = None
         self.engine.dispose()
 
     async def transaction(self, work: Work[R], *, short: bool = False) -> R:

@@ -38,7 +38,7 @@ class _Plan:
     binders: tuple[Processor, ...]
     fixed: Mapping[str, Any]  # binds whose value is part of the statement (`updated_count + 1`)
     results: tuple[Processor, ...]
-    deferrable: bool  # PostgreSQL through psycopg's async connection: a batch may queue its writes
+    deferrable: bool  # PostgreSQL: a grouped batch may queue its writes (pg_group_commit.py)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         # A plain loop: this runs for every statement of every answer.
@@ -81,7 +81,7 @@ class DriverStatement:
         fixed = {n: binds[n].effective_value for n in names if binds[n].value is not None}
         selected = getattr(self._statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
-        deferrable = dialect.name == "postgresql" and dialect.is_async
+        deferrable = dialect.name == "postgresql"
         return _Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable)
 
     def _cursor(self, conn: Connection) -> Any:
