@@ -173,8 +173,10 @@ def parse_pgbench(output: str) -> tuple[float, int]:
     return float(tps.group(1)), int(done.group(1))
 
 
-def run_pgbench(url: str, name: str, first: int, clients: int, seconds: int, workdir: Path) -> Costed:
-    """pgbench -M prepared of the single-answer transaction, `clients` connections, on fresh invitations."""
+def run_pgbench(url: str, name: str, first: int, clients: int, seconds: int, workdir: Path,
+                transactions: int | None = None) -> Costed:
+    """pgbench -M prepared of the single-answer transaction, `clients` connections, on fresh invitations,
+    for `seconds` (or `transactions` per client)."""
     import subprocess
 
     from sodiary.domain.enums import AppointmentStatus as S
@@ -187,7 +189,8 @@ def run_pgbench(url: str, name: str, first: int, clients: int, seconds: int, wor
     script = workdir / "answer.pgbench"
     script.write_text(PGBENCH_SCRIPT)
     base, _, _ = url.replace("postgresql+psycopg", "postgresql").rpartition("/")
-    cmd = ["pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "1", "-T", str(seconds),
+    limit = ["-t", str(transactions)] if transactions is not None else ["-T", str(seconds)]
+    cmd = ["pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "1", *limit,
            "-D", f"first={first}", "-D", f"clients={clients}", "-D", "n=0", "-D", f"invitee={invitee}",
            "-f", str(script), f"{base}/{name}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
