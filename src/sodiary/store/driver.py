@@ -57,6 +57,7 @@ class DriverStatement:
     """One Core statement, compiled once per dialect, executed on the DBAPI connection."""
 
     def __init__(self, statement: ClauseElement, *, column_keys: Iterable[str] | None = None) -> None:
+        self.statement = statement
         self._statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
         self._plans: dict[type[Dialect], _Plan] = {}
