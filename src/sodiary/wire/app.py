@@ -209,6 +209,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
         finally:
             await hooks.stop()
             await outbox.stop()
+            await database.drain()
             database.stop()
             readiness.close()
 
