@@ -20,7 +20,7 @@ from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import RecurrenceEndType, RecurrencePattern, RecurrenceUpdateMode
 from ..domain.errors import Invalid
-from ..domain.recurrence import Rule, existing_wall_time, occurrence_dates
+from ..domain.recurrence import Rule, expand, stop_recurrence
 from ..store import bookings
 from ..store import organiser as organiser_store
 from ..store import recurrence as store
@@ -38,25 +38,9 @@ class SeriesInput:
     base: tzinfo
 
 
-def _convert(value: datetime, source: tzinfo, target: tzinfo) -> datetime:
-    if source is target:
-        return value
-    try:
-        return value.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        return value
-
-
 def starts(series: SeriesInput, first: datetime, all_day: bool = False) -> list[datetime]:
     """The occurrences' starts as base-zone wall clocks; `first` (base) gives the time of day."""
-    if all_day:  # all-day events stay on their dates
-        return [datetime.combine(d, first.time()) for d in occurrence_dates(series.rule)]
-    wall = _convert(first, series.base, series.zone)
-    out = []
-    for day in occurrence_dates(series.rule):
-        local = existing_wall_time(datetime.combine(day, wall.time()), series.zone)
-        out.append(_convert(local, series.zone, series.base))
-    return out
+    return expand(series.rule, first, series.zone, series.base, all_day=all_day)
 
 
 def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
@@ -179,21 +163,20 @@ def stop(conn: Connection, origin: BookingRow, stamp: Stamp) -> None:
         return
     rule_id = origin.recurrence_rule_id
     own = store.own_rows(conn, rule_id, origin.associate_id)
-    key = (origin.start, origin.appointment_id)
-    later = [r for r in own if (r.start_date, r.appointment_id) > key]
-    earlier = [r for r in own if (r.start_date, r.appointment_id) < key]
+    plan = stop_recurrence([(r.start_date, r.appointment_id) for r in own], (origin.start, origin.appointment_id))
+    later = [i for _, i in plan.remove]
     changes: list[Change] = []
-    bookings.lock_bookings(conn, [r.appointment_id for r in later])  # the one lock order (store/bookings.py)
-    for r in later:
-        mother = bookings.get_row(conn, r.appointment_id)
+    bookings.lock_bookings(conn, later)  # the one lock order (store/bookings.py)
+    for appointment_id in later:
+        mother = bookings.get_row(conn, appointment_id)
         assert mother is not None
         if mother.role is BookingType.Owner:
             changes += booking.plan_each(Operation.DELETE, organiser_store.children(conn, mother.appointment_id))
         changes += booking.plan_each(Operation.REMOVE, [mother])
     bookings.write_changes(conn, changes, stamp)
-    if earlier:
-        store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=origin.start,
-                                              counter=len(earlier) + 1))
+    if plan.end is not None:
+        store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=plan.end,
+                                              counter=len(plan.keep)))
     else:
         store.detach(conn, rule_id)
         store.delete_rule(conn, rule_id)
