@@ -85,9 +85,6 @@ class AppointmentRow:
         # file this change does not touch); everything else reads attributes, which mypy checks.
         return getattr(self, column)
 
-    def get(self, column: str, default: Any = None) -> Any:  # the same transitional reader
-        return getattr(self, column, default)
-
 
 # The fields that are the `appointment` table's columns (the text fields are not).
 TEXT_FIELDS = ("description", "agenda", "internal_notes")
