@@ -90,8 +90,10 @@ def _rows(conn: Connection, q: Select[Any]) -> list[AppointmentRow]:
 
 
 def column_values(row: AppointmentRow) -> dict[str, Any]:
-    """The row's columns to insert: every column but the id, which the database gives."""
-    return {name: getattr(row, name) for name in COLUMN_FIELDS if name != "appointment_id"}
+    """The row's columns to insert: every column, but the id only when the row names one (demo data);
+    a new row's 0 lets the database give it."""
+    skip = "" if row.appointment_id else "appointment_id"
+    return {name: getattr(row, name) for name in COLUMN_FIELDS if name != skip}
 
 
 def get_rows(conn: Connection, ids: Iterable[int]) -> dict[int, AppointmentRow]:
