@@ -157,6 +157,13 @@ def list_rows(conn: Connection, associate_id: int, q: ListQuery) -> list[Appoint
     return window(conn, list_where(associate_id, q), q.start, q.end, q.count)
 
 
+def series_rows(conn: Connection, associate_id: int, rule_ids: Collection[int]) -> list[AppointmentRow]:
+    """Every row of these series in the associate's diary table as the associate sees it, by start."""
+    where = and_(list_where(associate_id, ListQuery(associates=(associate_id,))),
+                 _a.recurrence_rule_id.in_(sorted(rule_ids)))
+    return window(conn, where, None, None, -1)
+
+
 def own_rows_in(conn: Connection, associate_id: int, start: datetime | None, end: datetime | None
                 ) -> list[AppointmentRow]:
     """Every row of the associate's diary table (private ones too) that overlaps [start, end]."""
