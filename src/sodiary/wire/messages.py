@@ -143,10 +143,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The recurrence has more than {limit} occurrences; end it sooner",
         "no": "Gjentakelsen har mer enn {limit} forekomster; avslutt den tidligere",
     },
-    "recurrence_time_zone": {
-        "en": "Unknown time zone '{zone}'",
-        "no": "Ukjent tidssone '{zone}'",
-    },
     "recurrence_beyond_calendar": {
         "en": "The occurrence on {date} would end after 31 December 9999",
         "no": "Forekomsten {date} ville slutte etter 31. desember 9999",
