@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.engine import Connection
 
-from .. import __version__
+from .. import __version__, metrics
 from ..service.clock import utc_now
 from ..store import outbox as outbox_store
 from ..store import webhooks as store
@@ -195,6 +195,12 @@ class _Result:
     counted: bool  # a call was made (statistics)
     stop: str = ""  # a state to put the webhook in (410 Gone → Stopped)
 
+    @property
+    def metric(self) -> str:
+        if not self.counted:
+            return "discarded"
+        return "sent" if self.outcome.sent else "failed" if self.outcome.permanent else "retry"
+
 
 class WebhookWorker:
     """Fans journal rows out to the outbox and delivers due webhook messages: one asyncio task per process.
@@ -246,6 +252,8 @@ class WebhookWorker:
             hooks = {h.webhook_id: h for h in await self.db.transaction(store.listing)}
             results = await asyncio.gather(*(self._deliver(m, hooks) for m in claimed))
             await self.db.transaction(partial(self._record, list(results)))
+            for r in results:  # counted after the commit: a rolled-back record is attempted again, not twice
+                metrics.outbox_delivered(KIND, r.metric)
         return bool(fanned or claimed)
 
     def _record(self, results: list[_Result], conn: Connection) -> None:
