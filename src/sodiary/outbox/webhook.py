@@ -22,10 +22,11 @@ import socket
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy.engine import Connection
@@ -177,6 +178,8 @@ def fan_out(conn: Connection, limit: int = 200) -> int:
             body: dict[str, Any] = {"webhook_id": hook.webhook_id, "event": change.event,
                                     "primary_key": change.appointment_id, "changes": change.changes,
                                     "associate_id": change.associate_id, "happened": change.happened.isoformat()}
+            if change.field_values is not None:
+                body["field_values"] = change.field_values
             if change.event == "activity.deleted":
                 body["values"] = {"appointment_id": change.appointment_id, "contact_id": change.contact_id,
                                   "person_id": change.person_id, "project_id": 0, "sale_id": 0}
@@ -186,6 +189,55 @@ def fan_out(conn: Connection, limit: int = 200) -> int:
                 payload=json.dumps(body), appointment_id=change.appointment_id))
     outbox_store.enqueue(conn, messages, utc_now())
     return len(changes)
+
+
+def signal(conn: Connection, event: str, primary_key: int, data: Mapping[str, Any], associate_id: int,
+           now: datetime) -> int:
+    """SignalEvent: one outbox message per active webhook subscribed to the custom `event`; how many."""
+    messages = [outbox_store.NewMessage(
+        kind=KIND, message_key=uuid.uuid4().hex, destination=hook.target_url,
+        summary=f"{event} {primary_key} → webhook {hook.webhook_id}"[:300],
+        payload=json.dumps({"webhook_id": hook.webhook_id, "event": event, "primary_key": primary_key,
+                            "changes": [], "associate_id": associate_id, "happened": now.isoformat(),
+                            "data": dict(data)}))
+        for hook in store.subscribed(store.active(conn), event)]
+    outbox_store.enqueue(conn, messages, now)
+    return len(messages)
+
+
+# SuperOffice's activity FieldValues in its order; the keys sodiary keeps no column for are 0, as in §4.2.
+_FIELD_KEYS = ("activeDate", "associate_id", "contact_id", "do_by", "document_id", "endDate",
+               "modified_appointment_fields", "mother_id", "person_id", "private", "project_id", "sale_id", "status",
+               "task_idx", "type", "updated", "userdef2_id", "userdef_id")
+_WALL_CLOCK = frozenset({"activeDate", "do_by", "endDate"})  # stored as the base zone's wall clock
+_UTC = frozenset({"updated"})  # stored in UTC
+UNSET = "0001-01-01T00:00:00"  # how NetServer writes a date that has none
+
+
+def _local(text: object, zone: ZoneInfo, utc: bool) -> str:
+    if not isinstance(text, str) or not text.strip():
+        return UNSET
+    try:
+        value = datetime.fromisoformat(text.strip().replace(" ", "T")[:26])
+    except ValueError:
+        return UNSET
+    value = value.replace(tzinfo=UTC).astimezone(zone) if utc else value.replace(tzinfo=zone)
+    offset = value.strftime("%z")
+    # Seven fractional digits and a "+02:00" offset, as the reference's samples show.
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0" + offset[:3] + ":" + offset[3:]
+
+
+def field_values(raw: Mapping[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    """The trigger's raw columns as SuperOffice's activity FieldValues: datetimes local with their offset."""
+    values: dict[str, Any] = {}
+    for key in _FIELD_KEYS:
+        value = raw.get(key, 0)
+        if key in _WALL_CLOCK or key in _UTC:
+            value = _local(value, zone, key in _UTC)
+        elif isinstance(value, bool) or value is None:
+            value = int(bool(value))
+        values[key] = value
+    return values
 
 
 @dataclass(frozen=True)
@@ -211,8 +263,9 @@ class WebhookWorker:
     """
 
     def __init__(self, db: Database, policy: TargetPolicy, *, poll_seconds: float, lease_seconds: float,
-                 retry_seconds: float, concurrency: int = 8) -> None:
+                 retry_seconds: float, concurrency: int = 8, time_zone: str = "UTC") -> None:
         self.db = db
+        self.zone = ZoneInfo(time_zone)
         self.policy = policy
         self.poll_seconds = poll_seconds
         self.lease = timedelta(seconds=lease_seconds)
@@ -230,6 +283,10 @@ class WebhookWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        try:  # a call cut short is made again by another process or instance now, not after the lease
+            await self.db.transaction(lambda conn: outbox_store.release(conn, self.name))
+        except Exception:  # the database may be what is going away; the leases then simply run out
+            log.warning("webhooks: could not release this worker's claims", exc_info=True)
 
     async def _run(self) -> None:
         while True:
@@ -276,8 +333,15 @@ class WebhookWorker:
             why = "webhook deleted" if hook is None else f"webhook {hook.state}"
             return _Result(outbox_store.Outcome(message.message_id, False, why, permanent=True), 0, False)
         eid = event_id(message.message_key, message.attempts)
-        extra = {"Values": data["values"]} if "values" in data else {}
-        body = payload(hook, data["event"], eid, int(data["primary_key"]), "activity", list(data["changes"]),
+        extra: dict[str, object] = {}
+        if "field_values" in data:
+            extra["FieldValues"] = field_values(data["field_values"], self.zone)
+        if "values" in data:
+            extra["Values"] = data["values"]
+        if "data" in data:  # a SignalEvent's own data, passed on as its FieldValues
+            extra["FieldValues"] = data["data"]
+        event = str(data["event"])
+        body = payload(hook, event, eid, int(data["primary_key"]), event.split(".", 1)[0], list(data["changes"]),
                        int(data["associate_id"]), datetime.fromisoformat(data["happened"]), extra)
         retry = message.attempts % ATTEMPTS_PER_CYCLE
         answer = await post(hook.target_url, body, headers_for(data["event"], eid, retry, hook.secret, body,
@@ -298,7 +362,7 @@ class WebhookWorker:
 
 
 def worker_for(db: Database, policy: TargetPolicy, poll_seconds: float, lease_seconds: float,
-               retry_seconds: float) -> WebhookWorker:
+               retry_seconds: float, time_zone: str = "UTC") -> WebhookWorker:
     # Changes arrive through database triggers, which cannot wake anyone: poll often, the query is tiny.
     return WebhookWorker(db, policy, poll_seconds=min(poll_seconds, 0.5), lease_seconds=lease_seconds,
-                         retry_seconds=retry_seconds)
+                         retry_seconds=retry_seconds, time_zone=time_zone)
