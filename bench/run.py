@@ -9,6 +9,8 @@ same machine, most of them as a ratio against a reference measured in the same r
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
 4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
 5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU.
+6. Accept with one active webhook on every event against none, and the events delivered per second
+   (bench/webhooks.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -46,7 +48,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "webhooks")
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,16 @@ def main(argv: list[str] | None = None) -> int:
                       "(the workers, PostgreSQL and wrk share the machine's CPUs: see the idle column)")
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
+        if "webhooks" not in args.skip:
+            import webhooks
+
+            workdir = scratch / "webhooks"
+            workdir.mkdir()
+            print(f"\nwebhooks: Accept without and with one active webhook on every event, {p.rounds} round(s)")
+            done = webhooks.measure(workdir, p.opts, p.rounds, p.workers)
+            hook_ratio, rate = webhooks.report(done)
+            ok = ok and all(h.events == h.accepted for _, h in done)
+            print(f"webhook/plain = {hook_ratio:.2f}, events delivered/s = {rate:.0f}")
     finally:
         if args.keep:
             print(f"scratch directory kept: {scratch}")

@@ -11,8 +11,8 @@ import pytest
 
 from tests.e2e.test_metrics import scrape
 from tests.e2e.test_webhooks_events import book, register, rows_of
-from tests.e2e.webhook_support import Receiver, receiving
 from tests.e2e.webhook_support import WEBHOOK_ENV as _ENV
+from tests.e2e.webhook_support import Receiver, receiving
 from tests.support.databases import fresh_database
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer

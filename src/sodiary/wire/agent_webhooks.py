@@ -1,10 +1,10 @@
 """SuperOffice's WebhookAgent (`POST /api/v1/Agents/Webhook/<Method>`) and REST `/api/v1/Webhook` (issue 14).
 
 REST also has PATCH (JSON Patch or Merge Patch, wire/rest_patch.py) and `POST /{eventName}/{primaryKey}`, the
-REST face of SignalEvent. Both run the agent pipeline (wire/endpoint.py: 406, 401, `$select`, errors in SuperOffice's shape) and call
-service/webhooks.py. The `Webhook` carrier is the 12.4 client's, less the associates and notification
-members sodiary does not keep (ErrorEmails, NotifyVia…: it e-mails nobody about a stopped webhook).
-"""
+REST face of SignalEvent. Both run the agent pipeline (wire/endpoint.py: 406, 401, `$select`, errors in
+SuperOffice's shape) and call service/webhooks.py. The `Webhook` carrier is the 12.4 client's, less the
+associates and notification members sodiary does not keep (ErrorEmails, NotifyVia…: it e-mails nobody about
+a stopped webhook)."""
 
 from __future__ import annotations
 
