@@ -277,13 +277,13 @@ def routes(db: Database, authenticate: Authenticate, max_body: int, policy: svc.
                       call, "Webhook")
 
     async def signal(call: Call) -> Response:
-        raw = str(call.request.path_params["primary_key"])
-        if not raw.isascii() or not raw.isdigit() or int(raw) > 2_147_483_647:
+        primary_key = int(call.request.path_params["primary_key"])
+        if primary_key > 2_147_483_647:
             raise ApiError(404, "SoNotFoundException", "not_found", path=call.request.url.path[:200])
         data = decode_body(call.request.headers.get("content-type"), await read_body(call.request, max_body))
         if data is not None and not isinstance(data, dict):
             raise ApiError(400, "ArgumentException", "body_invalid", type="event data", detail="a JSON object")
-        await svc.signal_event(call.db, call.caller, str(call.request.path_params["event_name"]), int(raw),
+        await svc.signal_event(call.db, call.caller, str(call.request.path_params["event_name"]), primary_key,
                                data or {}, policy)
         return no_content(call.fmt)
 
@@ -304,7 +304,8 @@ def routes(db: Database, authenticate: Authenticate, max_body: int, policy: svc.
         Route(PREFIX + "/", root, methods=["GET", "POST"]),
         Route(PREFIX + "/{id:int}/LastError", endpoint(last_error), methods=["GET"]),
         Route(PREFIX + "/{id:int}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
-        Route(PREFIX + "/{event_name}/{primary_key}", endpoint(signal), methods=["POST"]),
+        # After /{id}/LastError: a POST there is that route's 405, not a custom event named by a number.
+        Route(PREFIX + "/{event_name}/{primary_key:int}", endpoint(signal), methods=["POST"]),
     ]
 
 
@@ -329,7 +330,7 @@ OPERATIONS = [
     RestOperation("POST", PREFIX + "/{eventName}/{primaryKey}",
                   "Signal the custom event 'entity.verb' to every active webhook listening for it; the body is its "
                   "data", "SignalEvent", request=dict[str, Any], statuses=(403, 404, 413, 415), tag="Webhook",
-                  body_required=False, takes_select=False),
+                  body_required=False),
     RestOperation("DELETE", PREFIX + "/{id}", "Delete the webhook", "DeleteWebhook", statuses=_ERRORS,
                   tag="Webhook"),
     RestOperation("POST", PREFIX + "/Test", "Send the test event to an unsaved definition", "TestWebhook",
