@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import httpx
+import aiohttp
 from sqlalchemy.engine import Connection
 
 from .. import __version__, metrics
@@ -118,30 +119,35 @@ class Answer:
     text: str  # for LastError and WebhookResult.Message
 
 
-def client(timeout: float = TIMEOUT_SECONDS, connections: int = 8) -> httpx.AsyncClient:
-    """Never follows redirects and ignores the server's proxy environment (see the module's docstring)."""
-    return httpx.AsyncClient(follow_redirects=False, timeout=timeout, trust_env=False,
-                             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+def client(timeout: float = TIMEOUT_SECONDS, connections: int = 8) -> aiohttp.ClientSession:
+    """Ignores the server's proxy environment (trust_env off); redirects are refused per call. aiohttp rather
+    than httpx: a call through httpx cost several times the CPU (docs/decisions.md, the webhook bench)."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout), trust_env=False,
+                                 connector=aiohttp.TCPConnector(limit=connections), auto_decompress=False)
 
 
 async def post(url: str, body: bytes, headers: Mapping[str, str], policy: TargetPolicy,
-               timeout: float = TIMEOUT_SECONDS, via: httpx.AsyncClient | None = None) -> Answer:
-    """One call; `via` is the delivery worker's long-lived client (a new client builds a TLS context, which
-    costs more CPU than the call itself), None for a one-off such as the test event."""
+               timeout: float = TIMEOUT_SECONDS, via: aiohttp.ClientSession | None = None) -> Answer:
+    """One call; `via` is the delivery worker's long-lived session (connections kept alive, one TLS context),
+    None for a one-off such as the test event."""
     try:
         await check_target(url, policy)
     except TargetRefused as exc:
         return Answer(False, 0, str(exc))
     try:
         if via is not None:
-            response = await via.post(url, content=body, headers=dict(headers))
-        else:
-            async with client(timeout) as one_off:
-                response = await one_off.post(url, content=body, headers=dict(headers))
-    except httpx.HTTPError as exc:
+            return await _call(via, url, body, headers)
+        async with client(timeout) as one_off:
+            return await _call(one_off, url, body, headers)
+    except (aiohttp.ClientError, TimeoutError) as exc:
         return Answer(False, 0, f"{type(exc).__name__}: {exc}"[:2000])
-    text = f"{response.status_code} {response.reason_phrase}: {response.text[:500]}"
-    return Answer(response.status_code == 200, response.status_code, text[:2000])
+
+
+async def _call(session: aiohttp.ClientSession, url: str, body: bytes, headers: Mapping[str, str]) -> Answer:
+    async with session.post(url, data=body, headers=dict(headers), allow_redirects=False) as response:
+        content = await response.content.read(2000)  # enough for LastError; the rest is not waited for
+        text = f"{response.status} {response.reason or ''}: {content.decode('utf-8', 'replace')[:500]}"
+        return Answer(response.status == 200, response.status, text[:2000])
 
 
 def timestamp(now: datetime) -> str:
@@ -284,7 +290,7 @@ class WebhookWorker:
         self.concurrency = concurrency
         self.batch = 4 * concurrency  # claimed per step: fewer transactions per call; within one lease at 10 s each
         self._calls = asyncio.Semaphore(concurrency)
-        self._client: httpx.AsyncClient | None = None
+        self._client: aiohttp.ClientSession | None = None
         self.name = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}:wh"
         self._task: asyncio.Task[None] | None = None
 
@@ -299,7 +305,7 @@ class WebhookWorker:
                 await self._task
             self._task = None
         if self._client is not None:
-            await self._client.aclose()
+            await self._client.close()
             self._client = None
         try:  # a call cut short is made again by another process or instance now, not after the lease
             await self.db.transaction(lambda conn: outbox_store.release(conn, self.name))
@@ -308,6 +314,7 @@ class WebhookWorker:
 
     async def _run(self) -> None:
         while True:
+            cpu = time.thread_time()
             try:
                 busy = await self.step()
             except asyncio.CancelledError:
@@ -317,6 +324,13 @@ class WebhookWorker:
                 busy = False
             if not busy:
                 await asyncio.sleep(self.poll_seconds)
+                continue
+            # The loop's CPU during the step (delivery's and the requests' it interleaved with): rest as long,
+            # so a backlog never takes more than about half a busy process from the API it shares it with.
+            # Waiting on a slow receiver costs no CPU, and no rest.
+            used = time.thread_time() - cpu
+            if used > 0.001:
+                await asyncio.sleep(min(used, 1.0))
 
     async def step(self) -> bool:
         fanned = await self.db.transaction(fan_out)
