@@ -11,6 +11,8 @@ same machine, most of them as a ratio against a reference measured in the same r
 5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU; then one
    worker on PostgreSQL against `pgbench -M prepared` of the same single-answer transaction and against
    one worker on SQLite, with the CPU per Accept of sodiary and of PostgreSQL (/proc).
+6. Accept with one active webhook on every event against none, and the events delivered per second
+   (bench/webhooks.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -48,7 +50,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "webhooks")
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,16 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n".join(pgscale.engine_report(engines)))
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
+        if "webhooks" not in args.skip:
+            import webhooks
+
+            workdir = scratch / "webhooks"
+            workdir.mkdir()
+            print(f"\nwebhooks: Accept without and with one active webhook on every event, {p.rounds} round(s)")
+            done = webhooks.measure(workdir, p.opts, p.rounds, p.workers)
+            hook_ratio, rate = webhooks.report(done)
+            ok = ok and all(h.events == h.accepted for _, h in done)
+            print(f"webhook/plain = {hook_ratio:.2f}, events delivered/s = {rate:.0f}")
     finally:
         if args.keep:
             print(f"scratch directory kept: {scratch}")

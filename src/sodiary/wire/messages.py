@@ -522,6 +522,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The webhook cannot be saved: {detail}",
         "no": "Webhooken kan ikke lagres: {detail}",
     },
+    "webhook_event_invalid": {
+        "en": "The event cannot be signalled: {detail}",
+        "no": "Hendelsen kan ikke signaliseres: {detail}",
+    },
     "webhook_target_refused": {
         "en": "Webhook TargetUrl {url} is refused: {detail}",
         "no": "Webhook-adressen {url} avvises: {detail}",
