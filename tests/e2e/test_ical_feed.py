@@ -295,3 +295,13 @@ def test_the_cli_creates_a_feed_for_any_user(server: LiveServer, seed: Seeder) -
                              env={**os.environ, "DATABASE_URL": server.database_url}, capture_output=True, text=True,
                              timeout=120, stdin=subprocess.DEVNULL)
     assert refused.returncode == 1 and "no such user" in refused.stderr
+
+
+def test_the_short_ical_address_serves_the_same_feed_and_refuses_an_unknown_token(
+        ben: httpx.Client, server: LiveServer) -> None:
+    token = new_feed(ben)["Token"]
+    long, short = fetch(server, f"/api/v1/Sodiary/Calendar/{token}.ics"), fetch(server, f"/ical/{token}.ics")
+    assert short.status_code == 200 and short.headers["content-type"].startswith("text/calendar")
+    assert short.status_code == long.status_code == 200
+    assert short.content == long.content and short.headers["etag"] == long.headers["etag"]
+    assert fetch(server, "/ical/not-a-token.ics").status_code == 404

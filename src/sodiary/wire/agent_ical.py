@@ -134,6 +134,7 @@ METHODS: list[AgentMethod] = [
 # --- The subscription feed (not agent methods: a calendar app fetches it with no credentials) -------
 
 FEED_PATH = "/api/v1/Sodiary/Calendar/"
+SHORT_FEED_PATH = "/ical/"
 
 
 def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
@@ -214,6 +215,8 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
         Route("/api/v1/Sodiary/CalendarFeed", list_feeds, methods=["GET"]),
         Route("/api/v1/Sodiary/CalendarFeed/{id:int}", revoke_feed, methods=["DELETE"]),
         Route(FEED_PATH + "{token:str}.ics", get_feed, methods=["GET"]),
+        # The short address calendar apps are given in guides (issue 15): the same feed, the same token.
+        Route(SHORT_FEED_PATH + "{token:str}.ics", get_feed, methods=["GET"]),
     ]
 
 
