@@ -75,6 +75,20 @@ def note_user(scope: Scope, user: str) -> None:
 
 def log_request(exchange: Exchange, scope: Scope, status: int, seconds: float) -> None:
     client = scope.get("client")
+    handler = _handler
+    if handler is not None and access.handlers == [handler] and not access.disabled:
+        # Our own handler alone: the line rendered here, written with the others of this loop turn. A
+        # LogRecord and the handler's lock, format and flush per line cost ~10 µs, a tenth of an Accept.
+        line = handler.render_fields({
+            "time": _timestamp(time.time()), "level": "info", "logger": LOGGER,
+            "request_id": exchange.request_id, "remote": client[0] if client else "", "user": exchange.user,
+            "method": scope["method"], "path": scope["path"][:512], "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+        })
+        _lines.append(line)
+        if len(_lines) == 1:
+            _schedule(handler)
+        return
     fields = {
         "request_id": exchange.request_id,
         "remote": client[0] if client else "",
@@ -84,12 +98,6 @@ def log_request(exchange: Exchange, scope: Scope, status: int, seconds: float) -
         "status": status,
         "duration_ms": round(seconds * 1000, 3),
     }
-    handler = _handler
-    if handler is not None and access.handlers == [handler] and not access.disabled:
-        # Our own handler alone: render the line here and write it with the others of this loop turn.
-        # A LogRecord and the handler's lock, format and flush per line cost ~10 µs, a tenth of an Accept.
-        _buffer(handler, handler.render(time.time(), fields))
-        return
     # An operator's own logging configuration: the standard way, a record for whatever handlers it set.
     # Made here and handed over: `Logger.info` would also walk the stack for a file and line not shown.
     record = logging.LogRecord(LOGGER, logging.INFO, __file__, 0, "request", None, None)
@@ -100,16 +108,12 @@ def log_request(exchange: Exchange, scope: Scope, status: int, seconds: float) -
 _lines: list[str] = []
 
 
-def _buffer(handler: AccessHandler, line: str) -> None:
-    """Lines wait for the end of the event loop's turn, then go out in one write (one syscall, not one each)."""
-    if not _lines:
-        try:
-            asyncio.get_running_loop().call_soon(_flush, handler)
-        except RuntimeError:  # no loop (a test, a tool): write at once
-            _lines.append(line)
-            _flush(handler)
-            return
-    _lines.append(line)
+def _schedule(handler: AccessHandler) -> None:
+    """The lines of this loop turn go out in one write at its end (one syscall, not one a line)."""
+    try:
+        asyncio.get_running_loop().call_soon(_flush, handler)
+    except RuntimeError:  # no loop (a tool, a test): at once
+        _flush(handler)
 
 
 def _flush(handler: AccessHandler) -> None:
@@ -183,10 +187,7 @@ class AccessHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self, formatter: JsonFormatter | LogfmtFormatter) -> None:
         super().__init__(sys.stderr)
         self.setFormatter(formatter)
-        self._render_fields = formatter.render_fields
-
-    def render(self, created: float, fields: dict[str, Any]) -> str:
-        return self._render_fields(_line_fields(created, "info", LOGGER, fields))
+        self.render_fields = formatter.render_fields
 
 
 _handler: AccessHandler | None = None
