@@ -222,6 +222,40 @@ def signal(conn: Connection, event: str, primary_key: int, data: Mapping[str, An
     return len(messages)
 
 
+def state_event(conn: Connection, hook: Hook, what: str, associate_id: int, now: datetime) -> int:
+    """`webhook{id}.started|stopped|errors` to every active webhook subscribed to it; how many.
+
+    SuperOffice's state events (reference, "state events"): the payload's Event is `webhook.<what>`, its
+    PrimaryKey the webhook's id, its FieldValues the registration as it now is."""
+    name = f"webhook{hook.webhook_id}.{what}"
+    values = {"events": hook.events, "registered": _iso(hook.registered),
+              "registered_associate_id": hook.registered_associate_id, "state": hook.state,
+              "updated": _iso(hook.updated), "updated_associate_id": hook.updated_associate_id}
+    messages = [outbox_store.NewMessage(
+        kind=KIND, message_key=uuid.uuid4().hex, destination=target.target_url,
+        summary=f"{name} → webhook {target.webhook_id}"[:300],
+        payload=json.dumps({"webhook_id": target.webhook_id, "event": f"webhook.{what}",
+                            "primary_key": hook.webhook_id, "changes": [], "associate_id": associate_id,
+                            "happened": now.isoformat(), "data": values}))
+        for target in store.subscribed(store.active(conn), name) if target.webhook_id != hook.webhook_id]
+    outbox_store.enqueue(conn, messages, now)
+    return len(messages)
+
+
+def state_changed(conn: Connection, before: Hook | None, after: Hook, associate_id: int, now: datetime) -> None:
+    """The state event a saved registration raises, if its state changed (a new Active one has started)."""
+    if before is not None and before.state == after.state:
+        return
+    if after.state == store.ACTIVE:
+        state_event(conn, after, "started", associate_id, now)
+    elif before is not None and before.state == store.ACTIVE:
+        state_event(conn, after, "stopped", associate_id, now)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S") if value is not None else UNSET
+
+
 # SuperOffice's activity FieldValues in its order; the keys sodiary keeps no column for are 0, as in §4.2.
 _FIELD_KEYS = ("activeDate", "associate_id", "contact_id", "do_by", "document_id", "endDate",
                "modified_appointment_fields", "mother_id", "person_id", "private", "project_id", "sale_id", "status",
@@ -355,9 +389,18 @@ class WebhookWorker:
                 if state:
                     log.warning("webhook %s: %s consecutive errors, now %s", r.webhook_id, STOP_AFTER, state)
                     store.discard_pending(conn, r.webhook_id, f"webhook {state}")
+                    self._errors_event(conn, r.webhook_id, now)
             if r.stop:
                 store.set_state(conn, r.webhook_id, r.stop, r.outcome.error)
                 store.discard_pending(conn, r.webhook_id, f"webhook {r.stop}: {r.outcome.error}")
+                self._errors_event(conn, r.webhook_id, now)
+
+    @staticmethod
+    def _errors_event(conn: Connection, webhook_id: int, now: datetime) -> None:
+        """Stopped by its failures (TooManyErrors, or a 410 Gone): `webhook{id}.errors`, by nobody (0)."""
+        stopped = store.get(conn, webhook_id)
+        if stopped is not None:
+            state_event(conn, stopped, "errors", 0, now)
 
     async def _deliver(self, message: outbox_store.Message, hooks: dict[int, Hook]) -> _Result:
         data = json.loads(message.payload)

@@ -90,6 +90,7 @@ async def save(db: Database, caller: Caller, hook: Hook, policy: Policy) -> Hook
 
     def work(conn: Connection) -> Hook:
         webhook_id = hook.webhook_id
+        before = store.get(conn, webhook_id) if webhook_id else None
         if webhook_id:
             if not store.change(conn, hook, caller.associate_id, now):
                 raise NotFound("webhook_not_found", webhook_id=webhook_id)
@@ -97,6 +98,7 @@ async def save(db: Database, caller: Caller, hook: Hook, policy: Policy) -> Hook
             webhook_id = store.add(conn, hook, caller.associate_id, now)
         saved = store.get(conn, webhook_id)
         assert saved is not None
+        delivery.state_changed(conn, before, saved, caller.associate_id, now)
         return saved
 
     saved = await db.transaction(work)
