@@ -31,7 +31,7 @@ from ..domain.enums import (
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..domain.preconditions import NONE as NO_PRECONDITIONS
 from ..domain.preconditions import EntityTag, Preconditions, Version
-from ..store import appointments, bookings
+from ..store import appointments, bookings, groupings
 from ..store import entities as store
 from ..store.database import Database
 from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
@@ -53,6 +53,7 @@ class People:
     associates: dict[int, AssociateInfo] = field(default_factory=dict)
     persons: dict[int, PersonInfo] = field(default_factory=dict)
     contacts: dict[int, ContactInfo] = field(default_factory=dict)
+    projects: dict[int, groupings.Project] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class EntityData:
     conflict: bool
     people: People
     task_type: TaskType = TaskType.Appointment
+    published: groupings.Published | None = None  # the booking's publish row
 
     @property
     def mother(self) -> Row | None:
@@ -77,6 +79,7 @@ class ListData:
     rows: list[Row]
     people: People
     rules: dict[int, Row] = field(default_factory=dict)  # the rows' recurrence rules by id
+    published: frozenset[int] = frozenset()  # ids of the rows (or their mothers) with a publish row
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,8 @@ class SaveInput:
     lead_seconds: int = 0
     lag_seconds: int = 0
     participants: tuple[ParticipantInput, ...] = ()
+    project_id: int = 0
+    published: groupings.Published | None = None  # None: not published (a Save withdraws a publish row)
     recurrence: recurrence.SeriesInput | None = None  # a new series; on an update, a changed one
     mode: RecurrenceUpdateMode = RecurrenceUpdateMode.OnlyThis  # which occurrences an update covers
     # On an update: given the entity as the save's own unit of work reads it, the series the save re-patterns
@@ -217,8 +222,11 @@ def _load(conn: Connection, caller: Caller, appointment_id: int) -> EntityData |
                                               r["updated_associate_id"], r["assigned_by"], r["mother_associate_id"])],
         persons=[row["person_id"], *(r["invited_person_id"] for r in rows)],
         contacts=[row["contact_id"]],
+        projects=[row["project_id"]],
     )
-    return EntityData(row, rows, rule, dates, store.has_conflict(conn, row), people, task_type_of(T(row["type"])))
+    found = groupings.published(conn, [row["mother_id"] or row["appointment_id"]])
+    return EntityData(row, rows, rule, dates, store.has_conflict(conn, row), people, task_type_of(T(row["type"])),
+                      next(iter(found.values()), None))
 
 
 async def get_appointments(db: Database, caller: Caller, ids: Sequence[int]) -> ListData:
@@ -271,6 +279,13 @@ class ListQuery:
     start: datetime | None = None
     end: datetime | None = None
     count: int = -1
+    heading_id: int | None = None  # of a task under this task heading
+    group_id: int | None = None  # in the diary of a member of this user group
+    project_id: int | None = None
+    member_person_id: int | None = None  # of a project this person is a member of
+    published_on: datetime | None = None  # published on this day
+    project_team_id: int | None = None  # in the diary of a user who is a member of this project
+    appointment_ids: tuple[int, ...] | None = None
 
 
 async def find(db: Database, caller: Caller, query: ListQuery) -> ListData:
@@ -291,6 +306,20 @@ def _where(caller: Caller, q: ListQuery) -> ColumnElement[bool]:
         parts.append(_a.type == int(q.type))
     if q.task_ids is not None:
         parts.append(_a.task_id.in_(q.task_ids))
+    if q.heading_id is not None:
+        parts.append(_a.task_id.in_(groupings.tasks_under(q.heading_id)))
+    if q.group_id is not None:
+        parts.append(_a.associate_id.in_(groupings.members_of(q.group_id)))
+    if q.project_id is not None:
+        parts.append(_a.project_id == q.project_id)
+    if q.member_person_id is not None:
+        parts.append(_a.project_id.in_(groupings.projects_of_member(q.member_person_id)))
+    if q.published_on is not None:
+        parts.append(groupings.published_on(q.published_on))
+    if q.project_team_id is not None:
+        parts.append(_a.associate_id.in_(groupings.users_in_project(q.project_team_id)))
+    if q.appointment_ids is not None:
+        parts.append(_a.appointment_id.in_(q.appointment_ids))
     return and_(*parts)
 
 
@@ -332,12 +361,15 @@ async def organizer_name(db: Database, caller: Caller, appointment_id: int) -> s
 
 
 def _list(conn: Connection, rows: list[Row]) -> ListData:
+    keys = {r["appointment_id"]: r["mother_id"] or r["appointment_id"] for r in rows}
+    found = groupings.published(conn, set(keys.values()))
     return ListData(rows, _people(
         conn,
         associates=[x for r in rows for x in (r["associate_id"], r["registered_associate_id"], r["assigned_by"])],
         persons=[r["person_id"] for r in rows],
         contacts=[r["contact_id"] for r in rows],
-    ), _rules(conn, {r["recurrence_rule_id"] for r in rows}))
+        projects=[r["project_id"] for r in rows],
+    ), _rules(conn, {r["recurrence_rule_id"] for r in rows}), frozenset(i for i, k in keys.items() if k in found))
 
 
 def _rules(conn: Connection, ids: set[int]) -> dict[int, Row]:
@@ -346,11 +378,14 @@ def _rules(conn: Connection, ids: set[int]) -> dict[int, Row]:
 
 
 def _people(
-    conn: Connection, associates: Iterable[int] = (), persons: Iterable[int] = (), contacts: Iterable[int] = ()
+    conn: Connection, associates: Iterable[int] = (), persons: Iterable[int] = (), contacts: Iterable[int] = (),
+    projects: Iterable[int] = (),
 ) -> People:
     found_persons = store.persons(conn, persons)
     found_contacts = store.contacts(conn, [*contacts, *(p.contact_id for p in found_persons.values())])
-    return People(store.associates(conn, associates), found_persons, found_contacts)
+    wanted = {p for p in projects if p}
+    found_projects = groupings.projects(conn, wanted) if wanted else {}
+    return People(store.associates(conn, associates), found_persons, found_contacts, found_projects)
 
 
 def _person_of(info: AssociateInfo | None) -> int:
@@ -414,8 +449,15 @@ def _save(conn: Connection, caller: Caller, data: SaveInput, stored: EntityData 
         stored = stored or _load(conn, caller, data.appointment_id)
         data = replace(data, recurrence=data.series_change(stored) if stored is not None else None,
                        series_change=None)
+    if data.project_id and data.project_id not in groupings.projects(conn, [data.project_id]):
+        raise Invalid("unknown_project", project_id=data.project_id)
     now = utc_now()
     saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update_series(conn, caller, data, now)
+    saved_row = store.get_row(conn, saved)
+    key = (saved_row["mother_id"] or saved) if saved_row is not None else saved
+    wanted = replace(data.published, appointment_id=key) if data.published is not None else None
+    if wanted != next(iter(groupings.published(conn, [key]).values()), None):
+        groupings.set_published(conn, key, wanted)
     loaded = _load(conn, caller, saved)
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
@@ -545,6 +587,7 @@ def _shared_values(data: SaveInput, person_contact: int) -> dict[str, Any]:
     """Columns that every row of a booking shares."""
     return dict(
         person_id=data.person_id, contact_id=data.contact_id or person_contact, task_id=data.task_id,
+        project_id=data.project_id,
         private=int(data.private), start_date=data.start, end_date=data.end, active_date=data.start,
         title=data.title[:254], location=data.location[:254], is_allday=data.is_allday, is_free=data.is_free,
     )

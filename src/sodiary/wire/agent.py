@@ -12,6 +12,7 @@ from . import (
     agent_calendar,
     agent_diary,
     agent_entities,
+    agent_groupings,
     agent_ical,
     agent_lists,
     agent_organiser,
@@ -24,7 +25,7 @@ from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
 AREAS = (agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence, agent_diary,
-         agent_calendar, agent_activities, agent_tasks, agent_video)
+         agent_calendar, agent_activities, agent_tasks, agent_video, agent_groupings)
 
 
 def implemented() -> list[AgentMethod]:

@@ -22,6 +22,7 @@ from ..service.context import Caller
 from ..service.entities import EntityData, People, SaveInput
 from ..service.recurrence import SeriesInput
 from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
+from ..store.groupings import Project, Published
 from . import entity_carriers as c
 from . import enums as w
 from .endpoint import Call
@@ -135,7 +136,43 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
                             type=_enum(data.task_type, w.TaskType)),
         visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
         table_right=_table_right(row, mother, caller, invitees=len(data.booking) > 1),
+        project=project_carrier(people.projects.get(row["project_id"])),
+        is_published=data.published is not None,
+        publish_from=tc.render(data.published.publish_from) if data.published else None,
+        publish_to=tc.render(data.published.publish_to) if data.published else None,
+        publish_event_date=tc.render(data.published.event_date) if data.published else None,
     )
+
+
+def project_carrier(found: Project | None) -> dict[str, Any] | None:
+    """The entity's Project (spec §3.4): what sodiary keeps, the other members at their defaults."""
+    if found is None:
+        return None
+    return {"ProjectId": found.project_id, "Name": found.name, "ProjectNumber": found.project_number,
+            "AssociateId": found.associate_id, "Description": "", "URL": "", "URLName": "", "Type": "", "TypeId": 0,
+            "Status": "", "StatusId": 0, "TextId": 0, "IsPublished": False, "PublishFrom": None, "PublishTo": None,
+            "ActiveErpLinks": 0, "EventId": 0, "StartDate": None, "Updated": None, "AssociateFullName": "",
+            "Completed": found.done}
+
+
+def _project_id(project: dict[str, Any] | None) -> int:
+    value = next((v for k, v in (project or {}).items() if k.lower() == "projectid"), 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
+        raise ApiError(400, "ArgumentException", "invalid_query", name="Project.ProjectId", detail="an id")
+    return value
+
+
+def _published(entity: c.AppointmentEntity, tc: TimeContext) -> Published | None:
+    """IsPublished with its dates; the dates are days, so their time of day is dropped."""
+    if not entity.is_published:
+        return None
+
+    def day(text: str | None, field: str) -> datetime | None:
+        parsed = tc.parse(text, field)
+        return parsed.replace(hour=0, minute=0, second=0, microsecond=0) if parsed is not None else None
+
+    return Published(0, day(entity.publish_from, "PublishFrom"), day(entity.publish_to, "PublishTo"),
+                     day(entity.publish_event_date, "PublishEventDate"))
 
 
 def _private(value: int) -> d.AppointmentPrivate:
@@ -280,7 +317,8 @@ def _member(enum: Any, value: int) -> Any:
     return enum(value) if value in enum._value2member_map_ else enum(0)
 
 
-def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, rule: Row | None = None) -> c.Appointment:
+def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, rule: Row | None = None,
+                   published: bool = False) -> c.Appointment:
     status = d.AppointmentStatus(row["status"])
     type_ = d.AppointmentType(row["type"])
     owner = people.associates.get(row["associate_id"])
@@ -324,11 +362,15 @@ def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, ru
         mother_associate_id=row["mother_associate_id"],
         title=row["title"], agenda=row["agenda"], internal_notes=row["internal_notes"], task_id=row["task_id"],
         table_right=_table_right(row, None, caller),
+        project_id=row["project_id"],
+        project_name=project.name if (project := people.projects.get(row["project_id"])) else "",
+        is_published=published,
     )
 
 
 def simple_carriers(data: svc.ListData, caller: Caller, tc: TimeContext) -> list[c.Appointment]:
-    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r["recurrence_rule_id"])) for r in data.rows]
+    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r["recurrence_rule_id"]),
+                           r["appointment_id"] in data.published) for r in data.rows]
 
 
 def save_input(entity: c.AppointmentEntity, tc: TimeContext,
@@ -378,4 +420,6 @@ def save_input(entity: c.AppointmentEntity, tc: TimeContext,
         lead_seconds=parse_span(entity.lead_time, "LeadTime"),
         lag_seconds=parse_span(entity.lag_time, "LagTime"),
         participants=tuple(svc.ParticipantInput(p.associate_id, p.person_id) for p in entity.participants),
+        project_id=_project_id(entity.project),
+        published=_published(entity, tc),
     )

@@ -77,6 +77,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Person id {person_id} does not exist",
         "no": "Person med id {person_id} finnes ikke",
     },
+    "unknown_project": {
+        "en": "Project id {project_id} does not exist",
+        "no": "Prosjekt med id {project_id} finnes ikke",
+    },
+    "unknown_group_type": {
+        "en": "GroupType {group_type} is not served: 0 (a user group) or 1 (a project's members)",
+        "no": "GroupType {group_type} støttes ikke: 0 (en brukergruppe) eller 1 (et prosjekts medlemmer)",
+    },
     "person_not_user": {
         "en": "Person id {person_id} is not a user and has no diary",
         "no": "Person med id {person_id} er ikke en bruker og har ingen dagbok",

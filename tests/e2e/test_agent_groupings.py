@@ -1,0 +1,271 @@
+"""Lists by task heading, user group and project, and published appointments (issue 17's leftovers).
+
+Headings, groups and projects are administered by the CLI (service/groupings.py); the tests make them in
+the server's database the same way, then talk HTTP to the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from sodiary.service import groupings
+from sodiary.store.schema import associate, person
+from tests.e2e.accept_support import Unchanged, assert_error
+from tests.support.seed import Seeder
+
+AGENT = "/api/v1/Agents/Appointment/"
+R = TypeVar("R")
+_n = iter(range(1, 10_000))
+
+
+def admin(seed: Seeder, work: Callable[[Connection], R]) -> R:
+    with seed.engine.begin() as conn:
+        return work(conn)
+
+
+def person_of(seed: Seeder, name: str) -> int:
+    with seed.engine.connect() as conn:
+        return int(conn.execute(select(associate.c.person_id).where(associate.c.name == name)).scalar_one())
+
+
+def kari(seed: Seeder) -> int:
+    with seed.engine.connect() as conn:
+        return int(conn.execute(select(person.c.person_id).where(person.c.firstname == "Kari")).scalar_one())
+
+
+def task(client: httpx.Client) -> int:
+    r = client.post(AGENT + "SaveTaskListItem", json={"TaskListItemId": 0, "Value": f"Grouped task {next(_n)}"})
+    assert r.status_code == 200, r.text
+    return int(r.json()["TaskListItemId"])
+
+
+def save(client: httpx.Client, day: int | None = None, **members: Any) -> dict[str, Any]:
+    """An appointment of the client's user on a day of its own (2034 on), with these entity members."""
+    entity = client.post(AGENT + "CreateDefaultAppointmentEntity").json()
+    start = datetime(2034, 1, 2, 9, 0) + timedelta(days=day if day is not None else next(_n))
+    entity.update(StartDate=start.isoformat(), EndDate=(start + timedelta(hours=1)).isoformat(), **members)
+    r = client.post(AGENT + "SaveAppointmentEntity", json=entity)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def ids(r: httpx.Response) -> list[int]:
+    assert r.status_code == 200, r.text
+    return [row["AppointmentId"] for row in r.json()]
+
+
+def window(*saved: dict[str, Any]) -> dict[str, Any]:
+    return {"StartTime": min(s["StartDate"] for s in saved), "EndTime": max(s["EndDate"] for s in saved)}
+
+
+# Task headings.
+
+
+def test_the_task_heading_lists_hold_only_appointments_of_the_headings_tasks(ada: httpx.Client,
+                                                                             seed: Seeder) -> None:
+    under, other = task(ada), task(ada)
+    heading = admin(seed, lambda conn: groupings.add_heading(conn, f"Heading {next(_n)}", [under]))
+    who = {"Person": {"PersonId": kari(seed)}}
+    inside, outside = save(ada, Task={"TaskListItemId": under}, **who), save(ada, Task={"TaskListItemId": other}, **who)
+    contact = inside["Contact"]["ContactId"]
+    by_person = ids(ada.post(AGENT + "GetPersonAppointmentsByTaskHeading", json={
+        "PersonId": kari(seed), "TaskHeadingId": heading, **window(inside, outside)}))
+    by_contact = ids(ada.post(AGENT + "GetContactAppointmentsByTaskHeading", json={
+        "ContactId": contact, "TaskHeadingId": heading, **window(inside, outside)}))
+    own = ids(ada.post(AGENT + "GetAppointmentsByTaskHeading", json={"TaskHeadingId": heading}))
+    assert by_person == by_contact == own == [inside["AppointmentId"]]
+
+
+def test_the_own_list_by_task_heading_leaves_out_other_users_appointments(ada: httpx.Client, ben: httpx.Client,
+                                                                         seed: Seeder) -> None:
+    under = task(ada)
+    heading = admin(seed, lambda conn: groupings.add_heading(conn, f"Heading {next(_n)}", [under]))
+    bens = save(ben, Task={"TaskListItemId": under})
+    assert ids(ada.post(AGENT + "GetAppointmentsByTaskHeading", json={"TaskHeadingId": heading})) == []
+    assert ids(ben.post(AGENT + "GetAppointmentsByTaskHeading", json={"TaskHeadingId": heading})) == [
+        bens["AppointmentId"]]
+
+
+def test_an_unknown_or_zero_task_heading_lists_nothing(ada: httpx.Client) -> None:
+    save(ada)  # a row with task 0 must not match a heading id of 0
+    for heading in (0, 999_999):
+        assert ids(ada.post(AGENT + "GetAppointmentsByTaskHeading", json={"TaskHeadingId": heading})) == []
+
+
+def test_a_heading_naming_an_unknown_task_is_refused(seed: Seeder) -> None:
+    with pytest.raises(groupings.Refused, match="no such task"):
+        admin(seed, lambda conn: groupings.add_heading(conn, "Broken", [999_999]))
+
+
+# User groups.
+
+
+def test_the_diary_by_user_group_shows_the_members_diaries_and_nobody_elses(
+        ada: httpx.Client, ben: httpx.Client, tje0: httpx.Client, seed: Seeder) -> None:
+    group = admin(seed, lambda conn: groupings.add_group(conn, f"Sales {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_group_members(conn, group, [seed.user_id("ada"), seed.user_id("ben")]))
+    day = next(_n)
+    a, b, t = save(ada, day), save(ben, day), save(tje0, day)
+    listed = ids(tje0.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 0, **window(a, b, t)}))
+    assert sorted(listed) == sorted([a["AppointmentId"], b["AppointmentId"]])
+
+
+def test_the_diary_by_user_group_leaves_out_a_members_private_appointment(
+        ada: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    group = admin(seed, lambda conn: groupings.add_group(conn, f"Private {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_group_members(conn, group, [seed.user_id("ben")]))
+    hidden = save(ben, Private="PrivateUser")
+    listed = ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 0, **window(hidden)}))
+    assert hidden["AppointmentId"] not in listed
+    mine = ids(ben.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 0, **window(hidden)}))
+    assert mine == [hidden["AppointmentId"]]
+
+
+def test_a_group_name_is_unique(seed: Seeder) -> None:
+    name = f"Unique {next(_n)}"
+    admin(seed, lambda conn: groupings.add_group(conn, name))
+    with pytest.raises(groupings.Refused, match="exists already"):
+        admin(seed, lambda conn: groupings.add_group(conn, name))
+
+
+def test_an_unknown_group_type_is_a_bad_request(ada: httpx.Client) -> None:
+    r = ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": 1, "GroupType": 7})
+    assert "GroupType 7" in assert_error(r, 400)["Message"]
+
+
+# Projects.
+
+
+def test_an_appointment_saved_with_a_project_reads_back_with_it_and_lists_by_project(ada: httpx.Client,
+                                                                                   seed: Seeder) -> None:
+    project = admin(seed, lambda conn: groupings.add_project(conn, f"Bridge {next(_n)}", "P-1"))
+    other = admin(seed, lambda conn: groupings.add_project(conn, f"Tunnel {next(_n)}"))
+    day = next(_n)
+    inside, outside = save(ada, day, Project={"ProjectId": project}), save(ada, day, Project={"ProjectId": other})
+    assert inside["Project"]["ProjectId"] == project and inside["Project"]["ProjectNumber"] == "P-1"
+    r = ada.post(AGENT + "GetProjectAppointments", json={"ProjectId": project, **window(inside, outside)})
+    assert ids(r) == [inside["AppointmentId"]]
+    assert r.json()[0]["ProjectId"] == project and r.json()[0]["ProjectName"].startswith("Bridge")
+    got = ada.get(f"/api/v1/Appointment/{inside['AppointmentId']}").json()
+    assert got["Project"]["ProjectId"] == project
+
+
+def test_the_project_lists_filter_by_type_task_tasks_and_heading(ada: httpx.Client, seed: Seeder) -> None:
+    project = admin(seed, lambda conn: groupings.add_project(conn, f"Filtered {next(_n)}"))
+    t1, t2 = task(ada), task(ada)
+    heading = admin(seed, lambda conn: groupings.add_heading(conn, f"Heading {next(_n)}", [t2]))
+    day = next(_n)
+    first = save(ada, day, Project={"ProjectId": project}, Task={"TaskListItemId": t1})
+    second = save(ada, day, Project={"ProjectId": project}, Task={"TaskListItemId": t2})
+    span = {"ProjectId": project, **window(first, second)}
+    assert ids(ada.post(AGENT + "GetProjectAppointmentsByTask", json={**span, "TaskId": t1})) == [
+        first["AppointmentId"]]
+    assert sorted(ids(ada.post(AGENT + "GetProjectAppointmentsByTasks", json={**span, "TaskIds": [t1, t2]}))) == \
+        sorted([first["AppointmentId"], second["AppointmentId"]])
+    assert ids(ada.post(AGENT + "GetProjectAppointmentsByTaskHeading", json={**span, "TaskHeadingId": heading})) \
+        == [second["AppointmentId"]]
+    assert ids(ada.post(AGENT + "GetProjectAppointmentsByType", json={**span, "AppointmentType": "inChecklist"})) \
+        == []
+
+
+def test_the_member_lists_hold_the_appointments_of_the_persons_projects(ada: httpx.Client, seed: Seeder) -> None:
+    mine = admin(seed, lambda conn: groupings.add_project(conn, f"Member {next(_n)}"))
+    not_mine = admin(seed, lambda conn: groupings.add_project(conn, f"Outsider {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_project_members(conn, mine, [kari(seed)]))
+    t1 = task(ada)
+    day = next(_n)
+    inside = save(ada, day, Project={"ProjectId": mine}, Task={"TaskListItemId": t1})
+    outside = save(ada, day, Project={"ProjectId": not_mine}, Task={"TaskListItemId": t1})
+    span = {"PersonId": kari(seed), **window(inside, outside)}
+    assert ids(ada.post(AGENT + "GetProjectMemberAppointments", json=span)) == [inside["AppointmentId"]]
+    assert ids(ada.post(AGENT + "GetProjectMemberAppointmentsByTask", json={**span, "TaskId": t1})) == [
+        inside["AppointmentId"]]
+    assert ids(ada.post(AGENT + "GetProjectMemberAppointments", json={**span, "PersonId": 0})) == []
+
+
+def test_the_diary_by_project_group_shows_the_diaries_of_its_user_members(
+        ada: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    project = admin(seed, lambda conn: groupings.add_project(conn, f"Team {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_project_members(conn, project, [person_of(seed, "ben"), kari(seed)]))
+    day = next(_n)
+    a, b = save(ada, day), save(ben, day)
+    listed = ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": project, "GroupType": 1, **window(a, b)}))
+    assert listed == [b["AppointmentId"]]
+
+
+def test_saving_with_an_unknown_project_is_refused_and_changes_nothing(ada: httpx.Client, seed: Seeder) -> None:
+    entity = ada.post(AGENT + "CreateDefaultAppointmentEntity").json()
+    entity["Project"] = {"ProjectId": 999_999}
+    with Unchanged(seed):
+        r = ada.post(AGENT + "SaveAppointmentEntity", json=entity)
+    assert "999999" in assert_error(r, 400)["Message"]
+
+
+def test_a_project_id_that_is_no_number_is_a_bad_request(ada: httpx.Client) -> None:
+    entity = ada.post(AGENT + "CreateDefaultAppointmentEntity").json()
+    entity["Project"] = {"ProjectId": "seven"}
+    assert_error(ada.post(AGENT + "SaveAppointmentEntity", json=entity), 400)
+
+
+def test_a_project_member_can_be_assigned_only_when_a_member_is_a_user(ada: httpx.Client, seed: Seeder) -> None:
+    external = admin(seed, lambda conn: groupings.add_project(conn, f"External {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_project_members(conn, external, [kari(seed)]))
+    staffed = admin(seed, lambda conn: groupings.add_project(conn, f"Staffed {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_project_members(conn, staffed, [person_of(seed, "tje0")]))
+
+    def can(project: int) -> Any:
+        r = ada.post(AGENT + "CanAssignToProjectMember", json={"ProjectId": project, "SuggestedAppointmentId": 0})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert (can(staffed), can(external), can(999_999), can(0)) == (True, False, False, False)
+
+
+# Published appointments.
+
+
+def test_a_published_appointment_reads_back_with_its_days_and_is_listed_as_published(ada: httpx.Client,
+                                                                                   seed: Seeder) -> None:
+    today = date.today()
+    start, end = (today - timedelta(days=1)).isoformat(), (today + timedelta(days=30)).isoformat()
+    project = admin(seed, lambda conn: groupings.add_project(conn, f"Public {next(_n)}"))
+    saved = save(ada, IsPublished=True, PublishFrom=start + "T15:00:00", PublishTo=end,
+                 Project={"ProjectId": project})
+    assert saved["IsPublished"] and saved["PublishFrom"].startswith(start + "T00:00:00")
+    assert saved["PublishTo"].startswith(end)
+    one = ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": saved["AppointmentId"]}).json()
+    assert one["AppointmentId"] == saved["AppointmentId"] and one["IsPublished"] is True
+    plain = save(ada)
+    asked = [plain["AppointmentId"], saved["AppointmentId"]]
+    assert ids(ada.post(AGENT + "GetPublishedAppointments", json={"AppointmentIds": asked})) == [
+        saved["AppointmentId"]]
+    assert saved["AppointmentId"] in ids(ada.post(AGENT + "GetMyPublishedAppointments"))
+    assert ids(ada.post(AGENT + "GetPublishedProjectAppointments", json={"ProjectId": project})) == [
+        saved["AppointmentId"]]
+
+
+def test_an_appointment_published_only_in_the_past_is_not_published_today(ada: httpx.Client) -> None:
+    past = (date.today() - timedelta(days=10)).isoformat()
+    saved = save(ada, IsPublished=True, PublishFrom=past, PublishTo=past)
+    r = ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": saved["AppointmentId"]})
+    assert r.status_code == 200 and r.json() is None
+
+
+def test_saving_without_is_published_withdraws_the_publishing(ada: httpx.Client) -> None:
+    saved = save(ada, IsPublished=True)
+    assert ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": saved["AppointmentId"]}).json()
+    r = ada.post(AGENT + "SaveAppointmentEntity", json={**saved, "IsPublished": False})
+    assert r.status_code == 200 and r.json()["IsPublished"] is False
+    assert ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": saved["AppointmentId"]}).json() is None
+
+
+def test_another_users_private_published_appointment_is_not_shown(ada: httpx.Client, ben: httpx.Client) -> None:
+    hidden = save(ben, IsPublished=True, Private="PrivateUser")
+    r = ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": hidden["AppointmentId"]})
+    assert r.status_code == 200 and r.json() is None
