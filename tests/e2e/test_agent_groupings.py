@@ -40,7 +40,9 @@ def kari(seed: Seeder) -> int:
 
 
 def task(client: httpx.Client) -> int:
-    r = client.post(AGENT + "SaveTaskListItem", json={"TaskListItemId": 0, "Value": f"Grouped task {next(_n)}"})
+    # Phone tasks: an appointment task would become every new appointment's default task in this module.
+    r = client.post(AGENT + "SaveTaskListItem", json={"TaskListItemId": 0, "Value": f"Grouped task {next(_n)}",
+                                                      "Type": "Phone"})
     assert r.status_code == 200, r.text
     return int(r.json()["TaskListItemId"])
 

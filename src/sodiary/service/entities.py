@@ -33,6 +33,7 @@ from ..domain.preconditions import NONE as NO_PRECONDITIONS
 from ..domain.preconditions import EntityTag, Preconditions, Version
 from ..store import appointments, bookings, groupings
 from ..store import entities as store
+from ..store import tasks as task_store
 from ..store.database import Database
 from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
 from ..store.schema import appointment
@@ -54,6 +55,7 @@ class People:
     persons: dict[int, PersonInfo] = field(default_factory=dict)
     contacts: dict[int, ContactInfo] = field(default_factory=dict)
     projects: dict[int, groupings.Project] = field(default_factory=dict)
+    tasks: dict[int, Row] = field(default_factory=dict)  # the task list rows the appointments name
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +163,16 @@ def _default(conn: Connection, caller: Caller, local_now: datetime, task_type: T
         registered=None, registered_associate_id=caller.associate_id, mother_associate_id=owner, updated=None,
         description="", agenda="", internal_notes="",
     )
-    return EntityData(row, [row], None, [], False, people, task_type)
+    # The task type's first task gives its defaults: free or busy, all day, published (its TaskListItem).
+    default_task = task_store.first_of_type(conn, int(task_type))
+    published = None
+    if default_task is not None:
+        row.update(task_id=default_task["task_id"], is_free=bool(default_task["default_free"]),
+                   is_allday=bool(default_task["default_allday_event"]))
+        people = replace(people, tasks={default_task["task_id"]: default_task})
+        if default_task["default_published"]:
+            published = groupings.Published(0, None, None, None)
+    return EntityData(row, [row], None, [], False, people, task_type, published)
 
 
 async def copy_entity(db: Database, caller: Caller, appointment_id: int, owner_id: int,
@@ -223,6 +234,7 @@ def _load(conn: Connection, caller: Caller, appointment_id: int) -> EntityData |
         persons=[row["person_id"], *(r["invited_person_id"] for r in rows)],
         contacts=[row["contact_id"]],
         projects=[row["project_id"]],
+        tasks=[row["task_id"]],
     )
     found = groupings.published(conn, [row["mother_id"] or row["appointment_id"]])
     return EntityData(row, rows, rule, dates, store.has_conflict(conn, row), people, task_type_of(T(row["type"])),
@@ -369,6 +381,7 @@ def _list(conn: Connection, rows: list[Row]) -> ListData:
         persons=[r["person_id"] for r in rows],
         contacts=[r["contact_id"] for r in rows],
         projects=[r["project_id"] for r in rows],
+        tasks=[r["task_id"] for r in rows],
     ), _rules(conn, {r["recurrence_rule_id"] for r in rows}), frozenset(i for i, k in keys.items() if k in found))
 
 
@@ -379,13 +392,14 @@ def _rules(conn: Connection, ids: set[int]) -> dict[int, Row]:
 
 def _people(
     conn: Connection, associates: Iterable[int] = (), persons: Iterable[int] = (), contacts: Iterable[int] = (),
-    projects: Iterable[int] = (),
+    projects: Iterable[int] = (), tasks: Iterable[int] = (),
 ) -> People:
     found_persons = store.persons(conn, persons)
     found_contacts = store.contacts(conn, [*contacts, *(p.contact_id for p in found_persons.values())])
     wanted = {p for p in projects if p}
     found_projects = groupings.projects(conn, wanted) if wanted else {}
-    return People(store.associates(conn, associates), found_persons, found_contacts, found_projects)
+    return People(store.associates(conn, associates), found_persons, found_contacts, found_projects,
+                  task_store.by_ids(conn, tasks))
 
 
 def _person_of(info: AssociateInfo | None) -> int:

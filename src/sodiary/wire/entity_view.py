@@ -132,8 +132,7 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         has_conflict=data.conflict,
         assigned_by=associate_carrier(people.associates.get(row["assigned_by"])),
         mother_associate=associate_carrier(mother_owner),
-        task=c.TaskListItem(task_list_item_id=row["task_id"], value=d.wire_name(data.task_type),
-                            type=_enum(data.task_type, w.TaskType)),
+        task=task_carrier(row["task_id"], people.tasks.get(row["task_id"]), data.task_type),
         visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
         table_right=_table_right(row, mother, caller, invitees=len(data.booking) > 1),
         project=project_carrier(people.projects.get(row["project_id"])),
@@ -141,6 +140,22 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         publish_from=tc.render(data.published.publish_from) if data.published else None,
         publish_to=tc.render(data.published.publish_to) if data.published else None,
         publish_event_date=tc.render(data.published.event_date) if data.published else None,
+    )
+
+
+def task_carrier(task_id: int, found: Row | None, task_type: d.TaskType) -> c.TaskListItem:
+    """The entity's Task: the task list's row when the id names one, else the task type's name."""
+    if found is None:
+        return c.TaskListItem(task_list_item_id=task_id, value=d.wire_name(task_type),
+                              type=_enum(task_type, w.TaskType))
+    record_type = _member(d.TaskType, found["record_type"])
+    return c.TaskListItem(
+        task_list_item_id=task_id, value=found["name"], type=_enum(record_type, w.TaskType), tooltip=found["tooltip"],
+        deleted=bool(found["deleted"]), rank=found["rank"], intent_id=found["intent_id"],
+        is_default_allday_event=bool(found["default_allday_event"]), is_default_free=bool(found["default_free"]),
+        is_default_published=bool(found["default_published"]), color_index=found["color_index"],
+        default_videomeeting_status=found["default_videomeeting_status"],
+        direction=("Unknown", "Incoming", "Outgoing", "SaintAll")[found["direction"] % 4],  # EAppntDirection
     )
 
 
@@ -331,7 +346,8 @@ def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, ru
     return c.Appointment(
         appointment_id=row["appointment_id"],
         start_date=tc.render(row["start_date"]), end_date=tc.render(row["end_date"]),
-        type=_enum(type_, w.AppointmentType), task=d.wire_name(task_type),
+        type=_enum(type_, w.AppointmentType),
+        task=found_task["name"] if (found_task := people.tasks.get(row["task_id"])) else d.wire_name(task_type),
         associate_full_name=owner.full_name if owner else "",
         contact_name=contact.name if contact else "",
         description=row["description"],
