@@ -5,6 +5,9 @@ the server's database the same way, then talk HTTP to the real server."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -18,6 +21,7 @@ from sodiary.service import groupings
 from sodiary.store.schema import associate, person
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.support.seed import Seeder
+from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 R = TypeVar("R")
@@ -271,3 +275,51 @@ def test_another_users_private_published_appointment_is_not_shown(ada: httpx.Cli
     hidden = save(ben, IsPublished=True, Private="PrivateUser")
     r = ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": hidden["AppointmentId"]})
     assert r.status_code == 200 and r.json() is None
+
+
+# The operator's commands.
+
+
+def cli(server: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODIARY_")}
+    return subprocess.run([sys.executable, "-m", "sodiary.cli", *args], env=dict(env, DATABASE_URL=server.database_url),
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_a_group_made_by_the_cli_is_the_users_group_idx_and_lists_their_diary(
+        server: LiveServer, ada: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
+    made = cli(server, "group", "add", f"Support {next(_n)}", "--rank", "-5")
+    assert made.returncode == 0, made.stderr
+    group = int(made.stdout.strip())
+    name = next(line.split("\t")[1] for line in cli(server, "group", "list").stdout.splitlines()
+                if line.startswith(f"{group}\t"))
+    joined = cli(server, "group", "member", name, "ben")
+    assert joined.returncode == 0, joined.stderr
+    bens = ada.post("/api/v1/Agents/Associate/GetAssociate", params={"associateId": seed.user_id("ben")}).json()
+    assert bens["GroupIdx"] == group
+    meeting = save(ben)
+    assert ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, **window(meeting)})) == [
+        meeting["AppointmentId"]]
+
+
+def test_the_cli_refuses_an_unknown_user_and_changes_nothing(server: LiveServer, seed: Seeder) -> None:
+    made = cli(server, "group", "add", f"Refusing {next(_n)}")
+    group = int(made.stdout.strip())
+    name = next(line.split("\t")[1] for line in cli(server, "group", "list").stdout.splitlines()
+                if line.startswith(f"{group}\t"))
+    out = cli(server, "group", "member", name, "ben", "nobody")
+    assert out.returncode == 1 and "no such user: nobody" in out.stderr and "Traceback" not in out.stderr
+    assert next(line for line in cli(server, "group", "list").stdout.splitlines()
+                if line.startswith(f"{group}\t")).endswith("\t")
+
+
+def test_headings_and_projects_made_by_the_cli_are_listed_by_it(server: LiveServer, ada: httpx.Client,
+                                                                seed: Seeder) -> None:
+    t = task(ada)
+    heading = cli(server, "heading", "add", "Calls", "--task", str(t))
+    assert heading.returncode == 0, heading.stderr
+    assert f"{heading.stdout.strip()}\tCalls\t0\t{t}" in cli(server, "heading", "list").stdout.splitlines()
+    project = cli(server, "project", "add", "Harbour", "--number", "H-9", "--owner", "ada").stdout.strip()
+    assert cli(server, "project", "member", project, str(kari(seed))).returncode == 0
+    assert f"{project}\tH-9\tHarbour\t{kari(seed)}" in cli(server, "project", "list").stdout.splitlines()
+    assert cli(server, "project", "member", "999999", str(kari(seed))).returncode == 1

@@ -16,7 +16,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..domain import booking
-from .schema import appointment, appointment_text, associate, contact, person, recurrence_rule
+from .schema import (
+    appointment,
+    appointment_text,
+    associate,
+    contact,
+    person,
+    recurrence_rule,
+    user_group,
+    user_group_member,
+)
 
 Row = Mapping[Any, Any]
 _a = appointment.c
@@ -57,6 +66,7 @@ class AssociateInfo:
     type: int
     disabled: bool
     person: PersonInfo | None
+    group_id: int = 0  # GroupIdx: the first of the user's groups by rank, 0 for none
 
     @property
     def full_name(self) -> str:
@@ -198,10 +208,15 @@ def associates(conn: Connection, ids: Iterable[int]) -> dict[int, AssociateInfo]
     if not wanted:
         return {}
     a = associate.c
-    q = select(a.associate_id, a.name, a.type, a.disabled, a.person_id).where(a.associate_id.in_(wanted))
+    m, g = user_group_member.c, user_group.c
+    first_group = (select(m.group_id).join(user_group, g.group_id == m.group_id)
+                   .where(m.associate_id == a.associate_id).order_by(g.rank, g.group_id).limit(1).scalar_subquery())
+    q = (select(a.associate_id, a.name, a.type, a.disabled, a.person_id, func.coalesce(first_group, 0))
+         .where(a.associate_id.in_(wanted)))
     rows_list = list(conn.execute(q))
     people = persons(conn, (r[4] for r in rows_list if r[4]))
-    return {r[0]: AssociateInfo(r[0], r[1], r[2], bool(r[3]), people.get(r[4]) if r[4] else None) for r in rows_list}
+    return {r[0]: AssociateInfo(r[0], r[1], r[2], bool(r[3]), people.get(r[4]) if r[4] else None, int(r[5]))
+            for r in rows_list}
 
 
 def contacts(conn: Connection, ids: Iterable[int]) -> dict[int, ContactInfo]:

@@ -172,13 +172,6 @@ def members_of(group_id: int) -> Select[Any]:
     return select(_m.associate_id).where(_m.group_id == group_id)
 
 
-def main_groups(conn: Connection, associate_ids: Collection[int]) -> dict[int, int]:
-    """Each associate's GroupIdx: the first of their groups by rank (SuperOffice's primary group)."""
-    q = (select(_m.associate_id, _m.group_id).join(user_group, _g.group_id == _m.group_id)
-         .where(_m.associate_id.in_(associate_ids)).order_by(_g.rank.desc(), _g.group_id.desc()))
-    return {a: g for a, g in conn.execute(q)}  # the last one written wins: the lowest rank
-
-
 # Projects.
 
 

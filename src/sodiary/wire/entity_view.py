@@ -56,6 +56,7 @@ def associate_carrier(info: AssociateInfo | None) -> c.Associate | None:
         type=_enum(d.UserType(info.type) if info.type in d.UserType._value2member_map_ else d.UserType.Unknown,
                    w.UserType),
         full_name=info.full_name, formal_name=info.full_name, deleted=info.disabled, user_name=info.name,
+        group_idx=info.group_id,
     )
 
 
