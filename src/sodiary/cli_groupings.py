@@ -1,5 +1,6 @@
-"""`sodiary group | heading | project ...`: user groups (GetDiaryByGroup, an Associate's GroupIdx), task
-headings (the ...ByTaskHeading lists) and projects with their members, for operators.
+"""`sodiary group | heading | project | workhours ...`: user groups (GetDiaryByGroup, an Associate's
+GroupIdx), task headings (the ...ByTaskHeading lists), projects with their members, and users' own
+working days (GetNextAvailableTime, PercentageBusy), for operators.
 
 SuperOffice administers these in its admin client and List agent, which sodiary does not serve.
 """
@@ -13,12 +14,14 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from .config import SettingError, Weekdays, WorkingHours
 from .service import groupings as svc
 from .store import groupings as store
+from .store import working_hours
 from .store.database import Database
 from .store.schema import associate
 
-COMMANDS = ("group", "heading", "project")
+COMMANDS = ("group", "heading", "project", "workhours")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,6 +54,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p_pmember.add_argument("project", type=int)
     p_pmember.add_argument("persons", type=int, nargs="+")
     projects.add_parser("list", help="list projects: id, number, name, member person ids")
+
+    p_hours = subparsers.add_parser("workhours", help="users' own working days: set, clear, list")
+    hours = p_hours.add_subparsers(dest="workhours_command", required=True)
+    p_set = hours.add_parser("set", help="a user's own working hours and days (over SODIARY_WORKING_HOURS/DAYS)")
+    p_set.add_argument("user")
+    p_set.add_argument("hours", help="HH:MM-HH:MM")
+    p_set.add_argument("--days", default="mon-fri", help="weekdays such as mon-fri or sun,mon,tue,wed,thu")
+    hours.add_parser("clear", help="a user goes back to the settings' working day").add_argument("user")
+    hours.add_parser("list", help="list users with their own working day: user name, hours, days")
 
 
 def _user_ids(conn: Connection, names: list[str]) -> list[int]:
@@ -91,6 +103,18 @@ def _commands(args: argparse.Namespace) -> Callable[[Connection], None]:
             print(svc.add_project(conn, args.name, args.number, owner))
         elif command == ("project", "member"):
             svc.add_project_members(conn, args.project, args.persons)
+        elif command == ("workhours", "set"):
+            try:
+                span, days = WorkingHours()("hours", args.hours), Weekdays()("--days", args.days)
+            except SettingError as exc:
+                raise svc.Refused(f"{exc.value!r} is not valid: {exc.allowed}") from None
+            working_hours.put(conn, _user_ids(conn, [args.user])[0], span, days)
+        elif command == ("workhours", "clear"):
+            working_hours.clear(conn, _user_ids(conn, [args.user])[0])
+        elif command == ("workhours", "list"):
+            names = {r[0]: r[1] for r in conn.execute(select(associate.c.associate_id, associate.c.name))}
+            for user, (span, days) in sorted(working_hours.every(conn).items()):
+                print(f"{names.get(user, user)}\t{span}\t{days}")
         else:
             for p in store.projects(conn).values():
                 print(f"{p.project_id}\t{p.project_number}\t{p.name}\t{','.join(map(str, p.person_ids))}")

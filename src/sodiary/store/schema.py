@@ -371,3 +371,13 @@ publish = Table(
     Column("publish_to", DateTime, nullable=True),
     Column("event_date", DateTime, nullable=True),
 )
+
+# A user's own working day (SuperOffice keeps it in the user's preferences), over the settings'
+# SODIARY_WORKING_HOURS/DAYS: `hours` as `HH:MM-HH:MM`, `days` as `mon,tue,...`.
+working_hours = Table(
+    "working_hours",
+    metadata,
+    Column("associate_id", Integer, ForeignKey("associate.associate_id"), primary_key=True),
+    Column("hours", String(11), nullable=False),
+    Column("days", String(27), nullable=False),
+)

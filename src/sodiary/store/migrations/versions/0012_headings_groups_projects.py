@@ -1,9 +1,10 @@
-"""Task headings, user groups, projects and published appointments (issue 17's leftovers)
+"""Task headings, user groups, projects, published appointments and per-user working hours (issue 17's leftovers)
 
 heading + task_heading_link: SuperOffice's Heading and TaskHeadingLink (tasks grouped under headings);
 user_group + user_group_member: user groups and who is in them (GetDiaryByGroup);
 project + project_member: a minimal Project, and appointment.project_id linking appointments to one;
-publish: SuperOffice's Publish rows for appointments (IsPublished, PublishFrom/To, PublishEventDate).
+publish: SuperOffice's Publish rows for appointments (IsPublished, PublishFrom/To, PublishEventDate);
+working_hours: a user's own working day, over SODIARY_WORKING_HOURS/DAYS.
 
 Revision ID: 0012
 Revises: 0008
@@ -69,6 +70,12 @@ def upgrade() -> None:
         sa.Column('publish_to', sa.DateTime(), nullable=True),
         sa.Column('event_date', sa.DateTime(), nullable=True),
     )
+    op.create_table(
+        'working_hours',
+        sa.Column('associate_id', sa.Integer(), sa.ForeignKey('associate.associate_id'), primary_key=True),
+        sa.Column('hours', sa.String(11), nullable=False),
+        sa.Column('days', sa.String(27), nullable=False),
+    )
     with op.batch_alter_table('appointment') as batch:
         batch.add_column(sa.Column('project_id', sa.Integer(), nullable=False, server_default='0'))
     op.create_index('ix_appointment_project', 'appointment', ['project_id', 'start_date'])
@@ -78,6 +85,6 @@ def downgrade() -> None:
     op.drop_index('ix_appointment_project', 'appointment')
     with op.batch_alter_table('appointment') as batch:
         batch.drop_column('project_id')
-    for table in ('publish', 'project_member', 'project', 'user_group_member', 'user_group', 'task_heading_link',
+    for table in ('working_hours', 'publish', 'project_member', 'project', 'user_group_member', 'user_group', 'task_heading_link',
                   'heading'):
         op.drop_table(table)
