@@ -118,7 +118,7 @@ def test_the_diary_by_user_group_shows_the_members_diaries_and_nobody_elses(
     admin(seed, lambda conn: groupings.add_group_members(conn, group, [seed.user_id("ada"), seed.user_id("ben")]))
     day = next(_n)
     a, b, t = save(ada, day), save(ben, day), save(tje0, day)
-    listed = ids(tje0.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 0, **window(a, b, t)}))
+    listed = ids(tje0.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 1, **window(a, b, t)}))
     assert sorted(listed) == sorted([a["AppointmentId"], b["AppointmentId"]])
 
 
@@ -127,9 +127,9 @@ def test_the_diary_by_user_group_leaves_out_a_members_private_appointment(
     group = admin(seed, lambda conn: groupings.add_group(conn, f"Private {next(_n)}"))
     admin(seed, lambda conn: groupings.add_group_members(conn, group, [seed.user_id("ben")]))
     hidden = save(ben, Private="PrivateUser")
-    listed = ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 0, **window(hidden)}))
+    listed = ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 1, **window(hidden)}))
     assert hidden["AppointmentId"] not in listed
-    mine = ids(ben.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 0, **window(hidden)}))
+    mine = ids(ben.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 1, **window(hidden)}))
     assert mine == [hidden["AppointmentId"]]
 
 
@@ -140,9 +140,10 @@ def test_a_group_name_is_unique(seed: Seeder) -> None:
         admin(seed, lambda conn: groupings.add_group(conn, name))
 
 
-def test_an_unknown_group_type_is_a_bad_request(ada: httpx.Client) -> None:
-    r = ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": 1, "GroupType": 7})
-    assert "GroupType 7" in assert_error(r, 400)["Message"]
+@pytest.mark.parametrize("group_type", [0, 2, 7])
+def test_a_group_type_other_than_usergroup_is_a_bad_request(ada: httpx.Client, group_type: int) -> None:
+    r = ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": 1, "GroupType": group_type})
+    assert f"GroupType {group_type}" in assert_error(r, 400)["Message"]
 
 
 # Projects.
@@ -193,16 +194,6 @@ def test_the_member_lists_hold_the_appointments_of_the_persons_projects(ada: htt
     assert ids(ada.post(AGENT + "GetProjectMemberAppointmentsByTask", json={**span, "TaskId": t1})) == [
         inside["AppointmentId"]]
     assert ids(ada.post(AGENT + "GetProjectMemberAppointments", json={**span, "PersonId": 0})) == []
-
-
-def test_the_diary_by_project_group_shows_the_diaries_of_its_user_members(
-        ada: httpx.Client, ben: httpx.Client, seed: Seeder) -> None:
-    project = admin(seed, lambda conn: groupings.add_project(conn, f"Team {next(_n)}"))
-    admin(seed, lambda conn: groupings.add_project_members(conn, project, [person_of(seed, "ben"), kari(seed)]))
-    day = next(_n)
-    a, b = save(ada, day), save(ben, day)
-    listed = ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": project, "GroupType": 1, **window(a, b)}))
-    assert listed == [b["AppointmentId"]]
 
 
 def test_saving_with_an_unknown_project_is_refused_and_changes_nothing(ada: httpx.Client, seed: Seeder) -> None:
@@ -298,7 +289,7 @@ def test_a_group_made_by_the_cli_is_the_users_group_idx_and_lists_their_diary(
     bens = ada.post("/api/v1/Agents/Associate/GetAssociate", params={"associateId": seed.user_id("ben")}).json()
     assert bens["GroupIdx"] == group
     meeting = save(ben)
-    assert ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, **window(meeting)})) == [
+    assert ids(ada.post(AGENT + "GetDiaryByGroup", json={"GroupId": group, "GroupType": 1, **window(meeting)})) == [
         meeting["AppointmentId"]]
 
 

@@ -296,7 +296,6 @@ class ListQuery:
     project_id: int | None = None
     member_person_id: int | None = None  # of a project this person is a member of
     published_on: datetime | None = None  # published on this day
-    project_team_id: int | None = None  # in the diary of a user who is a member of this project
     appointment_ids: tuple[int, ...] | None = None
 
 
@@ -328,8 +327,6 @@ def _where(caller: Caller, q: ListQuery) -> ColumnElement[bool]:
         parts.append(_a.project_id.in_(groupings.projects_of_member(q.member_person_id)))
     if q.published_on is not None:
         parts.append(groupings.published_on(q.published_on))
-    if q.project_team_id is not None:
-        parts.append(_a.associate_id.in_(groupings.users_in_project(q.project_team_id)))
     if q.appointment_ids is not None:
         parts.append(_a.appointment_id.in_(q.appointment_ids))
     return and_(*parts)

@@ -207,12 +207,6 @@ def projects_of_member(person_id: int) -> Select[Any]:
     return select(_pm.project_id).where(_pm.person_id == person_id)
 
 
-def users_in_project(project_id: int) -> Select[Any]:
-    """The associate ids of the users who are members of a project, as a subquery."""
-    return (select(associate.c.associate_id).join(project_member, _pm.person_id == associate.c.person_id)
-            .where(_pm.project_id == project_id))
-
-
 def project_has_user_member(conn: Connection, project_id: int) -> bool:
     q = (select(_pm.person_id).join(associate, associate.c.person_id == _pm.person_id)
          .where(_pm.project_id == project_id, associate.c.deleted == False, associate.c.disabled == False)  # noqa: E712

@@ -2,7 +2,9 @@
 
 Each builds one service.ListQuery, as agent_lists.py does; a heading, group or project is a subquery of
 that one statement. Ids of 0 or less list nothing: they would otherwise match every row without one.
-GetDiaryByGroup's GroupType is undocumented: 0 is a user group, 1 a project's members (docs/decisions.md).
+GetDiaryByGroup's GroupType is a DiaryGroupType, documented only by its names "Userdefined, Usergroup and
+ResourceHeadings": 1 (Usergroup) is served; sodiary has no user-defined diary groups nor resources
+(docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .timefmt import time_context
 
 Appointments = list[c.Appointment]
 Int32 = c.Int32
-USER_GROUP, PROJECT_MEMBERS = 0, 1
+USER_DEFINED, USER_GROUP, RESOURCE_HEADINGS = 0, 1, 2  # DiaryGroupType, in its documented order
 
 
 class PersonAppointmentsByTaskHeadingRequest(c.PersonAppointmentsRequest):
@@ -134,13 +136,11 @@ async def appointments_by_task_heading(call: Call, req: TaskHeadingRequest) -> A
 
 
 async def diary_by_group(call: Call, req: DiaryByGroupRequest) -> Appointments:
-    if req.group_type not in (USER_GROUP, PROJECT_MEMBERS):
+    if req.group_type != USER_GROUP:
         raise ApiError(400, "ArgumentException", "unknown_group_type", group_type=req.group_type)
     if req.group_id <= 0:
         return []
-    who: dict[str, Any] = ({"group_id": req.group_id} if req.group_type == USER_GROUP
-                           else {"project_team_id": req.group_id})
-    return await _answer(call, ListQuery(shows_in="diary", **who, **_window(call, req)))
+    return await _answer(call, ListQuery(shows_in="diary", group_id=req.group_id, **_window(call, req)))
 
 
 # Projects.
@@ -219,8 +219,8 @@ METHODS: list[AgentMethod] = [
     AgentMethod("GetAppointmentsByTaskHeading", appointments_by_task_heading, TaskHeadingRequest, Appointments,
                 summary="The caller's own appointments whose task is under the task heading."),
     AgentMethod("GetDiaryByGroup", diary_by_group, DiaryByGroupRequest, Appointments,
-                summary="What shows in the diaries of a group's users in a window: GroupType 0 a user group, "
-                        "1 the users who are a project's members."),
+                summary="What shows in the diaries of a user group's members in a window (GroupType 1, "
+                        "Usergroup)."),
     AgentMethod("GetProjectAppointments", _about("project_id", _project()), ProjectAppointmentsRequest,
                 Appointments, summary="Appointments of a project in a window."),
     AgentMethod("GetProjectAppointmentsByType", _about("project_id", _project(type=_by_type)),

@@ -82,8 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "Prosjekt med id {project_id} finnes ikke",
     },
     "unknown_group_type": {
-        "en": "GroupType {group_type} is not served: 0 (a user group) or 1 (a project's members)",
-        "no": "GroupType {group_type} støttes ikke: 0 (en brukergruppe) eller 1 (et prosjekts medlemmer)",
+        "en": "GroupType {group_type} is not served: only 1 (Usergroup); sodiary has no user-defined diary groups "
+              "(0) nor resource headings (2)",
+        "no": "GroupType {group_type} støttes ikke: bare 1 (Usergroup); sodiary har verken brukerdefinerte "
+              "dagbokgrupper (0) eller ressursoverskrifter (2)",
     },
     "person_not_user": {
         "en": "Person id {person_id} is not a user and has no diary",
