@@ -9,6 +9,7 @@ same machine, most of them as a ratio against a reference measured in the same r
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
 4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
 5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU.
+6. A `$filter`ed REST list ($top=50) on 100 000 rows against 1 000 (bench/filtered_list.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -46,7 +47,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "filter")
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nAccept on {b.small_rows} rows: {summary(b.small_ms)}")
             print(f"Accept on {b.big_rows} rows: {summary(b.big_ms)} (databases built in {b.load_seconds:.0f} s)")
             print(f"big/small median latency = {statistics.median(b.big_ms) / statistics.median(b.small_ms):.2f}")
+        if "filter" not in args.skip:
+            import filtered_list
+
+            workdir = scratch / "filter"
+            workdir.mkdir()
+            print("\n" + filtered_list.report(filtered_list.measure(workdir, requests=100 if args.quick else 300)))
         if "pg" not in args.skip:
             if pgscale.available():
                 workdir = scratch / "pg"
