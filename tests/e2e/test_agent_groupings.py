@@ -314,3 +314,78 @@ def test_headings_and_projects_made_by_the_cli_are_listed_by_it(server: LiveServ
     assert cli(server, "project", "member", project, str(kari(seed))).returncode == 0
     assert f"{project}\tH-9\tHarbour\t{kari(seed)}" in cli(server, "project", "list").stdout.splitlines()
     assert cli(server, "project", "member", "999999", str(kari(seed))).returncode == 1
+
+
+# Another user's rows (the authorization suite's cross-user cases for these methods live here).
+
+
+@pytest.fixture(scope="module")
+def bens_rows(ben: httpx.Client, seed: Seeder) -> dict[str, Any]:
+    """ben's visible and private appointments with Kari, of a task under a heading, in a project Kari is a member
+    of, published; ben is in a user group. The ids every list below is asked about."""
+    t = task(ben)
+    heading = admin(seed, lambda conn: groupings.add_heading(conn, f"Cross {next(_n)}", [t]))
+    project = admin(seed, lambda conn: groupings.add_project(conn, f"Cross {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_project_members(conn, project, [kari(seed)]))
+    group = admin(seed, lambda conn: groupings.add_group(conn, f"Cross {next(_n)}"))
+    admin(seed, lambda conn: groupings.add_group_members(conn, group, [seed.user_id("ben")]))
+    day = next(_n)
+    members = {"Task": {"TaskListItemId": t}, "Project": {"ProjectId": project}, "Person": {"PersonId": kari(seed)},
+               "IsPublished": True}
+    visible, private = save(ben, day, **members), save(ben, day, Private="PrivateUser", **members)
+    return {"visible": visible["AppointmentId"], "private": private["AppointmentId"], "heading": heading,
+            "project": project, "group": group, "contact": visible["Contact"]["ContactId"],
+            "window": window(visible, private)}
+
+
+CROSS_USER: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    "GetPersonAppointmentsByTaskHeading": lambda b, kari: {"PersonId": kari, "TaskHeadingId": b["heading"],
+                                                           **b["window"]},
+    "GetContactAppointmentsByTaskHeading": lambda b, kari: {"ContactId": b["contact"], "TaskHeadingId": b["heading"],
+                                                            **b["window"]},
+    "GetDiaryByGroup": lambda b, kari: {"GroupId": b["group"], "GroupType": 1, **b["window"]},
+    "GetProjectAppointments": lambda b, kari: {"ProjectId": b["project"], **b["window"]},
+    "GetProjectAppointmentsByType": lambda b, kari: {"ProjectId": b["project"], "AppointmentType": "inDiary",
+                                                     **b["window"]},
+    "GetProjectAppointmentsByTask": lambda b, kari: {"ProjectId": b["project"], "TaskId": 0, **b["window"]},
+    "GetProjectAppointmentsByTasks": lambda b, kari: {"ProjectId": b["project"], "TaskIds": [], **b["window"]},
+    "GetProjectAppointmentsByTaskHeading": lambda b, kari: {"ProjectId": b["project"], "TaskHeadingId": b["heading"],
+                                                            **b["window"]},
+    "GetProjectMemberAppointments": lambda b, kari: {"PersonId": kari, **b["window"]},
+    "GetProjectMemberAppointmentsByType": lambda b, kari: {"PersonId": kari, "AppointmentType": "inDiary",
+                                                           **b["window"]},
+    "GetProjectMemberAppointmentsByTask": lambda b, kari: {"PersonId": kari, "TaskId": 0, **b["window"]},
+    "GetProjectMemberAppointmentsByTasks": lambda b, kari: {"PersonId": kari, "TaskIds": [], **b["window"]},
+    "GetProjectMemberAppointmentsByTaskHeading": lambda b, kari: {"PersonId": kari, "TaskHeadingId": b["heading"],
+                                                                  **b["window"]},
+    "GetPublishedAppointments": lambda b, kari: {"AppointmentIds": [b["visible"], b["private"]]},
+    "GetPublishedProjectAppointments": lambda b, kari: {"ProjectId": b["project"]},
+}
+BY_TASK = {"GetProjectAppointmentsByTask", "GetProjectAppointmentsByTasks", "GetProjectMemberAppointmentsByTask",
+           "GetProjectMemberAppointmentsByTasks"}
+
+
+@pytest.mark.parametrize("method", sorted(CROSS_USER))
+def test_another_users_row_is_listed_and_their_private_one_is_not(
+        ada: httpx.Client, ben: httpx.Client, seed: Seeder, bens_rows: dict[str, Any], method: str) -> None:
+    body = CROSS_USER[method](bens_rows, kari(seed))
+    if method in BY_TASK:  # the task the rows have
+        body.update({"TaskId": task_of(ben, bens_rows["visible"])} if "TaskId" in body
+                    else {"TaskIds": [task_of(ben, bens_rows["visible"])]})
+    with Unchanged(seed):
+        seen_by_ada = ids(ada.post(AGENT + method, json=body))
+    assert bens_rows["visible"] in seen_by_ada and bens_rows["private"] not in seen_by_ada
+    assert bens_rows["private"] in ids(ben.post(AGENT + method, json=body))
+
+
+def task_of(client: httpx.Client, appointment_id: int) -> int:
+    got = client.post(AGENT + "GetAppointment", params={"appointmentId": appointment_id}).json()
+    return int(got["TaskId"])
+
+
+def test_another_users_published_rows_are_not_the_callers_own(ada: httpx.Client, bens_rows: dict[str, Any]) -> None:
+    mine = ids(ada.post(AGENT + "GetMyPublishedAppointments"))
+    assert bens_rows["visible"] not in mine and bens_rows["private"] not in mine
+    assert ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": bens_rows["visible"]}).json()[
+        "AppointmentId"] == bens_rows["visible"]
+    assert ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": bens_rows["private"]}).json() is None
