@@ -389,3 +389,17 @@ def test_another_users_published_rows_are_not_the_callers_own(ada: httpx.Client,
     assert ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": bens_rows["visible"]}).json()[
         "AppointmentId"] == bens_rows["visible"]
     assert ada.post(AGENT + "GetPublishedAppointment", json={"AppointmentId": bens_rows["private"]}).json() is None
+
+
+def test_the_project_agent_reads_a_project_with_its_owner_and_null_for_an_unknown_id(ada: httpx.Client,
+                                                                                    seed: Seeder) -> None:
+    project = admin(seed, lambda conn: groupings.add_project(conn, f"Read {next(_n)}", "R-2", seed.user_id("ben")))
+    r = ada.post("/api/v1/Agents/Project/GetProject", params={"projectId": project})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["ProjectId"], got["ProjectNumber"], got["AssociateId"], got["AssociateFullName"]) == (
+        project, "R-2", seed.user_id("ben"), "Ben Hansen")
+    assert got["Name"].startswith("Read ") and got["URL"] == "" and got["IsPublished"] is False
+    for unknown in (999_999, 0):
+        r = ada.post("/api/v1/Agents/Project/GetProject", params={"projectId": unknown})
+        assert r.status_code == 200 and r.json() is None

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ..store import groupings as store
 from ..store.database import Database
+from ..store.entities import AssociateInfo, associates
 from .clock import utc_now
 
 
@@ -58,6 +59,18 @@ def add_project_members(conn: Connection, project_id: int, person_ids: Sequence[
         store.add_project_members(conn, project_id, list(dict.fromkeys(person_ids)))
     except store.Missing as exc:
         raise Refused(f"no such project or person: {exc.args[0]}") from None
+
+
+async def project(db: Database, project_id: int) -> tuple[AssociateInfo | None, store.Project] | None:
+    """The project with its owner (None when there is none), or None for an unknown id."""
+
+    def work(conn: Connection) -> tuple[AssociateInfo | None, store.Project] | None:
+        found = store.projects(conn, [project_id]).get(project_id)
+        if found is None:
+            return None
+        return associates(conn, [found.associate_id]).get(found.associate_id), found
+
+    return await db.transaction(work)
 
 
 async def can_assign_to_project_member(db: Database, project_id: int) -> bool:

@@ -48,4 +48,5 @@ def agents() -> dict[str, tuple[str, dict[str, AgentMethod]]]:
         "associate": ("Associate", agent_people.table(agent_people.ASSOCIATE_METHODS)),
         "person": ("Person", agent_people.table(agent_people.PERSON_METHODS)),
         "contact": ("Contact", agent_people.table(agent_people.CONTACT_METHODS)),
+        "project": ("Project", agent_people.table(agent_groupings.PROJECT_METHODS)),
     }

@@ -19,8 +19,10 @@ from ..service import groupings
 from ..service.entities import ListQuery
 from . import entity_carriers as c
 from . import enums as w
+from .agent_entities import query_id
 from .agent_lists import _answer, _type, _window
 from .endpoint import AgentMethod, Call
+from .entity_view import FULL_RIGHTS
 from .errors import ApiError
 from .timefmt import time_context
 
@@ -103,6 +105,31 @@ class PublishedProjectAppointmentsRequest(c.Request):
     project_id: Int32 = 0
 
 
+class Project(c.RightsCarrier):
+    """The Project agent's simple Project (spec §3.4): what sodiary keeps, the other members at their defaults."""
+
+    project_id: Int32 = 0
+    name: c.Text = ""
+    description: c.Text = ""
+    url: c.Text = msgspec.field(default="", name="URL")
+    type: c.Text = ""
+    associate_id: Int32 = 0
+    associate_full_name: c.Text = ""
+    type_id: Int32 = 0
+    updated: c.DateText | None = None
+    status_id: Int32 = 0
+    status: c.Text = ""
+    text_id: Int32 = 0
+    publish_to: c.DateText | None = None
+    publish_from: c.DateText | None = None
+    is_published: bool = False
+    url_name: c.Text = msgspec.field(default="", name="URLName")
+    project_number: c.Text = ""
+    active_erp_links: Int32 = 0
+    event_id: Int32 = 0
+    start_date: c.DateText | None = None
+
+
 Build = Callable[[Call, Any], ListQuery]
 Handler = Callable[[Call, Any], Awaitable[Appointments]]
 
@@ -170,6 +197,17 @@ def _by_tasks(r: Any) -> tuple[int, ...]:
 
 def _by_heading(r: Any) -> int:
     return int(r.task_heading_id)
+
+
+async def get_project(call: Call, _req: None) -> Project | None:
+    project_id = query_id(call, "projectId")
+    found = await groupings.project(call.db, project_id) if project_id > 0 else None
+    if found is None:
+        return None
+    owner, project = found
+    return Project(project_id=project.project_id, name=project.name, project_number=project.project_number,
+                   associate_id=project.associate_id, associate_full_name=owner.full_name if owner else "",
+                   table_right=FULL_RIGHTS)
 
 
 async def can_assign_to_project_member(call: Call, req: CanAssignToProjectMemberRequest) -> bool:
@@ -260,4 +298,10 @@ METHODS: list[AgentMethod] = [
     AgentMethod("GetPublishedProjectAppointments", published_project_appointments,
                 PublishedProjectAppointmentsRequest, Appointments,
                 summary="A project's appointments published today."),
+]
+
+# The Project agent: the minimal project a ProjectId names (`POST /api/v1/Agents/Project/GetProject`).
+PROJECT_METHODS: list[AgentMethod] = [
+    AgentMethod("GetProject", get_project, None, Project, query={"projectId": int},
+                summary="The project with the id (name, number, owner), or null."),
 ]
