@@ -149,10 +149,6 @@ def add_members(conn: Connection, group_id: int, associate_ids: Collection[int])
     _link(conn, user_group_member, ({"group_id": group_id, "associate_id": a} for a in associate_ids))
 
 
-def remove_members(conn: Connection, group_id: int, associate_ids: Collection[int]) -> None:
-    conn.execute(delete(user_group_member).where(_m.group_id == group_id, _m.associate_id.in_(associate_ids)))
-
-
 def groups(conn: Connection) -> list[UserGroup]:
     members: dict[int, list[int]] = {}
     for g, a in conn.execute(select(_m.group_id, _m.associate_id).order_by(_m.associate_id)):
@@ -160,11 +156,6 @@ def groups(conn: Connection) -> list[UserGroup]:
     rows = conn.execute(select(user_group).order_by(_g.rank, _g.group_id)).mappings()
     return [UserGroup(r["group_id"], r["name"], r["description"], r["rank"], r["deleted"],
                       tuple(members.get(r["group_id"], ()))) for r in rows]
-
-
-def group_exists(conn: Connection, group_id: int) -> bool:
-    return conn.execute(select(_g.group_id).where(_g.group_id == group_id, _g.deleted == False)  # noqa: E712
-                        ).first() is not None
 
 
 def members_of(group_id: int) -> Select[Any]:
