@@ -8,8 +8,12 @@ same machine, most of them as a ratio against a reference measured in the same r
 2. Latency at half the maximum rate: an open-loop client (bench/open_loop.py) at 50 % of (b).
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
 4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
-5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU.
-6. A `$filter`ed REST list ($top=50) on 100 000 rows against 1 000 (bench/filtered_list.py).
+5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU; then one
+   worker on PostgreSQL against `pgbench -M prepared` of the same single-answer transaction and against
+   one worker on SQLite, with the CPU per Accept of sodiary and of PostgreSQL (/proc).
+6. Accept with one active webhook on every event against none, and the events delivered per second
+   (bench/webhooks.py).
+7. A `$filter`ed REST list ($top=50) on 100 000 rows against 1 000 (bench/filtered_list.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -47,7 +51,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "filter")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "webhooks", "filter")
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Plan:
     bigdb_requests: int
     pg_invitations: int
     pg_rounds: int
+    pg_engine_invitations: int
     workers: int
 
 
@@ -79,6 +84,7 @@ def plan(args: argparse.Namespace) -> Plan:
         bigdb_requests=200 if quick else 450,
         pg_invitations=60_000 if quick else 200_000,
         pg_rounds=1 if quick else 2,
+        pg_engine_invitations=60_000 if quick else 300_000,
         workers=args.workers,
     )
 
@@ -299,8 +305,23 @@ def main(argv: list[str] | None = None) -> int:
                         ok = ok and m.verified
                 print(f"postgresql workers2/workers1 = {ratio_text(median_ratio(pairs(scale)))} "
                       "(the workers, PostgreSQL and wrk share the machine's CPUs: see the idle column)")
+                print(f"\none worker: SQLite, PostgreSQL, and pgbench -M prepared -c {p.opts.connections} of the same "
+                      "single-answer transaction (CPU from /proc, per request)")
+                engine_opts = replace(p.opts, invitations=p.pg_engine_invitations)
+                engines = pgscale.measure_engines(workdir, headers, engine_opts, p.pg_rounds)
+                print("\n".join(pgscale.engine_report(engines)))
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
+        if "webhooks" not in args.skip:
+            import webhooks
+
+            workdir = scratch / "webhooks"
+            workdir.mkdir()
+            print(f"\nwebhooks: Accept without and with one active webhook on every event, {p.rounds} round(s)")
+            done = webhooks.measure(workdir, p.opts, p.rounds, p.workers)
+            hook_ratio, rate = webhooks.report(done)
+            ok = ok and all(h.events == h.accepted for _, h in done)
+            print(f"webhook/plain = {hook_ratio:.2f}, events delivered/s = {rate:.0f}")
     finally:
         if args.keep:
             print(f"scratch directory kept: {scratch}")

@@ -86,7 +86,7 @@ def _may_change(conn: Connection, row: BookingRow, caller: int) -> bool:
 
 
 async def delete(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _delete(conn, caller, appointment_id, mode, True))
+    await db.transaction(lambda conn: delete_in(conn, caller, appointment_id, mode, True))
 
 
 async def delete_entity(db: Database, caller: Caller, appointment_id: int,
@@ -96,14 +96,15 @@ async def delete_entity(db: Database, caller: Caller, appointment_id: int,
     def work(conn: Connection) -> None:
         if pre != NO_PRECONDITIONS:
             entities.check_preconditions(conn, caller, appointment_id, pre)
-        _delete(conn, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False)
+        delete_in(conn, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False)
 
     await db.transaction(work)
 
 
-def _delete(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
-            child_means_booking: bool) -> None:
-    """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
+def delete_in(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
+              child_means_booking: bool) -> None:
+    """Within a unit of work: the organiser cancels the booking; an invitee's delete is a decline without
+    a reason (§2.6.7)."""
     me = caller.associate_id
     target = _get(conn, appointment_id, caller)
     if target.role is BookingType.Owner and _may_change(conn, target, me):
@@ -192,12 +193,13 @@ class NewTimes:
 
 async def move(db: Database, caller: Caller, appointment_id: int, times: NewTimes,
                mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _move(conn, caller, appointment_id, times, mode, Operation.MOVE.value))
+    await db.transaction(lambda conn: move_in(conn, caller, appointment_id, times, mode, Operation.MOVE.value))
 
 
-def _move(conn: Connection, caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode,
-          operation: str) -> None:
-    """Mother and every child move together; answered invitations are asked again (§2.4 Move)."""
+def move_in(conn: Connection, caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode,
+            operation: str) -> None:
+    """Within a unit of work: mother and every child move together; answered invitations are asked again
+    (§2.4 Move)."""
     target = _get(conn, appointment_id, caller)
     origin = booking.organiser_target(target, caller.associate_id, _mother_of(conn, target))
     if origin.start is None:
@@ -306,11 +308,11 @@ _ROW_TYPES = frozenset({AppointmentType.inDiary, AppointmentType.inChecklist})
 
 
 async def update(db: Database, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _update(conn, caller, values, mode))
+    await db.transaction(lambda conn: update_in(conn, caller, values, mode))
 
 
-def _update(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
-    """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
+def update_in(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
+    """Within a unit of work: the light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
     me = caller.associate_id
     row = _get(conn, values.appointment_id, caller)
     # A row's own state (Status, Type) is its owner's; a plain row may also be updated by whoever may
@@ -345,3 +347,9 @@ def _update(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUp
         raise Forbidden("not_organiser", appointment_id=row.appointment_id)
     _shift(conn, caller, _occurrences(conn, caller, row, mode), values.start - row.start, duration,
            NewTimes(values.start, end), mode, "UpdateAppointment")
+
+
+# Transitional names for service/mail.py, another engineer's file this change does not touch.
+_delete = delete_in
+_move = move_in
+_update = update_in

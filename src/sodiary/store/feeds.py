@@ -36,3 +36,4 @@ def revoke(conn: Connection, associate_id: int, feed_id: int, now: datetime) -> 
     result = conn.execute(update(calendar_feed).where(and_(
         _f.feed_id == feed_id, _f.associate_id == associate_id, _f.revoked.is_(None))).values(revoked=now))
     return result.rowcount == 1
+

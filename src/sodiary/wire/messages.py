@@ -153,10 +153,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The recurrence has more than {limit} occurrences; end it sooner",
         "no": "Gjentakelsen har mer enn {limit} forekomster; avslutt den tidligere",
     },
-    "recurrence_time_zone": {
-        "en": "Unknown time zone '{zone}'",
-        "no": "Ukjent tidssone '{zone}'",
-    },
     "recurrence_beyond_calendar": {
         "en": "The occurrence on {date} would end after 31 December 9999",
         "no": "Forekomsten {date} ville slutte etter 31. desember 9999",
@@ -310,6 +306,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feed_not_found": {
         "en": "You have no calendar feed {feed_id}",
         "no": "Du har ingen kalenderstrøm {feed_id}",
+    },
+    "bad_mail": {
+        "en": "The message carries no iCalendar object sodiary can act on: {reason}",
+        "no": "Meldingen har ikke noe iCalendar-objekt sodiary kan bruke: {reason}",
+    },
+    "mail_intake_forbidden": {
+        "en": "{user} may not hand in e-mail: only the users in SODIARY_MAIL_INTAKE_USERS may",
+        "no": "{user} kan ikke levere e-post: bare brukerne i SODIARY_MAIL_INTAKE_USERS kan",
+    },
+    "email_item_not_found": {
+        "en": "You have no invitation by e-mail {email_item_id}",
+        "no": "Du har ingen invitasjon på e-post {email_item_id}",
+    },
+    "email_item_cancelled": {
+        "en": "The organiser has cancelled the invitation {email_item_id}",
+        "no": "Arrangøren har avlyst invitasjonen {email_item_id}",
     },
     "bad_ics": {
         "en": "IcsData is not an iCalendar REPLY that can be applied: {reason}",
@@ -519,6 +531,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "webhook_invalid": {
         "en": "The webhook cannot be saved: {detail}",
         "no": "Webhooken kan ikke lagres: {detail}",
+    },
+    "webhook_event_invalid": {
+        "en": "The event cannot be signalled: {detail}",
+        "no": "Hendelsen kan ikke signaliseres: {detail}",
     },
     "webhook_target_refused": {
         "en": "Webhook TargetUrl {url} is refused: {detail}",

@@ -7,7 +7,7 @@ publish: SuperOffice's Publish rows for appointments (IsPublished, PublishFrom/T
 working_hours: a user's own working day, over SODIARY_WORKING_HOURS/DAYS.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 revision = '0012'
 # The lead re-chains migrations at merge.
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
