@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from . import cli_import, cli_mail, cli_ops
+from . import cli_groupings, cli_import, cli_mail, cli_ops
 from .config import SETTINGS, SettingError, Settings, unknown_variables
 from .store.database import Database, normalise_url
 from .store.migrate import SchemaTooNew, upgrade
@@ -448,6 +448,7 @@ def parser() -> argparse.ArgumentParser:
     app_commands.add_parser("list", help="list registered applications")
     cli_ops.register(sub)
     cli_mail.register(sub)
+    cli_groupings.register(sub)
     cli_import.register(sub)
     return root
 
@@ -480,6 +481,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return cli_ops.run(settings, args)
     if args.command == "mail":
         return cli_mail.run(settings, args)
+    if args.command in cli_groupings.COMMANDS:
+        with opened(settings) as db:
+            return cli_groupings.run(db, args)
     if args.command == "import":
         return cli_import.run(settings, args)
     return _app(settings, args)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from sqlalchemy import select
 
 from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.domain.enums import AppointmentType as T
-from sodiary.store.schema import appointment
+from sodiary.service import groupings
+from sodiary.store import tasks
+from sodiary.store.schema import appointment, associate
 from tests.support.databases import fresh_database
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
@@ -163,3 +166,24 @@ def test_the_client_adds_a_company_and_a_person_finds_a_user_by_person_and_invit
 ) -> None:
     result = run_scenario(node, "people", client_zone, live)
     assert result["summary"]["personId"] > 0 and result["summary"]["contactId"] > 0
+
+
+def test_the_client_lists_by_task_heading_user_group_and_project_and_finds_published_appointments(
+    node: str, live: LiveServer, client_zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeder = Seeder(live.database_url)
+    try:
+        with seeder.engine.begin() as conn:
+            task_id = tasks.insert_task(conn, {"name": "Site visit", "registered": datetime(2027, 1, 1)})
+            ben = conn.execute(select(associate.c.person_id).where(associate.c.name == "ben")).scalar_one()
+            project = groupings.add_project(conn, "Harbour")
+            groupings.add_project_members(conn, project, [ben])
+            group = groupings.add_group(conn, "Field team")
+            groupings.add_group_members(conn, group, [seeder.user_id("ada"), seeder.user_id("ben")])
+            ids = {"taskId": task_id, "headingId": groupings.add_heading(conn, "Visits", [task_id]),
+                   "groupId": group, "projectId": project, "benPersonId": ben}
+    finally:
+        seeder.close()
+    monkeypatch.setenv("SODIARY_SCENARIO_IDS", json.dumps(ids))
+    result = run_scenario(node, "groupings", client_zone, live)
+    assert result["summary"]["ada"] > 0 and result["summary"]["ben"] > 0

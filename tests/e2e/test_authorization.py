@@ -235,6 +235,21 @@ NO_ID = {
     "GetVideoMeetingConnectedState": "the server's provider configuration",
     "GetNextAvailableTime": "free time of associates; others' rows block time, none is shown (test_agent_calendar)",
 }
+# Lists by task heading, user group and project, and published appointments (issue 17): their cross-user cases
+# (another's visible row listed, their private one never, nothing written) are in test_agent_groupings.py.
+ELSEWHERE = {
+    **{m: "test_agent_groupings.py::test_another_users_row_is_listed_and_their_private_one_is_not" for m in (
+        "GetPersonAppointmentsByTaskHeading", "GetContactAppointmentsByTaskHeading", "GetDiaryByGroup",
+        "GetProjectAppointments", "GetProjectAppointmentsByType", "GetProjectAppointmentsByTask",
+        "GetProjectAppointmentsByTasks", "GetProjectAppointmentsByTaskHeading", "GetProjectMemberAppointments",
+        "GetProjectMemberAppointmentsByType", "GetProjectMemberAppointmentsByTask",
+        "GetProjectMemberAppointmentsByTasks", "GetProjectMemberAppointmentsByTaskHeading",
+        "GetPublishedAppointments", "GetPublishedProjectAppointments")},
+    "GetAppointmentsByTaskHeading": "test_agent_groupings.py: the caller's own rows only",
+    "GetPublishedAppointment": "test_agent_groupings.py::test_another_users_published_rows_are_not_the_callers_own",
+    "GetMyPublishedAppointments": "test_agent_groupings.py::test_another_users_published_rows_are_not_the_callers_own",
+    "CanAssignToProjectMember": "a project, not an appointment; nothing is shown or written",
+}
 IMPLEMENTED = {m.name for m in agent_methods().values() if m.handler is not None}
 REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
 
@@ -243,7 +258,7 @@ REST_NO_ID = {"GET /api/v1/Appointment/default", "POST /api/v1/Appointment"}
 
 
 def test_every_implemented_method_is_in_a_table() -> None:
-    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID) | set(ACTIVITY_WRITES)
+    tabled = set(WRITES) | set(READS) | set(PASS_OVER) | set(NO_ID) | set(ACTIVITY_WRITES) | set(ELSEWHERE)
     assert IMPLEMENTED - tabled == set(), "add a cross-user case to tests/e2e/test_authorization.py"
 
 

@@ -29,6 +29,7 @@ class AppointmentRow:
     person_id: int = 0  # whom the meeting is with
     contact_id: int = 0
     task_id: int = 0
+    project_id: int = 0
     type: AppointmentType = AppointmentType.inDiary
     status: AppointmentStatus = AppointmentStatus.NotStarted
     private: int = 0  # AppointmentPrivate's number; kept as stored (an unknown one renders as PrivateUser)
@@ -131,6 +132,12 @@ class ListQuery:
     start: datetime | None = None
     end: datetime | None = None
     count: int = -1
+    heading_id: int | None = None  # of a task under this task heading
+    group_id: int | None = None  # in the diary of a member of this user group
+    project_id: int | None = None
+    member_person_id: int | None = None  # of a project this person is a member of
+    published_on: datetime | None = None  # published on this day
+    appointment_ids: tuple[int, ...] | None = None
 
 
 def holding(row: AppointmentRow, mother: AppointmentRow | None = None) -> rights.Holding:

@@ -27,6 +27,14 @@ class WorkingTime:
         end = time.max if last == "24:00" else time.fromisoformat(last)
         return cls(time.fromisoformat(first), end, frozenset(WEEKDAYS.index(d) for d in days.split(",") if d))
 
+    @classmethod
+    def common(cls, times: Sequence[WorkingTime]) -> WorkingTime:
+        """The working time several people share: the latest start, the earliest end, the days all work.
+        None shared (the hours do not meet) is a working time without days."""
+        start, end = max(t.start for t in times), min(t.end for t in times)
+        days = frozenset.intersection(*(t.days for t in times)) if start < end else frozenset()
+        return cls(start, end, days)
+
     def window(self, day: date, red: bool) -> tuple[datetime, datetime] | None:
         """The day's working time; None on a day off (not a working weekday, or a public holiday)."""
         if red or day.weekday() not in self.days:

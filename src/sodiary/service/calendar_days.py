@@ -15,6 +15,7 @@ from ..domain.calendar_days import Activity, Slot, WorkingTime
 from ..domain.diary_views import in_sync
 from ..domain.errors import Invalid
 from ..store import entities as store
+from ..store import working_hours
 from ..store.database import Database
 from .context import Caller
 
@@ -57,6 +58,12 @@ def public_holidays(country: str, first: date, last: date, lang: str) -> dict[da
     return out
 
 
+def working_time_of(conn: Connection, associate_ids: Sequence[int], default: WorkingTime) -> WorkingTime:
+    """The working time the associates share: each one's own (`sodiary workhours`), else the settings'."""
+    own = working_hours.of(conn, associate_ids)
+    return WorkingTime.common([WorkingTime.parse(*own[a]) if a in own else default for a in associate_ids])
+
+
 async def day_information(db: Database, caller: Caller, associate_id: int, first: date, last: date,
                           work: WorkingTime, country: str, lang: str) -> list[Day]:
     """One item per day from `first` to `last` (inclusive) for the associate (0: the caller)."""
@@ -71,7 +78,8 @@ async def day_information(db: Database, caller: Caller, associate_id: int, first
         # docs say they are counted); invitations count once accepted, as in the diary.
         rows = store.listed_rows_of(conn, owner, datetime.combine(first, time.min), datetime.combine(last, time.max))
         slots = [Slot(r.start_date, r.end_date, not r.is_free) for r in rows]
-        return [Day(d, rules.activity(d, slots, work, d in red), list(red.get(d, ()))) for d in dates]
+        own = working_time_of(conn, [owner], work)
+        return [Day(d, rules.activity(d, slots, own, d in red), list(red.get(d, ()))) for d in dates]
 
     return await db.transaction(read)
 
@@ -96,6 +104,7 @@ async def next_available(db: Database, caller: Caller, associate_ids: Sequence[i
                 raise Invalid("unknown_associate", associate_id=owner)
         rows = store.rows_taking_time(conn, owners, start, datetime.combine(horizon, time.max))
         busy = [(r.start_date, r.end_date) for r in rows if in_sync(r.type, r.status)]
-        return rules.next_available(busy, work, red, start, end - start, count, all_day)
+        return rules.next_available(busy, working_time_of(conn, owners, work), red, start, end - start, count,
+                                    all_day)
 
     return await db.transaction(read)

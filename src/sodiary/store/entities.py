@@ -19,7 +19,17 @@ from sqlalchemy.sql import ColumnElement, Select
 from ..domain import booking
 from ..domain.appointment import COLUMN_FIELDS, AppointmentRow, ListQuery, RecurrenceRuleRow
 from ..domain.enums import AppointmentStatus, AppointmentType
-from .schema import appointment, appointment_text, associate, contact, person, recurrence_rule
+from . import groupings
+from .schema import (
+    appointment,
+    appointment_text,
+    associate,
+    contact,
+    person,
+    recurrence_rule,
+    user_group,
+    user_group_member,
+)
 
 # Transitional name for service/mail.py, which this change does not touch: an appointment row.
 Row = AppointmentRow
@@ -61,6 +71,7 @@ class AssociateInfo:
     type: int
     disabled: bool
     person: PersonInfo | None
+    group_id: int = 0  # GroupIdx: the first of the user's groups by rank, 0 for none
 
     @property
     def full_name(self) -> str:
@@ -149,6 +160,18 @@ def list_where(associate_id: int, q: ListQuery) -> ColumnElement[bool]:
         parts.append(_a.type == int(q.type))
     if q.task_ids is not None:
         parts.append(_a.task_id.in_(q.task_ids))
+    if q.heading_id is not None:
+        parts.append(_a.task_id.in_(groupings.tasks_under(q.heading_id)))
+    if q.group_id is not None:
+        parts.append(_a.associate_id.in_(groupings.members_of(q.group_id)))
+    if q.project_id is not None:
+        parts.append(_a.project_id == q.project_id)
+    if q.member_person_id is not None:
+        parts.append(_a.project_id.in_(groupings.projects_of_member(q.member_person_id)))
+    if q.published_on is not None:
+        parts.append(groupings.published_on(q.published_on))
+    if q.appointment_ids is not None:
+        parts.append(_a.appointment_id.in_(q.appointment_ids))
     return and_(*parts)
 
 
@@ -286,10 +309,15 @@ def associates(conn: Connection, ids: Iterable[int]) -> dict[int, AssociateInfo]
     if not wanted:
         return {}
     a = associate.c
-    q = select(a.associate_id, a.name, a.type, a.disabled, a.person_id).where(a.associate_id.in_(wanted))
+    m, g = user_group_member.c, user_group.c
+    first_group = (select(m.group_id).join(user_group, g.group_id == m.group_id)
+                   .where(m.associate_id == a.associate_id).order_by(g.rank, g.group_id).limit(1).scalar_subquery())
+    q = (select(a.associate_id, a.name, a.type, a.disabled, a.person_id, func.coalesce(first_group, 0))
+         .where(a.associate_id.in_(wanted)))
     rows_list = list(conn.execute(q))
     people = persons(conn, (r[4] for r in rows_list if r[4]))
-    return {r[0]: AssociateInfo(r[0], r[1], r[2], bool(r[3]), people.get(r[4]) if r[4] else None) for r in rows_list}
+    return {r[0]: AssociateInfo(r[0], r[1], r[2], bool(r[3]), people.get(r[4]) if r[4] else None, int(r[5]))
+            for r in rows_list}
 
 
 def contacts(conn: Connection, ids: Iterable[int]) -> dict[int, ContactInfo]:

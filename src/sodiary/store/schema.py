@@ -116,9 +116,12 @@ appointment = Table(
     Column("updated_count", Integer, nullable=False, default=0),
     # Mail this participant the invitation and its changes (SuperOffice's SendEmail); issue 19.
     Column("send_email", Boolean, nullable=False, default=False, server_default=false()),
+    # The project the appointment belongs to (issue 17); 0 = none.
+    Column("project_id", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_appointment_diary", "associate_id", "active_date", "mother_id", "appointment_id", unique=True),
     Index("ix_appointment_mother", "mother_id"),
     Index("ix_appointment_rule_date_associate", "recurrence_rule_id", "active_date", "associate_id"),
+    Index("ix_appointment_project", "project_id", "start_date"),
 )
 
 # Who answered what, when, from which state, with which scheme: the organiser's audit trail.
@@ -329,4 +332,81 @@ webhook_change = Table(
     Column("person_id", Integer, nullable=False, default=0),
     Column("happened", String(40), nullable=False),  # UTC, "YYYY-MM-DD HH:MM:SS.fff…", set by the trigger
     Column("field_values", Text, nullable=True),  # JSON of the row's raw FieldValues columns; NULL when deleted
+)
+
+# SuperOffice's Heading and TaskHeadingLink: "a grouping or filtering of tasks" (the ...ByTaskHeading lists).
+heading = Table(
+    "heading",
+    metadata,
+    Column("heading_id", Integer, primary_key=True),
+    Column("name", String(254), nullable=False),
+    Column("rank", Integer, nullable=False, default=0),
+    Column("tooltip", String(254), nullable=False, default=""),
+    Column("deleted", Boolean, nullable=False, default=False),
+)
+
+task_heading_link = Table(
+    "task_heading_link",
+    metadata,
+    Column("heading_id", Integer, ForeignKey("heading.heading_id"), primary_key=True),
+    Column("task_id", Integer, ForeignKey("task.task_id"), primary_key=True),
+)
+
+# User groups and their members (GetDiaryByGroup; the Associate's GroupIdx is the first group by rank).
+user_group = Table(
+    "user_group",
+    metadata,
+    Column("group_id", Integer, primary_key=True),
+    Column("name", String(254), nullable=False, unique=True),
+    Column("description", String(254), nullable=False, default=""),
+    Column("rank", Integer, nullable=False, default=0),
+    Column("deleted", Boolean, nullable=False, default=False),
+)
+
+user_group_member = Table(
+    "user_group_member",
+    metadata,
+    Column("group_id", Integer, ForeignKey("user_group.group_id"), primary_key=True),
+    Column("associate_id", Integer, ForeignKey("associate.associate_id"), primary_key=True),
+)
+
+# A minimal Project: what the project list methods need (its name, its members, appointment.project_id).
+project = Table(
+    "project",
+    metadata,
+    Column("project_id", Integer, primary_key=True),
+    Column("name", String(254), nullable=False),
+    Column("project_number", String(50), nullable=False, default=""),
+    Column("associate_id", Integer, nullable=False, default=0),  # the project's owner
+    Column("done", Boolean, nullable=False, default=False),
+    Column("registered", DateTime, nullable=False),  # UTC
+)
+
+project_member = Table(
+    "project_member",
+    metadata,
+    Column("project_id", Integer, ForeignKey("project.project_id"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.person_id"), primary_key=True),
+)
+
+# SuperOffice's Publish rows for appointments (table 9 only, so keyed by the appointment): published "to
+# external persons" (publish_type 1) from/to the dates given, both inclusive and open when null.
+publish = Table(
+    "publish",
+    metadata,
+    Column("appointment_id", Integer, primary_key=True),
+    Column("publish_type", SmallInteger, nullable=False, default=1),
+    Column("publish_from", DateTime, nullable=True),
+    Column("publish_to", DateTime, nullable=True),
+    Column("event_date", DateTime, nullable=True),
+)
+
+# A user's own working day (SuperOffice keeps it in the user's preferences), over the settings'
+# SODIARY_WORKING_HOURS/DAYS: `hours` as `HH:MM-HH:MM`, `days` as `mon,tue,...`.
+working_hours = Table(
+    "working_hours",
+    metadata,
+    Column("associate_id", Integer, ForeignKey("associate.associate_id"), primary_key=True),
+    Column("hours", String(11), nullable=False),
+    Column("days", String(27), nullable=False),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -55,3 +55,17 @@ def update_task(conn: Connection, task_id: int, values: Mapping[str, Any]) -> No
             conn.execute(update(task).where(_t.task_id == task_id).values(**values))
     except IntegrityError:
         raise NameTaken from None
+
+
+def first_of_type(conn: Connection, record_type: int) -> Row | None:
+    """The task a new appointment of this TaskType gets: the first live one by rank."""
+    q = (select(task).where(_t.record_type == record_type, _t.deleted == False)  # noqa: E712 - SQL
+         .order_by(_t.rank, _t.task_id).limit(1))
+    return conn.execute(q).mappings().first()
+
+
+def by_ids(conn: Connection, ids: Iterable[int]) -> dict[int, Row]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {r["task_id"]: r for r in conn.execute(select(task).where(_t.task_id.in_(wanted))).mappings()}

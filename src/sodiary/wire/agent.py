@@ -12,6 +12,7 @@ from . import (
     agent_calendar,
     agent_diary,
     agent_entities,
+    agent_groupings,
     agent_ical,
     agent_lists,
     agent_organiser,
@@ -24,7 +25,7 @@ from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
 AREAS = (agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence, agent_diary,
-         agent_calendar, agent_activities, agent_tasks, agent_video)
+         agent_calendar, agent_activities, agent_tasks, agent_video, agent_groupings)
 
 
 def implemented() -> list[AgentMethod]:
@@ -47,4 +48,5 @@ def agents() -> dict[str, tuple[str, dict[str, AgentMethod]]]:
         "associate": ("Associate", agent_people.table(agent_people.ASSOCIATE_METHODS)),
         "person": ("Person", agent_people.table(agent_people.PERSON_METHODS)),
         "contact": ("Contact", agent_people.table(agent_people.CONTACT_METHODS)),
+        "project": ("Project", agent_people.table(agent_groupings.PROJECT_METHODS)),
     }

@@ -2,7 +2,8 @@
 (spec §4.3 #33–#37 and table D). Each builds one service.ListQuery; what a row must be to show in a
 diary or a task list is decided there, once.
 
-`IncludeProjectAppointments` is accepted and has no effect: sodiary has no projects. A person or
+`IncludeProjectAppointments` is accepted and has no effect (what it adds is undocumented; the project lists
+are in agent_groupings.py). A person or
 company id of 0 or less lists nothing (it would otherwise match every row without one).
 """
 

@@ -23,6 +23,8 @@ from ..service.context import Caller
 from ..service.entities import EntityData, People, SaveInput
 from ..service.recurrence import SeriesInput
 from ..store.entities import AssociateInfo, ContactInfo, PersonInfo
+from ..store.groupings import Project, Published
+from ..store.tasks import Row as TaskRow
 from . import entity_carriers as c
 from . import enums as w
 from .endpoint import Call
@@ -56,6 +58,7 @@ def associate_carrier(info: AssociateInfo | None) -> c.Associate | None:
         type=_enum(d.UserType(info.type) if info.type in d.UserType._value2member_map_ else d.UserType.Unknown,
                    w.UserType),
         full_name=info.full_name, formal_name=info.full_name, deleted=info.disabled, user_name=info.name,
+        group_idx=info.group_id,
     )
 
 
@@ -133,11 +136,62 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         has_conflict=data.conflict,
         assigned_by=associate_carrier(people.associates.get(row.assigned_by)),
         mother_associate=associate_carrier(mother_owner),
-        task=c.TaskListItem(task_list_item_id=row.task_id, value=d.wire_name(data.task_type),
-                            type=_enum(data.task_type, w.TaskType)),
+        task=task_carrier(row.task_id, people.tasks.get(row.task_id), data.task_type),
         visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
         table_right=_table_right(row, mother, caller, invitees=len(data.booking) > 1),
+        project=project_carrier(people.projects.get(row.project_id)),
+        is_published=data.published is not None,
+        publish_from=tc.render(data.published.publish_from) if data.published else None,
+        publish_to=tc.render(data.published.publish_to) if data.published else None,
+        publish_event_date=tc.render(data.published.event_date) if data.published else None,
     )
+
+
+def task_carrier(task_id: int, found: TaskRow | None, task_type: d.TaskType) -> c.TaskListItem:
+    """The entity's Task: the task list's row when the id names one, else the task type's name."""
+    if found is None:
+        return c.TaskListItem(task_list_item_id=task_id, value=d.wire_name(task_type),
+                              type=_enum(task_type, w.TaskType))
+    record_type = _member(d.TaskType, found["record_type"])
+    return c.TaskListItem(
+        task_list_item_id=task_id, value=found["name"], type=_enum(record_type, w.TaskType), tooltip=found["tooltip"],
+        deleted=bool(found["deleted"]), rank=found["rank"], intent_id=found["intent_id"],
+        is_default_allday_event=bool(found["default_allday_event"]), is_default_free=bool(found["default_free"]),
+        is_default_published=bool(found["default_published"]), color_index=found["color_index"],
+        default_videomeeting_status=found["default_videomeeting_status"],
+        direction=("Unknown", "Incoming", "Outgoing", "SaintAll")[found["direction"] % 4],  # EAppntDirection
+    )
+
+
+def project_carrier(found: Project | None) -> dict[str, Any] | None:
+    """The entity's Project (spec §3.4): what sodiary keeps, the other members at their defaults."""
+    if found is None:
+        return None
+    return {"ProjectId": found.project_id, "Name": found.name, "ProjectNumber": found.project_number,
+            "AssociateId": found.associate_id, "Description": "", "URL": "", "URLName": "", "Type": "", "TypeId": 0,
+            "Status": "", "StatusId": 0, "TextId": 0, "IsPublished": False, "PublishFrom": None, "PublishTo": None,
+            "ActiveErpLinks": 0, "EventId": 0, "StartDate": None, "Updated": None, "AssociateFullName": "",
+            "Completed": found.done}
+
+
+def _project_id(project: dict[str, Any] | None) -> int:
+    value = next((v for k, v in (project or {}).items() if k.lower() == "projectid"), 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
+        raise ApiError(400, "ArgumentException", "invalid_query", name="Project.ProjectId", detail="an id")
+    return value
+
+
+def _published(entity: c.AppointmentEntity, tc: TimeContext) -> Published | None:
+    """IsPublished with its dates; the dates are days, so their time of day is dropped."""
+    if not entity.is_published:
+        return None
+
+    def day(text: str | None, field: str) -> datetime | None:
+        parsed = tc.parse(text, field)
+        return parsed.replace(hour=0, minute=0, second=0, microsecond=0) if parsed is not None else None
+
+    return Published(0, day(entity.publish_from, "PublishFrom"), day(entity.publish_to, "PublishTo"),
+                     day(entity.publish_event_date, "PublishEventDate"))
 
 
 def _private(value: int) -> d.AppointmentPrivate:
@@ -283,7 +337,7 @@ def _member(enum: Any, value: int) -> Any:
 
 
 def simple_carrier(row: AppointmentRow, people: People, caller: Caller, tc: TimeContext,
-                   rule: RecurrenceRuleRow | None = None) -> c.Appointment:
+                   rule: RecurrenceRuleRow | None = None, published: bool = False) -> c.Appointment:
     status = row.status
     type_ = row.type
     owner = people.associates.get(row.associate_id)
@@ -296,7 +350,8 @@ def simple_carrier(row: AppointmentRow, people: People, caller: Caller, tc: Time
     return c.Appointment(
         appointment_id=row.appointment_id,
         start_date=tc.render(row.start_date), end_date=tc.render(row.end_date),
-        type=_enum(type_, w.AppointmentType), task=d.wire_name(task_type),
+        type=_enum(type_, w.AppointmentType),
+        task=found_task["name"] if (found_task := people.tasks.get(row.task_id)) else d.wire_name(task_type),
         associate_full_name=owner.full_name if owner else "",
         contact_name=contact.name if contact else "",
         description=row.description,
@@ -327,11 +382,15 @@ def simple_carrier(row: AppointmentRow, people: People, caller: Caller, tc: Time
         mother_associate_id=row.mother_associate_id,
         title=row.title, agenda=row.agenda, internal_notes=row.internal_notes, task_id=row.task_id,
         table_right=_table_right(row, None, caller),
+        project_id=row.project_id,
+        project_name=project.name if (project := people.projects.get(row.project_id)) else "",
+        is_published=published,
     )
 
 
 def simple_carriers(data: svc.ListData, caller: Caller, tc: TimeContext) -> list[c.Appointment]:
-    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r.recurrence_rule_id)) for r in data.rows]
+    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r.recurrence_rule_id),
+                           r.appointment_id in data.published) for r in data.rows]
 
 
 def save_input(entity: c.AppointmentEntity, tc: TimeContext,
@@ -381,4 +440,6 @@ def save_input(entity: c.AppointmentEntity, tc: TimeContext,
         lead_seconds=parse_span(entity.lead_time, "LeadTime"),
         lag_seconds=parse_span(entity.lag_time, "LagTime"),
         participants=tuple(svc.ParticipantInput(p.associate_id, p.person_id) for p in entity.participants),
+        project_id=_project_id(entity.project),
+        published=_published(entity, tc),
     )

@@ -77,6 +77,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Person id {person_id} does not exist",
         "no": "Person med id {person_id} finnes ikke",
     },
+    "unknown_project": {
+        "en": "Project id {project_id} does not exist",
+        "no": "Prosjekt med id {project_id} finnes ikke",
+    },
+    "unknown_group_type": {
+        "en": "GroupType {group_type} is not served: only 1 (Usergroup); sodiary has no user-defined diary groups "
+              "(0) nor resource headings (2)",
+        "no": "GroupType {group_type} støttes ikke: bare 1 (Usergroup); sodiary har verken brukerdefinerte "
+              "dagbokgrupper (0) eller ressursoverskrifter (2)",
+    },
     "person_not_user": {
         "en": "Person id {person_id} is not a user and has no diary",
         "no": "Person med id {person_id} er ikke en bruker og har ingen dagbok",

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Connection
 from ...domain.appointment import AppointmentRow
 from ...domain.enums import AppointmentStatus, TaskType
 from ...domain.errors import Invalid
+from ...store import tasks as task_store
 from ...store.database import Database
+from ...store.groupings import Published
 from ..context import Caller
 from .model import EntityData, load_people, person_of, task_type_of, type_for_task
 from .reads import load
@@ -43,7 +45,16 @@ def _default(conn: Connection, caller: Caller, local_now: datetime, task_type: T
         start_date=start, end_date=start + timedelta(hours=1), active_date=start,
         registered_associate_id=caller.associate_id, mother_associate_id=owner,
     )
-    return EntityData(row, [row], None, [], False, people, task_type)
+    # The task type's first task gives its defaults: free or busy, all day, published (its TaskListItem).
+    default_task = task_store.first_of_type(conn, int(task_type))
+    published = None
+    if default_task is not None:
+        row = replace(row, task_id=default_task["task_id"], is_free=bool(default_task["default_free"]),
+                      is_allday=bool(default_task["default_allday_event"]))
+        people = replace(people, tasks={default_task["task_id"]: default_task})
+        if default_task["default_published"]:
+            published = Published(0, None, None, None)
+    return EntityData(row, [row], None, [], False, people, task_type, published)
 
 
 async def copy_entity(db: Database, caller: Caller, appointment_id: int, owner_id: int,

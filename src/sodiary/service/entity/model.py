@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -17,7 +18,10 @@ from ...domain.enums import (
     TaskType,
 )
 from ...store import entities as store
+from ...store import groupings
+from ...store import tasks as task_store
 from ...store.entities import AssociateInfo, ContactInfo, PersonInfo
+from ...store.groupings import Project, Published
 from ..recurrence import SeriesInput
 
 T = AppointmentType
@@ -30,6 +34,8 @@ class People:
     associates: dict[int, AssociateInfo] = field(default_factory=dict)
     persons: dict[int, PersonInfo] = field(default_factory=dict)
     contacts: dict[int, ContactInfo] = field(default_factory=dict)
+    projects: dict[int, Project] = field(default_factory=dict)
+    tasks: dict[int, Mapping[Any, Any]] = field(default_factory=dict)  # the task list rows the appointments name
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,7 @@ class EntityData:
     conflict: bool
     people: People
     task_type: TaskType = TaskType.Appointment
+    published: Published | None = None  # the booking's publish row
 
     @property
     def mother(self) -> AppointmentRow | None:
@@ -54,6 +61,7 @@ class ListData:
     rows: list[AppointmentRow]
     people: People
     rules: dict[int, RecurrenceRuleRow] = field(default_factory=dict)  # the rows' recurrence rules by id
+    published: frozenset[int] = frozenset()  # ids of the rows (or their mothers) with a publish row
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,8 @@ class SaveInput:
     lead_seconds: int = 0
     lag_seconds: int = 0
     participants: tuple[ParticipantInput, ...] = ()
+    project_id: int = 0
+    published: Published | None = None  # None: not published (a Save withdraws a publish row)
     recurrence: SeriesInput | None = None  # a new series; on an update, a changed one
     mode: RecurrenceUpdateMode = RecurrenceUpdateMode.OnlyThis  # which occurrences an update covers
     # On an update: given the entity as the save's own unit of work reads it, the series the save re-patterns
@@ -104,11 +114,15 @@ def type_for_task(task_type: TaskType) -> AppointmentType:
 
 
 def load_people(
-    conn: Connection, associates: Iterable[int] = (), persons: Iterable[int] = (), contacts: Iterable[int] = ()
+    conn: Connection, associates: Iterable[int] = (), persons: Iterable[int] = (), contacts: Iterable[int] = (),
+    projects: Iterable[int] = (), tasks: Iterable[int] = (),
 ) -> People:
     found_persons = store.persons(conn, persons)
     found_contacts = store.contacts(conn, [*contacts, *(p.contact_id for p in found_persons.values())])
-    return People(store.associates(conn, associates), found_persons, found_contacts)
+    wanted = {p for p in projects if p}
+    found_projects = groupings.projects(conn, wanted) if wanted else {}
+    return People(store.associates(conn, associates), found_persons, found_contacts, found_projects,
+                  task_store.by_ids(conn, tasks))
 
 
 def person_of(info: AssociateInfo | None) -> int:

@@ -15,6 +15,7 @@ from ...domain.appointment import AppointmentRow, ListQuery
 from ...domain.errors import Invalid, NotFound
 from ...domain.preconditions import EntityTag, Preconditions, Version
 from ...store import entities as store
+from ...store import groupings
 from ...store.database import Database
 from ..context import Caller
 from .model import EntityData, ListData, load_people, task_type_of
@@ -39,8 +40,12 @@ def load(conn: Connection, caller: Caller, appointment_id: int) -> EntityData | 
                                               r.assigned_by, r.mother_associate_id)],
         persons=[row.person_id, *(r.invited_person_id for r in rows)],
         contacts=[row.contact_id],
+        projects=[row.project_id],
+        tasks=[row.task_id],
     )
-    return EntityData(row, rows, rule, dates, store.has_conflict(conn, row), people, task_type_of(row.type))
+    found = groupings.published(conn, [row.mother_id or row.appointment_id])
+    return EntityData(row, rows, rule, dates, store.has_conflict(conn, row), people, task_type_of(row.type),
+                      next(iter(found.values()), None))
 
 
 def current(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> EntityData:
@@ -124,13 +129,17 @@ async def organizer_name(db: Database, caller: Caller, appointment_id: int) -> s
 
 
 def list_data(conn: Connection, rows: list[AppointmentRow]) -> ListData:
-    """The rows of a list with the people they mention and their recurrence rules."""
+    """The rows of a list with the people they mention, their recurrence rules and which are published."""
+    keys = {r.appointment_id: r.mother_id or r.appointment_id for r in rows}
+    found = groupings.published(conn, set(keys.values()))
     return ListData(rows, load_people(
         conn,
         associates=[x for r in rows for x in (r.associate_id, r.registered_associate_id, r.assigned_by)],
         persons=[r.person_id for r in rows],
         contacts=[r.contact_id for r in rows],
-    ), store.get_rules(conn, {r.recurrence_rule_id for r in rows}))
+        projects=[r.project_id for r in rows],
+        tasks=[r.task_id for r in rows],
+    ), store.get_rules(conn, {r.recurrence_rule_id for r in rows}), frozenset(i for i, k in keys.items() if k in found))
 
 
 async def can_insert_for(db: Database, associate_ids: Sequence[int]) -> list[bool]:

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Connection
 from ...domain.errors import DomainError, Invalid, NotFound
 from ...domain.preconditions import NONE as NO_PRECONDITIONS
 from ...domain.preconditions import Preconditions
+from ...store import entities as store
+from ...store import groupings
 from ...store.database import Database
 from ..clock import utc_now
 from ..context import Caller
@@ -55,16 +57,28 @@ def save(conn: Connection, caller: Caller, data: SaveInput, stored: EntityData |
         stored = stored or load(conn, caller, data.appointment_id)
         data = replace(data, recurrence=data.series_change(stored) if stored is not None else None,
                        series_change=None)
+    if data.project_id and data.project_id not in groupings.projects(conn, [data.project_id]):
+        raise Invalid("unknown_project", project_id=data.project_id)
     now = utc_now()
     if data.appointment_id:
         saved = series.update_series(conn, caller, data, now)
     else:
         plan = write.new_booking(conn, caller, data, now)
         saved = write.create(conn, plan, data) if data.recurrence is None else series.create(conn, plan, data)
+    _publish(conn, saved, data)
     loaded = load(conn, caller, saved)
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
     return loaded
+
+
+def _publish(conn: Connection, saved: int, data: SaveInput) -> None:
+    """The booking's publish row as the save asks: the mother's, with the dates sent, or none."""
+    saved_row = store.get_row(conn, saved)
+    key = (saved_row.mother_id or saved) if saved_row is not None else saved
+    wanted = replace(data.published, appointment_id=key) if data.published is not None else None
+    if wanted != next(iter(groupings.published(conn, [key]).values()), None):
+        groupings.set_published(conn, key, wanted)
 
 
 class _WouldSave(Exception):

@@ -92,6 +92,7 @@ def shared_values(data: SaveInput, person_contact: int) -> dict[str, Any]:
     """Columns that every row of a booking shares."""
     return dict(
         person_id=data.person_id, contact_id=data.contact_id or person_contact, task_id=data.task_id,
+        project_id=data.project_id,
         private=int(data.private), start_date=data.start, end_date=data.end, active_date=data.start,
         title=data.title[:254], location=data.location[:254], is_allday=data.is_allday, is_free=data.is_free,
     )
