@@ -38,10 +38,12 @@ async def set_seen_many(
 
 
 def answer_in(
-    conn: Connection, operation: Operation, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode
+    conn: Connection, operation: Operation, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
+    *, recorded_as: str = "",
 ) -> list[Change]:
-    """Accept or SetSeen inside a unit of work the caller already runs (an iTIP reply, service/ical.py)."""
-    return _answer(conn, operation, caller, appointment_id, mode, "")
+    """Accept or SetSeen inside a unit of work the caller already runs (an iTIP reply, service/ical.py; the
+    e-mail confirmations, service/mail.py)."""
+    return _answer(conn, operation, caller, appointment_id, mode, "", recorded_as=recorded_as)
 
 
 def _answer(
@@ -89,7 +91,9 @@ def _locked(conn: Connection, scope: list[BookingRow], *, with_mothers: bool) ->
 
 def decline(
     conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str
-) -> None:
-    """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother."""
+) -> list[Change]:
+    """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother;
+    the changes made."""
     changes = _answer(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as)
     organiser.note_declines(conn, changes, reason)
+    return changes

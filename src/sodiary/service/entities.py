@@ -169,7 +169,7 @@ async def copy_entity(db: Database, caller: Caller, appointment_id: int, owner_i
 
 def _copy(conn: Connection, caller: Caller, appointment_id: int, owner_id: int,
           local_now: datetime) -> EntityData | None:
-    data = _load(conn, caller, appointment_id)
+    data = load_in(conn, caller, appointment_id)
     if data is None:
         return None
     source = data.mother or data.row  # the meeting as its organiser holds it
@@ -201,10 +201,10 @@ def _copy(conn: Connection, caller: Caller, appointment_id: int, owner_id: int,
 
 async def get_entity(db: Database, caller: Caller, appointment_id: int) -> EntityData | None:
     """The row as an entity, or None when it does not exist or is another user's private row."""
-    return await db.transaction(lambda conn: _load(conn, caller, appointment_id))
+    return await db.transaction(lambda conn: load_in(conn, caller, appointment_id))
 
 
-def _load(conn: Connection, caller: Caller, appointment_id: int) -> EntityData | None:
+def load_in(conn: Connection, caller: Caller, appointment_id: int) -> EntityData | None:
     row = store.get_row(conn, appointment_id)
     if row is None or not store.is_visible(row, caller.associate_id):
         return None
@@ -362,7 +362,7 @@ def _person_of(info: AssociateInfo | None) -> int:
 
 async def save_entity(db: Database, caller: Caller, data: SaveInput) -> EntityData:
     """Create (id 0) or update an appointment or booking; the saved row (the mother's view) back."""
-    return await db.transaction(lambda conn: _save(conn, caller, data))
+    return await db.transaction(lambda conn: save_in(conn, caller, data))
 
 
 Edit = Callable[[EntityData], SaveInput]
@@ -379,7 +379,7 @@ async def edit_entity(db: Database, caller: Caller, appointment_id: int, edit: E
 
     def work(conn: Connection) -> EntityData:
         stored = _current(conn, caller, appointment_id, pre)
-        return _save(conn, caller, replace(edit(stored), appointment_id=appointment_id), stored)
+        return save_in(conn, caller, replace(edit(stored), appointment_id=appointment_id), stored)
 
     return await db.transaction(work)
 
@@ -397,26 +397,26 @@ def check_preconditions(conn: Connection, caller: Caller, appointment_id: int, p
 
 def _current(conn: Connection, caller: Caller, appointment_id: int, pre: Preconditions) -> EntityData:
     store.lock_organiser_row(conn, appointment_id)
-    stored = _load(conn, caller, appointment_id)
+    stored = load_in(conn, caller, appointment_id)
     if stored is None:
         raise NotFound("appointment_not_found", appointment_id=appointment_id)
     pre.check(appointment_id, version_of(stored))
     return stored
 
 
-def _save(conn: Connection, caller: Caller, data: SaveInput, stored: EntityData | None = None) -> EntityData:
+def save_in(conn: Connection, caller: Caller, data: SaveInput, stored: EntityData | None = None) -> EntityData:
     if data.start is None or data.end is None:
         raise Invalid("dates_required")
     if data.end < data.start:
         raise Invalid("end_before_start", appointment_id=data.appointment_id)
     if data.series_change is not None and data.appointment_id:
         # "Was the Recurrence changed?" is asked of the series as this unit of work reads it.
-        stored = stored or _load(conn, caller, data.appointment_id)
+        stored = stored or load_in(conn, caller, data.appointment_id)
         data = replace(data, recurrence=data.series_change(stored) if stored is not None else None,
                        series_change=None)
     now = utc_now()
     saved = _create(conn, caller, data, now) if data.appointment_id == 0 else _update_series(conn, caller, data, now)
-    loaded = _load(conn, caller, saved)
+    loaded = load_in(conn, caller, saved)
     if loaded is None:  # the organiser may always see the booking they just saved
         raise NotFound("appointment_not_found", appointment_id=saved)
     return loaded
@@ -470,7 +470,7 @@ async def refusal(db: Database, caller: Caller, data: SaveInput) -> DomainError 
     validation cannot drift from what Save does, and nothing is written."""
 
     def work(conn: Connection) -> None:
-        _save(conn, caller, data)
+        save_in(conn, caller, data)
         raise _WouldSave
 
     try:

@@ -147,7 +147,7 @@ async def create_for_uid(db: Database, caller: Caller, uid: str, data: svc.SaveI
     def work(conn: Connection) -> svc.EntityData | None:
         if invitations.by_uid(conn, uid) is not None:
             return None
-        saved = svc._save(conn, caller, replace(data, appointment_id=0))
+        saved = svc.save_in(conn, caller, replace(data, appointment_id=0))
         mother_id = saved.row["mother_id"] or saved.row["appointment_id"]
         outbox.add_invitation(conn, mother_id, uid, utc_now(), "", "", "")
         return saved

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.booking import Operation
@@ -30,18 +29,16 @@ from ..ical import Attendee, Event, Method, Party
 from ..outbox import signal
 from ..outbox.mail import MailPayload, encode, valid_address
 from ..store import entities as rows_store
-from ..store import organiser as organiser_store
+from ..store import mail as mail_store
 from ..store import outbox
 from ..store.database import Database
 from ..store.entities import Row
-from ..store.schema import appointment
 from . import answers, organiser
 from . import entities as svc
 from .clock import utc_now
 from .context import Caller
 
 R = TypeVar("R")
-_a = appointment.c
 
 _SIGNIFICANT = ("start_date", "end_date", "is_allday", "location")  # raise SEQUENCE (RFC 5546 §2.1.4)
 _MINOR = ("title", "description", "agenda")  # mailed as a change, same SEQUENCE
@@ -94,7 +91,7 @@ async def _run(db: Database, work: Callable[[Connection], tuple[R, int]]) -> R:
 async def delete(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
                  opts: MailOptions) -> None:
     def op(conn: Connection) -> None:
-        organiser._delete(conn, caller, appointment_id, mode, True)
+        organiser.delete_in(conn, caller, appointment_id, mode, True)
 
     await _run(db, lambda conn: _with_mail(conn, opts, [appointment_id], op))
 
@@ -102,7 +99,7 @@ async def delete(db: Database, caller: Caller, appointment_id: int, mode: Recurr
 async def move(db: Database, caller: Caller, appointment_id: int, times: organiser.NewTimes,
                mode: RecurrenceUpdateMode, opts: MailOptions) -> None:
     def op(conn: Connection) -> None:
-        organiser._move(conn, caller, appointment_id, times, mode, Operation.MOVE.value)
+        organiser.move_in(conn, caller, appointment_id, times, mode, Operation.MOVE.value)
 
     await _run(db, lambda conn: _with_mail(conn, opts, [appointment_id], op))
 
@@ -110,7 +107,7 @@ async def move(db: Database, caller: Caller, appointment_id: int, times: organis
 async def update(db: Database, caller: Caller, values: organiser.Update, mode: RecurrenceUpdateMode,
                  opts: MailOptions) -> None:
     def op(conn: Connection) -> None:
-        organiser._update(conn, caller, values, mode)
+        organiser.update_in(conn, caller, values, mode)
 
     await _run(db, lambda conn: _with_mail(conn, opts, [values.appointment_id], op))
 
@@ -149,10 +146,10 @@ def _save_with_mail(conn: Connection, caller: Caller, data: svc.SaveInput, flags
                     ) -> tuple[tuple[svc.EntityData, int], int]:
     before_scope = _mothers_of(conn, [data.appointment_id]) if data.appointment_id else set()
     before = _snapshot(conn, before_scope) if opts.send else {}
-    saved = svc._save(conn, caller, data, stored)
+    saved = svc.save_in(conn, caller, data, stored)
     scope = before_scope | _mothers_of(conn, [saved.row["appointment_id"]])
     if _store_flags(conn, saved, scope, before_scope, flags, data.mode):
-        saved = svc._load(conn, caller, saved.row["appointment_id"]) or saved
+        saved = svc.load_in(conn, caller, saved.row["appointment_id"]) or saved
     queued = _enqueue_changes(conn, before, _snapshot(conn, scope), opts) if opts.send else 0
     return (saved, queued), queued
 
@@ -164,12 +161,9 @@ async def answer_with_confirmation(db: Database, caller: Caller, appointment_id:
 
     def work(conn: Connection) -> tuple[None, int]:
         if accept:
-            changes = answers._answer(conn, Operation.ACCEPT, caller, appointment_id, mode, "",
-                                      recorded_as=recorded_as)
+            changes = answers.answer_in(conn, Operation.ACCEPT, caller, appointment_id, mode, recorded_as=recorded_as)
         else:
-            changes = answers._answer(conn, Operation.REJECT, caller, appointment_id, mode, reason,
-                                      recorded_as=recorded_as)
-            organiser_store.note_declines(conn, changes, reason)
+            changes = answers.decline(conn, caller, appointment_id, mode, reason, recorded_as)
         queued = 0
         for change in changes:
             queued += _reply(conn, change.row.mother_id, change.row.appointment_id, accept, reason, opts)
@@ -195,12 +189,7 @@ def _mothers_of(conn: Connection, ids: Iterable[int]) -> set[int]:
     its own mother: a save may make it a booking)."""
     found = rows_store.get_rows(conn, ids)
     mothers = {r["mother_id"] or r["appointment_id"] for r in found.values()}
-    rules = {r["recurrence_rule_id"] for r in found.values() if r["recurrence_rule_id"]}
-    if rules:
-        q = select(_a.appointment_id).where(and_(_a.recurrence_rule_id.in_(sorted(rules)),
-                                                 _a.mother_id == _a.appointment_id))
-        mothers.update(conn.execute(q).scalars())
-    return mothers
+    return mothers | mail_store.series_mothers(conn, (r["recurrence_rule_id"] for r in found.values()))
 
 
 def _snapshot(conn: Connection, mothers: Iterable[int]) -> dict[int, _Booking]:

@@ -86,7 +86,7 @@ def _may_change(conn: Connection, row: BookingRow, caller: int) -> bool:
 
 
 async def delete(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _delete(conn, caller, appointment_id, mode, True))
+    await db.transaction(lambda conn: delete_in(conn, caller, appointment_id, mode, True))
 
 
 async def delete_entity(db: Database, caller: Caller, appointment_id: int,
@@ -96,13 +96,13 @@ async def delete_entity(db: Database, caller: Caller, appointment_id: int,
     def work(conn: Connection) -> None:
         if pre != NO_PRECONDITIONS:
             entities.check_preconditions(conn, caller, appointment_id, pre)
-        _delete(conn, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False)
+        delete_in(conn, caller, appointment_id, RecurrenceUpdateMode.OnlyThis, False)
 
     await db.transaction(work)
 
 
-def _delete(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
-            child_means_booking: bool) -> None:
+def delete_in(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
+              child_means_booking: bool) -> None:
     """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
     me = caller.associate_id
     target = _get(conn, appointment_id, caller)
@@ -192,11 +192,11 @@ class NewTimes:
 
 async def move(db: Database, caller: Caller, appointment_id: int, times: NewTimes,
                mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _move(conn, caller, appointment_id, times, mode, Operation.MOVE.value))
+    await db.transaction(lambda conn: move_in(conn, caller, appointment_id, times, mode, Operation.MOVE.value))
 
 
-def _move(conn: Connection, caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode,
-          operation: str) -> None:
+def move_in(conn: Connection, caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode,
+            operation: str) -> None:
     """Mother and every child move together; answered invitations are asked again (§2.4 Move)."""
     target = _get(conn, appointment_id, caller)
     origin = booking.organiser_target(target, caller.associate_id, _mother_of(conn, target))
@@ -306,10 +306,10 @@ _ROW_TYPES = frozenset({AppointmentType.inDiary, AppointmentType.inChecklist})
 
 
 async def update(db: Database, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _update(conn, caller, values, mode))
+    await db.transaction(lambda conn: update_in(conn, caller, values, mode))
 
 
-def _update(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
+def update_in(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
     """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
     me = caller.associate_id
     row = _get(conn, values.appointment_id, caller)

@@ -35,6 +35,8 @@ person = Table(
     Column("firstname", String(50), nullable=False, default=""),
     Column("lastname", String(50), nullable=False, default=""),
     Column("email", String(254), nullable=False, default=""),
+    # The language the person's invitations are written in (a culture name such as nb-NO); "" = unknown.
+    Column("culture", String(20), nullable=False, default="", server_default=""),
 )
 
 associate = Table(

@@ -1,0 +1,24 @@
+"""person.culture: the language a person's invitations are written in (issue 19), e.g. `nb-NO`
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-02 16:10:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('person') as batch:
+        batch.add_column(sa.Column('culture', sa.String(20), nullable=False, server_default=''))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('person') as batch:
+        batch.drop_column('culture')
