@@ -560,3 +560,115 @@ def test_a_change_saved_with_a_norwegian_template_language_is_mailed_in_norwegia
     assert answer["EmailCreated"] is True
     [m] = delivered(seed, mail)
     assert m.subject == "Endret invitasjon: Plan"
+
+
+# --- Asking about mail: WillSendEmail, GetAppointmentEmailInvitation, GetAppointmentHaveParticipantsWithEmail
+
+
+def counts(seed: Seeder) -> tuple[int, int, int]:
+    with seed.engine.connect() as conn:
+        return tuple(int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())  # type: ignore[return-value]
+                     for t in ("appointment", "outbox_message", "invitation"))
+
+
+def test_will_send_email_is_true_for_a_new_booking_with_a_flagged_participant_and_saves_nothing(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"AssociateId": ids(seed)["tje0"], "SendEmail": True}])
+    before = counts(seed)
+    assert ok(call(ada, "WillSendEmail", {"Appointment": entity})) is True
+    assert counts(seed) == before
+    assert delivered(seed, mail) == []
+
+
+def test_will_send_email_is_false_without_a_flagged_participant_or_without_a_change(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"AssociateId": ids(seed)["tje0"], "SendEmail": False}])
+    assert ok(call(ada, "WillSendEmail", {"Appointment": entity})) is False
+    saved = book(ada, seed, {"tje0": True})
+    delivered(seed, mail)
+    assert ok(call(ada, "WillSendEmail", {"Appointment": saved})) is False
+    assert ok(call(ada, "WillSendEmail", {"Appointment": dict(saved, Location="Room 9")})) is True
+    assert ok(call(ada, "WillSendEmail", {"Appointment": None})) is False
+    assert delivered(seed, mail) == []
+
+
+def test_have_participants_with_email_follows_the_stored_flags(ada: httpx.Client, tje0: httpx.Client, seed: Seeder,
+                                                                mail: SmtpSink) -> None:
+    flagged = book(ada, seed, {"tje0": True, "ben": False}, flag=False)
+    unflagged = book(ada, seed, {"tje0": False}, flag=False)
+    ask = "GetAppointmentHaveParticipantsWithEmail"
+    assert ok(call(ada, ask, {"AppointmentId": flagged["AppointmentId"]})) is True
+    assert ok(call(tje0, ask, {"AppointmentId": child_of(seed, flagged["AppointmentId"], "tje0")})) is True
+    assert ok(call(ada, ask, {"AppointmentId": unflagged["AppointmentId"]})) is False
+    assert ok(call(ada, ask, {"AppointmentId": 99_999_999})) is False
+
+
+def test_get_appointment_email_invitation_previews_the_mail_without_saving_or_sending(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    who = ids(seed)
+    entity = booking_body(ada, [{"AssociateId": who["tje0"], "SendEmail": False},
+                                {"AssociateId": who["ben"], "SendEmail": True}])
+    before = counts(seed)
+    preview = ok(call(ada, "GetAppointmentEmailInvitation", {"Appointment": entity, "TemplateName": "",
+                                                              "Language": "en"}))
+    assert counts(seed) == before
+    assert sorted(a["Address"] for a in preview["To"]) == ["ben@example.com", "tje0@example.com"]
+    assert preview["Subject"] == "Invitation: Plan"
+    assert "Plan" in preview["PlainBody"] and "<html" in preview["HTMLBody"].lower()
+    assert "secret" not in preview["PlainBody"] + preview["HTMLBody"], "internal notes never leave the server"
+    assert preview["From"]["Address"] == "diary@example.org"
+    assert preview["HasCalendarData"] is False and preview["Attachments"] == []
+    norwegian = ok(call(ada, "GetAppointmentEmailInvitation", {"Appointment": entity, "TemplateName": "changed",
+                                                                "Language": "nb-NO"}))
+    assert norwegian["Subject"] == "Endret invitasjon: Plan"
+    assert delivered(seed, mail) == []
+
+
+# --- E-mail-only participants and each recipient's language ---------------------------------------------
+
+
+def test_an_email_only_participant_is_invited_by_mail_and_read_back(ada: httpx.Client, seed: Seeder,
+                                                                     mail: SmtpSink) -> None:
+    participants = [{"EmailAddress": "ola.only@example.net", "Description": "Ola Only", "SendEmail": True}]
+    saved = ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants),
+                                  "SendEmailToParticipants": True}))
+    [m] = delivered(seed, mail)
+    assert (m.to, m.method) == ("ola.only@example.net", "REQUEST")
+    assert addresses(m.event())["ola.only@example.net"].params["CN"] == "Ola Only"
+    [guest] = [p for p in saved["Participants"] if not p["AssociateId"]]
+    assert guest["PersonId"] > 0 and guest["SendEmail"] is True
+    again = ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants),
+                                  "SendEmailToParticipants": True}))
+    [same] = [p for p in again["Participants"] if not p["AssociateId"]]
+    assert same["PersonId"] == guest["PersonId"], "one address is one person"
+    assert [x.to for x in delivered(seed, mail)] == ["ola.only@example.net"]
+
+
+def test_an_email_only_participant_with_a_bad_address_is_refused_and_nothing_is_saved(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    before = counts(seed)
+    for address in ("not an address", "evil@example.net\r\nBcc: x@example.net"):
+        participants = [{"EmailAddress": address, "SendEmail": True}]
+        r = call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True})
+        assert r.status_code == 400, r.text
+        assert r.json()["Error"] is True
+    assert counts(seed) == before
+    assert delivered(seed, mail) == []
+
+
+def test_each_recipient_is_mailed_in_their_own_culture_s_language(ada: httpx.Client, seed: Seeder,
+                                                                  mail: SmtpSink) -> None:
+    """Kari's culture is nb-NO (the demo data), tje0 has none: the request's language (English) for him."""
+    participants = [{"PersonId": kari(seed), "SendEmail": True}, {"AssociateId": ids(seed)["tje0"], "SendEmail": True}]
+    ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True},
+            headers={"Accept-Language": "en"}))
+    subjects = {m.to: m.subject for m in delivered(seed, mail)}
+    assert subjects == {"kari@example.net": "Invitasjon: Plan", "tje0@example.com": "Invitation: Plan"}
+
+
+def test_a_template_language_overrides_the_recipients_cultures(ada: httpx.Client, seed: Seeder,
+                                                              mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"PersonId": kari(seed), "SendEmail": True}])
+    custom_save(ada, entity, SendEmailToParticipants=True, TemplateLanguage="en")
+    [m] = delivered(seed, mail)
+    assert (m.to, m.subject) == ("kari@example.net", "Invitation: Plan")

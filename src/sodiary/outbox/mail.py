@@ -23,6 +23,14 @@ from ..ical import Attendee, Event, Method, Party, to_ics
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("en", "no")
+# A culture's or a request's language name -> the templates' language (Bokmål and Nynorsk read Norwegian).
+_LANGUAGE_OF = {"en": "en", "no": "no", "nb": "no", "nn": "no"}
+
+
+def language_of(culture: str) -> str | None:
+    """The templates' language for a culture name (`nb-NO`, `en_GB`, `no`), or None when there is none."""
+    primary = culture.strip().replace("_", "-").split("-")[0].lower()
+    return _LANGUAGE_OF.get(primary)
 
 
 class MailPayload(msgspec.Struct, frozen=True, kw_only=True):

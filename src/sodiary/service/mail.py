@@ -19,15 +19,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import msgspec
 from sqlalchemy.engine import Connection
 
 from ..domain.booking import Operation
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import RecurrenceUpdateMode
+from ..domain.errors import Invalid
 from ..domain.preconditions import Preconditions
 from ..ical import Attendee, Event, Method, Party
 from ..outbox import signal
-from ..outbox.mail import MailPayload, encode, valid_address
+from ..outbox.mail import MailPayload, Renderer, encode, language_of, one_line, valid_address
 from ..store import entities as rows_store
 from ..store import mail as mail_store
 from ..store import outbox
@@ -60,6 +62,7 @@ class MailOptions:
     zone: str = "UTC"  # the server's base zone, in which rows are stored
     subject: str = ""  # SaveWithCustomInvitation: the subject and text of new invitations
     body: str = ""
+    fixed_language: bool = False  # TemplateLanguage given: every recipient gets `language`, whatever their culture
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,8 @@ class ParticipantFlag:
     associate_id: int
     person_id: int
     send_email: bool
+    email_address: str = ""  # an e-mail-only participant (no associate, no person): SuperOffice's EmailAddress
+    description: str = ""  # and the name it goes by
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,7 @@ async def edit_entity(db: Database, caller: Caller, appointment_id: int, edit: E
 def _save_with_mail(conn: Connection, caller: Caller, data: svc.SaveInput, flags: Sequence[ParticipantFlag],
                     opts: MailOptions, stored: svc.EntityData | None = None
                     ) -> tuple[tuple[svc.EntityData, int], int]:
+    data, flags = _email_only(conn, data, flags)
     before_scope = _mothers_of(conn, [data.appointment_id]) if data.appointment_id else set()
     before = _snapshot(conn, before_scope) if opts.send else {}
     saved = svc.save_in(conn, caller, data, stored)
@@ -152,6 +158,136 @@ def _save_with_mail(conn: Connection, caller: Caller, data: svc.SaveInput, flags
         saved = svc.load_in(conn, caller, saved.row["appointment_id"]) or saved
     queued = _enqueue_changes(conn, before, _snapshot(conn, scope), opts) if opts.send else 0
     return (saved, queued), queued
+
+
+def _email_only(conn: Connection, data: svc.SaveInput, flags: Sequence[ParticipantFlag]
+                ) -> tuple[svc.SaveInput, list[ParticipantFlag]]:
+    """E-mail-only participants (an address, no associate, no person) as persons: the person who has that
+    address, else a new one of no company named by the Description. They are then external persons, invited
+    and mailed as any, their replies matched by the address (docs/decisions.md)."""
+    resolved: list[ParticipantFlag] = []
+    added: list[svc.ParticipantInput] = []
+    for flag in flags:
+        address = flag.email_address.strip()
+        if flag.associate_id or flag.person_id or not address:
+            resolved.append(flag)
+            continue
+        if not valid_address(address) or len(address) > 254:
+            raise Invalid("invalid_email_address", address=one_line(address)[:254])
+        person_id = mail_store.person_by_email(conn, address)
+        if person_id is None:
+            person_id = mail_store.add_email_person(conn, address, flag.description or "")
+        resolved.append(replace(flag, person_id=person_id))
+        added.append(svc.ParticipantInput(0, person_id))
+    if added:
+        data = replace(data, participants=(*data.participants, *added))
+    return data, resolved
+
+
+# --- What a save would mail: WillSendEmail, GetAppointmentEmailInvitation, GetAppointmentHaveParticipantsWithEmail
+
+
+class _Trial(Exception):
+    """Ends a trial save whose unit of work must roll back, carrying what it found."""
+
+    def __init__(self, found: object) -> None:
+        super().__init__()
+        self.found = found
+
+
+async def _trial(db: Database, work: Callable[[Connection], object]) -> Any:
+    def unit(conn: Connection) -> None:
+        raise _Trial(work(conn))
+
+    try:
+        await db.transaction(unit)
+    except _Trial as trial:
+        return trial.found
+    raise AssertionError("a trial always raises")
+
+
+async def will_send_email(db: Database, caller: Caller, data: svc.SaveInput, flags: Sequence[ParticipantFlag],
+                          opts: MailOptions) -> bool:
+    """Whether saving `data` as SaveAppointmentEntity does (the participants' own SendEmail deciding) would
+    queue a mail: the save runs with its mail planning in a unit of work that is rolled back."""
+
+    def work(conn: Connection) -> bool:
+        (_, queued), _ = _save_with_mail(conn, caller, data, flags, replace(opts, send=True))
+        return queued > 0
+
+    return bool(await _trial(db, work))
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    party: Party
+    associate_id: int
+    person_id: int
+    contact_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """An invitation as it would be mailed, without its calendar part (GetAppointmentEmailInvitation)."""
+
+    recipients: tuple[Recipient, ...] = ()
+    sender: Party | None = None
+    subject: str = ""
+    plain: str = ""
+    html: str = ""
+    appointment_id: int = 0
+
+
+TEMPLATE_NAMES = ("new", "changed", "cancelled")
+
+
+async def invitation_preview(db: Database, caller: Caller, data: svc.SaveInput, flags: Sequence[ParticipantFlag],
+                             opts: MailOptions, template: str, renderer: Renderer) -> Preview:
+    """The invitation every participant with an address would get for the entity as given (saved in a unit
+    of work that is rolled back): the New template unless `template` names Changed or Cancelled. Nothing is
+    written or sent; an organiser without an address, or no participant with one, gives an empty preview."""
+    name = template if template in TEMPLATE_NAMES else "new"
+    everyone = [replace(f, send_email=True) for f in flags]
+
+    def work(conn: Connection) -> Preview:
+        data_, flags_ = _email_only(conn, data, everyone)
+        saved = svc.save_in(conn, caller, data_, None)
+        mother_id = saved.row["mother_id"] or saved.row["appointment_id"]
+        _store_flags(conn, saved, {mother_id}, set(), flags_, data_.mode)
+        after = _snapshot(conn, {mother_id})
+        composed = [o for o in _compose(conn, {}, after, opts, utc_now()) if o.mother_id == mother_id]
+        if not composed:
+            return Preview(appointment_id=saved.row["appointment_id"])
+        people = rows_store.persons(conn, [o.row["invited_person_id"] for o in composed])
+        first = msgspec.structs.replace(composed[0].payload, template=name)
+        message = renderer.render(first, "preview", utc_now())
+        plain = html = ""
+        for part in message.walk():
+            if part.get_content_type() == "text/plain" and not plain:
+                plain = str(part.get_content())  # type: ignore[attr-defined]
+            elif part.get_content_type() == "text/html" and not html:
+                html = str(part.get_content())  # type: ignore[attr-defined]
+        recipients = tuple(Recipient(o.payload.to, o.row["associate_id"], o.row["invited_person_id"],
+                                     people[o.row["invited_person_id"]].contact_id
+                                     if o.row["invited_person_id"] in people else 0) for o in composed)
+        return Preview(recipients=recipients, sender=Party(name=one_line(first.sender_name), email=renderer.mail_from),
+                       subject=str(message["Subject"]), plain=plain, html=html,
+                       appointment_id=0 if not data.appointment_id else saved.row["appointment_id"])
+
+    return await _trial(db, work)  # type: ignore[no-any-return]
+
+
+async def have_participants_with_email(db: Database, caller: Caller, appointment_id: int) -> bool:
+    """Whether a participant of the booking the caller can see is marked to receive mail; False for an id
+    the caller cannot see or that does not exist (SuperOffice: "If no participants are defined, false")."""
+
+    def work(conn: Connection) -> bool:
+        found = svc.load_in(conn, caller, appointment_id)
+        if found is None:
+            return False
+        return mail_store.any_flagged(conn, found.row["mother_id"] or found.row["appointment_id"])
+
+    return await db.transaction(work)
 
 
 async def answer_with_confirmation(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
@@ -274,11 +410,27 @@ def _plan(before: dict[int, _Booking], after: dict[int, _Booking]) -> tuple[list
     return [m for m in mails if m.recipients], bump
 
 
+@dataclass(frozen=True, slots=True)
+class _Out:
+    payload: MailPayload
+    mother_id: int
+    row: Row  # the recipient's participant row
+
+
 def _enqueue_changes(conn: Connection, before: dict[int, _Booking],
                      after: dict[int, _Booking], opts: MailOptions) -> int:
-    mails, bump = _plan(before, after)
     now = utc_now()
-    queued = []
+    out = _compose(conn, before, after, opts, now)
+    outbox.enqueue(conn, [_message(o.payload, o.mother_id) for o in out], now)
+    return len(out)
+
+
+def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Booking], opts: MailOptions,
+             now: datetime) -> list[_Out]:
+    """The mails the change from `before` to `after` calls for, each in its recipient's language; the
+    invitation records (UID, SEQUENCE) updated as sending them requires."""
+    mails, bump = _plan(before, after)
+    composed: list[_Out] = []
     invitations: dict[int, outbox.Invitation] = {}
     for mail in mails:
         people = _People.of(conn, mail.booking, mail.recipients)
@@ -301,18 +453,17 @@ def _enqueue_changes(conn: Connection, before: dict[int, _Booking],
             attendees = tuple(a for a in event.attendees if a.email == to.email) if narrow else None
             if narrow and not attendees:
                 attendees = (_attendee(row, to),)
-            payload = MailPayload(template=mail.template, language=opts.language, method=mail.method.value, to=to,
-                                  event=event, zone=opts.zone, reply_to=people.organizer,
+            payload = MailPayload(template=mail.template, language=people.language(row, opts), method=mail.method.value,
+                                  to=to, event=event, zone=opts.zone, reply_to=people.organizer,
                                   sender_name=f"{people.organizer.name} (sodiary)", attendees=attendees,
                                   **_custom(mail.template, opts))
-            queued.append(_message(payload, mail.mother_id))
+            composed.append(_Out(payload, mail.mother_id, row))
     for mother_id in sorted(bump - invitations.keys()):
         # A change nobody was mailed about still makes the invitation's earlier copies out of date.
         found = outbox.get_invitation(conn, mother_id)
         if found is not None:
             outbox.touch_invitation(conn, mother_id, found.sequence + 1, now)
-    outbox.enqueue(conn, queued, now)
-    return len(queued)
+    return composed
 
 
 def _custom(template: str, opts: MailOptions) -> dict[str, str]:
@@ -331,7 +482,7 @@ def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, rea
     invitation = _invitation(conn, mother_id, people.organizer, opts.language, now)
     event = _event(booking, invitation, people, opts.zone)
     mine = tuple(a for a in event.attendees if a.email == me.email) or (_attendee(booking.children[answered_id], me),)
-    payload = MailPayload(template="accepted" if accept else "declined", language=opts.language,
+    payload = MailPayload(template="accepted" if accept else "declined", language=people.organizer_language(opts),
                           method=Method.REPLY.value, to=people.organizer, event=event, zone=opts.zone,
                           reply_to=me, sender_name=f"{me.name} (sodiary)", attendees=mine, reason=reason)
     outbox.enqueue(conn, [_message(payload, mother_id)], now)
@@ -351,6 +502,8 @@ def _message(payload: MailPayload, mother_id: int) -> outbox.NewMessage:
 class _People:
     organizer: Party | None
     persons: dict[int, rows_store.PersonInfo]
+    cultures: dict[int, str]  # person id -> culture, where one is known
+    organizer_person: int = 0
 
     @classmethod
     def of(cls, conn: Connection, booking: _Booking, extra: Iterable[Row] = ()) -> _People:
@@ -362,13 +515,27 @@ class _People:
             organizer = Party(name=info.full_name, email=person.email)
         rows = [*booking.children.values(), *extra]
         persons = rows_store.persons(conn, [r["invited_person_id"] for r in rows])
-        return cls(organizer, persons)
+        organizer_person = person.person_id if person is not None else 0
+        cultures = mail_store.cultures_of_persons(conn, [*persons, organizer_person])
+        return cls(organizer, persons, cultures, organizer_person)
 
     def party(self, row: Row) -> Party | None:
         person = self.persons.get(row["invited_person_id"])
         if person is None or not valid_address(person.email):
             return None
         return Party(name=person.full_name or person.email, email=person.email)
+
+    def language(self, row: Row, opts: MailOptions) -> str:
+        """The recipient's culture's language, unless the call fixed one (TemplateLanguage); else the call's."""
+        return self._language_of(row["invited_person_id"], opts)
+
+    def organizer_language(self, opts: MailOptions) -> str:
+        return self._language_of(self.organizer_person, opts)
+
+    def _language_of(self, person_id: int, opts: MailOptions) -> str:
+        if opts.fixed_language:
+            return opts.language
+        return language_of(self.cultures.get(person_id, "")) or opts.language
 
 
 def _attendee(row: Row, party: Party) -> Attendee:

@@ -14,6 +14,7 @@ from . import (
     agent_entities,
     agent_ical,
     agent_lists,
+    agent_mail,
     agent_organiser,
     agent_people,
     agent_recurrence,
@@ -24,7 +25,7 @@ from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
 AREAS = (agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence, agent_diary,
-         agent_calendar, agent_activities, agent_tasks, agent_video)
+         agent_calendar, agent_activities, agent_tasks, agent_video, agent_mail)
 
 
 def implemented() -> list[AgentMethod]:

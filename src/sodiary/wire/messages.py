@@ -77,6 +77,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Person id {person_id} does not exist",
         "no": "Person med id {person_id} finnes ikke",
     },
+    "invalid_email_address": {
+        "en": "The participant's EmailAddress {address!r} is not an e-mail address",
+        "no": "Deltakerens EmailAddress {address!r} er ikke en e-postadresse",
+    },
     "person_not_user": {
         "en": "Person id {person_id} is not a user and has no diary",
         "no": "Person med id {person_id} er ikke en bruker og har ingen dagbok",
