@@ -80,7 +80,9 @@ def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bo
         if operation is None:
             continue
         target = _target(conn, attendee, answer, zone)
-        mode = RecurrenceUpdateMode.ThisAndForward if answer.this_and_future else RecurrenceUpdateMode.OnlyThis
+        # A series mailed as one recurring event is answered as a whole when the reply names no occurrence.
+        whole = found.series and answer.recurrence_id is None and answer.recurrence_date is None
+        mode = RecurrenceUpdateMode.ThisAndForward if answer.this_and_future or whole else RecurrenceUpdateMode.OnlyThis
         if operation is Operation.REJECT:
             answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
         else:

@@ -28,6 +28,7 @@ from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import Invalid
 from ..domain.preconditions import Preconditions
 from ..ical import Attendee, Event, Method, Party
+from ..ical.series import Pattern, series_rrule
 from ..outbox import signal
 from ..outbox.mail import MailPayload, Renderer, encode, language_of, one_line, valid_address
 from ..store import entities as rows_store
@@ -430,40 +431,154 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
     """The mails the change from `before` to `after` calls for, each in its recipient's language; the
     invitation records (UID, SEQUENCE) updated as sending them requires."""
     mails, bump = _plan(before, after)
+    records = _Records(conn, opts, now)
     composed: list[_Out] = []
-    invitations: dict[int, outbox.Invitation] = {}
-    for mail in mails:
+    singles: list[_Mail] = []
+    for group in _series_groups(mails):
+        series = _as_series(conn, group, opts.zone) if len(group) > 1 else None
+        if series is None:
+            singles.extend(group)
+            continue
+        mail, rrule, exdates = series
+        people = _People.of(conn, mail.booking, mail.recipients)
+        if people.organizer is None:
+            continue
+        invitation = records.get(mail.booking, people.organizer, raise_sequence=False, series=True)
+        event = msgspec.structs.replace(_event(mail.booking, invitation, people, opts.zone), rrule=rrule, **exdates)
+        composed.extend(_addressed(mail, event, people, opts))
+    for mail in singles:
         people = _People.of(conn, mail.booking, mail.recipients)
         if people.organizer is None:
             continue  # an organiser without an address cannot be replied to: no invitation can go out
-        invitation = invitations.get(mail.mother_id)
-        if invitation is None:
-            invitation = _invitation(conn, mail.mother_id, people.organizer, opts.language, now)
-            if mail.mother_id in bump:
-                invitation = outbox.Invitation(invitation.appointment_id, invitation.uid, invitation.sequence + 1, now)
-                outbox.touch_invitation(conn, mail.mother_id, invitation.sequence, now)
-            invitations[mail.mother_id] = invitation
+        invitation = records.get(mail.booking, people.organizer, raise_sequence=mail.mother_id in bump)
         event = _event(mail.booking, invitation, people, opts.zone, cancelled=mail.template == "cancelled"
                        and not mail.only)
-        for row in mail.recipients:
-            to = people.party(row)
-            if to is None:
-                continue
-            narrow = mail.only or len(event.attendees) > MAX_LISTED_ATTENDEES
-            attendees = tuple(a for a in event.attendees if a.email == to.email) if narrow else None
-            if narrow and not attendees:
-                attendees = (_attendee(row, to),)
-            payload = MailPayload(template=mail.template, language=people.language(row, opts), method=mail.method.value,
-                                  to=to, event=event, zone=opts.zone, reply_to=people.organizer,
-                                  sender_name=f"{people.organizer.name} (sodiary)", attendees=attendees,
-                                  **_custom(mail.template, opts))
-            composed.append(_Out(payload, mail.mother_id, row))
-    for mother_id in sorted(bump - invitations.keys()):
+        if invitation.series:  # one occurrence of a series mailed as one event: that occurrence only
+            event = msgspec.structs.replace(event, **_occurrence(mail.booking.mother, opts.zone))
+        composed.extend(_addressed(mail, event, people, opts))
+    for mother_id in sorted(bump):
         # A change nobody was mailed about still makes the invitation's earlier copies out of date.
-        found = outbox.get_invitation(conn, mother_id)
-        if found is not None:
-            outbox.touch_invitation(conn, mother_id, found.sequence + 1, now)
+        booking = after.get(mother_id) or before.get(mother_id)
+        if booking is not None:
+            records.raise_existing(booking)
     return composed
+
+
+def _addressed(mail: _Mail, event: Event, people: _People, opts: MailOptions) -> list[_Out]:
+    assert people.organizer is not None
+    out = []
+    for row in mail.recipients:
+        to = people.party(row)
+        if to is None:
+            continue
+        narrow = mail.only or len(event.attendees) > MAX_LISTED_ATTENDEES
+        attendees = tuple(a for a in event.attendees if a.email == to.email) if narrow else None
+        if narrow and not attendees:
+            attendees = (_attendee(row, to),)
+        payload = MailPayload(template=mail.template, language=people.language(row, opts), method=mail.method.value,
+                              to=to, event=event, zone=opts.zone, reply_to=people.organizer,
+                              sender_name=f"{people.organizer.name} (sodiary)", attendees=attendees,
+                              **_custom(mail.template, opts))
+        out.append(_Out(payload, mail.mother_id, row))
+    return out
+
+
+class _Records:
+    """The invitation records one change mails under: found or made once, SEQUENCE raised at most once."""
+
+    def __init__(self, conn: Connection, opts: MailOptions, now: datetime) -> None:
+        self.conn, self.opts, self.now = conn, opts, now
+        self.known: dict[int, outbox.Invitation] = {}  # by the record's own mother row
+        self.raised: set[int] = set()
+
+    def find(self, booking: _Booking) -> outbox.Invitation | None:
+        """The booking's own record, else its series' (mailed as one recurring event)."""
+        mother = booking.mother
+        found = self.known.get(mother["appointment_id"]) or outbox.get_invitation(self.conn, mother["appointment_id"])
+        if found is None and mother["recurrence_rule_id"]:
+            found = mail_store.series_invitation(self.conn, mother["recurrence_rule_id"])
+        return None if found is None else self.known.get(found.appointment_id, found)
+
+    def get(self, booking: _Booking, organizer: Party, *, raise_sequence: bool, series: bool = False
+            ) -> outbox.Invitation:
+        found = self.find(booking) if not series else None
+        if found is None:
+            found = outbox.add_invitation(self.conn, booking.mother["appointment_id"], f"{uuid.uuid4()}@sodiary",
+                                          self.now, organizer.email, organizer.name, self.opts.language, series)
+        self.known[found.appointment_id] = found
+        return self._raised(found) if raise_sequence else found
+
+    def raise_existing(self, booking: _Booking) -> None:
+        found = self.find(booking)
+        if found is not None:
+            self._raised(found)
+
+    def _raised(self, found: outbox.Invitation) -> outbox.Invitation:
+        if found.appointment_id in self.raised:
+            return found
+        raised = replace(found, sequence=found.sequence + 1, dtstamp=self.now)
+        outbox.touch_invitation(self.conn, found.appointment_id, raised.sequence, self.now)
+        self.raised.add(found.appointment_id)
+        self.known[found.appointment_id] = raised
+        return raised
+
+
+def _series_groups(mails: list[_Mail]) -> list[list[_Mail]]:
+    """New invitations to occurrences of one series for the same people together; every other mail alone."""
+    groups: dict[tuple[int, frozenset[int]], list[_Mail]] = {}
+    out: list[list[_Mail]] = []
+    for mail in mails:
+        rule = mail.booking.mother["recurrence_rule_id"]
+        if mail.template != "new" or not rule:
+            out.append([mail])
+            continue
+        key = (rule, frozenset(r["invited_person_id"] for r in mail.recipients))
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append(mail)
+    return out
+
+
+_SAME = ("is_allday", "title", "location", "description", "agenda")
+
+
+def _as_series(conn: Connection, group: list[_Mail], zone: str) -> tuple[_Mail, str, dict[str, Any]] | None:
+    """The group as one mail about the first occurrence with the series' RRULE and EXDATEs, or None when
+    the occurrences differ from each other or the pattern has no RRULE that yields exactly them."""
+    mothers = sorted((m.booking.mother for m in group), key=lambda r: r["start_date"])
+    first = mothers[0]
+    duration, clock = first["end_date"] - first["start_date"], first["start_date"].time()
+    for m in mothers:
+        moved = m["original_start_date"] is not None and m["original_start_date"] != m["start_date"]
+        if moved or m["end_date"] - m["start_date"] != duration or m["start_date"].time() != clock \
+                or any(m[k] != first[k] for k in _SAME):
+            return None
+    rule = mail_store.rule(conn, first["recurrence_rule_id"])
+    if rule is None or any(outbox.get_invitation(conn, m["appointment_id"]) for m in mothers):
+        return None
+    pattern = Pattern(rule["pattern"], rule["sub_pattern"], rule["cycle"], rule["weekdays"], rule["day"],
+                      rule["week_of_month"], rule["month"])
+    tz = _tz(zone)
+    found = series_rrule(pattern, [m["start_date"] for m in mothers], tz, bool(first["is_allday"]))
+    if found is None:
+        return None
+    rrule, skipped = found
+    exdates: dict[str, Any] = {"tzid": zone}
+    if first["is_allday"]:
+        exdates["exdate_days"] = tuple(d.date() for d in skipped)
+    else:
+        exdates["exdates"] = tuple(_utc(d, tz) for d in skipped)
+    mail = next(m for m in group if m.booking.mother["appointment_id"] == first["appointment_id"])
+    return mail, rrule, exdates
+
+
+def _occurrence(mother: Row, zone: str) -> dict[str, Any]:
+    """RECURRENCE-ID: the occurrence's original start, as the series' RRULE yields it."""
+    original = mother["original_start_date"] or mother["start_date"]
+    if mother["is_allday"]:
+        return {"recurrence_date": original.date()}
+    return {"recurrence_id": _utc(original, _tz(zone))}
 
 
 def _custom(template: str, opts: MailOptions) -> dict[str, str]:
@@ -479,8 +594,10 @@ def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, rea
     if people.organizer is None or me is None:
         return 0
     now = utc_now()
-    invitation = _invitation(conn, mother_id, people.organizer, opts.language, now)
+    invitation = _Records(conn, opts, now).get(booking, people.organizer, raise_sequence=False)
     event = _event(booking, invitation, people, opts.zone)
+    if invitation.series:
+        event = msgspec.structs.replace(event, **_occurrence(booking.mother, opts.zone))
     mine = tuple(a for a in event.attendees if a.email == me.email) or (_attendee(booking.children[answered_id], me),)
     payload = MailPayload(template="accepted" if accept else "declined", language=people.organizer_language(opts),
                           method=Method.REPLY.value, to=people.organizer, event=event, zone=opts.zone,
@@ -540,15 +657,6 @@ class _People:
 
 def _attendee(row: Row, party: Party) -> Attendee:
     return Attendee(name=party.name, email=party.email, partstat=_PARTSTAT.get(S(row["status"]), "NEEDS-ACTION"))
-
-
-def _invitation(conn: Connection, mother_id: int, organizer: Party, language: str, now: datetime
-                ) -> outbox.Invitation:
-    found = outbox.get_invitation(conn, mother_id)
-    if found is not None:
-        return found
-    return outbox.add_invitation(conn, mother_id, f"{uuid.uuid4()}@sodiary", now, organizer.email, organizer.name,
-                                 language)
 
 
 def _event(booking: _Booking, invitation: outbox.Invitation, people: _People, zone: str,

@@ -19,12 +19,13 @@ class ByUid:
     mother_id: int
     sequence: int
     dtstamp: datetime  # naive UTC, as stored
+    series: bool = False  # mailed as one recurring event: a reply without RECURRENCE-ID answers the series
 
 
 def by_uid(conn: Connection, uid: str) -> ByUid | None:
-    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp)
+    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp, _i.series)
                        .where(_i.event_uid == uid)).first()
-    return None if row is None else ByUid(row[0], row[1], row[2])
+    return None if row is None else ByUid(row[0], row[1], row[2], bool(row[3]))
 
 
 def uid_of(conn: Connection, appointment_id: int) -> str | None:

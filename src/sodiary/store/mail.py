@@ -4,11 +4,13 @@ the mother rows of a series, who is flagged for mail, e-mail-only participants a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.engine import Connection
 
-from .schema import appointment, associate, person
+from .outbox import INVITATION_COLUMNS, Invitation
+from .schema import appointment, invitation, person, recurrence_rule
 
 _a = appointment.c
 _p = person.c
@@ -54,11 +56,22 @@ def cultures_of_persons(conn: Connection, person_ids: Iterable[int]) -> dict[int
     return {int(r[0]): str(r[1]) for r in conn.execute(q)}
 
 
-def culture_of_associate(conn: Connection, associate_id: int) -> str:
-    q = (select(_p.culture).select_from(associate.join(person, person.c.person_id == associate.c.person_id))
-         .where(associate.c.associate_id == associate_id))
-    return str(conn.execute(q).scalar() or "")
-
-
 def set_culture(conn: Connection, person_id: int, culture: str) -> None:
     conn.execute(person.update().where(_p.person_id == person_id).values(culture=culture[:20]))
+
+
+def series_invitation(conn: Connection, rule_id: int) -> Invitation | None:
+    """The invitation mailed as one recurring event for the series of this rule, if one was."""
+    if not rule_id:
+        return None
+    q = (select(*INVITATION_COLUMNS).select_from(invitation.join(appointment, _a.appointment_id
+                                                                 == invitation.c.appointment_id))
+         .where(and_(_a.recurrence_rule_id == rule_id, invitation.c.series.is_(True))).limit(1))
+    row = conn.execute(q).first()
+    return None if row is None else Invitation(row[0], row[1], row[2], row[3], bool(row[4]))
+
+
+def rule(conn: Connection, rule_id: int) -> dict[str, Any] | None:
+    q = select(recurrence_rule).where(recurrence_rule.c.recurrence_rule_id == rule_id)
+    row = conn.execute(q).mappings().first()
+    return None if row is None else dict(row)

@@ -182,21 +182,24 @@ class Invitation:
     uid: str
     sequence: int
     dtstamp: datetime
+    series: bool = False  # one recurring event for the whole series (keyed by its first occurrence)
+
+
+INVITATION_COLUMNS = (_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp, _i.series)
 
 
 def get_invitation(conn: Connection, mother_id: int) -> Invitation | None:
-    row = conn.execute(select(_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp)
-                       .where(_i.appointment_id == mother_id)).first()
-    return None if row is None else Invitation(row[0], row[1], row[2], row[3])
+    row = conn.execute(select(*INVITATION_COLUMNS).where(_i.appointment_id == mother_id)).first()
+    return None if row is None else Invitation(row[0], row[1], row[2], row[3], bool(row[4]))
 
 
 def add_invitation(conn: Connection, mother_id: int, uid: str, now: datetime, organizer_email: str,
-                   organizer_name: str, language: str) -> Invitation:
+                   organizer_name: str, language: str, series: bool = False) -> Invitation:
     conn.execute(insert(invitation).values(
         appointment_id=mother_id, event_uid=uid, event_sequence=0, event_dtstamp=now,
         organizer_email=organizer_email[:254], organizer_fullname=organizer_name[:254],
-        template_language=language[:10], registered=now, updated=None))
-    return Invitation(mother_id, uid, 0, now)
+        template_language=language[:10], registered=now, updated=None, series=series))
+    return Invitation(mother_id, uid, 0, now, series)
 
 
 def touch_invitation(conn: Connection, mother_id: int, sequence: int, now: datetime) -> None:

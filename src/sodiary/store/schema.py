@@ -197,6 +197,9 @@ invitation = Table(
     Column("template_language", String(10), nullable=False, default=""),
     Column("registered", DateTime, nullable=False),  # UTC
     Column("updated", DateTime, nullable=True),  # UTC
+    # Mailed as one recurring event (RRULE) for the whole series, keyed by its first occurrence's mother
+    # row: the other occurrences are this UID with their RECURRENCE-ID.
+    Column("series", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("appointment_id", name="uq_invitation_appointment"),
     UniqueConstraint("event_uid", name="uq_invitation_uid"),
 )
