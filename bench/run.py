@@ -9,6 +9,8 @@ same machine, most of them as a ratio against a reference measured in the same r
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
 4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
 5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU.
+6. AcceptWithEmailConfirmation against Accept, alternating, and the delivery rate into a local SMTP
+   sink (bench/mail.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -46,7 +48,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "mail")
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,13 @@ def main(argv: list[str] | None = None) -> int:
                       "(the workers, PostgreSQL and wrk share the machine's CPUs: see the idle column)")
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
+        if "mail" not in args.skip:
+            import mail
+
+            mail_opts = replace(p.opts, invitations=min(p.opts.invitations, 150_000))
+            print()
+            for line in mail.report(mail.rounds(scratch, mail_opts, p.workers, p.rounds)):
+                print(line)
     finally:
         if args.keep:
             print(f"scratch directory kept: {scratch}")
