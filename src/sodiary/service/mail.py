@@ -586,21 +586,41 @@ def _custom(template: str, opts: MailOptions) -> dict[str, str]:
 
 
 def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions) -> int:
-    booking = _snapshot(conn, [mother_id]).get(mother_id)
-    if booking is None or answered_id not in booking.children:
+    """The organiser's METHOD:REPLY for one answered row: one read of what it says (store/mail.py
+    reply_context), the invitation record if there was none, one outbox row."""
+    found = mail_store.reply_context(conn, mother_id, answered_id)
+    if found is None:
         return 0
-    people = _People.of(conn, booking)
-    me = people.party(booking.children[answered_id])
-    if people.organizer is None or me is None:
+    organizer_name = " ".join(p for p in (found.organizer_first, found.organizer_last) if p) or found.organizer_user
+    if not valid_address(found.organizer_email) or not valid_address(found.answerer_email):
         return 0
+    organizer = Party(name=organizer_name, email=found.organizer_email)
+    me = Party(name=" ".join(p for p in (found.answerer_first, found.answerer_last) if p) or found.answerer_email,
+               email=found.answerer_email)
     now = utc_now()
-    invitation = _Records(conn, opts, now).get(booking, people.organizer, raise_sequence=False)
-    event = _event(booking, invitation, people, opts.zone)
-    if invitation.series:
-        event = msgspec.structs.replace(event, **_occurrence(booking.mother, opts.zone))
-    mine = tuple(a for a in event.attendees if a.email == me.email) or (_attendee(booking.children[answered_id], me),)
-    payload = MailPayload(template="accepted" if accept else "declined", language=people.organizer_language(opts),
-                          method=Method.REPLY.value, to=people.organizer, event=event, zone=opts.zone,
+    invitation = found.invitation
+    if invitation is None and found.recurrence_rule_id:
+        invitation = mail_store.series_invitation(conn, found.recurrence_rule_id)
+    if invitation is None:
+        invitation = outbox.add_invitation(conn, mother_id, f"{uuid.uuid4()}@sodiary", now, organizer.email,
+                                           organizer.name, opts.language)
+    text = "\n\n".join(t for t in (found.description, found.agenda) if t)  # never internal_notes
+    times: dict[str, Any]
+    if found.is_allday:
+        times = dict(start_date=found.start.date(), end_date=_allday_end(found.start, found.end))
+    else:
+        tz = _tz(opts.zone)
+        times = dict(start=_utc(found.start, tz), end=_utc(found.end, tz))
+    if invitation.series:  # an occurrence of a series mailed as one event: the answer is about that one
+        original = found.original_start or found.start
+        times.update({"recurrence_date": original.date()} if found.is_allday
+                     else {"recurrence_id": _utc(original, _tz(opts.zone))})
+    event = Event(uid=invitation.uid, sequence=invitation.sequence, dtstamp=invitation.dtstamp.replace(tzinfo=UTC),
+                  organizer=organizer, summary=found.title, location=found.location, description=text, **times)
+    mine = (Attendee(name=me.name, email=me.email, partstat="ACCEPTED" if accept else "DECLINED"),)
+    language = opts.language if opts.fixed_language else language_of(found.organizer_culture) or opts.language
+    payload = MailPayload(template="accepted" if accept else "declined", language=language,
+                          method=Method.REPLY.value, to=organizer, event=event, zone=opts.zone,
                           reply_to=me, sender_name=f"{me.name} (sodiary)", attendees=mine, reason=reason)
     outbox.enqueue(conn, [_message(payload, mother_id)], now)
     return 1

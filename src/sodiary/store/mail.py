@@ -4,13 +4,16 @@ the mother rows of a series, who is flagged for mail, e-mail-only participants a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 
+from .driver import DriverStatement
 from .outbox import INVITATION_COLUMNS, Invitation
-from .schema import appointment, invitation, person, recurrence_rule
+from .schema import appointment, appointment_text, associate, invitation, person, recurrence_rule
 
 _a = appointment.c
 _p = person.c
@@ -75,3 +78,65 @@ def rule(conn: Connection, rule_id: int) -> dict[str, Any] | None:
     q = select(recurrence_rule).where(recurrence_rule.c.recurrence_rule_id == rule_id)
     row = conn.execute(q).mappings().first()
     return None if row is None else dict(row)
+
+
+# --- The confirmation's hot path: AcceptWithEmailConfirmation answers as fast as Accept's unit of work
+# allows, so what its REPLY needs is one statement on the driver, and its writes two (docs/decisions.md).
+
+_m = appointment.alias("m")
+_c = appointment.alias("a")
+_oa = associate.alias("oa")
+_op = person.alias("op")
+_ap = person.alias("ap")
+_t = appointment_text.c
+_inv = invitation.c
+
+_REPLY_CONTEXT = DriverStatement(
+    select(_m.c.title, _m.c.location, func.coalesce(_t.description, ""), func.coalesce(_t.agenda, ""),
+           _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date, _m.c.recurrence_rule_id,
+           _oa.c.name, func.coalesce(_op.c.firstname, ""), func.coalesce(_op.c.lastname, ""),
+           func.coalesce(_op.c.email, ""), func.coalesce(_op.c.culture, ""),
+           func.coalesce(_ap.c.firstname, ""), func.coalesce(_ap.c.lastname, ""), func.coalesce(_ap.c.email, ""),
+           _inv.appointment_id, _inv.event_uid, _inv.event_sequence, _inv.event_dtstamp, _inv.series)
+    .select_from(
+        _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
+        .outerjoin(appointment_text, _t.text_id == _m.c.text_id)
+        .outerjoin(_oa, _oa.c.associate_id == _m.c.associate_id)
+        .outerjoin(_op, _op.c.person_id == _oa.c.person_id)
+        .outerjoin(_ap, _ap.c.person_id == _c.c.invited_person_id)
+        .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
+    .where(and_(_m.c.appointment_id == bindparam("mother_id"), _c.c.appointment_id == bindparam("answered_id"))))
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    """What a confirmation says: the booking as its mother row has it, the organiser, who answered."""
+
+    title: str
+    location: str
+    description: str
+    agenda: str
+    start: datetime
+    end: datetime
+    is_allday: bool
+    original_start: datetime | None
+    recurrence_rule_id: int
+    organizer_user: str
+    organizer_first: str
+    organizer_last: str
+    organizer_email: str
+    organizer_culture: str
+    answerer_first: str
+    answerer_last: str
+    answerer_email: str
+    invitation: Invitation | None
+
+
+def reply_context(conn: Connection, mother_id: int, answered_id: int) -> ReplyContext | None:
+    """None when the answered row is not a participant row of that booking."""
+    r = _REPLY_CONTEXT.first(conn, {"mother_id": mother_id, "answered_id": answered_id})
+    if r is None:
+        return None
+    found = None if r[17] is None else Invitation(r[17], r[18], r[19], r[20], bool(r[21]))
+    return ReplyContext(r[0] or "", r[1] or "", r[2] or "", r[3] or "", r[4], r[5], bool(r[6]), r[7], r[8] or 0,
+                        r[9] or "", r[10], r[11], r[12], r[13], r[14], r[15], r[16], found)
