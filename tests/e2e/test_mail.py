@@ -750,3 +750,18 @@ def test_a_template_language_overrides_the_recipients_cultures(ada: httpx.Client
     custom_save(ada, entity, SendEmailToParticipants=True, TemplateLanguage="en")
     [m] = delivered(seed, mail)
     assert (m.to, m.subject) == ("kari@example.net", "Invitation: Plan")
+
+
+def test_previewing_a_change_of_a_saved_booking_leaves_it_as_it_was(ada: httpx.Client, seed: Seeder,
+                                                                     mail: SmtpSink) -> None:
+    saved = book(ada, seed, {"tje0": True})
+    delivered(seed, mail)
+    before, row = counts(seed), seed.row(saved["AppointmentId"])
+    preview = ok(call(ada, "GetAppointmentEmailInvitation", {"Appointment": dict(saved, Location="Room 7"),
+                                                              "TemplateName": "Cancelled", "Language": "xx"}))
+    assert [a["Address"] for a in preview["To"]] == ["tje0@example.com"]
+    assert preview["Subject"] == "Cancelled: Plan"
+    assert counts(seed) == before and seed.row(saved["AppointmentId"]) == row
+    assert ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]}))[
+        "Location"] == "Room 1"
+    assert delivered(seed, mail) == []
