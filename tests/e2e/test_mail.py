@@ -765,3 +765,19 @@ def test_previewing_a_change_of_a_saved_booking_leaves_it_as_it_was(ada: httpx.C
     assert ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]}))[
         "Location"] == "Room 1"
     assert delivered(seed, mail) == []
+
+
+def test_deleting_every_occurrence_of_a_mailed_series_sends_one_cancel_of_the_series(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved = book_weekly(ada, seed, 3)
+    [invite] = delivered(seed, mail)
+    first = min(ok(call(ada, "GetAppointmentRecords", {"MotherId": 0,
+                                                       "RecurrenceRuleId": saved["Recurrence"]["RecurrenceId"]})),
+                key=lambda r: r["StartDate"])
+    ok(call(ada, "Delete", {"AppointmentId": first["AppointmentId"], "UpdateMode": "ThisAndForward",
+                            "SendEmailToParticipants": True}))
+    [m] = delivered(seed, mail)
+    event = m.event()
+    assert (m.to, m.method, str(event["STATUS"])) == ("tje0@example.com", "CANCEL", "CANCELLED")
+    assert (event["UID"], event["SEQUENCE"]) == (invite.event()["UID"], 1)
+    assert "RECURRENCE-ID" not in event

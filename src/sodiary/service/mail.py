@@ -435,6 +435,18 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
     composed: list[_Out] = []
     singles: list[_Mail] = []
     for group in _series_groups(mails):
+        if group[0].template == "cancelled":
+            whole = _whole_series(records, group, after)
+            if whole is None:
+                singles.extend(group)
+                continue
+            mail, invitation = whole
+            people = _People.of(conn, mail.booking, mail.recipients)
+            if people.organizer is None:
+                continue
+            event = _event(mail.booking, records.raise_sequence(invitation), people, opts.zone, cancelled=True)
+            composed.extend(_addressed(mail, event, people, opts))
+            continue
         series = _as_series(conn, group, opts.zone) if len(group) > 1 else None
         if series is None:
             singles.extend(group)
@@ -513,6 +525,9 @@ class _Records:
         if found is not None:
             self._raised(found)
 
+    def raise_sequence(self, found: outbox.Invitation) -> outbox.Invitation:
+        return self._raised(found)
+
     def _raised(self, found: outbox.Invitation) -> outbox.Invitation:
         if found.appointment_id in self.raised:
             return found
@@ -524,20 +539,35 @@ class _Records:
 
 
 def _series_groups(mails: list[_Mail]) -> list[list[_Mail]]:
-    """New invitations to occurrences of one series for the same people together; every other mail alone."""
-    groups: dict[tuple[int, frozenset[int]], list[_Mail]] = {}
+    """New invitations to occurrences of one series for the same people together, and cancellations of
+    them; every other mail alone."""
+    groups: dict[tuple[int, str, frozenset[int]], list[_Mail]] = {}
     out: list[list[_Mail]] = []
     for mail in mails:
         rule = mail.booking.mother["recurrence_rule_id"]
-        if mail.template != "new" or not rule:
+        if mail.template not in ("new", "cancelled") or mail.only or not rule:
             out.append([mail])
             continue
-        key = (rule, frozenset(r["invited_person_id"] for r in mail.recipients))
+        key = (rule, mail.template, frozenset(r["invited_person_id"] for r in mail.recipients))
         if key not in groups:
             groups[key] = []
             out.append(groups[key])
         groups[key].append(mail)
     return out
+
+
+def _whole_series(records: _Records, group: list[_Mail], after: dict[int, _Booking]
+                  ) -> tuple[_Mail, outbox.Invitation] | None:
+    """The first occurrence's cancel and the series' invitation, when the change cancelled every occurrence
+    of a series mailed as one event: then one CANCEL of that event, not one per occurrence."""
+    rule = group[0].booking.mother["recurrence_rule_id"]
+    if any(b.mother["recurrence_rule_id"] == rule for b in after.values()):
+        return None
+    first = min(group, key=lambda m: m.booking.mother["start_date"])
+    found = records.find(first.booking)
+    if found is None or not found.series:
+        return None
+    return first, found
 
 
 _SAME = ("is_allday", "title", "location", "description", "agenda")
