@@ -205,7 +205,7 @@ async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_B
         where = svc._where(me, svc.ListQuery(associates=(owner,)))
         rows = store_entities.window(conn, where, now - timedelta(days=days_back), now + timedelta(days=days_ahead), 0)
         rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
-        uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
+        uids = {m: invitations.event_uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
         return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")
 
     return await db.transaction(work)
@@ -225,7 +225,7 @@ def export_ics(conn: Connection, associate_id: int | None, zone: str) -> bytes:
     if associate_id is None:
         entries = [replace_entry(_entry(r, {}, tz), uid=f"sodiary-row-{r['appointment_id']}@sodiary") for r in rows]
     else:
-        uids = {m: invitations.uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
+        uids = {m: invitations.event_uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
         entries = [_entry(r, uids, tz) for r in rows]
     return feed_ics(entries, "sodiary export")
 

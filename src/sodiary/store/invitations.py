@@ -32,6 +32,13 @@ def uid_of(conn: Connection, appointment_id: int) -> str | None:
     return conn.execute(select(_i.event_uid).where(_i.appointment_id == appointment_id)).scalar()
 
 
+def event_uid_of(conn: Connection, mother_id: int) -> str | None:
+    """The UID of the booking's own event: None for a series mailed as one recurring event, whose UID names
+    every occurrence (a feed's single occurrence under it would stand for the whole series)."""
+    q = select(_i.event_uid).where(and_(_i.appointment_id == mother_id, _i.series.is_(False)))
+    return conn.execute(q).scalar()
+
+
 def mark_answered(conn: Connection, mother_id: int, now: datetime) -> None:
     """A reply leaves SEQUENCE and DTSTAMP as they are (RFC 5546: only the organiser raises them)."""
     conn.execute(update(invitation).where(_i.appointment_id == mother_id).values(updated=now))
