@@ -14,7 +14,7 @@ import pytest
 
 from sodiary.domain.enums import RecurrenceMonthlyPattern, RecurrencePattern, Weekday, WeekOfMonth
 from sodiary.ical import Attendee, Event, Method, Party, to_ics
-from sodiary.ical.series import Pattern, series_rrule
+from sodiary.ical.rrule import Pattern, series_rrule
 from sodiary.outbox.delivery import backoff
 from sodiary.outbox.mail import MailPayload, Renderer, decode, encode, language_of, valid_address
 from sodiary.outbox.transport import DirectoryTransport, SmtpTransport, mail_directory, transport_for
@@ -102,7 +102,7 @@ def test_an_operators_template_directory_comes_first(tmp_path: Path) -> None:
     assert "<strong>Plan</strong>" in rendered.as_string(), "the built-in HTML template is still used"
 
 
-# --- A series as one RRULE (sodiary/ical/series.py) -------------------------------------------------------
+# --- A series as one RRULE (sodiary/ical/rrule.py) -------------------------------------------------------
 
 OSLO = ZoneInfo("Europe/Oslo")
 
