@@ -448,10 +448,12 @@ def idle_between(before: tuple[int, int], after: tuple[int, int]) -> float:
 
 
 def measure(name: str, server: Server, first_id: int, workdir: Path, headers: dict[str, str], opts: Options,
-            count_accepted: Callable[[], int], logins: int = 1) -> Measurement:
+            count_accepted: Callable[[], int], logins: int = 1,
+            on_run: Callable[[str], None] | None = None) -> Measurement:
     """Start the server, send `logins` requests one at a time (each on a new connection, so that with
     several worker processes each is likely to have cached the credential before the load), then the
-    warm-up and the measured run, each on fresh invitations; stop the server."""
+    warm-up and the measured run, each on fresh invitations; stop the server. `on_run` is called with
+    "before" and "after" around the measured run (to read CPU counters)."""
     url = f"http://127.0.0.1:{server.port}{ACCEPT_PATH}"
 
     def script(start: int, label: str) -> Path:
@@ -468,9 +470,13 @@ def measure(name: str, server: Server, first_id: int, workdir: Path, headers: di
         warmup = run_wrk(url, script(logins, "warmup"), opts.warmup, opts)
         # Skip past the warm-up's requests, including any still in flight when it stopped.
         start = logins + warmup.requests + opts.connections
+        if on_run is not None:
+            on_run("before")
         before = cpu_times()
         result = run_wrk(url, script(start, "run"), opts.duration, opts)
         idle = idle_between(before, cpu_times())
+        if on_run is not None:
+            on_run("after")
         rss = server.rss_mib()
     finally:
         server.stop()

@@ -8,7 +8,9 @@ same machine, most of them as a ratio against a reference measured in the same r
 2. Latency at half the maximum rate: an open-loop client (bench/open_loop.py) at 50 % of (b).
 3. Accept ThisAndForward over a ten-year weekly series (520 occurrences): median and p95.
 4. Accept latency on a million appointment rows against a thousand (bench/bigdb.py).
-5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU.
+5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU; then one
+   worker on PostgreSQL against `pgbench -M prepared` of the same single-answer transaction and against
+   one worker on SQLite, with the CPU per Accept of sodiary and of PostgreSQL (/proc).
 6. AcceptWithEmailConfirmation against Accept, alternating, and the delivery rate into a local SMTP
    sink (bench/mail.py).
 
@@ -62,6 +64,7 @@ class Plan:
     bigdb_requests: int
     pg_invitations: int
     pg_rounds: int
+    pg_engine_invitations: int
     workers: int
 
 
@@ -80,6 +83,7 @@ def plan(args: argparse.Namespace) -> Plan:
         bigdb_requests=200 if quick else 450,
         pg_invitations=60_000 if quick else 200_000,
         pg_rounds=1 if quick else 2,
+        pg_engine_invitations=60_000 if quick else 300_000,
         workers=args.workers,
     )
 
@@ -294,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
                         ok = ok and m.verified
                 print(f"postgresql workers2/workers1 = {ratio_text(median_ratio(pairs(scale)))} "
                       "(the workers, PostgreSQL and wrk share the machine's CPUs: see the idle column)")
+                print(f"\none worker: SQLite, PostgreSQL, and pgbench -M prepared -c {p.opts.connections} of the same "
+                      "single-answer transaction (CPU from /proc, per request)")
+                engine_opts = replace(p.opts, invitations=p.pg_engine_invitations)
+                engines = pgscale.measure_engines(workdir, headers, engine_opts, p.pg_rounds)
+                print("\n".join(pgscale.engine_report(engines)))
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
         if "mail" not in args.skip:

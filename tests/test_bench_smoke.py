@@ -216,6 +216,66 @@ def test_pg_accepted_rows_are_counted_in_the_slice_a_run_used(tmp_path: Path) ->
         assert pgscale.count_accepted(url, first, first + 5) == 3
 
 
+PGBENCH_OUTPUT = """\
+pgbench (15.20 (Debian 15.20-0+deb12u1))
+transaction type: /tmp/answer.pgbench
+scaling factor: 1
+query mode: prepared
+number of clients: 64
+number of threads: 1
+maximum number of tries: 1
+duration: 10 s
+number of transactions actually processed: 63012
+number of failed transactions: 0 (0.000%)
+latency average = 10.153 ms
+initial connection time = 95.220 ms
+tps = 6303.481220 (without initial connection time)
+"""
+
+
+def test_parse_pgbench_reads_the_rate_and_the_transactions_done() -> None:
+    assert pgscale.parse_pgbench(PGBENCH_OUTPUT) == (6303.481220, 63012)
+    with pytest.raises(RuntimeError):
+        pgscale.parse_pgbench("pgbench: error: connection to server failed")
+
+
+def test_pgbench_answers_a_fresh_invitation_in_every_transaction(tmp_path: Path) -> None:
+    with fresh_database("postgresql", tmp_path) as url:
+        first = accept.prepare_url(url, 20)
+        done = pgscale.run_pgbench(url, url.rsplit("/", 1)[1], first + 2, 3, 0, tmp_path, transactions=4)
+        assert done.requests == 12
+        assert pgscale.count_accepted(url, first, first + 19) == 12
+        assert pgscale.count_accepted(url, first + 2, first + 13) == 12
+        with pgscale._connect(url) as conn:
+            row = conn.execute("SELECT count(DISTINCT appointment_id), count(*) FROM answer_history").fetchone()
+        assert row == (12, 12)
+
+
+def test_a_databases_backends_and_their_cpu_are_found_in_proc(tmp_path: Path) -> None:
+    with fresh_database("postgresql", tmp_path) as url, pgscale._connect(url) as conn:
+        name = url.rsplit("/", 1)[1]
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert backend is not None and backend[0] in pgscale.postgres_pids(name)
+        assert backend[0] not in pgscale.postgres_pids(name + "_other")
+        assert pgscale.process_ticks([backend[0]]) >= 0
+        assert pgscale.process_ticks([2**22 + 7]) == 0  # gone: counts nothing
+
+
+def test_engine_report_prints_both_ratios_and_the_cpu_per_accept() -> None:
+    def side(name: str, rps: float, own: float | None, pg: float | None) -> pgscale.Costed:
+        return pgscale.Costed(name, rps, int(rps * 10), own, pg)
+
+    rounds = [pgscale.EngineRound(side("sqlite-1w", 8000, 100, None), side("pg-1w", 4000, 180, 90),
+                                  side("pgbench", 5000, None, None)),
+              pgscale.EngineRound(side("sqlite-1w", 9000, 110, None), side("pg-1w", 6000, 200, 80),
+                                  side("pgbench", 6000, None, None))]
+    lines = pgscale.engine_report(rounds)
+    assert "postgresql accept/pgbench = 0.90" in lines  # median of 0.80 and 1.00
+    assert "postgresql/sqlite = 0.58" in lines  # median of 0.50 and 0.67
+    assert lines[-1] == ("CPU per Accept: sodiary on postgresql 190 µs, on sqlite 105 µs "
+                         "(postgresql/sqlite = 1.81); PostgreSQL 85 µs")
+
+
 def test_idle_share_is_idle_ticks_over_all_ticks_between_two_readings() -> None:
     assert accept.idle_between((100, 1000), (150, 1200)) == 25.0
     assert accept.idle_between((100, 1000), (100, 1000)) == 0.0

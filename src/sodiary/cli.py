@@ -1,9 +1,9 @@
 """sodiary: a SuperOffice-compatible diary server.
 
 Commands: serve, migrate, init, demo, config, user (add, passwd, disable, enable, list, remove, feed), app (add,
-list, remove). Settings come from the environment (`sodiary config` shows them). Every command names the
-database it uses on stderr; every refusal is one line on stderr (exit status 2 for a bad setting or
-argument, 1 for anything else).
+list, remove), backup, restore, export, mail (list, show, retry, receive), import. Settings come from the
+environment (`sodiary config` shows them). Every command names the database it uses on stderr; every refusal is
+one line on stderr (exit status 2 for a bad setting or argument, 1 for anything else).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from . import cli_mail, cli_ops
+from . import cli_import, cli_mail, cli_ops
 from .config import SETTINGS, SettingError, Settings, unknown_variables
 from .store.database import Database, normalise_url
 from .store.migrate import SchemaTooNew, upgrade
@@ -448,6 +448,7 @@ def parser() -> argparse.ArgumentParser:
     app_commands.add_parser("list", help="list registered applications")
     cli_ops.register(sub)
     cli_mail.register(sub)
+    cli_import.register(sub)
     return root
 
 
@@ -479,6 +480,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return cli_ops.run(settings, args)
     if args.command == "mail":
         return cli_mail.run(settings, args)
+    if args.command == "import":
+        return cli_import.run(settings, args)
     return _app(settings, args)
 
 

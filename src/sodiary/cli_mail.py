@@ -1,4 +1,5 @@
-"""`sodiary mail list [--status S] | show ID | retry ID`: the outbox, for operators.
+"""`sodiary mail list [--status S] | show ID | retry ID`: the outbox, for operators;
+`sodiary mail receive < message.eml`: one incoming e-mail's invitation, reply or cancellation (issue 15).
 
 `list` shows the queue depth per status and the newest messages; `show` prints one message as it is
 (or will be) sent, with its delivery state; `retry` makes a failed (or sent) message due again now.
@@ -26,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p_list.add_argument("--limit", type=int, default=50)
     commands.add_parser("show", help="one message as it is sent, with its delivery state").add_argument("id", type=int)
     commands.add_parser("retry", help="make a message due again now").add_argument("id", type=int)
+    commands.add_parser("receive", help="process one e-mail from standard input (an MTA pipe, fetchmail's mda): "
+                                        "a REPLY, or an external organiser's REQUEST or CANCEL")
 
 
 def _when(value: datetime | None) -> str:
@@ -35,6 +38,8 @@ def _when(value: datetime | None) -> str:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url, synchronous=settings.sqlite_synchronous, pool_size=1)
     try:
+        if args.mail_command == "receive":
+            return _receive(settings, db)
         if args.mail_command == "list":
             counts = db.run_sync(outbox.counts)
             print("  ".join(f"{s}: {counts.get(s, 0)}" for s in (outbox.PENDING, outbox.SENT, outbox.FAILED)))
@@ -65,3 +70,26 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         db.stop()
+
+
+EX_DATAERR = 65  # sysexits.h: what an MTA reports as "the input data was incorrect"
+
+
+def _receive(settings: Settings, db: Database) -> int:
+    from .domain.errors import DomainError
+    from .ical.reply import IcsError
+    from .service import ical, ical_mail
+
+    raw = sys.stdin.buffer.read(ical_mail.MAX_MESSAGE_BYTES + 1)
+    try:
+        refused, work = ical_mail.receive_unit(raw, settings.time_zone)
+    except IcsError as exc:
+        print(f"sodiary: not processed: {exc}", file=sys.stderr)
+        return EX_DATAERR
+    try:
+        done = db.run_sync(work)
+    except (ical.Refused, DomainError):
+        done = refused
+    outcome = "applied" if done.applied else "nothing to apply"
+    print(f"{done.method} {done.uid}: {outcome}" + (f" ({len(done.recipients)} user(s))" if done.recipients else ""))
+    return 0

@@ -392,6 +392,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("working_days", "SODIARY_WORKING_DAYS", Weekdays(), "the working days of the week"),
     Setting("video_meeting_url", "SODIARY_VIDEO_MEETING_URL", LinkTemplate(),
             "join link of a new video meeting, `{id}` replaced by a fresh id (unset: no video meetings)"),
+    Setting("mail_intake_users", "SODIARY_MAIL_INTAKE_USERS", Text(),
+            "user names (comma-separated) who may hand in whole e-mails at `POST /api/v1/Sodiary/Mail` "
+            "(an MTA's or fetchmail's account)", default_text="none"),
     Setting("webhook_admins", "SODIARY_WEBHOOK_ADMINS", Text(),
             "user names (comma-separated) who may register webhooks, besides callers with an app token",
             default_text="none"),
@@ -459,6 +462,7 @@ class Settings:
     video_meeting_url: str = ""  # e.g. https://meet.jit.si/sodiary-{id}; empty: no video meeting provider
     feed_days_back: int = 90  # the calendar subscription feed's window (issue 15)
     feed_days_ahead: int = 730
+    mail_intake_users: str = ""  # comma-separated user names (docs/decisions.md, issue 15 mail in)
     # Webhooks (docs/decisions.md, "Webhooks (issue 14)").
     webhook_admins: str = ""  # comma-separated user names
     webhook_allow_http: bool = False

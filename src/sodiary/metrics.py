@@ -7,16 +7,19 @@ sees the whole server whichever connection it arrives on. The directory is remov
 stops, so a restart never counts a previous run.
 
 The Accept path runs ~10k requests a second per worker: a request costs one dict lookup for its
-cached label children, one counter increment and one histogram observation. Labels come only from
-bounded sets (route kinds, the agent's own method table, HTTP statuses), never from the raw path.
+label set's tally and three additions; the tallies reach prometheus-client once per event-loop turn.
+Labels come only from bounded sets (route kinds, the agent's own method table, HTTP statuses), never
+from the raw path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
 import tempfile
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,18 +84,67 @@ OUTBOX_DELIVERIES = Counter(
 )
 
 _HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+
+
+class _Tally:
+    """One label set's requests since the last flush: a count, a sum and a count per latency bucket."""
+
+    __slots__ = ("requests", "latency", "count", "total", "buckets")
+
+    def __init__(self, requests: Any, latency: Any) -> None:
+        self.requests, self.latency = requests, latency
+        self.count, self.total = 0, 0.0
+        self.buckets = [0] * (len(_LATENCY_BUCKETS) + 1)  # the last one is +Inf
+
+
+_tallies: dict[tuple[str, str, str, int], _Tally] = {}
+_dirty: list[_Tally] = []
 
 
 def observe_request(kind: str, method: str, agent_method: str, status: int, seconds: float) -> None:
+    """Counted here, written to prometheus-client's values once per event-loop turn (`flush_requests`).
+
+    In multiprocess mode every increment is a locked write to a memory-mapped file: three per request
+    cost ~7 µs, a tenth of an Accept. Added up over the requests answered in one turn of the loop, they
+    cost that once per label set and turn, and a scrape still sees every request answered before it.
+    """
     key = (kind, method, agent_method, status)
-    children = _children.get(key)
-    if children is None:
+    tally = _tallies.get(key)
+    if tally is None:
         verb = method if method in _HTTP_METHODS else "other"  # a client's invented verb is no new series
-        children = _children[key] = (REQUESTS.labels(kind, verb, agent_method, str(status)),
-                                     LATENCY.labels(kind, agent_method))
-    children[0].inc()
-    children[1].observe(seconds)
+        tally = _tallies[key] = _Tally(REQUESTS.labels(kind, verb, agent_method, str(status)),
+                                       LATENCY.labels(kind, agent_method))
+    if not tally.count:
+        if not _dirty:
+            try:
+                asyncio.get_running_loop().call_soon(flush_requests)
+            except RuntimeError:  # no loop: nothing would flush later
+                _dirty.append(tally)
+                _add(tally, seconds)
+                flush_requests()
+                return
+        _dirty.append(tally)
+    _add(tally, seconds)
+
+
+def _add(tally: _Tally, seconds: float) -> None:
+    tally.count += 1
+    tally.total += seconds
+    tally.buckets[bisect_left(_LATENCY_BUCKETS, seconds)] += 1  # le: the first bound not below it
+
+
+def flush_requests() -> None:
+    # prometheus-client has no call for "n observations with this sum"; its histogram keeps one value per
+    # bucket (not cumulative) and one for the sum, which is what its own observe() increments.
+    for tally in _dirty:
+        tally.requests.inc(tally.count)
+        tally.latency._sum.inc(tally.total)
+        for index, count in enumerate(tally.buckets):
+            if count:
+                tally.latency._buckets[index].inc(count)
+                tally.buckets[index] = 0
+        tally.count, tally.total = 0, 0.0
+    _dirty.clear()
 
 
 def auth_failure(reason: str) -> None:
@@ -143,6 +195,7 @@ def multiprocess() -> bool:
 
 def render() -> bytes:
     """The text exposition of this process, or of every worker in multiprocess mode."""
+    flush_requests()
     if not multiprocess():
         return generate_latest(REGISTRY)
     from prometheus_client import multiprocess as mp

@@ -127,3 +127,64 @@ def test_an_unknown_log_format_stops_the_server_with_one_line(tmp_path: Path) ->
         live.start()
     assert live.log().strip() == "sodiary: SODIARY_LOG_FORMAT='xml' is not valid: one of json, logfmt"
     assert live.process is None or live.process.returncode == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "logfmt"])
+def test_the_fast_line_reads_exactly_as_the_formatter_renders_the_same_request(fmt: str) -> None:
+    import logging
+
+    from sodiary.wire import access_log
+
+    access_log.configure(True, fmt)
+    try:
+        handler = access_log._handler
+        assert handler is not None
+        fields = {"request_id": "r1", "remote": "127.0.0.1", "user": 'a "b"', "method": "POST", "path": ACCEPT,
+                  "status": 204, "duration_ms": 1.25}
+        record = logging.LogRecord(access_log.LOGGER, logging.INFO, __file__, 0, "request", None, None)
+        record.access = fields
+        assert handler.render(record.created, fields) == handler.format(record)
+    finally:
+        access_log.configure(False, "json")
+
+
+def test_an_operators_own_handler_gets_each_request_as_a_record() -> None:
+    import logging
+
+    from sodiary.wire import access_log
+
+    class Keep(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    access_log.configure(True, "json")
+    logger = logging.getLogger(access_log.LOGGER)
+    own = Keep()
+    try:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.addHandler(own)
+        scope = {"client": ("192.0.2.7", 4000), "method": "POST", "path": ACCEPT}
+        access_log.log_request(access_log.Exchange("abc", "tje0"), scope, 204, 0.002)
+        assert [r.access["request_id"] for r in own.records] == ["abc"]  # type: ignore[attr-defined]
+        assert own.records[0].access["remote"] == "192.0.2.7"  # type: ignore[attr-defined]
+    finally:
+        logger.removeHandler(own)
+        access_log.configure(False, "json")
+
+
+def test_new_request_ids_are_distinct_within_a_process_and_across_forked_workers() -> None:
+    import multiprocessing
+
+    from sodiary.wire.access_log import request_id
+
+    ours = [request_id([]) for _ in range(10_000)]
+    assert len(set(ours)) == len(ours) and all(re.fullmatch(r"[0-9a-f]{16}", i) for i in ours)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        theirs = pool.map(request_id, [[]] * 2, chunksize=1)
+    assert not set(theirs) & set(ours)
+    assert len({i[:8] for i in [*theirs, ours[0]]}) >= 2

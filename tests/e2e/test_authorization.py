@@ -209,6 +209,10 @@ NO_ID = {
     "CreateAppointmentForUID": "creates in the caller's own diary; nothing stored is addressed",
     "GetAppointmentFromUID": "another user's private row answers the default entity",
     "GetUIDFromAppointmentId": "another user's private row answers null",
+    # Addressed by an e-mail item id, not an appointment; another user's item is a 404 (test_ical_mailin.py).
+    "CreateAndAccept": "the caller's own e-mail items only; another's is a 404, nothing written",
+    "CreateAndAcceptWithEmailConfirmation": "the caller's own e-mail items only; another's is a 404",
+    "DeclineInvitationFromEmailItem": "the caller's own e-mail items only; another's is a 404",
     "GetMyTasks": "the caller's own task list",
     "GetCanInsertForAssociates": "associate ids, not appointments; nothing is written",
     "CleanUpRecurringBookingDeleted": "the caller's own cancelled rows",

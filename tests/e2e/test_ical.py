@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -313,3 +313,90 @@ def test_get_appointment_from_the_uid_of_another_users_private_row_answers_a_def
 
 def test_an_empty_uid_is_a_400(ada: httpx.Client, seed: Seeder) -> None:
     assert tm.call(ada, "GetAppointmentFromUID", {"UID": ""}).status_code == 400
+
+
+# --- Replies from external attendees (a person with an address and no diary) ---------------------------
+
+KARI = "kari@example.com"
+
+
+def external_booking(ada: httpx.Client, seed: Seeder, mail: SmtpSink,
+                     **changes: Any) -> tuple[dict[str, Any], list[Received]]:
+    """ada books Kari (an external person) and tje0, mailing both: the booking and Kari's REQUESTs."""
+    participants = [{"PersonId": tm.kari(seed), "SendEmail": True},
+                    {"AssociateId": tm.ids(seed)["tje0"], "SendEmail": True}]
+    body = {"AppointmentEntity": tm.booking_body(ada, participants, **changes), "SendEmailToParticipants": True}
+    saved = tm.ok(tm.call(ada, "Save", body))
+    received = sorted((m for m in tm.delivered(seed, mail) if m.to == KARI), key=lambda m: m.event().decoded("DTSTART"))
+    return saved, received
+
+
+def kari_rows(seed: Seeder, mother_id: int = 0, rule_id: int = 0) -> list[dict[str, Any]]:
+    with seed.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(text(
+            "SELECT appointment_id, status, reject_reason FROM appointment WHERE associate_id = 0 "
+            "AND invited_person_id = :p AND (mother_id = :m OR (:r <> 0 AND recurrence_rule_id = :r)) "
+            "AND mother_id <> appointment_id ORDER BY start_date"),
+            {"p": tm.kari(seed), "m": mother_id, "r": rule_id}).mappings()]
+
+
+@pytest.mark.parametrize("client", ["outlook", "google"])
+def test_an_external_attendees_accepting_reply_accepts_their_participant_row(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink, client: str) -> None:
+    saved, [request] = external_booking(ada, seed, mail)
+    assert tm.ok(answer(ada, reply(request, "ACCEPTED", client=client, attendee=KARI), email=KARI)) is True
+    [kari] = kari_rows(seed, saved["AppointmentId"])
+    assert kari["status"] == S.NotStarted
+    assert history(seed, kari["appointment_id"]) == [("Accept", "iMIP")]
+    tje = tm.child_of(seed, saved["AppointmentId"], "tje0")
+    assert row(seed, tje)["status"] == S.Booking
+    shown = tm.ok(ada.post(tm.AGENT + "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]}))
+    [kari_participant] = [p for p in shown["Participants"] if p.get("PersonId") == tm.kari(seed)]
+    assert kari_participant["InvitationStatus"] == "Accepted"
+
+
+def test_an_external_attendees_decline_keeps_the_comment_as_the_reason(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved, [request] = external_booking(ada, seed, mail)
+    data = reply(request, "DECLINED", client="apple", attendee=KARI, comment="On holiday")
+    assert tm.ok(answer(ada, data, email=KARI)) is True
+    [kari] = kari_rows(seed, saved["AppointmentId"])
+    assert (kari["status"], kari["reject_reason"]) == (S.BookingDeclined, "On holiday")
+
+
+def test_only_the_organiser_hands_in_an_external_attendees_reply(
+        ada: httpx.Client, tje0: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved, [request] = external_booking(ada, seed, mail)
+    assert tm.ok(answer(tje0, reply(request, "ACCEPTED", attendee=KARI), email=KARI)) is False
+    [kari] = kari_rows(seed, saved["AppointmentId"])
+    assert kari["status"] == S.Booking
+    assert history(seed, kari["appointment_id"]) == []
+
+
+def test_an_external_attendees_this_and_future_decline_answers_only_their_later_occurrences(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    start = datetime(2034, 5, 1, 9, 0) + timedelta(days=next(tm._day) * 7)
+    recurrence = {"IsRecurrence": True, "Pattern": "Weekly", "RecurrenceEndType": "Counter", "RecurrenceCounter": 3,
+                  "WeekPattern": {"Cycle": 1, "Weekdays": start.strftime("%A")}}
+    saved, requests = external_booking(ada, seed, mail, StartDate=start.isoformat(),
+                                EndDate=(start + timedelta(hours=1)).isoformat(), Recurrence=recurrence)
+    rule = saved["Recurrence"]["RecurrenceId"]
+    with seed.engine.connect() as conn:
+        before = [r[0] for r in conn.execute(text(
+            "SELECT status FROM appointment WHERE recurrence_rule_id = :r AND associate_id = :a ORDER BY start_date"),
+            {"r": rule, "a": tm.ids(seed)["tje0"]})]
+    second = requests[1].event()
+    uid = str(second["UID"])
+    stamp = second.decoded("DTSTART").astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    data = "\r\n".join([
+        "BEGIN:VCALENDAR", "METHOD:REPLY", "VERSION:2.0", "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
+        "BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}", "SEQUENCE:0",
+        f"RECURRENCE-ID;RANGE=THISANDFUTURE:{stamp}", f"ATTENDEE;PARTSTAT=DECLINED:mailto:{KARI}",
+        "END:VEVENT", "END:VCALENDAR", ""]).encode()
+    assert tm.ok(answer(ada, data, email=KARI)) is True
+    assert [r["status"] for r in kari_rows(seed, rule_id=rule)] == [S.Booking, S.BookingDeclined, S.BookingDeclined]
+    with seed.engine.connect() as conn:
+        after = [r[0] for r in conn.execute(text(
+            "SELECT status FROM appointment WHERE recurrence_rule_id = :r AND associate_id = :a ORDER BY start_date"),
+            {"r": rule, "a": tm.ids(seed)["tje0"]})]
+    assert after == before

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import icalendar
 import pytest
+import recurring_ical_events
 from sqlalchemy import text
 
+from tests.e2e import test_cleanup as cl
 from tests.e2e import test_mail as tm
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
@@ -99,15 +101,49 @@ def test_an_unknown_token_is_a_404_that_reveals_nothing(server: LiveServer, seed
     assert "token" not in r.text.lower()
 
 
+def my_diary(client: httpx.Client, zone: str, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
+    """GetMyDiary's rows in [lo, hi] as UTC instants, asked in `zone`."""
+    tz = ZoneInfo(zone)
+    window = {"StartTime": lo.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"),
+              "EndTime": hi.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"), "Count": -1}
+    listed = tm.ok(client.post(tm.AGENT + "GetMyDiary", json=window,
+                               headers={"SO-TimeZone": f"{zone}, includeTZOffset"}))
+    return sorted((datetime.fromisoformat(r["StartDate"]).astimezone(UTC),
+                   datetime.fromisoformat(r["EndDate"]).astimezone(UTC)) for r in listed)
+
+
+def expanded(calendar: icalendar.Calendar, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
+    """What a calendar app shows in [lo, hi] as busy: every occurrence, series expanded by
+    recurring-ical-events (RRULE, RDATE, EXDATE, RECURRENCE-ID) — the events the user accepted or owns."""
+    found = recurring_ical_events.of(calendar).between(lo, hi)
+    return sorted((e.decoded("DTSTART").astimezone(UTC), e.decoded("DTEND").astimezone(UTC))
+                  for e in found if partstat(e) in ("", "ACCEPTED"))
+
+
+def weekly(client: httpx.Client, start: datetime, count: int, **changes: Any) -> dict[str, Any]:
+    week = {"Cycle": 1, "Weekdays": start.strftime("%A")}
+    return save(client, entity(client, start, Recurrence={
+        "IsRecurrence": True, "Pattern": "Weekly", "WeekPattern": week, "RecurrenceEndType": "Counter",
+        "RecurrenceCounter": count}, **changes))
+
+
+def rows_of(client: httpx.Client, saved: dict[str, Any]) -> list[dict[str, Any]]:
+    rule = saved["Recurrence"]["RecurrenceId"]
+    rows = tm.ok(tm.call(client, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
+    return sorted((r for r in rows if r["MotherId"] in (0, r["AppointmentId"])), key=lambda r: r["StartDate"])
+
+
+def calendar_of(server: LiveServer, url: str) -> icalendar.Calendar:
+    r = fetch(server, url)
+    assert r.status_code == 200, r.text
+    return icalendar.Calendar.from_ical(r.content)
+
+
 @pytest.mark.parametrize("zone", ZONES)
 def test_the_feeds_accepted_events_are_the_instants_get_my_diary_answers(
         ada: httpx.Client, ben: httpx.Client, server: LiveServer, seed: Seeder, zone: str) -> None:
     save(ben, entity(ben, soon(8), Title="Own"))
-    start = soon(10)
-    week = {"Cycle": 1, "Weekdays": start.strftime("%A")}
-    save(ben, entity(ben, start, Title="Weekly", Recurrence={
-        "IsRecurrence": True, "Pattern": "Weekly", "WeekPattern": week, "RecurrenceEndType": "Counter",
-        "RecurrenceCounter": 3}))
+    weekly(ben, soon(10), 3, Title="Weekly")
     invited = tm.ok(tm.call(ada, "SaveAppointmentEntity", tm.booking_body(
         ada, [{"AssociateId": tm.ids(seed)["ben"]}], StartDate=soon(13).isoformat(),
         EndDate=(soon(13) + timedelta(hours=1)).isoformat(), Title="Accepted meeting")))
@@ -116,16 +152,81 @@ def test_the_feeds_accepted_events_are_the_instants_get_my_diary_answers(
 
     lo = datetime.now(UTC)
     hi = lo + timedelta(days=300)
-    tz = ZoneInfo(zone)
-    window = {"StartTime": lo.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"),
-              "EndTime": hi.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"), "Count": -1}
-    listed = tm.ok(ben.post(tm.AGENT + "GetMyDiary", json=window, headers={"SO-TimeZone": f"{zone}, includeTZOffset"}))
-    api = sorted((datetime.fromisoformat(r["StartDate"]).astimezone(UTC),
-                  datetime.fromisoformat(r["EndDate"]).astimezone(UTC)) for r in listed)
-    feed = [e for e in events(server, new_feed(ben)["Url"]) if partstat(e) in ("", "ACCEPTED")]
-    instants = sorted((e.decoded("DTSTART").astimezone(UTC), e.decoded("DTEND").astimezone(UTC)) for e in feed)
-    assert [i for i in instants if lo <= i[0] <= hi] == api
+    api = my_diary(ben, zone, lo, hi)
+    assert expanded(calendar_of(server, new_feed(ben)["Url"]), lo, hi) == api
     assert len(api) >= 5
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_series_is_one_event_with_rrule_whose_expansion_is_the_diarys_occurrences(
+        ben: httpx.Client, server: LiveServer, seed: Seeder, zone: str) -> None:
+    # Across the autumn DST change in Oslo, so the wall clock must stay put while UTC moves.
+    first = datetime(datetime.now(OSLO).year + 1, 10, 1, 9, 0) + timedelta(days=ZONES.index(zone))
+    title = f"Series with exceptions in {zone}"
+    saved = weekly(ben, first, 8, Title=title, Location="Room 1")
+    rows = rows_of(ben, saved)
+    assert len(rows) == 8
+    assert cl.delete(ben, rows[2]["AppointmentId"]).status_code == 204
+    moved_to = datetime.fromisoformat(rows[4]["StartDate"]) + timedelta(days=1, hours=3)
+    r = tm.call(ben, "Move", {"AppointmentId": rows[4]["AppointmentId"], "NewStartTime": moved_to.isoformat(),
+                              "UpdateMode": "OnlyThis"})
+    assert r.status_code in (200, 204), r.text
+    retitled = tm.ok(ben.post(tm.AGENT + "GetAppointmentEntity",
+                              params={"appointmentEntityId": rows[6]["AppointmentId"]}))
+    save(ben, {**retitled, "Title": "Moved to the big room", "Location": "Room 9"})
+
+    calendar = calendar_of(server, new_feed(ben)["Url"])
+    uid = next(str(e["UID"]) for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == title and "RRULE" in e)
+    mine = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == uid]
+    [master] = [e for e in mine if "RECURRENCE-ID" not in e]
+    assert master["RRULE"]["FREQ"] == ["WEEKLY"]
+    assert len(mine) == 3  # the master and two overrides (moved, retitled); the deleted one is an EXDATE
+    assert calendar.walk("VTIMEZONE"), "a series in local time carries its VTIMEZONE"
+
+    lo = datetime.combine(first.date(), datetime.min.time(), OSLO).astimezone(UTC) - timedelta(days=1)
+    hi = lo + timedelta(days=70)
+    shown = recurring_ical_events.of(calendar).between(lo, hi)
+    series = sorted((e.decoded("DTSTART").astimezone(UTC), e.decoded("DTEND").astimezone(UTC), str(e["SUMMARY"]),
+                     str(e.get("LOCATION", ""))) for e in shown if str(e["UID"]) == uid)
+    api = tm.ok(tm.call(ben, "GetAppointmentRecords", {"MotherId": 0,
+                                                       "RecurrenceRuleId": saved["Recurrence"]["RecurrenceId"]},
+                        headers={"SO-TimeZone": f"{zone}, includeTZOffset"}))
+    expected = sorted((datetime.fromisoformat(a["StartDate"]).astimezone(UTC),
+                       datetime.fromisoformat(a["EndDate"]).astimezone(UTC))
+                      for a in api if a["MotherId"] in (0, a["AppointmentId"]))
+    assert [s[:2] for s in series] == expected
+    assert len(series) == 7
+    assert ("Moved to the big room", "Room 9") in {s[2:] for s in series}
+    assert {s[3] for s in series} == {"Room 1", "Room 9"}
+
+
+def test_an_invitees_series_shows_their_declined_occurrence_as_an_exdate(
+        ada: httpx.Client, ben: httpx.Client, server: LiveServer, seed: Seeder) -> None:
+    start = soon(15)
+    booked = tm.ok(tm.call(ada, "SaveAppointmentEntity", tm.booking_body(
+        ada, [{"AssociateId": tm.ids(seed)["ben"]}], StartDate=start.isoformat(),
+        EndDate=(start + timedelta(hours=1)).isoformat(), Title="Invited weekly", Recurrence={
+            "IsRecurrence": True, "Pattern": "Weekly", "WeekPattern": {"Cycle": 1, "Weekdays": start.strftime("%A")},
+            "RecurrenceEndType": "Counter", "RecurrenceCounter": 4})))
+    rule = booked["Recurrence"]["RecurrenceId"]
+    records = tm.ok(tm.call(ben, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
+    mine = sorted((r for r in records if r["AssociateId"] == tm.ids(seed)["ben"]
+                   or r["MotherId"] not in (0, r["AppointmentId"])), key=lambda r: r["StartDate"])
+    children = [r["AppointmentId"] for r in mine if r["MotherId"] not in (0, r["AppointmentId"])]
+    assert len(children) == 4
+    assert tm.call(ben, "Accept", {"AppointmentId": children[0], "UpdateMode": "ThisAndForward"}).status_code == 204
+    r = tm.call(ben, "Reject", {"AppointmentId": children[1], "UpdateMode": "OnlyThis", "RejectReason": "away"})
+    assert r.status_code == 204, r.text
+
+    calendar = calendar_of(server, new_feed(ben)["Url"])
+    [master] = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Invited weekly" and "RRULE" in e]
+    assert partstat(master) == "ACCEPTED"
+    lo = datetime.now(UTC)
+    shown = [e for e in recurring_ical_events.of(calendar).between(lo, lo + timedelta(days=120))
+             if str(e["UID"]) == str(master["UID"])]
+    assert len(shown) == 3
+    rejected = datetime.fromisoformat(mine[1]["StartDate"]).replace(tzinfo=OSLO)
+    assert rejected not in {e.decoded("DTSTART") for e in shown}
 
 
 def test_a_pending_invitation_is_in_the_feed_as_needs_action_and_a_declined_one_is_not(

@@ -198,3 +198,36 @@ def test_a_delivered_confirmation_is_counted_and_the_outbox_depth_reported(engin
         finally:
             live.stop()
             seed.close()
+
+
+def test_requests_added_up_in_one_loop_turn_read_as_the_same_histogram_as_one_by_one() -> None:
+    import asyncio
+
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from sodiary import metrics
+
+    durations = [0.0001, 0.0005, 0.0007, 0.003, 0.003, 0.2, 30.0]
+
+    def series(name: str) -> dict[str, float]:
+        return {s.name + repr(sorted(s.labels.items())): s.value
+                for m in metrics.REGISTRY.collect() if m.name == name for s in m.samples
+                if s.labels.get("agent_method") == "TurnTest"}
+
+    async def one_turn() -> None:
+        for d in durations:
+            metrics.observe_request("agent", "POST", "TurnTest", 204, d)
+
+    asyncio.run(one_turn())
+    metrics.flush_requests()
+    reference = Histogram("turn_reference", "one observe per request", buckets=metrics._LATENCY_BUCKETS,
+                          registry=CollectorRegistry())
+    for d in durations:
+        reference.observe(d)
+    ours = series("sodiary_http_request_duration_seconds")
+    expected = {s.name.replace("turn_reference", "sodiary_http_request_duration_seconds") + repr(sorted(
+        {**s.labels, "kind": "agent", "agent_method": "TurnTest"}.items())): s.value
+        for m in reference.collect() for s in m.samples}
+    assert ours == pytest.approx(expected)
+    counted = series("sodiary_http_requests")
+    assert list(counted.values()) == [len(durations)]

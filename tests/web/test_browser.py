@@ -215,6 +215,9 @@ def test_the_pages_have_no_serious_or_critical_accessibility_violations(
     go(page, "week", "My week")
     found["week"] = axe_violations(page, axe_source)
     go(page, "organise", "Organise")
+    page.get_by_label("Find a contact person").fill("Kari")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_label("Kari Nordmann (Fjord Consulting AS)")).to_be_visible()
     found["organise"] = axe_violations(page, axe_source)
     assert {name: [(v["id"], v["help"]) for v in found[name]] for name in found if found[name]} == {}
 

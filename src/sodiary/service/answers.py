@@ -14,15 +14,18 @@ from .context import Caller
 
 
 async def accept(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _answer(conn, Operation.ACCEPT, caller, appointment_id, mode, ""))
+    await db.transaction(lambda conn: _answer(conn, Operation.ACCEPT, caller, appointment_id, mode, ""),
+                         short=True)
 
 
 async def set_seen(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _answer(conn, Operation.SET_SEEN, caller, appointment_id, mode, ""))
+    await db.transaction(lambda conn: _answer(conn, Operation.SET_SEEN, caller, appointment_id, mode, ""),
+                         short=True)
 
 
 async def reject(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str) -> None:
-    await db.transaction(lambda conn: decline(conn, caller, appointment_id, mode, reason, Operation.REJECT.value))
+    await db.transaction(lambda conn: decline(conn, caller, appointment_id, mode, reason, Operation.REJECT.value),
+                         short=True)
 
 
 async def set_seen_many(

@@ -23,6 +23,7 @@ from ..domain.enums import AppointmentType, RecurrenceUpdateMode
 from ..domain.errors import DomainError
 from ..ical.feed import FeedEntry, feed_ics
 from ..ical.reply import Answer, Reply, parse_reply, same_address
+from ..ical.series import Occurrence, Pattern, rrule_of, series_entries
 from ..store import bookings, feeds, invitations, outbox
 from ..store import entities as store_entities
 from ..store.database import Database
@@ -37,7 +38,7 @@ _APPLIED = {"ACCEPTED": Operation.ACCEPT, "TENTATIVE": Operation.SET_SEEN, "DECL
 _NOTHING = {"NEEDS-ACTION"}
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Nothing in the reply can be applied: the call answers false and the unit of work rolls back."""
 
 
@@ -47,15 +48,30 @@ async def update_from_ics_response(db: Database, caller: Caller, email: str, dat
     reply = parse_reply(data)
     if email.strip() and not same_address(email, reply.attendee):
         return False
-    if any(a.partstat not in _APPLIED and a.partstat not in _NOTHING for a in reply.answers):
-        return False  # DELEGATED, COUNTER, …: see docs/decisions.md
+    return await apply_reply(db, caller, reply, zone)
+
+
+async def apply_reply(db: Database, caller: Caller | None, reply: Reply, zone: str) -> bool:
+    """Apply a parsed REPLY; `caller` None is the server's own mail intake, which hands in any reply."""
+    if not applicable(reply):
+        return False
     try:
         return await db.transaction(lambda conn: _apply(conn, caller, reply, _zone(zone)))
-    except (_Refused, DomainError):
+    except (Refused, DomainError):
         return False
 
 
-def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bool:
+def applicable(reply: Reply) -> bool:
+    """DELEGATED, COUNTER, …: never applied (docs/decisions.md)."""
+    return all(a.partstat in _APPLIED or a.partstat in _NOTHING for a in reply.answers)
+
+
+def apply_in(conn: Connection, caller: Caller | None, reply: Reply, zone: str) -> bool:
+    """The reply applied inside the caller's unit of work; raises Refused (or a DomainError) to roll it back."""
+    return _apply(conn, caller, reply, _zone(zone))
+
+
+def _apply(conn: Connection, caller: Caller | None, reply: Reply, zone: ZoneInfo) -> bool:
     found = invitations.by_uid(conn, reply.uid)
     if found is None:
         return False
@@ -63,37 +79,42 @@ def _apply(conn: Connection, caller: Caller, reply: Reply, zone: ZoneInfo) -> bo
     if mother is None:
         return False
     rows = invitations.participants_by_email(conn, found.mother_id, reply.attendee)
-    rows = [r for r in rows if r.associate_id]  # external persons have no diary row to answer on
     if not rows:
         return False
-    attendee = rows[0]
-    # The organiser's mailbox gets the replies; the attendee may hand in their own. Nobody else learns
+    # A user answers on their own diary row; an external person (associate_id 0) on their participant row.
+    attendee = next((r for r in rows if r.associate_id), rows[0])
+    # The organiser's mailbox gets the replies; a user may hand in their own. Nobody else learns
     # whether the UID or the address exists.
-    if caller.associate_id not in (mother.associate_id, attendee.associate_id):
+    if caller is not None and caller.associate_id != mother.associate_id and (
+            not attendee.associate_id or caller.associate_id != attendee.associate_id):
         return False
     stamp = found.dtstamp.replace(tzinfo=UTC)
     if reply.sequence < found.sequence or (reply.sequence == found.sequence and reply.dtstamp < stamp):
         return True  # stale: a newer REQUEST went out after the one this answers
-    who = Caller(associate_id=attendee.associate_id, name=caller.name, scheme=SCHEME, app=caller.app)
+    who = Caller(associate_id=attendee.associate_id, name=caller.name if caller else reply.attendee, scheme=SCHEME,
+                 app=caller.app if caller else "")
     for answer in reply.answers:
         operation = _APPLIED.get(answer.partstat)
         if operation is None:
             continue
-        target = _target(conn, attendee, answer, zone)
-        # A series mailed as one recurring event is answered as a whole when the reply names no occurrence.
-        whole = found.series and answer.recurrence_id is None and answer.recurrence_date is None
-        mode = RecurrenceUpdateMode.ThisAndForward if answer.this_and_future or whole else RecurrenceUpdateMode.OnlyThis
-        if operation is Operation.REJECT:
-            answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
-        else:
-            answers.answer_in(conn, operation, who, target, mode)
+        targets = _targets(conn, attendee, answer, zone)
+        if found.series and answer.recurrence_id is None and answer.recurrence_date is None:
+            targets = _whole_series(conn, attendee)
+        for target, mode in targets:
+            if operation is Operation.REJECT:
+                answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
+            else:
+                answers.answer_in(conn, operation, who, target, mode)
     invitations.mark_answered(conn, found.mother_id, utc_now())
     return True
 
 
-def _target(conn: Connection, attendee: invitations.Participant, answer: Answer, zone: ZoneInfo) -> int:
+def _targets(conn: Connection, attendee: invitations.Participant, answer: Answer,
+             zone: ZoneInfo) -> list[tuple[int, RecurrenceUpdateMode]]:
+    """The rows the answer lands on, each with the mode to answer it in."""
+    only = RecurrenceUpdateMode.OnlyThis
     if answer.recurrence_id is None and answer.recurrence_date is None:
-        return attendee.appointment_id
+        return [(attendee.appointment_id, only)]
     if answer.recurrence_id is not None:
         wall = answer.recurrence_id.astimezone(zone).replace(tzinfo=None)
     else:
@@ -101,12 +122,28 @@ def _target(conn: Connection, attendee: invitations.Participant, answer: Answer,
         wall = datetime.combine(answer.recurrence_date, attendee.start.time())
     if attendee.recurrence_rule_id == 0:
         if wall != attendee.start:
-            raise _Refused()
-        return attendee.appointment_id
-    found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee.associate_id, wall)
+            raise Refused()
+        return [(attendee.appointment_id, only)]
+    found = invitations.occurrence(conn, attendee.recurrence_rule_id, attendee, wall)
     if found is None:
-        raise _Refused()  # an occurrence that does not exist (or no longer does)
-    return found
+        raise Refused()  # an occurrence that does not exist (or no longer does)
+    if not answer.this_and_future:
+        return [(found, only)]
+    if attendee.associate_id:
+        return [(found, RecurrenceUpdateMode.ThisAndForward)]
+    # The answer path's ThisAndForward walks one diary; every external person shares associate_id 0.
+    return [(row, only) for row in invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, wall)]
+
+
+def _whole_series(conn: Connection, attendee: invitations.Participant) -> list[tuple[int, RecurrenceUpdateMode]]:
+    """A reply naming no occurrence of a series mailed as one recurring event (issue 19) answers all of it:
+    from the first occurrence on (the invitation's record is the first occurrence's mother row)."""
+    if not attendee.recurrence_rule_id:
+        return [(attendee.appointment_id, RecurrenceUpdateMode.OnlyThis)]
+    if attendee.associate_id:
+        return [(attendee.appointment_id, RecurrenceUpdateMode.ThisAndForward)]
+    return [(row, RecurrenceUpdateMode.OnlyThis)
+            for row in invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, attendee.start)]
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -204,11 +241,37 @@ async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_B
         me = Caller(associate_id=owner, name="", scheme="Feed")
         where = svc._where(me, svc.ListQuery(associates=(owner,)))
         rows = store_entities.window(conn, where, now - timedelta(days=days_back), now + timedelta(days=days_ahead), 0)
-        rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
-        uids = {m: invitations.event_uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
-        return feed_ics((_entry(r, uids, tz) for r in rows), "sodiary")
+        rows = [r for r in rows if r["type"] in _FEED_TYPES]
+        rule_ids = sorted({r["recurrence_rule_id"] for r in rows if r["recurrence_rule_id"]})
+        plain = [r for r in rows if not r["recurrence_rule_id"] and r["status"] not in _NOT_IN_FEED]
+        # A series goes out whole, beyond the window too: its RRULE describes all of it, and a reader
+        # expanding it must find every occurrence's EXDATE or override, wherever it falls.
+        series = store_entities.window(conn, store_entities.where_all(where, feeds.in_series(rule_ids)), None, None,
+                                       0) if rule_ids else []
+        series = [r for r in series if r["type"] in _FEED_TYPES]
+        mothers = {r["mother_id"] for r in plain if r["mother_id"]}
+        uids = {m: invitations.uid_of(conn, m) for m in sorted(mothers)}
+        entries = [_entry(r, uids, tz) for r in plain]
+        for rule_id in rule_ids:
+            entries.extend(_series(conn, rule_id, [r for r in series if r["recurrence_rule_id"] == rule_id], tz))
+        return feed_ics(entries, "sodiary")
 
     return await db.transaction(work)
+
+
+def _series(conn: Connection, rule_id: int, rows: list[Row], tz: ZoneInfo) -> list[FeedEntry]:
+    rule_row = store_entities.get_rule(conn, rule_id)
+    rule = None if rule_row is None else rrule_of(Pattern(
+        pattern=rule_row["pattern"], sub_pattern=rule_row["sub_pattern"], cycle=rule_row["cycle"],
+        weekdays=rule_row["weekdays"], day=rule_row["day"], week_of_month=rule_row["week_of_month"],
+        month=rule_row["month"]))
+    occurrences = []
+    for r in rows:
+        original = r["original_start_date"] or r["start_date"]
+        shown = _entry(r, {}, tz) if r["status"] not in _NOT_IN_FEED else None
+        occurrences.append(Occurrence(original.date() if r["is_allday"] else original.replace(tzinfo=tz), shown))
+    # Its own UID: the occurrences' invitations were mailed one UID each, and those events stay apart.
+    return series_entries(f"sodiary-series-{rule_id}@sodiary", rule, occurrences)
 
 
 def export_ics(conn: Connection, associate_id: int | None, zone: str) -> bytes:

@@ -149,6 +149,15 @@ _delete_row = DriverStatement(
 )
 _HISTORY_COLUMNS = [c.name for c in answer_history.c if c.name != "answer_id"]
 _record_answer = DriverStatement(insert(answer_history), column_keys=_HISTORY_COLUMNS)
+# PostgreSQL: the guarded UPDATE and its audit row as one statement (a data-modifying WITH), one statement
+# per change instead of two: each costs the client ~40 µs on psycopg. It inserts the audit row only for a
+# row the UPDATE changed, so its row count is the guard's.
+_answered = _update_answer.statement.returning(_cols.appointment_id).cte("answered")  # type: ignore[attr-defined]
+_answer_and_record = DriverStatement(insert(answer_history).from_select(
+    _HISTORY_COLUMNS,
+    select(_answered.c.appointment_id,
+           *(bindparam(name, type_=answer_history.c[name].type) for name in _HISTORY_COLUMNS[1:])),
+))
 
 
 def write_changes(conn: Connection, changes: Sequence[Change], stamp: Stamp, *, reason: str = "") -> None:
@@ -171,8 +180,30 @@ def write_changes(conn: Connection, changes: Sequence[Change], stamp: Stamp, *, 
         }
         for c in changes
     ]
-    updates = [p for p, c in zip(params, changes, strict=True) if not c.delete_row]
+    records = [
+        {
+            "appointment_id": c.row.appointment_id,
+            "associate_id": stamp.actor,
+            "operation": stamp.operation,
+            "update_mode": int(stamp.mode),
+            "from_status": int(c.row.status),
+            "to_status": int(c.status),
+            "from_type": int(c.row.type),
+            "to_type": int(c.type),
+            "scheme": stamp.scheme,
+            "app": stamp.app,
+            "reason": reason,
+            "answered_at": stamp.now,
+        }
+        for c in changes
+    ]
     deletes = [p for p, c in zip(params, changes, strict=True) if c.delete_row]
+    if not deletes and conn.dialect.name == "postgresql":
+        both = [p | r for p, r in zip(params, records, strict=True)]
+        if _rowcount(_answer_and_record.run(conn, both), len(changes)) != len(changes):
+            raise ConcurrentChange()
+        return
+    updates = [p for p, c in zip(params, changes, strict=True) if not c.delete_row]
     touched = 0
     if updates:
         touched += _rowcount(_update_answer.run(conn, updates), len(updates))
@@ -180,26 +211,7 @@ def write_changes(conn: Connection, changes: Sequence[Change], stamp: Stamp, *, 
         touched += _rowcount(_delete_row.run(conn, deletes), len(deletes))
     if touched != len(changes):
         raise ConcurrentChange()
-    _record_answer.run(
-        conn,
-        [
-            {
-                "appointment_id": c.row.appointment_id,
-                "associate_id": stamp.actor,
-                "operation": stamp.operation,
-                "update_mode": int(stamp.mode),
-                "from_status": int(c.row.status),
-                "to_status": int(c.status),
-                "from_type": int(c.row.type),
-                "to_type": int(c.type),
-                "scheme": stamp.scheme,
-                "app": stamp.app,
-                "reason": reason,
-                "answered_at": stamp.now,
-            }
-            for c in changes
-        ],
-    )
+    _record_answer.run(conn, records)
 
 
 def _rowcount(count: int, expected: int) -> int:

@@ -2,8 +2,9 @@
 
 SQLite allows one writer: units run in groups, one durable commit per group (group_commit.py).
 
-PostgreSQL serves several processes; there each unit of work runs in its own transaction
-on a pooled connection and is retried when a concurrent change was detected.
+PostgreSQL serves several processes. A short unit (an answer) runs on the event loop in a group that
+shares one transaction, each unit in its own savepoint (pg_group_commit.py); any other unit runs in its
+own transaction on a pooled connection in a thread. Both are retried when a concurrent change was detected.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from ..domain.errors import ConcurrentChange
 from .group_commit import GroupCommit
+from .pg_group_commit import PgGroupCommit
 
 R = TypeVar("R")
 Work = Callable[[Connection], R]
@@ -66,7 +68,8 @@ def make_engine(url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> E
 
 class Database:
     """Runs units of work (plain functions of a Connection): on SQLite in groups on the event loop
-    (group_commit.py), on PostgreSQL each in its own transaction on a thread pool, retried when asked."""
+    (group_commit.py); on PostgreSQL the short ones in groups on the loop (pg_group_commit.py), the others
+    each in its own transaction on a thread pool; retried when asked."""
 
     def __init__(self, url: str, *, synchronous: str = "FULL", pool_size: int = 8) -> None:
         self.url = url
@@ -75,12 +78,20 @@ class Database:
         self.pool_size = pool_size
         self._group: GroupCommit | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._pg_group: PgGroupCommit | None = None
 
     def start(self) -> None:
         if self.is_sqlite:
             self._group = GroupCommit(self.engine)
         else:
             self._pool = ThreadPoolExecutor(max_workers=self.pool_size, thread_name_prefix="sodiary-db")
+            self._pg_group = PgGroupCommit(self.engine.url, retries=PG_RETRIES, retryable=retryable,
+                                           unavailable=unavailable)
+
+    async def drain(self) -> None:
+        """On the loop, before stop(): let the grouped units in flight commit and close their connections."""
+        if self._pg_group is not None:
+            await self._pg_group.drain()
 
     def stop(self) -> None:
         if self._group is not None:
@@ -89,12 +100,20 @@ class Database:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._pg_group is not None:
+            self._pg_group.close()
+            self._pg_group = None
         self.engine.dispose()
 
-    async def transaction(self, work: Work[R]) -> R:
-        """Run `work` in a transaction; its return value once the transaction is durable."""
+    async def transaction(self, work: Work[R], *, short: bool = False) -> R:
+        """Run `work` in a transaction; its return value once the transaction is durable.
+
+        `short`: a unit of a few statements and no waiting (an answer), which may share its transaction
+        with the units that arrive with it, each in its own savepoint. SQLite groups every unit."""
         if self._group is not None:
             return await self._group.run(work)
+        if short and self._pg_group is not None:
+            return await self._pg_group.run(work)
         if self._pool is None:
             raise RuntimeError("database not started")
         return await asyncio.wrap_future(self._pool.submit(self._run_with_retries, work))

@@ -4,18 +4,30 @@
 context, result wrapping): on SQLite more than the statement itself. A DriverStatement compiles its
 Core statement once per dialect and keeps SQLAlchemy's own type processors, so the driver receives
 exactly the parameters `Connection.execute` would have sent, inside the same transaction.
+
+On PostgreSQL's grouped path (pg_group_commit.py) the connection may carry a `Deferral`: writes are then
+queued and sent with the next read or at the end of the batch, in one pipeline, and their row counts
+checked there (each parameter set of a write statement here changes exactly one row).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 
 Processor = Callable[[Any], Any] | None
+
+DEFERRAL = "sodiary.deferral"  # the key of a Deferral in a connection's `info`
+
+
+class Deferral(Protocol):
+    def read(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> list[Sequence[Any]]: ...
+
+    def write(self, sql: str, parameters: list[Sequence[Any] | dict[str, Any]]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +38,7 @@ class _Plan:
     binders: tuple[Processor, ...]
     fixed: Mapping[str, Any]  # binds whose value is part of the statement (`updated_count + 1`)
     results: tuple[Processor, ...]
+    deferrable: bool  # PostgreSQL: a grouped batch may queue its writes (pg_group_commit.py)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         # A plain loop: this runs for every statement of every answer.
@@ -44,14 +57,16 @@ class DriverStatement:
     """One Core statement, compiled once per dialect, executed on the DBAPI connection."""
 
     def __init__(self, statement: ClauseElement, *, column_keys: Iterable[str] | None = None) -> None:
+        self.statement = statement
         self._statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
-        self._plans: dict[str, _Plan] = {}
+        self._plans: dict[type[Dialect], _Plan] = {}
 
     def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
+        # By the dialect's class: psycopg's sync and async dialects share a name but not `deferrable`.
+        plan = self._plans.get(type(dialect))
         if plan is None:
-            plan = self._plans[dialect.name] = self._compile(dialect)
+            plan = self._plans[type(dialect)] = self._compile(dialect)
         return plan
 
     def _compile(self, dialect: Dialect) -> _Plan:
@@ -67,7 +82,8 @@ class DriverStatement:
         fixed = {n: binds[n].effective_value for n in names if binds[n].value is not None}
         selected = getattr(self._statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
-        return _Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results)
+        deferrable = dialect.name == "postgresql"
+        return _Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable)
 
     def _cursor(self, conn: Connection) -> Any:
         raw = conn.connection.dbapi_connection
@@ -76,6 +92,10 @@ class DriverStatement:
 
     def first(self, conn: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         plan = self._plan(conn.dialect)
+        deferral = conn.info.get(DEFERRAL) if plan.deferrable else None
+        if deferral is not None:
+            rows = deferral.read(plan.sql, plan.parameters(values))
+            return plan.row(rows[0]) if rows else None
         cursor = self._cursor(conn)
         try:
             cursor.execute(plan.sql, plan.parameters(values))
@@ -86,6 +106,9 @@ class DriverStatement:
 
     def all(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         plan = self._plan(conn.dialect)
+        deferral = conn.info.get(DEFERRAL) if plan.deferrable else None
+        if deferral is not None:
+            return [plan.row(raw) for raw in deferral.read(plan.sql, plan.parameters(values))]
         cursor = self._cursor(conn)
         try:
             cursor.execute(plan.sql, plan.parameters(values))
@@ -94,8 +117,13 @@ class DriverStatement:
             cursor.close()
 
     def run(self, conn: Connection, many: Sequence[Mapping[str, Any]]) -> int:
-        """Execute once per parameter set; the number of rows changed, or -1 where the driver cannot tell."""
+        """Execute once per parameter set; the number of rows changed, or -1 where the driver cannot tell
+        (yet: a deferred write's count is checked when it is sent)."""
         plan = self._plan(conn.dialect)
+        deferral = conn.info.get(DEFERRAL) if plan.deferrable else None
+        if deferral is not None:
+            deferral.write(plan.sql, [plan.parameters(v) for v in many])
+            return -1
         cursor = self._cursor(conn)
         try:
             if len(many) == 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.engine import Connection
 
 from .schema import appointment, invitation, person
@@ -51,22 +51,39 @@ class Participant:
     recurrence_rule_id: int
     start: datetime  # the occurrence's original wall-clock start (RECURRENCE-ID names it)
     is_allday: bool
+    person_id: int = 0  # the invited person; an external one (associate_id 0) is known by it alone
 
 
 def participants_by_email(conn: Connection, mother_id: int, email: str) -> list[Participant]:
     """The booking's participant rows whose person has this address, compared case-insensitively."""
     q = (select(_a.appointment_id, _a.associate_id, _a.recurrence_rule_id,
-                func.coalesce(_a.original_start_date, _a.start_date), _a.is_allday)
+                func.coalesce(_a.original_start_date, _a.start_date), _a.is_allday, _a.invited_person_id)
          .join(person, person.c.person_id == _a.invited_person_id)
          .where(and_(_a.mother_id == mother_id, _a.appointment_id != mother_id,
                      func.lower(person.c.email) == email.strip().lower()))
          .order_by(_a.appointment_id))
-    return [Participant(r[0], r[1], r[2], r[3], bool(r[4])) for r in conn.execute(q)]
+    return [Participant(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in conn.execute(q)]
 
 
-def occurrence(conn: Connection, rule_id: int, associate_id: int, start: datetime) -> int | None:
-    """The row of one occurrence of a series in one diary, by its original start."""
+def _whose(who: Participant) -> ColumnElement[bool]:
+    # Every external person's rows have associate_id 0, so theirs are told apart by the person.
+    if who.associate_id:
+        return _a.associate_id == who.associate_id
+    return and_(_a.associate_id == 0, _a.invited_person_id == who.person_id, _a.mother_id != _a.appointment_id)
+
+
+def occurrence(conn: Connection, rule_id: int, who: Participant, start: datetime) -> int | None:
+    """The participant's row of one occurrence of a series, by its original start."""
     q = select(_a.appointment_id).where(and_(
-        _a.recurrence_rule_id == rule_id, _a.associate_id == associate_id,
+        _a.recurrence_rule_id == rule_id, _whose(who),
         func.coalesce(_a.original_start_date, _a.start_date) == start)).order_by(_a.appointment_id)
     return conn.execute(q).scalars().first()
+
+
+def occurrences_from(conn: Connection, rule_id: int, who: Participant, start: datetime) -> list[int]:
+    """The participant's rows of a series from this original start on (an external's THISANDFUTURE)."""
+    q = select(_a.appointment_id).where(and_(
+        _a.recurrence_rule_id == rule_id, _whose(who),
+        func.coalesce(_a.original_start_date, _a.start_date) >= start)).order_by(
+        func.coalesce(_a.original_start_date, _a.start_date), _a.appointment_id)
+    return list(conn.execute(q).scalars())

@@ -218,6 +218,34 @@ calendar_feed = Table(
     Index("ix_calendar_feed_associate", "associate_id"),
 )
 
+# An invitation that arrived by e-mail from an external organiser (issue 15): SuperOffice's "e-mail item",
+# one per recipient user and UID, answered with CreateAndAccept / DeclineInvitationFromEmailItem.
+# status: pending | accepted | declined | cancelled. Times are UTC; an all-day one's are its dates at 00:00.
+email_item = Table(
+    "email_item",
+    metadata,
+    Column("email_item_id", Integer, primary_key=True),
+    Column("associate_id", Integer, nullable=False),
+    Column("event_uid", String(255), nullable=False),
+    Column("event_sequence", Integer, nullable=False, default=0, server_default="0"),
+    Column("event_dtstamp", DateTime, nullable=False),  # UTC
+    Column("status", String(20), nullable=False),
+    Column("organizer_email", String(254), nullable=False, default="", server_default=""),
+    Column("organizer_fullname", String(254), nullable=False, default="", server_default=""),
+    Column("attendee_email", String(254), nullable=False, default="", server_default=""),
+    Column("title", String(254), nullable=False, default="", server_default=""),
+    Column("location", String(254), nullable=False, default="", server_default=""),
+    Column("description", Text, nullable=False, default="", server_default=""),
+    Column("start_utc", DateTime, nullable=False),
+    Column("end_utc", DateTime, nullable=False),
+    Column("is_allday", Boolean, nullable=False, default=False, server_default=false()),
+    Column("calendar", Text, nullable=False, default="", server_default=""),  # the REQUEST, for a series
+    Column("appointment_id", Integer, nullable=False, default=0, server_default="0"),  # made by accepting
+    Column("received", DateTime, nullable=False),  # UTC
+    Column("updated", DateTime, nullable=True),  # UTC
+    UniqueConstraint("associate_id", "event_uid", name="uq_email_item_associate_uid"),
+)
+
 # The transactional outbox (issue 19): written in the unit of work of the change that causes it, delivered
 # after commit by the server's delivery worker (sodiary/outbox/). `kind` is "mail" now, "webhook" later.
 outbox_message = Table(
@@ -291,8 +319,8 @@ webhook = Table(
     Column("last_error", Text, nullable=False, default=""),
 )
 
-# What happened to appointment rows while a webhook was active: written by database triggers (created in
-# migration 0007 from store/webhooks.py) in the changing transaction itself, whatever code wrote the row;
+# What happened to appointment rows while a webhook was active: written by database triggers (which exist
+# only while one is: store/activity_triggers.py) in the changing transaction itself, whatever code wrote the row;
 # turned into one outbox message per subscribed webhook by the webhook worker (outbox/webhook.py).
 webhook_change = Table(
     "webhook_change",

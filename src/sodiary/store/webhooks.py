@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from . import activity_triggers
 from .schema import outbox_message, webhook, webhook_change
 
 _w = webhook.c
@@ -69,6 +70,7 @@ def add(conn: Connection, hook: Hook, associate_id: int, now: datetime) -> int:
     result = conn.execute(insert(webhook).values(
         **_values(hook), registered=now, registered_associate_id=associate_id, updated=None, updated_associate_id=0,
         total_calls=0, total_errors=0, consecutive_errors=0, last_error=""))
+    activity_triggers.sync(conn)
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -78,11 +80,14 @@ def change(conn: Connection, hook: Hook, associate_id: int, now: datetime) -> bo
         values["consecutive_errors"] = 0
     result = conn.execute(update(webhook).where(_w.webhook_id == hook.webhook_id).values(
         **values, updated=now, updated_associate_id=associate_id))
+    activity_triggers.sync(conn)
     return result.rowcount == 1
 
 
 def remove(conn: Connection, webhook_id: int) -> bool:
-    return conn.execute(delete(webhook).where(_w.webhook_id == webhook_id)).rowcount == 1
+    removed = conn.execute(delete(webhook).where(_w.webhook_id == webhook_id)).rowcount == 1
+    activity_triggers.sync(conn)
+    return removed
 
 
 def active_count(conn: Connection) -> int:
@@ -106,6 +111,7 @@ def record_call(conn: Connection, webhook_id: int, ok: bool, error: str, stop_af
     row = conn.execute(select(_w.consecutive_errors, _w.state).where(_w.webhook_id == webhook_id)).first()
     if row is not None and row[1] == ACTIVE and row[0] >= stop_after:
         conn.execute(update(webhook).where(_w.webhook_id == webhook_id).values(state=TOO_MANY_ERRORS))
+        activity_triggers.sync(conn)
         return TOO_MANY_ERRORS
     return None
 
@@ -115,6 +121,7 @@ def set_state(conn: Connection, webhook_id: int, state: str, error: str = "") ->
     if error:
         values["last_error"] = error[:2000]
     conn.execute(update(webhook).where(_w.webhook_id == webhook_id).values(**values))
+    activity_triggers.sync(conn)
 
 
 def subscribed(hooks: Sequence[Hook], event: str) -> list[Hook]:

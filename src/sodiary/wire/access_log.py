@@ -8,7 +8,11 @@ the root logger; an operator's own logging configuration may still replace its h
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import itertools
 import logging
+import os
 import re
 import sys
 import time
@@ -35,16 +39,32 @@ class Exchange:
 
     request_id: str
     user: str = ""
+    status: int = 500  # what the client sees when nothing was sent (uvicorn answers 500)
 
 
 def request_id(headers: list[tuple[bytes, bytes]]) -> str:
-    """The client's X-Request-Id when it is sane, else a new one (64 random bits, hex)."""
+    """The client's X-Request-Id when it is sane, else a new one (16 hex digits)."""
     for name, value in headers:
         if name == b"x-request-id":
             if _SANE_ID.fullmatch(value):
                 return value.decode("ascii")
             break
-    return f"{getrandbits(64):016x}"
+    return f"{_PROCESS}{next(_serial) & 0xFFFFFFFF:08x}"
+
+
+# A new id is this process's random half and a serial: unique across workers and restarts, and cheaper
+# than 64 fresh random bits a request.
+_PROCESS = ""
+_serial = itertools.count()
+
+
+def _new_process() -> None:
+    global _PROCESS, _serial
+    _PROCESS, _serial = f"{getrandbits(32):08x}", itertools.count(getrandbits(32))
+
+
+_new_process()
+os.register_at_fork(after_in_child=_new_process)  # forked workers must not share the half or the serial
 
 
 def note_user(scope: Scope, user: str) -> None:
@@ -55,10 +75,7 @@ def note_user(scope: Scope, user: str) -> None:
 
 def log_request(exchange: Exchange, scope: Scope, status: int, seconds: float) -> None:
     client = scope.get("client")
-    # A record made here and handed to the logger's handlers: `Logger.info` would also walk the stack
-    # for the caller's file and line, which this line does not show and the hot path cannot afford.
-    record = logging.LogRecord(LOGGER, logging.INFO, __file__, 0, "request", None, None)
-    record.access = {
+    fields = {
         "request_id": exchange.request_id,
         "remote": client[0] if client else "",
         "user": exchange.user,
@@ -67,34 +84,78 @@ def log_request(exchange: Exchange, scope: Scope, status: int, seconds: float) -
         "status": status,
         "duration_ms": round(seconds * 1000, 3),
     }
+    handler = _handler
+    if handler is not None and access.handlers == [handler] and not access.disabled:
+        # Our own handler alone: render the line here and write it with the others of this loop turn.
+        # A LogRecord and the handler's lock, format and flush per line cost ~10 µs, a tenth of an Accept.
+        _buffer(handler, handler.render(time.time(), fields))
+        return
+    # An operator's own logging configuration: the standard way, a record for whatever handlers it set.
+    # Made here and handed over: `Logger.info` would also walk the stack for a file and line not shown.
+    record = logging.LogRecord(LOGGER, logging.INFO, __file__, 0, "request", None, None)
+    record.access = fields
     access.handle(record)
+
+
+_lines: list[str] = []
+
+
+def _buffer(handler: AccessHandler, line: str) -> None:
+    """Lines wait for the end of the event loop's turn, then go out in one write (one syscall, not one each)."""
+    if not _lines:
+        try:
+            asyncio.get_running_loop().call_soon(_flush, handler)
+        except RuntimeError:  # no loop (a test, a tool): write at once
+            _lines.append(line)
+            _flush(handler)
+            return
+    _lines.append(line)
+
+
+def _flush(handler: AccessHandler) -> None:
+    if not _lines:
+        return
+    text = "\n".join(_lines) + "\n"
+    _lines.clear()
+    try:
+        handler.stream.write(text)
+        handler.stream.flush()
+    except (OSError, ValueError):  # stderr closed or gone: an access log never takes the server down
+        pass
 
 
 _second: tuple[int, str] = (-1, "")
 
 
-def _timestamp(record: logging.LogRecord) -> str:
+def _timestamp(created: float) -> str:
     """UTC, milliseconds; the date and time formatted once a second, not once a line."""
     global _second
-    whole = int(record.created)
+    whole = int(created)
     if _second[0] != whole:
         _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
-    return f"{_second[1]}.{int(record.msecs):03d}Z"
+    return f"{_second[1]}.{int((created - whole) * 1000):03d}Z"
 
 
 _encode = msgspec.json.Encoder().encode
 
 
-def _fields(record: logging.LogRecord) -> dict[str, Any]:
+def _line_fields(created: float, level: str, logger: str, fields: dict[str, Any]) -> dict[str, Any]:
     """The line's fields in order, whichever format renders them."""
-    fields: dict[str, Any] = {"time": _timestamp(record), "level": record.levelname.lower(), "logger": record.name}
-    fields.update(getattr(record, "access", None) or {"message": record.getMessage()})
-    return fields
+    return {"time": _timestamp(created), "level": level, "logger": logger, **fields}
+
+
+def _record_fields(record: logging.LogRecord) -> dict[str, Any]:
+    return _line_fields(record.created, record.levelname.lower(), record.name,
+                        getattr(record, "access", None) or {"message": record.getMessage()})
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return _encode(_fields(record)).decode()
+        return self.render_fields(_record_fields(record))
+
+    @staticmethod
+    def render_fields(fields: dict[str, Any]) -> str:
+        return _encode(fields).decode()
 
 
 _BARE = re.compile(r"[^\s\"=\\]+")
@@ -109,10 +170,26 @@ def _logfmt_value(value: Any) -> str:
 
 class LogfmtFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return " ".join(f"{k}={_logfmt_value(v)}" for k, v in _fields(record).items())
+        return self.render_fields(_record_fields(record))
+
+    @staticmethod
+    def render_fields(fields: dict[str, Any]) -> str:
+        return " ".join(f"{k}={_logfmt_value(v)}" for k, v in fields.items())
 
 
-_handler: logging.Handler | None = None
+class AccessHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, and the fast rendering of our own lines (log_request) with the same formatter."""
+
+    def __init__(self, formatter: JsonFormatter | LogfmtFormatter) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(formatter)
+        self._render_fields = formatter.render_fields
+
+    def render(self, created: float, fields: dict[str, Any]) -> str:
+        return self._render_fields(_line_fields(created, "info", LOGGER, fields))
+
+
+_handler: AccessHandler | None = None
 
 
 def configure(enabled: bool, fmt: str) -> None:
@@ -121,6 +198,7 @@ def configure(enabled: bool, fmt: str) -> None:
     if fmt not in FORMATS:
         raise SystemExit(f"sodiary: SODIARY_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if _handler is not None:
+        _flush(_handler)
         access.removeHandler(_handler)
         _handler = None
     access.propagate = False
@@ -129,6 +207,6 @@ def configure(enabled: bool, fmt: str) -> None:
         return
     access.disabled = False
     access.setLevel(logging.INFO)  # the access log is on or off by its own setting, not by SODIARY_LOG_LEVEL
-    _handler = logging.StreamHandler(sys.stderr)
-    _handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
+    _handler = AccessHandler(JsonFormatter() if fmt == "json" else LogfmtFormatter())
     access.addHandler(_handler)
+    atexit.register(_flush, _handler)

@@ -1,9 +1,11 @@
-"""Agent methods of answers from any calendar (issue 15): UpdateAppointmentFromIcsResponse and
-GetUIDFromAppointmentId."""
+"""Agent methods of answers from any calendar (issue 15): UpdateAppointmentFromIcsResponse, the UID methods,
+the answers to invitations that came in by e-mail (CreateAndAccept, CreateAndAcceptWithEmailConfirmation,
+DeclineInvitationFromEmailItem), the mail intake and the subscription feed."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -14,12 +16,14 @@ from starlette.routing import BaseRoute, Route
 from ..domain import enums as d
 from ..domain.errors import Invalid
 from ..ical.reply import IcsError
-from ..service import ical
+from ..service import ical, ical_mail
 from ..store.database import Database
+from ..store.email_items import EmailItem
 from . import carriers as c
 from . import entity_carriers as ec
+from . import enums as w
 from .agent_entities import create_default
-from .endpoint import AgentMethod, Authenticate, Call, guarded, open_call
+from .endpoint import AgentMethod, Authenticate, Call, guarded, open_call, read_body
 from .entity_view import entity_carrier, load_entity
 from .errors import ApiError
 from .mailing import mail_options
@@ -80,7 +84,42 @@ async def create_for_uid(call: Call, req: CreateForUidRequest) -> ec.Appointment
     return entity_carrier(saved, call.caller, time_context(call.request)) if saved is not None else None
 
 
+class EmailItemRequest(c.Request):
+    """An invitation that came in by e-mail (GET /api/v1/Sodiary/EmailItem lists the caller's)."""
+
+    email_item_id: ec.Int32 = 0
+    update_mode: w.RecurrenceUpdateMode = w.RecurrenceUpdateMode.Unknown  # type: ignore[valid-type]
+
+
+class DeclineEmailItemRequest(c.Request):
+    email_item_id: ec.Int32 = 0
+    reject_reason: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+
+
+async def create_and_accept(call: Call, req: EmailItemRequest) -> None:
+    opts = mail_options(call, False)
+    await ical_mail.create_and_accept(call.db, call.caller, req.email_item_id, False, opts.zone, opts.language)
+
+
+async def create_and_accept_confirmed(call: Call, req: EmailItemRequest) -> None:
+    opts = mail_options(call, True)
+    await ical_mail.create_and_accept(call.db, call.caller, req.email_item_id, True, opts.zone, opts.language)
+
+
+async def decline_email_item(call: Call, req: DeclineEmailItemRequest) -> None:
+    opts = mail_options(call, True)
+    await ical_mail.decline(call.db, call.caller, req.email_item_id, " ".join(req.reject_reason.split())[:254],
+                            opts.zone, opts.language)
+
+
 METHODS: list[AgentMethod] = [
+    AgentMethod("CreateAndAccept", create_and_accept, EmailItemRequest, None,
+                summary="Creating an appointment from an emailItem invitation and accepting it."),
+    AgentMethod("CreateAndAcceptWithEmailConfirmation", create_and_accept_confirmed, EmailItemRequest, None,
+                summary="Creating an appointment from an emailItem invitation and accepting it, with email "
+                        "confirmation to the meeting organizer."),
+    AgentMethod("DeclineInvitationFromEmailItem", decline_email_item, DeclineEmailItemRequest, None,
+                summary="Declining an appointment invitation where no tentative appointments have been created."),
     AgentMethod("CreateAppointmentForUID", create_for_uid, CreateForUidRequest, ec.AppointmentEntity | None,
                 summary="Create an appointment with a given UID if the UID is unused, otherwise null."),
     AgentMethod("GetAppointmentFromUID", get_from_uid, UidRequest, ec.AppointmentEntity,
@@ -143,9 +182,46 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
+    async def receive_mail(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            settings = getattr(request.app.state, "settings", None)
+            allowed = {n.strip().lower() for n in (getattr(settings, "mail_intake_users", "") or "").split(",")}
+            if call.caller.name.lower() not in allowed - {""}:
+                raise ApiError(403, "SoAccessDeniedException", "mail_intake_forbidden", user=call.caller.name)
+            raw = await read_body(request, ical_mail.MAX_MESSAGE_BYTES)
+            try:
+                done = await ical_mail.receive(db, raw, getattr(settings, "time_zone", "UTC") or "UTC")
+            except IcsError as exc:
+                raise ApiError(400, "ArgumentException", "bad_mail", reason=str(exc)) from None
+            return JSONResponse({"Method": done.method, "UID": done.uid, "Applied": done.applied,
+                                 "Recipients": len(done.recipients)})
+
+        return await guarded(request, work)
+
+    async def list_email_items(request: Request) -> Response:
+        async def work(fmt: Format) -> Response:
+            call = await open_call(request, db, authenticate, fmt)
+            found = await ical_mail.items(db, call.caller)
+            return JSONResponse([_email_item(i) for i in found])
+
+        return await guarded(request, work)
+
     return [
+        Route("/api/v1/Sodiary/Mail", receive_mail, methods=["POST"]),
+        Route("/api/v1/Sodiary/EmailItem", list_email_items, methods=["GET"]),
         Route("/api/v1/Sodiary/CalendarFeed", create_feed, methods=["POST"]),
         Route("/api/v1/Sodiary/CalendarFeed", list_feeds, methods=["GET"]),
         Route("/api/v1/Sodiary/CalendarFeed/{id:int}", revoke_feed, methods=["DELETE"]),
         Route(FEED_PATH + "{token:str}.ics", get_feed, methods=["GET"]),
     ]
+
+
+def _email_item(item: EmailItem) -> dict[str, object]:
+    def utc(value: datetime) -> str:
+        return value.replace(microsecond=0).isoformat() + "Z"
+
+    return {"EmailItemId": item.email_item_id, "UID": item.event_uid, "Status": item.status,
+            "Title": item.title, "Location": item.location, "OrganizerEmail": item.organizer_email,
+            "OrganizerName": item.organizer_fullname, "StartDate": utc(item.start_utc), "EndDate": utc(item.end_utc),
+            "IsAlldayEvent": item.is_allday, "AppointmentId": item.appointment_id, "Received": utc(item.received)}

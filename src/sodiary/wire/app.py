@@ -76,24 +76,15 @@ class AgentDispatch:
                 route = route[len(tenant):]
         exchange = Exchange(request_id(scope["headers"]))
         scope[SCOPE_KEY] = exchange
-        marker = (b"x-request-id", exchange.request_id.encode("ascii"))
-        status = 500  # what the client sees when nothing was sent (uvicorn answers 500)
-
-        async def answer(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), marker]
-            await send(message)
-
         agent_call = route.lower().startswith(self._prefix)
         try:
             if agent_call:
-                await self._agent_call(scope, receive, answer, route[len(AGENTS_PREFIX):])
+                await self._agent_call(scope, receive, send, route[len(AGENTS_PREFIX):], exchange)
             else:
-                await self.app(scope, receive, answer)
+                await self.app(scope, receive, _marking(send, exchange))
         finally:
             seconds = perf_counter() - began
+            status = exchange.status
             if self._metrics:
                 if agent_call:
                     kind, name = "agent", self._method_names.get(route[len(AGENTS_PREFIX):].lower(), "unknown")
@@ -103,7 +94,7 @@ class AgentDispatch:
             if self._access_log and not (status == 200 and route.startswith("/health/")):
                 log_request(exchange, scope, status, seconds)
 
-    async def _agent_call(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+    async def _agent_call(self, scope: Scope, receive: Receive, send: Send, path: str, exchange: Exchange) -> None:
         agent, _, method = path.partition("/")
         scope["app"] = self.app
         scope["path_params"] = {"agent": agent, "method": method}
@@ -112,7 +103,23 @@ class AgentDispatch:
             response = await self._agent(request)
         except Exception as exc:  # the handler answers its own failures; this is the last resort
             response = internal_error(request, response_format(request.headers.get("accept")), exc)
+        # The answer is ours: its status and the request id go in directly, with no wrapper around `send`.
+        exchange.status = response.status_code
+        response.raw_headers.append((b"x-request-id", exchange.request_id.encode("ascii")))
         await response(scope, receive, send)
+
+
+def _marking(send: Send, exchange: Exchange) -> Send:
+    """`send` for an answer made elsewhere (Starlette's routes): note its status, add the request id."""
+    marker = (b"x-request-id", exchange.request_id.encode("ascii"))
+
+    async def answer(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            exchange.status = message["status"]
+            message["headers"] = [*message.get("headers", ()), marker]
+        await send(message)
+
+    return answer
 
 
 def route_kind(route: str) -> str:
@@ -202,6 +209,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
         finally:
             await hooks.stop()
             await outbox.stop()
+            await database.drain()
             database.stop()
             readiness.close()
 

@@ -305,6 +305,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You have no calendar feed {feed_id}",
         "no": "Du har ingen kalenderstrøm {feed_id}",
     },
+    "bad_mail": {
+        "en": "The message carries no iCalendar object sodiary can act on: {reason}",
+        "no": "Meldingen har ikke noe iCalendar-objekt sodiary kan bruke: {reason}",
+    },
+    "mail_intake_forbidden": {
+        "en": "{user} may not hand in e-mail: only the users in SODIARY_MAIL_INTAKE_USERS may",
+        "no": "{user} kan ikke levere e-post: bare brukerne i SODIARY_MAIL_INTAKE_USERS kan",
+    },
+    "email_item_not_found": {
+        "en": "You have no invitation by e-mail {email_item_id}",
+        "no": "Du har ingen invitasjon på e-post {email_item_id}",
+    },
+    "email_item_cancelled": {
+        "en": "The organiser has cancelled the invitation {email_item_id}",
+        "no": "Arrangøren har avlyst invitasjonen {email_item_id}",
+    },
     "bad_ics": {
         "en": "IcsData is not an iCalendar REPLY that can be applied: {reason}",
         "no": "IcsData er ikke et iCalendar-svar (REPLY) som kan brukes: {reason}",

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
+from ..web.routes import OPERATIONS as PAGE_OPERATIONS
 from . import agent_webhooks
 from .agent import agent_methods, agents
 from .agent_methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
@@ -367,7 +368,8 @@ def document(methods: dict[str, AgentMethod] | None = None,
         for method in agent_webhooks.METHODS:
             paths[f"{agent_webhooks.AGENT}/{method.name}"] = {
                 "post": _agent_operation(method, schemas, pending, "Webhook")}
-    for op in rest if rest is not None else [*OPERATIONS, *SESSION_OPERATIONS, *agent_webhooks.OPERATIONS]:
+    everything = [*OPERATIONS, *SESSION_OPERATIONS, *PAGE_OPERATIONS, *agent_webhooks.OPERATIONS]
+    for op in rest if rest is not None else everything:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
     selection = _Selection(schemas.components)
@@ -398,7 +400,8 @@ def document(methods: dict[str, AgentMethod] | None = None,
                  {"name": "Agents/Webhook", "description": "POST /api/v1/Agents/Webhook/<Method>"},
                  {"name": "Webhook", "description": "REST /api/v1/Webhook"},
                  {"name": "Sessions", "description": "sodiary's own login routes: SOTicket tickets and "
-                                                     "browser sessions (cookie + X-XSRF-TOKEN)"}],
+                                                     "browser sessions (cookie + X-XSRF-TOKEN)"},
+                 {"name": "Web page", "description": "sodiary's own helpers of the web page at `/`"}],
         "paths": paths,
         "components": {
             "schemas": schemas.components,
@@ -464,6 +467,9 @@ def endpoints_markdown(methods: dict[str, AgentMethod] | None = None,
             ok = "200" if op.response is not None else "204"
             answers = ", ".join([ok, *(str(s) for s in sorted(op.statuses))])
             lines.append(f"| {op.method} | `{op.path}` | {answers} | {op.summary} |")
+        lines += ["", "## Web page — the helpers of the page at `/`", "", "| Verb | Path | Answers | Summary |",
+                  "|---|---|---|---|"]
+        lines += [f"| {op.method} | `{op.path}` | 200 | {op.summary} |" for op in PAGE_OPERATIONS]
     if rest is None:
         lines += ["", f"## WebhookAgent — `POST {agent_webhooks.AGENT}/<Method>`", "",
                   "| Method | Status | Request | Response | Summary |", "|---|---|---|---|---|"]

@@ -3,7 +3,8 @@
 SuperOffice's URLs may also carry a tenant before `/api/`: Online's `/Cust12345/api/v1/…`, onsite's
 `/SuperOffice/api/v1/…`. This installation is one tenant, so such a prefix is moved from the path
 into the ASGI `root_path` (the way a reverse proxy's prefix travels): routing sees `/api/v1/…`,
-while the URLs we build (REST's `_Links`) keep the prefix the client used.
+while the URLs we build (REST's `_Links`) keep the prefix the client used. The web page lives under the
+same prefix (`/{tenant}/`, `/{tenant}/web/…`): its URLs are relative, so its assets and API calls keep it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ AGENT_PREFIX = AGENTS_PREFIX + "Appointment/"
 CANONICAL = (AGENT_PREFIX, "/api/v1/Appointment", "/api/v1/Person", "/api/v1/Contact", "/api/v1/Associate",
              "/api/v1/Agents/Webhook/", "/api/v1/Webhook")
 
-_TENANT = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?=/api/)", re.IGNORECASE)
+# Before the API, the page's assets, the page itself (`/{tenant}/`), or nothing (`/{tenant}`, redirected to the page).
+_TENANT = re.compile(r"/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?=/api/|/web/|/?$)", re.IGNORECASE)
 
 
 class Tenants:
@@ -35,6 +37,8 @@ class Tenants:
         name = match.group(1).lower()
         if name == "api" or (self.allowed and name not in self.allowed):
             return ""
+        if match.end() == len(route) and not self.allowed:
+            return ""  # a bare `/metrics` is a route of ours; `/{name}` alone is a tenant only when configured
         return match.group(0)
 
 

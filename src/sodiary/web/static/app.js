@@ -28,6 +28,9 @@ const TEXT = {
     status: { Accepted: "accepted", Invitation: "not answered", Seen: "seen, not answered", Moved: "moved, not answered",
       MovedSeen: "moved, seen", Declined: "declined", Cancelled: "cancelled", None: "organiser", Hidden: "hidden" },
     series: "part of a series", networkError: "The server could not be reached.",
+    contactPersons: "Contact persons", findContact: "Find a contact person", search: "Search",
+    foundContacts: "Contact persons found: {count}.", noContacts: "No contact person found.",
+    sendEmail: "Send e-mail invitations",
   },
   nb: {
     invitations: "Invitasjoner", week: "Min uke", organise: "Arranger", signOut: "Logg ut",
@@ -49,6 +52,9 @@ const TEXT = {
     status: { Accepted: "godtatt", Invitation: "ikke besvart", Seen: "sett, ikke besvart", Moved: "flyttet, ikke besvart",
       MovedSeen: "flyttet, sett", Declined: "avslått", Cancelled: "avlyst", None: "arrangør", Hidden: "skjult" },
     series: "del av en serie", networkError: "Fikk ikke kontakt med serveren.",
+    contactPersons: "Kontaktpersoner", findContact: "Finn en kontaktperson", search: "Søk",
+    foundContacts: "Kontaktpersoner funnet: {count}.", noContacts: "Fant ingen kontaktperson.",
+    sendEmail: "Send invitasjoner på e-post",
   },
 };
 
@@ -92,6 +98,8 @@ async function request(method, path, body) {
 }
 
 const agent = (method, body = {}) => request("POST", AGENT + method, body);
+// The REST collections (OData pages); their rows name columns in camelCase.
+const collection = (path, query) => request("GET", `api/v1/${path}?${new URLSearchParams(query)}`);
 
 function say(message) { $("alert").textContent = ""; $("status").textContent = message; }
 function warn(message) { $("status").textContent = ""; $("alert").textContent = message; }
@@ -144,16 +152,28 @@ function userName(id) { return (state.users.get(id) || { FullName: `#${id}` }).F
 function statusText(status) { return T.status[status] || status; }
 
 async function rowsOf(mother) {
-  return agent("GetAppointmentRecords", { MotherId: mother, RecurrenceRuleId: 0 });
+  const rows = await agent("GetAppointmentRecords", { MotherId: mother, RecurrenceRuleId: 0 });
+  if (rows.some((row) => !row.AssociateId)) {
+    // A contact person's row names no user: the booking's Participants collection names every row's person.
+    const named = await collection(`Appointment/${mother}/Participants`, { $select: "appointmentId,personId,fullName", $top: "1000" });
+    const byRow = new Map(named.value.map((p) => [p.appointmentId, p]));
+    for (const row of rows) {
+      const person = byRow.get(row.AppointmentId);
+      if (!row.AssociateId && person) Object.assign(row, { personOfRow: person.personId, nameOfRow: person.fullName });
+    }
+  }
+  return rows;
 }
+
+const participantName = (row) => (row.AssociateId ? userName(row.AssociateId) : row.nameOfRow || `#${row.AppointmentId}`);
 
 function answersList(rows, motherId, withReasons = true) {
   const list = el("ul", { class: "answers", "aria-label": t("answersOf") });
   for (const row of rows) {
     if (row.AppointmentId === motherId) continue;
     const reason = withReasons && row.RejectReason ? ` — “${row.RejectReason}”` : "";
-    list.append(el("li", { "data-associate": row.AssociateId, "data-status": row.InvitationStatus },
-      `${userName(row.AssociateId)}: ${statusText(row.InvitationStatus)}${reason}`));
+    list.append(el("li", { "data-associate": row.AssociateId, "data-person": row.personOfRow, "data-status": row.InvitationStatus },
+      `${participantName(row)}: ${statusText(row.InvitationStatus)}${reason}`));
   }
   return list;
 }
@@ -271,18 +291,63 @@ function fillPeople() {
   }));
 }
 
+const quoted = (text) => `'${text.replace(/'/g, "''")}'`;
+
+// Contact persons come from the address book (GET /api/v1/Person) by the beginning of a name or address;
+// persons who are users are left out, the users' own list already offers them.
+async function findContacts() {
+  const words = $("m-find").value.trim().split(/\s+/).filter(Boolean).slice(0, 4);
+  if (!words.length) { $("m-find").focus(); return; }
+  try {
+    const filter = words.map((w) => `(firstname begins ${quoted(w)} or lastname begins ${quoted(w)} or email begins ${quoted(w)})`).join(" and ");
+    const found = (await collection("Person", { $filter: filter, $select: "personId,firstname,lastname,email,contactId",
+      $orderBy: "lastname,firstname", $top: "25" })).value;
+    const ids = found.map((p) => p.personId);
+    const companies = [...new Set(found.map((p) => p.contactId).filter(Boolean))];
+    const none = { value: [] };
+    const [users, contacts] = await Promise.all([
+      ids.length ? collection("Associate", { $filter: `personId oneOf (${ids.join(", ")})`, $select: "personId" }) : none,
+      companies.length ? collection("Contact", { $filter: `contactId oneOf (${companies.join(", ")})`, $select: "contactId,name" }) : none]);
+    const isUser = new Set(users.value.map((u) => u.personId));
+    const company = new Map(contacts.value.map((c) => [c.contactId, c.name]));
+    const persons = found.filter((p) => !isUser.has(p.personId));
+    showContacts(persons.map((p) => {
+      const name = [p.firstname, p.lastname].filter(Boolean).join(" ");
+      const where = company.get(p.contactId) || p.email;
+      return { id: p.personId, label: where ? `${name} (${where})` : name };
+    }));
+    say(persons.length ? t("foundContacts", { count: persons.length }) : t("noContacts"));
+  } catch (error) { await failed(error); }
+}
+
+// Picked persons stay while another search replaces the ones not picked.
+function showContacts(persons) {
+  const box = $("m-contacts");
+  const kept = [...box.querySelectorAll("label")].filter((l) => l.querySelector("input").checked);
+  const have = new Set(kept.map((l) => Number(l.querySelector("input").value)));
+  box.replaceChildren(...kept, ...persons.filter((p) => !have.has(p.id)).map((p) => {
+    const id = `c-${p.id}`;
+    return el("label", { for: id }, el("input", { type: "checkbox", id, value: p.id, name: "contacts" }), p.label);
+  }));
+}
+
 async function createMeeting(event) {
   event.preventDefault();
   const start = new Date($("m-start").value);
   const end = new Date(start.getTime() + Number($("m-minutes").value) * 60000);
-  const invitees = [...document.querySelectorAll("#m-people input:checked")].map((i) => Number(i.value));
+  const picked = (selector) => [...document.querySelectorAll(`${selector} input:checked`)].map((i) => Number(i.value));
+  const invitees = picked("#m-people"), persons = picked("#m-contacts");
   // A booking is a meeting with someone; an appointment for oneself alone belongs in a diary client.
-  if (!invitees.length) { warn(t("pickSomeone")); document.querySelector("#m-people input")?.focus(); return; }
+  if (!invitees.length && !persons.length) { warn(t("pickSomeone")); document.querySelector("#m-people input")?.focus(); return; }
+  // Each invitee's own SendEmail says whether the save mails them the invitation (SaveAppointmentEntity).
+  const email = $("m-email").checked;
   await act(async () => {
     const entity = await agent("CreateDefaultAppointmentEntity");
     Object.assign(entity, { Title: $("m-title").value, StartDate: start.toISOString(), EndDate: end.toISOString(),
       Location: $("m-place").value, Agenda: $("m-agenda").value,
-      Participants: [state.me.AssociateId, ...invitees].map((id) => ({ AssociateId: id })) });
+      Participants: [{ AssociateId: state.me.AssociateId },
+        ...invitees.map((id) => ({ AssociateId: id, SendEmail: email })),
+        ...persons.map((id) => ({ PersonId: id, SendEmail: email }))] });
     const repeat = $("m-repeat").value;
     if (repeat) {
       // The rule is applied to the server's wall clock: the weekday or day of month there, not here.
@@ -295,6 +360,7 @@ async function createMeeting(event) {
     }
     await agent("SaveAppointmentEntity", entity);
     $("new-form").reset();
+    $("m-contacts").replaceChildren();
   }, t("created"));
 }
 
@@ -317,7 +383,7 @@ async function meetingCard(a) {
   const mode = a.IsRecurrence ? modeChoice(nextId("m")) : null;
   const acks = rows.filter((r) => r.InvitationStatus === "Declined").map((r) =>
     el("button", { type: "button", class: "secondary", onclick: () => act(() => agent("AcceptRejected", { AppointmentId: r.AppointmentId }), t("acknowledged")) },
-      t("acknowledge", { name: userName(r.AssociateId) })));
+      t("acknowledge", { name: participantName(r) })));
   const actions = el("div", { class: "actions" },
     el("div", {}, el("label", { for: moveId }, t("newTime")), el("input", { id: moveId, type: "datetime-local", value: localInputValue(start) })),
     el("button", { type: "button", onclick: () => act(() => agent("Move", { AppointmentId: a.AppointmentId,
@@ -403,6 +469,8 @@ function start() {
   $("signin-form").addEventListener("submit", signIn);
   $("signout").addEventListener("click", signOut);
   $("new-form").addEventListener("submit", createMeeting);
+  $("m-find-go").addEventListener("click", findContacts);
+  $("m-find").addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); findContacts(); } });
   for (const b of document.querySelectorAll("nav [data-view]")) b.addEventListener("click", () => show(b.dataset.view));
   $("week-prev").addEventListener("click", () => { state.weekStart = addDays(state.weekStart, -7); refresh(); });
   $("week-next").addEventListener("click", () => { state.weekStart = addDays(state.weekStart, 7); refresh(); });

@@ -1,16 +1,16 @@
 """person.culture: the language a person's invitations are written in (issue 19), e.g. `nb-NO`;
 invitation.series: the invitation was mailed as one recurring event (RRULE) for the whole series
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 16:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
