@@ -317,7 +317,7 @@ def test_an_empty_uid_is_a_400(ada: httpx.Client, seed: Seeder) -> None:
 
 # --- Replies from external attendees (a person with an address and no diary) ---------------------------
 
-KARI = "kari@example.com"
+KARI = "kari@example.net"
 
 
 def external_booking(ada: httpx.Client, seed: Seeder, mail: SmtpSink,
