@@ -11,7 +11,9 @@ same machine, most of them as a ratio against a reference measured in the same r
 5. PostgreSQL: --workers 2 against --workers 1 (bench/pgscale.py), with the machine's idle CPU; then one
    worker on PostgreSQL against `pgbench -M prepared` of the same single-answer transaction and against
    one worker on SQLite, with the CPU per Accept of sodiary and of PostgreSQL (/proc).
-6. AcceptWithEmailConfirmation against Accept, alternating, and the delivery rate into a local SMTP
+6. Accept with one active webhook on every event against none, and the events delivered per second
+   (bench/webhooks.py).
+7. AcceptWithEmailConfirmation against Accept, alternating, and the delivery rate into a local SMTP
    sink (bench/mail.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
@@ -50,7 +52,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "mail")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "webhooks", "mail")
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,16 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n".join(pgscale.engine_report(engines)))
             else:
                 print(f"\npostgresql: not reachable at {pgscale.ADMIN_URL}; skipped (set BENCH_PG_URL)")
+        if "webhooks" not in args.skip:
+            import webhooks
+
+            workdir = scratch / "webhooks"
+            workdir.mkdir()
+            print(f"\nwebhooks: Accept without and with one active webhook on every event, {p.rounds} round(s)")
+            done = webhooks.measure(workdir, p.opts, p.rounds, p.workers)
+            hook_ratio, rate = webhooks.report(done)
+            ok = ok and all(h.events == h.accepted for _, h in done)
+            print(f"webhook/plain = {hook_ratio:.2f}, events delivered/s = {rate:.0f}")
         if "mail" not in args.skip:
             import mail
 

@@ -79,7 +79,8 @@ OUTBOX_MESSAGES = Gauge(
 )
 OUTBOX_DELIVERIES = Counter(
     "sodiary_outbox_deliveries_total",
-    "Delivery attempts by kind and outcome (sent; retry: a temporary failure; failed: a permanent refusal)",
+    "Delivery attempts by kind and outcome (sent; retry: a temporary failure; failed: a permanent refusal; "
+    "discarded: a webhook event dropped uncalled because its webhook was stopped or deleted)",
     ["kind", "outcome"],
 )
 

@@ -48,7 +48,7 @@ RULES = {
 
 def entries_for(rule: Rule, drop: frozenset[int] = frozenset(), extra: tuple[datetime, ...] = ()) -> list[FeedEntry]:
     """The feed's entries for one user's rows of the series at 09:00 Oslo, some dropped, some extra."""
-    starts = expand(rule, datetime.combine(rule.start, datetime.min.time()).replace(hour=9), "Europe/Oslo")
+    starts = expand(rule, datetime.combine(rule.start, datetime.min.time()).replace(hour=9), OSLO)
     occurrences = []
     for i, wall in enumerate([*starts, *extra]):
         original = wall.replace(tzinfo=OSLO)
@@ -79,13 +79,13 @@ def test_each_pattern_maps_to_an_rrule_that_expands_to_the_domains_occurrences(n
     entries = entries_for(rule)
     [master] = entries
     assert master.rrule is not None and not master.rdates and not master.exdates
-    walls = expand(rule, datetime.combine(rule.start, datetime.min.time()).replace(hour=9), "Europe/Oslo")
+    walls = expand(rule, datetime.combine(rule.start, datetime.min.time()).replace(hour=9), OSLO)
     assert instants(entries) == [w.replace(tzinfo=OSLO).astimezone(UTC) for w in walls]
 
 
 def test_missing_occurrences_become_exdates_and_unforeseen_ones_rdates() -> None:
     rule = _with_counter(RULES["every second week, Tue and Fri"])
-    walls = expand(rule, datetime(2031, 3, 5, 9), "Europe/Oslo")
+    walls = expand(rule, datetime(2031, 3, 5, 9), OSLO)
     stray = datetime(2031, 3, 8, 9)  # a Saturday the rule never yields
     entries = entries_for(rule, drop=frozenset({0, 3}), extra=(stray,))
     kept = [w for i, w in enumerate(walls) if i not in (0, 3)] + [stray]

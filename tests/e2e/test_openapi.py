@@ -318,7 +318,9 @@ def test_an_undocumented_method_on_a_rest_or_login_route_is_405_naming_the_allow
             for verb in VERBS:
                 if verb in documented:
                     continue
-                r = c.request(verb, path.replace("{id}", str(appointment_id)), headers={"Accept-Language": "nb"})
+                url = (path.replace("{id}", str(appointment_id)).replace("{eventName}", "window.closed")
+                       .replace("{primaryKey}", "5"))
+                r = c.request(verb, url, headers={"Accept-Language": "nb"})
                 assert r.status_code == 405, (verb, path, r.status_code, r.text)
                 assert set(r.headers["Allow"].split(", ")) == allow, (verb, path, r.headers["Allow"])
                 assert r.json()["ErrorType"] == "MethodNotAllowedException" and r.json()["Error"] is True

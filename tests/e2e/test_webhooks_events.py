@@ -237,3 +237,54 @@ def test_nine_consecutive_failures_put_the_webhook_in_too_many_errors_and_discar
     finally:
         seed.close()
         server.stop()
+
+
+FIELD_VALUE_KEYS = {"activeDate", "associate_id", "contact_id", "do_by", "document_id", "endDate",
+                    "modified_appointment_fields", "mother_id", "person_id", "private", "project_id", "sale_id",
+                    "status", "task_idx", "type", "updated", "userdef2_id", "userdef_id"}
+
+
+def test_created_and_changed_events_carry_the_rows_field_values_local_with_the_offset_and_deleted_none(
+        database: str, tmp_path: Path, receiver: Receiver) -> None:
+    env = {**WEBHOOK_ENV, "SODIARY_TIME_ZONE": "Europe/Oslo"}
+    server = LiveServer(database, tmp_path / "server.log", env=env).start()
+    seed = Seeder(database)
+    try:
+        with server.client("ada") as ada, server.client("tje0") as tje0:
+            register(ada, receiver)
+            tje0_id = seed.user_id("tje0")
+            mother = book(ada, tje0_id)
+            child = next(a for a, who in rows_of(seed, mother).items() if a != mother)
+            created = receiver.wait_for(lambda got: len([r for r in got if r.event == "activity.created"]) == 2)
+            by_row = {r.json["PrimaryKey"]: r.json["FieldValues"] for r in created if r.event == "activity.created"}
+            assert set(by_row[child]) == FIELD_VALUE_KEYS
+            with seed.engine.connect() as conn:
+                start, status = conn.execute(text("SELECT start_date, status FROM appointment "
+                                                  "WHERE appointment_id = :a"), {"a": child}).one()
+            start = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+            values = by_row[child]
+            # May in Oslo is summer time: the base zone's wall clock with its +02:00 offset, seven digits.
+            assert values["do_by"] == start.strftime("%Y-%m-%dT%H:%M:%S") + ".0000000+02:00"
+            assert values["updated"] == "0001-01-01T00:00:00"  # a new row was never updated
+            assert (values["associate_id"], values["mother_id"], values["status"]) == (tje0_id, mother, status)
+            assert values["document_id"] == values["sale_id"] == values["project_id"] == 0
+            assert by_row[mother]["associate_id"] == seed.user_id("ada")
+
+            r = tje0.post(f"{AGENT}/Appointment/Accept", json={"AppointmentId": child, "UpdateMode": "OnlyThis"})
+            assert r.status_code == 204, r.text
+            got = receiver.wait_for(lambda got: any(r.event == "activity.changed" for r in got))
+            [changed] = [r.json for r in got if r.event == "activity.changed"]
+            assert changed["FieldValues"]["status"] != status
+            updated = datetime.fromisoformat(changed["FieldValues"]["updated"][:26] + changed["FieldValues"]
+                                             ["updated"][-6:])
+            assert updated.utcoffset() in (timedelta(hours=1), timedelta(hours=2))
+            assert abs((updated - datetime.now(updated.tzinfo)).total_seconds()) < 600
+
+            r = ada.post(f"{AGENT}/Appointment/DeleteAppointmentEntity", params={"AppointmentEntityId": mother})
+            assert r.status_code == 204, r.text
+            got = receiver.wait_for(lambda got: any(r.event == "activity.deleted" for r in got))
+            [deleted] = [r.json for r in got if r.event == "activity.deleted"]
+            assert "FieldValues" not in deleted
+    finally:
+        seed.close()
+        server.stop()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.webhook_support import SECRET, WEBHOOK_ENV, Receiver, receiving
+from tests.support.databases import fresh_database
 from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Webhook"
@@ -168,3 +169,16 @@ def test_a_webhook_without_events_is_refused(ada: httpx.Client, receiver: Receiv
     r = ada.post(f"{AGENT}/SaveWebhook", json=definition(receiver, Events=[]))
     assert r.status_code == 400, r.text
     assert r.json()["ErrorType"] == "InvalidOperationException"
+
+
+def test_by_default_nobody_is_a_webhook_administrator_not_even_the_demo_user_ada(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as url:
+        live = LiveServer(url, tmp_path / "server.log").start()  # --demo, and no SODIARY_WEBHOOK_ADMINS
+        try:
+            with live.client("ada") as ada:
+                r = ada.post(f"{AGENT}/CreateDefaultWebhook")
+                assert r.status_code == 403, r.text
+                assert r.json()["ErrorType"] == "SoAccessDeniedException"
+                assert ada.get("/api/v1/Webhook").status_code == 403
+        finally:
+            live.stop()

@@ -26,7 +26,7 @@ def _ada(db: Database) -> Caller:
 def _titled(title: str) -> svc.Edit:
     def edit(stored: svc.EntityData) -> svc.SaveInput:
         row = stored.row
-        return svc.SaveInput(row["appointment_id"], row["start_date"], row["end_date"], title=title)
+        return svc.SaveInput(row.appointment_id, row.start_date, row.end_date, title=title)
 
     return edit
 
@@ -43,7 +43,7 @@ def test_an_edit_holding_a_stale_version_raises_and_writes_nothing(db: Database)
     with pytest.raises(PreconditionFailed):
         asyncio.run(svc.edit_entity(db, ada, MOTHER, _titled("second"), _if_match(before)))
     after = asyncio.run(svc.get_entity(db, ada, MOTHER))
-    assert after is not None and after.row["title"] == "first"
+    assert after is not None and after.row.title == "first"
 
 
 def test_of_two_concurrent_edits_holding_one_version_one_writes(db: Database) -> None:
@@ -80,7 +80,7 @@ def test_the_recurrence_decision_is_asked_of_the_entity_the_save_reads(db: Datab
     asked: list[int] = []
 
     def unchanged(stored: svc.EntityData) -> None:
-        asked.append(stored.row["appointment_id"])
+        asked.append(stored.row.appointment_id)
         return None
 
     def edit(stored: svc.EntityData) -> svc.SaveInput:
@@ -88,7 +88,7 @@ def test_the_recurrence_decision_is_asked_of_the_entity_the_save_reads(db: Datab
 
     saved = asyncio.run(svc.edit_entity(db, ada, MOTHER, edit))
     assert asked == [MOTHER]
-    assert saved.row["title"] == "same series"
+    assert saved.row.title == "same series"
 
 
 def test_a_delete_holding_a_stale_version_raises_and_deletes_nothing(db: Database) -> None:

@@ -63,6 +63,9 @@ def booking_type(appointment_id: int, mother_id: int) -> BookingType:
 
 
 ACCEPTED_STATES = frozenset({S.NotStarted, S.Started, S.Completed})
+# What a diary or task list shows as the owner's own: open rows and accepted invitations (not pending,
+# declined or cancelled invitations, not assignments still to be answered).
+LISTED_STATES = frozenset({S.UnknownOrPostIt, *ACCEPTED_STATES})
 # What occupies a diary (conflicts, busy time): live appointments and invitations not yet declined,
 # cancelled or completed, of the diary's own types; free rows never do (the store checks is_free).
 DIARY_STATES = frozenset({S.UnknownOrPostIt, S.NotStarted, S.Started, S.Booking, S.BookingMoved, S.BookingSeen,

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 from .enums import (
     RecurrenceDailyPattern,
@@ -43,17 +42,6 @@ _SUB_PATTERN: dict[RecurrencePattern, type[SubPattern] | None] = {
     RecurrencePattern.Yearly: RecurrenceYearlyPattern,
     RecurrencePattern.Custom: None,
 }
-
-
-def sub_pattern_of(pattern: RecurrencePattern, number: int) -> SubPattern | None:
-    """The typed sub-pattern for RecurrenceRule.subPattern's number (one database enum, 1-7)."""
-    kind = _SUB_PATTERN.get(pattern)
-    if kind is None or number == 0:
-        return None
-    try:
-        return kind(number)
-    except ValueError:
-        raise Invalid("recurrence_sub_pattern", pattern=pattern.name, sub_pattern=number) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +114,6 @@ class Rule:
     def year_month(self) -> int:
         return self.month or self.start.month
 
-    def ending(self, last: date) -> Rule:
-        """The same series cut off after `last` (StopRecurrence)."""
-        if self.pattern is RecurrencePattern.Custom:
-            return replace(self, dates=tuple(d for d in self.dates if d <= last))
-        return replace(self, end_type=RecurrenceEndType.EndDate, end=last, counter=0)
-
 
 def occurrence_dates(rule: Rule, limit: int = MAX_OCCURRENCES) -> list[date]:
     """The dates of the series, ascending and unique; more than `limit` is refused."""
@@ -155,29 +137,30 @@ def occurrence_dates(rule: Rule, limit: int = MAX_OCCURRENCES) -> list[date]:
     return out
 
 
-def expand(
-    rule: Rule, first_start: datetime, zone: str, limit: int = MAX_OCCURRENCES, *, all_day: bool = False
-) -> list[datetime]:
-    """Occurrence start times as naive wall-clock datetimes in `zone` (an IANA name).
+def expand(rule: Rule, first: datetime, zone: tzinfo, base: tzinfo | None = None, *, all_day: bool = False,
+           limit: int = MAX_OCCURRENCES) -> list[datetime]:
+    """Occurrence start times as naive wall clocks in `base` (default: `zone`); `first` is one too.
 
-    Every occurrence keeps the first one's wall-clock time, so a 09:00 meeting stays at 09:00 across
-    DST changes. An aware `first_start` is first converted to `zone`; a naive one is already wall time.
-    A time that does not exist on a date (the spring-forward gap) moves forward by the gap, as the
-    clocks do. All-day events take their dates as they are.
+    Every occurrence keeps the first one's wall-clock time in `zone`, the series' zone, so a 09:00 meeting
+    stays at 09:00 there across DST changes. A time that does not exist on a date (the spring-forward gap)
+    moves forward by the gap, as the clocks do. All-day events take their dates as they are.
     """
-    tz = time_zone(zone)
-    wall = first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start
+    base = base or zone
     days = occurrence_dates(rule, limit)
     if all_day:
-        return [datetime.combine(d, wall.time()) for d in days]
-    return [existing_wall_time(datetime.combine(d, wall.time()), tz) for d in days]
+        return [datetime.combine(d, first.time()) for d in days]
+    wall = _convert(first, base, zone)
+    return [_convert(existing_wall_time(datetime.combine(d, wall.time()), zone), zone, base) for d in days]
 
 
-def time_zone(zone: str) -> tzinfo:
+def _convert(value: datetime, source: tzinfo, target: tzinfo) -> datetime:
+    """A naive wall clock in `source` as the one `target` shows at that instant (as it is at the calendar's ends)."""
+    if source is target:
+        return value
     try:
-        return ZoneInfo(zone)
-    except (KeyError, ValueError, OSError):  # unknown name, malformed key, a directory such as "Europe"
-        raise Invalid("recurrence_time_zone", zone=zone) from None
+        return value.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return value
 
 
 def existing_wall_time(wall: datetime, tz: tzinfo) -> datetime:
@@ -188,30 +171,36 @@ def existing_wall_time(wall: datetime, tz: tzinfo) -> datetime:
         return wall
 
 
+Occurrence = tuple[datetime, int]  # an occurrence row of the organiser's: (start, appointment id)
+
+
 @dataclass(frozen=True, slots=True)
 class StopPlan:
     """What StopRecurrence at one occurrence does to a series.
 
-    `keep`: occurrences up to and including the edited one; `remove`: the later ones, whose rows go;
-    `end`: the rule's new last date, or None when the edited occurrence was the first - the rule is then
-    deleted and the row becomes an ordinary appointment.
+    `keep`: occurrences up to and including the edited one; `remove`: the later ones, whose rows go.
+    When the edited occurrence is the first, the rule is deleted and its row becomes an ordinary
+    appointment; otherwise the rule ends on the edited occurrence with `len(keep)` occurrences.
     """
 
-    keep: tuple[datetime, ...]
-    remove: tuple[datetime, ...]
-    end: date | None
+    keep: tuple[Occurrence, ...]
+    remove: tuple[Occurrence, ...]
 
     @property
     def deletes_rule(self) -> bool:
-        return self.end is None
+        return len(self.keep) <= 1
+
+    @property
+    def end(self) -> datetime | None:
+        """The rule's new last start, or None when the rule goes."""
+        return None if self.deletes_rule else self.keep[-1][0]
 
 
-def stop_recurrence(starts: Iterable[datetime], at: datetime) -> StopPlan:
-    """ "All instances after the one you edit are deleted; if it is the first, the pattern is deleted" [D]."""
-    ordered = sorted(set(starts) | {at})
-    keep = tuple(s for s in ordered if s <= at)
-    remove = tuple(s for s in ordered if s > at)
-    return StopPlan(keep, remove, at.date() if len(keep) > 1 else None)
+def stop_recurrence(occurrences: Iterable[Occurrence], at: Occurrence) -> StopPlan:
+    """ "All instances after the one you edit are deleted; if it is the first, the pattern is deleted" [D].
+    Occurrences at the same time are ordered by id, as the rows are."""
+    ordered = sorted(set(occurrences) | {at})
+    return StopPlan(tuple(o for o in ordered if o <= at), tuple(o for o in ordered if o > at))
 
 
 # --- expansion ----------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from ..domain import activities as rules
 from ..domain import booking
 from ..domain.booking import BookingRow, Change, Operation
 from ..domain.enums import ActivityStatus, RecurrenceUpdateMode
-from ..domain.enums import AppointmentType as T
 from ..domain.errors import Forbidden, Invalid, NotFound
 from ..store import bookings, entities
 from ..store.database import Database
@@ -115,15 +114,15 @@ async def convert_to_task(db: Database, caller: Caller, appointment_id: int) -> 
 
     def work(conn: Connection) -> None:
         row = entities.get_row(conn, appointment_id)
-        if row is None or not entities.is_visible(row, caller.associate_id):
+        if row is None or not row.visible_to(caller.associate_id):
             raise NotFound("appointment_not_found", appointment_id=appointment_id)
-        if row["mother_id"]:
-            mother = entities.get_row(conn, row["mother_id"])
-            if mother is None or mother["associate_id"] != caller.associate_id:
+        if row.mother_id:
+            mother = entities.get_row(conn, row.mother_id)
+            if mother is None or mother.associate_id != caller.associate_id:
                 raise Forbidden("not_organiser", appointment_id=appointment_id)
-        elif caller.associate_id not in (row["associate_id"], row["registered_associate_id"], row["assigned_by"]):
+        elif caller.associate_id not in (row.associate_id, row.registered_associate_id, row.assigned_by):
             raise Forbidden("not_your_appointment", appointment_id=appointment_id)
-        new_type = rules.task_type_after_conversion(T(row["type"]), bool(row["mother_id"]))
+        new_type = rules.task_type_after_conversion(row.type, bool(row.mother_id))
         if new_type is not None:
             entities.update_rows(conn, [appointment_id], {"type": int(new_type)})
             entities.bump(conn, [appointment_id], caller.associate_id, utc_now())

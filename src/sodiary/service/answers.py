@@ -14,12 +14,12 @@ from .context import Caller
 
 
 async def accept(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _answer(conn, Operation.ACCEPT, caller, appointment_id, mode, ""),
+    await db.transaction(lambda conn: answer_in(conn, Operation.ACCEPT, caller, appointment_id, mode, ""),
                          short=True)
 
 
 async def set_seen(db: Database, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode) -> None:
-    await db.transaction(lambda conn: _answer(conn, Operation.SET_SEEN, caller, appointment_id, mode, ""),
+    await db.transaction(lambda conn: answer_in(conn, Operation.SET_SEEN, caller, appointment_id, mode, ""),
                          short=True)
 
 
@@ -35,30 +35,23 @@ async def set_seen_many(
 
     def work(conn: Connection) -> None:
         for appointment_id in dict.fromkeys(appointment_ids):
-            _answer(conn, Operation.SET_SEEN, caller, appointment_id, mode, "")
+            answer_in(conn, Operation.SET_SEEN, caller, appointment_id, mode, "")
 
     await db.transaction(work)
 
 
 def answer_in(
-    conn: Connection, operation: Operation, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
-    *, recorded_as: str = "",
-) -> list[Change]:
-    """Accept or SetSeen inside a unit of work the caller already runs (an iTIP reply, service/ical.py; the
-    e-mail confirmations, service/mail.py)."""
-    return _answer(conn, operation, caller, appointment_id, mode, "", recorded_as=recorded_as)
-
-
-def _answer(
     conn: Connection,
     operation: Operation,
     caller: Caller,
     appointment_id: int,
     mode: RecurrenceUpdateMode,
-    reason: str,
+    reason: str = "",
     *,
     recorded_as: str = "",
 ) -> list[Change]:
+    """An invitee's answer inside a unit of work the caller runs (this module's use cases, an iTIP reply in
+    service/ical.py, the mail wrappers): the changes it wrote."""
     # An answer changes the caller's own rows only, so it locks them as it reads them (PostgreSQL: FOR
     # UPDATE; the one extra lock is the mother's, for a decline, which counts on it). It then waits for an
     # organiser's change of the booking in progress and plans from what that left (docs/decisions.md).
@@ -97,6 +90,6 @@ def decline(
 ) -> list[Change]:
     """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother;
     the changes made."""
-    changes = _answer(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as)
+    changes = answer_in(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as)
     organiser.note_declines(conn, changes, reason)
     return changes

@@ -8,26 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_
 from sqlalchemy.engine import Connection
 
 from ..domain import calendar_days as rules
-from ..domain.booking import ACCEPTED_STATES
 from ..domain.calendar_days import Activity, Slot, WorkingTime
 from ..domain.diary_views import in_sync
-from ..domain.enums import AppointmentStatus as S
-from ..domain.enums import AppointmentType as T
 from ..domain.errors import Invalid
 from ..store import entities as store
 from ..store.database import Database
-from ..store.schema import appointment
 from .context import Caller
-
-_a = appointment.c
-# What fills a diary's day: its own accepted rows, appointments and tasks alike (private ones too: the docs
-# say they are counted); invitations count once accepted, as in the diary.
-_COUNTED_TYPES = (int(T.inDiary), int(T.inChecklist))
-_COUNTED_STATES = [int(s) for s in (S.UnknownOrPostIt, *ACCEPTED_STATES)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +67,10 @@ async def day_information(db: Database, caller: Caller, associate_id: int, first
     def read(conn: Connection) -> list[Day]:
         if owner not in store.associates(conn, [owner]):
             raise Invalid("unknown_associate", associate_id=owner)
-        where = and_(_a.associate_id == owner, _a.type.in_(_COUNTED_TYPES), _a.status.in_(_COUNTED_STATES))
-        start = datetime.combine(first, time.min)
-        end = datetime.combine(last, time.max)
-        rows = store.window(conn, where, start, end, -1)
-        slots = [Slot(r["start_date"], r["end_date"], not r["is_free"]) for r in rows]
+        # What fills a diary's day: its own accepted rows, appointments and tasks alike (private ones too: the
+        # docs say they are counted); invitations count once accepted, as in the diary.
+        rows = store.listed_rows_of(conn, owner, datetime.combine(first, time.min), datetime.combine(last, time.max))
+        slots = [Slot(r.start_date, r.end_date, not r.is_free) for r in rows]
         return [Day(d, rules.activity(d, slots, work, d in red), list(red.get(d, ()))) for d in dates]
 
     return await db.transaction(read)
@@ -106,9 +94,8 @@ async def next_available(db: Database, caller: Caller, associate_ids: Sequence[i
         for owner in owners:
             if owner not in found:
                 raise Invalid("unknown_associate", associate_id=owner)
-        where = and_(_a.associate_id.in_(owners), _a.is_free == False)  # noqa: E712 - SQL, not Python
-        rows = store.window(conn, where, start, datetime.combine(horizon, time.max), -1)
-        busy = [(r["start_date"], r["end_date"]) for r in rows if in_sync(T(r["type"]), S(r["status"]))]
+        rows = store.rows_taking_time(conn, owners, start, datetime.combine(horizon, time.max))
+        busy = [(r.start_date, r.end_date) for r in rows if in_sync(r.type, r.status)]
         return rules.next_available(busy, work, red, start, end - start, count, all_day)
 
     return await db.transaction(read)

@@ -7,14 +7,16 @@ tje0 and ben invited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.engine import Connection
 
+from ..domain.appointment import AppointmentRow
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import AppointmentType as T
 from ..store import appointments, associates, mail
+from ..store import entities as rows
 from ..store.migrate import wipe
 from .apps import listing as registered_apps
 from .clock import utc_now
@@ -125,23 +127,19 @@ def book(
     now = utc_now()
     text_id = appointments.insert_text(conn, description)
     organiser_id = demo.users[organiser]
-    common = dict(
+    common = AppointmentRow(
         person_id=person_id, contact_id=contact_id, start_date=start, end_date=start + timedelta(hours=1),
         active_date=start, title=title, text_id=text_id, recurrence_rule_id=rule_id,
         original_start_date=start if rule_id else None, registered=now, registered_associate_id=organiser_id,
         mother_associate_id=organiser_id,
     )
-    explicit = iter(ids)
-    mother_values = dict(common, associate_id=organiser_id, invited_person_id=demo.persons[organiser],
-                         type=int(T.inDiary), status=int(S.NotStarted), mother_id=0)
-    mother_id = appointments.insert_row(conn, **_with_id(mother_values, next(explicit, None)))
+    explicit = iter(ids)  # the sample's known ids; then the database's
+    mother = replace(common, appointment_id=next(explicit, 0), associate_id=organiser_id,
+                     invited_person_id=demo.persons[organiser], type=T.inDiary, status=S.NotStarted)
+    mother_id = rows.insert_row(conn, mother)
     appointments.set_mother(conn, mother_id, mother_id)
     for invitee in invitees:
-        child = dict(common, associate_id=demo.users[invitee], invited_person_id=demo.persons[invitee],
-                     type=int(T.BookingForDiary), status=int(S.Booking), mother_id=mother_id)
-        appointments.insert_row(conn, **_with_id(child, next(explicit, None)))
+        rows.insert_row(conn, replace(common, appointment_id=next(explicit, 0), associate_id=demo.users[invitee],
+                                      invited_person_id=demo.persons[invitee], type=T.BookingForDiary,
+                                      status=S.Booking, mother_id=mother_id))
     return mother_id
-
-
-def _with_id(values: dict[str, object], appointment_id: int | None) -> dict[str, object]:
-    return values if appointment_id is None else dict(values, appointment_id=appointment_id)

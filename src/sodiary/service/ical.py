@@ -17,6 +17,7 @@ from msgspec.structs import replace as replace_entry
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.appointment import AppointmentRow, ListQuery
 from ..domain.booking import Operation
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import AppointmentType, RecurrenceUpdateMode
@@ -27,7 +28,6 @@ from ..ical.series import Occurrence, Pattern, rrule_of, series_entries
 from ..store import bookings, feeds, invitations, outbox
 from ..store import entities as store_entities
 from ..store.database import Database
-from ..store.entities import Row
 from . import answers
 from . import entities as svc
 from .clock import utc_now
@@ -186,8 +186,8 @@ async def create_for_uid(db: Database, caller: Caller, uid: str, data: svc.SaveI
     def work(conn: Connection) -> svc.EntityData | None:
         if invitations.by_uid(conn, uid) is not None:
             return None
-        saved = svc.save_in(conn, caller, replace(data, appointment_id=0))
-        mother_id = saved.row["mother_id"] or saved.row["appointment_id"]
+        saved = svc.save(conn, caller, replace(data, appointment_id=0))
+        mother_id = saved.row.mother_id or saved.row.appointment_id
         outbox.add_invitation(conn, mother_id, uid, utc_now(), "", "", "")
         return saved
 
@@ -238,38 +238,37 @@ async def feed(db: Database, token: str, zone: str, days_back: int = FEED_DAYS_B
         if owner is None:
             return None
         now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
-        me = Caller(associate_id=owner, name="", scheme="Feed")
-        where = svc._where(me, svc.ListQuery(associates=(owner,)))
-        rows = store_entities.window(conn, where, now - timedelta(days=days_back), now + timedelta(days=days_ahead), 0)
-        rows = [r for r in rows if r["type"] in _FEED_TYPES]
-        rule_ids = sorted({r["recurrence_rule_id"] for r in rows if r["recurrence_rule_id"]})
-        plain = [r for r in rows if not r["recurrence_rule_id"] and r["status"] not in _NOT_IN_FEED]
+        query = ListQuery(associates=(owner,), start=now - timedelta(days=days_back),
+                          end=now + timedelta(days=days_ahead))
+        rows = store_entities.list_rows(conn, owner, query)  # as the owner sees their diary
+        rows = [r for r in rows if r.type in _FEED_TYPES]
+        rule_ids = sorted({r.recurrence_rule_id for r in rows if r.recurrence_rule_id})
+        plain = [r for r in rows if not r.recurrence_rule_id and r.status not in _NOT_IN_FEED]
         # A series goes out whole, beyond the window too: its RRULE describes all of it, and a reader
         # expanding it must find every occurrence's EXDATE or override, wherever it falls.
-        series = store_entities.window(conn, store_entities.where_all(where, feeds.in_series(rule_ids)), None, None,
-                                       0) if rule_ids else []
-        series = [r for r in series if r["type"] in _FEED_TYPES]
-        mothers = {r["mother_id"] for r in plain if r["mother_id"]}
+        series = store_entities.series_rows(conn, owner, rule_ids) if rule_ids else []
+        series = [r for r in series if r.type in _FEED_TYPES]
+        mothers = {r.mother_id for r in plain if r.mother_id}
         uids = {m: invitations.uid_of(conn, m) for m in sorted(mothers)}
         entries = [_entry(r, uids, tz) for r in plain]
         for rule_id in rule_ids:
-            entries.extend(_series(conn, rule_id, [r for r in series if r["recurrence_rule_id"] == rule_id], tz))
+            entries.extend(_series(conn, rule_id, [r for r in series if r.recurrence_rule_id == rule_id], tz))
         return feed_ics(entries, "sodiary")
 
     return await db.transaction(work)
 
 
-def _series(conn: Connection, rule_id: int, rows: list[Row], tz: ZoneInfo) -> list[FeedEntry]:
+def _series(conn: Connection, rule_id: int, rows: list[AppointmentRow], tz: ZoneInfo) -> list[FeedEntry]:
     rule_row = store_entities.get_rule(conn, rule_id)
     rule = None if rule_row is None else rrule_of(Pattern(
-        pattern=rule_row["pattern"], sub_pattern=rule_row["sub_pattern"], cycle=rule_row["cycle"],
-        weekdays=rule_row["weekdays"], day=rule_row["day"], week_of_month=rule_row["week_of_month"],
-        month=rule_row["month"]))
+        pattern=rule_row.pattern, sub_pattern=rule_row.sub_pattern, cycle=rule_row.cycle,
+        weekdays=rule_row.weekdays, day=rule_row.day, week_of_month=rule_row.week_of_month,
+        month=rule_row.month))
     occurrences = []
     for r in rows:
-        original = r["original_start_date"] or r["start_date"]
-        shown = _entry(r, {}, tz) if r["status"] not in _NOT_IN_FEED else None
-        occurrences.append(Occurrence(original.date() if r["is_allday"] else original.replace(tzinfo=tz), shown))
+        original = r.original_start_date or r.start_date
+        shown = _entry(r, {}, tz) if r.status not in _NOT_IN_FEED else None
+        occurrences.append(Occurrence(original.date() if r.is_allday else original.replace(tzinfo=tz), shown))
     # Its own UID: the occurrences' invitations were mailed one UID each, and those events stay apart.
     return series_entries(f"sodiary-series-{rule_id}@sodiary", rule, occurrences)
 
@@ -280,31 +279,29 @@ def export_ics(conn: Connection, associate_id: int | None, zone: str) -> bytes:
     otherwise share a UID in one calendar)."""
     tz = _zone(zone)
     if associate_id is None:
-        rows = store_entities.window(conn, store_entities.any_row(), None, None, 0)
+        rows = store_entities.all_rows(conn)
     else:
-        me = Caller(associate_id=associate_id, name="", scheme="Export")
-        rows = store_entities.window(conn, svc._where(me, svc.ListQuery(associates=(associate_id,))), None, None, 0)
-    rows = [r for r in rows if r["type"] in _FEED_TYPES and r["status"] not in _NOT_IN_FEED]
+        rows = store_entities.list_rows(conn, associate_id, ListQuery(associates=(associate_id,)))
+    rows = [r for r in rows if r.type in _FEED_TYPES and r.status not in _NOT_IN_FEED]
     if associate_id is None:
-        entries = [replace_entry(_entry(r, {}, tz), uid=f"sodiary-row-{r['appointment_id']}@sodiary") for r in rows]
+        entries = [replace_entry(_entry(r, {}, tz), uid=f"sodiary-row-{r.appointment_id}@sodiary") for r in rows]
     else:
-        uids = {m: invitations.event_uid_of(conn, m) for m in sorted({r["mother_id"] for r in rows if r["mother_id"]})}
+        uids = {m: invitations.event_uid_of(conn, m) for m in sorted({r.mother_id for r in rows if r.mother_id})}
         entries = [_entry(r, uids, tz) for r in rows]
     return feed_ics(entries, "sodiary export")
 
 
-def _entry(row: Row, uids: dict[int, str | None], tz: ZoneInfo) -> FeedEntry:
-    mother = row["mother_id"] or row["appointment_id"]
+def _entry(row: AppointmentRow, uids: dict[int, str | None], tz: ZoneInfo) -> FeedEntry:
+    mother = row.mother_id or row.appointment_id
     # The invitation's UID when one went out, so a calendar holding both the mail and the feed sees one event.
     uid = uids.get(mother) or f"sodiary-{mother}@sodiary"
-    stamp = (row["updated"] or row["registered"]).replace(tzinfo=UTC)
-    is_invitation = row["mother_id"] not in (0, row["appointment_id"])
-    partstat = _FEED_PARTSTAT.get(S(row["status"]), "NEEDS-ACTION") if is_invitation else ""
-    common = dict(uid=uid, dtstamp=stamp, summary=row["title"], location=row["location"], partstat=partstat,
-                  private=bool(row["private"]))
-    if row["is_allday"]:
-        start_day = row["start_date"].date()
-        return FeedEntry(start_date=start_day, end_date=max(row["end_date"].date(), start_day) + timedelta(days=1),
+    stamp = (row.updated or row.registered or datetime(1, 1, 1)).replace(tzinfo=UTC)
+    partstat = _FEED_PARTSTAT.get(row.status, "NEEDS-ACTION") if row.is_child else ""
+    common = dict(uid=uid, dtstamp=stamp, summary=row.title, location=row.location, partstat=partstat,
+                  private=bool(row.private))
+    if row.is_allday:
+        start_day = row.start_date.date()
+        return FeedEntry(start_date=start_day, end_date=max(row.end_date.date(), start_day) + timedelta(days=1),
                          **common)  # type: ignore[arg-type]
-    return FeedEntry(start=row["start_date"].replace(tzinfo=tz).astimezone(UTC),
-                     end=row["end_date"].replace(tzinfo=tz).astimezone(UTC), **common)  # type: ignore[arg-type]
+    return FeedEntry(start=row.start_date.replace(tzinfo=tz).astimezone(UTC),
+                     end=row.end_date.replace(tzinfo=tz).astimezone(UTC), **common)  # type: ignore[arg-type]

@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.appointment import AppointmentRow
 from ..domain.enums import AppointmentPrivate, RecurrencePattern, RecurrenceUpdateMode
 from ..domain.errors import DomainError
 from ..domain.recurrence import Rule
 from ..ical.importing import Imported, Occurrence, Skipped
 from ..store import entities as rows_store
 from ..store import invitations, outbox
-from ..store.entities import Row
 from . import entities as svc
 from .clock import utc_now
 from .context import Caller
@@ -77,7 +77,7 @@ def _import(conn: Connection, caller: Caller, event: Imported, base: ZoneInfo) -
     first = create(conn, caller, event, base)
     mother = rows_store.get_row(conn, first)
     assert mother is not None
-    outbox.add_invitation(conn, mother["mother_id"] or first, event.uid, utc_now(), "", "", "")
+    outbox.add_invitation(conn, mother.mother_id or first, event.uid, utc_now(), "", "", "")
     return "ok"
 
 
@@ -102,28 +102,29 @@ def create(conn: Connection, caller: Caller, event: Imported, base: ZoneInfo) ->
         days = sorted({_day(o, series_zone) for o in event.occurrences})
         rule = Rule(pattern=RecurrencePattern.Custom, start=days[0], dates=tuple(days))
         recurrence = SeriesInput(rule, series_zone, base)
-    saved = svc.save_in(conn, caller, svc.SaveInput(appointment_id=0, start=start, end=end, recurrence=recurrence,
-                                                  **common))  # type: ignore[arg-type]
-    rule_id = saved.row["recurrence_rule_id"]
+    saved = svc.save(conn, caller, svc.SaveInput(appointment_id=0, start=start, end=end, recurrence=recurrence,
+                                                 **common))  # type: ignore[arg-type]
+    rule_id = saved.row.recurrence_rule_id
     if recurrence is not None and rule_id:
-        rows = {r["start_date"].date() if common["is_allday"] else r["start_date"]: r
-                for r in rows_store.records(conn, 0, rule_id) if r["associate_id"] == caller.associate_id}
+        rows = {r.start_date.date() if common["is_allday"] else r.start_date: r
+                for r in rows_store.records(conn, 0, rule_id) if r.associate_id == caller.associate_id}
         for o in event.occurrences:
             o_start, o_end = _wall(o, base)
             row = rows.get(o_start.date()) if common["is_allday"] else _row_on(rows, o, series_zone, base)
             if row is None:
                 continue
-            same = (row["start_date"], row["end_date"], row["title"], row["location"], row["description"]) == (
+            same = (row.start_date, row.end_date, row.title, row.location, row.description) == (
                 o_start, o_end, o.summary, o.location, o.description)
             if not same:
-                svc.save_in(conn, caller, svc.SaveInput(
-                    appointment_id=row["appointment_id"], start=o_start, end=o_end, title=o.summary,
+                svc.save(conn, caller, svc.SaveInput(
+                    appointment_id=row.appointment_id, start=o_start, end=o_end, title=o.summary,
                     location=o.location, description=o.description, is_allday=bool(common["is_allday"]),
                     private=common["private"], mode=RecurrenceUpdateMode.OnlyThis))  # type: ignore[arg-type]
-    return int(saved.row["appointment_id"])
+    return saved.row.appointment_id
 
 
-def _row_on(rows: dict[Any, Row], o: Occurrence, series_zone: ZoneInfo, base: ZoneInfo) -> Row | None:
+def _row_on(rows: dict[Any, AppointmentRow], o: Occurrence, series_zone: ZoneInfo, base: ZoneInfo
+            ) -> AppointmentRow | None:
     """The series row made for this occurrence's day (its start may differ: an exception)."""
     day = _day(o, series_zone)
     for key, row in rows.items():

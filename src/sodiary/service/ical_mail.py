@@ -150,7 +150,7 @@ def _remove(conn: Connection, owner: Caller, appointment_id: int) -> None:
     row = rows_store.get_row(conn, appointment_id)
     if row is None:
         return
-    mode = RecurrenceUpdateMode.ThisAndForward if row["recurrence_rule_id"] else RecurrenceUpdateMode.OnlyThis
+    mode = RecurrenceUpdateMode.ThisAndForward if row.recurrence_rule_id else RecurrenceUpdateMode.OnlyThis
     organiser.delete_in(conn, owner, appointment_id, mode, False)
 
 
@@ -163,8 +163,8 @@ def _follow(conn: Connection, item: EmailItem, inc: Incoming, zone: str) -> None
         return
     owner = Caller(associate_id=item.associate_id, name="", scheme=ical.SCHEME)
     series = _series(changed, zone)
-    if series is None and not row["recurrence_rule_id"]:
-        svc.save_in(conn, owner, _save_input(_values(inc, item.attendee_email, utc_now()), zone, item.appointment_id))
+    if series is None and not row.recurrence_rule_id:
+        svc.save(conn, owner, _save_input(_values(inc, item.attendee_email, utc_now()), zone, item.appointment_id))
         return
     _remove(conn, owner, item.appointment_id)
     email_items.change(conn, item.email_item_id, {"appointment_id": _make(conn, owner, changed, series, zone)})
@@ -174,7 +174,7 @@ def _make(conn: Connection, owner: Caller, item: EmailItem, series: Imported | N
     if series is not None:
         return ical_import.create(conn, owner, series, _tz(zone))
     values = {k: getattr(item, k) for k in ("title", "location", "description", "start_utc", "end_utc", "is_allday")}
-    return int(svc.save_in(conn, owner, _save_input(values, zone)).row["appointment_id"])
+    return svc.save(conn, owner, _save_input(values, zone)).row.appointment_id
 
 
 def _save_input(values: dict[str, object], zone: str, appointment_id: int = 0) -> svc.SaveInput:

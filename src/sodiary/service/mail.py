@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from sqlalchemy.engine import Connection
 
+from ..domain.appointment import AppointmentRow
 from ..domain.booking import Operation
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import RecurrenceUpdateMode
@@ -35,7 +36,6 @@ from ..store import entities as rows_store
 from ..store import mail as mail_store
 from ..store import outbox
 from ..store.database import Database
-from ..store.entities import Row
 from . import answers, organiser
 from . import entities as svc
 from .clock import utc_now
@@ -77,11 +77,11 @@ class ParticipantFlag:
 
 @dataclass(frozen=True, slots=True)
 class _Booking:
-    mother: Row
-    children: dict[int, Row]
+    mother: AppointmentRow
+    children: dict[int, AppointmentRow]
 
-    def live(self) -> dict[int, Row]:
-        return {i: r for i, r in self.children.items() if S(r["status"]) not in _GONE}
+    def live(self) -> dict[int, AppointmentRow]:
+        return {i: r for i, r in self.children.items() if S(r.status) not in _GONE}
 
 
 # --- The use cases ---------------------------------------------------------------------------------
@@ -153,10 +153,10 @@ def _save_with_mail(conn: Connection, caller: Caller, data: svc.SaveInput, flags
     data, flags = _email_only(conn, data, flags)
     before_scope = _mothers_of(conn, [data.appointment_id]) if data.appointment_id else set()
     before = _snapshot(conn, before_scope) if opts.send else {}
-    saved = svc.save_in(conn, caller, data, stored)
-    scope = before_scope | _mothers_of(conn, [saved.row["appointment_id"]])
+    saved = svc.save(conn, caller, data, stored)
+    scope = before_scope | _mothers_of(conn, [saved.row.appointment_id])
     if _store_flags(conn, saved, scope, before_scope, flags, data.mode):
-        saved = svc.load_in(conn, caller, saved.row["appointment_id"]) or saved
+        saved = svc.load(conn, caller, saved.row.appointment_id) or saved
     queued = _enqueue_changes(conn, before, _snapshot(conn, scope), opts) if opts.send else 0
     return (saved, queued), queued
 
@@ -252,14 +252,14 @@ async def invitation_preview(db: Database, caller: Caller, data: svc.SaveInput, 
 
     def work(conn: Connection) -> Preview:
         data_, flags_ = _email_only(conn, data, everyone)
-        saved = svc.save_in(conn, caller, data_, None)
-        mother_id = saved.row["mother_id"] or saved.row["appointment_id"]
+        saved = svc.save(conn, caller, data_, None)
+        mother_id = saved.row.mother_id or saved.row.appointment_id
         _store_flags(conn, saved, {mother_id}, set(), flags_, data_.mode)
         after = _snapshot(conn, {mother_id})
         composed = [o for o in _compose(conn, {}, after, opts, utc_now()) if o.mother_id == mother_id]
         if not composed:
-            return Preview(appointment_id=saved.row["appointment_id"])
-        people = rows_store.persons(conn, [o.row["invited_person_id"] for o in composed])
+            return Preview(appointment_id=saved.row.appointment_id)
+        people = rows_store.persons(conn, [o.row.invited_person_id for o in composed])
         first = msgspec.structs.replace(composed[0].payload, template=name)
         message = renderer.render(first, "preview", utc_now())
         plain = html = ""
@@ -268,12 +268,12 @@ async def invitation_preview(db: Database, caller: Caller, data: svc.SaveInput, 
                 plain = str(part.get_content())  # type: ignore[attr-defined]
             elif part.get_content_type() == "text/html" and not html:
                 html = str(part.get_content())  # type: ignore[attr-defined]
-        recipients = tuple(Recipient(o.payload.to, o.row["associate_id"], o.row["invited_person_id"],
-                                     people[o.row["invited_person_id"]].contact_id
-                                     if o.row["invited_person_id"] in people else 0) for o in composed)
+        recipients = tuple(Recipient(o.payload.to, o.row.associate_id, o.row.invited_person_id,
+                                     people[o.row.invited_person_id].contact_id
+                                     if o.row.invited_person_id in people else 0) for o in composed)
         return Preview(recipients=recipients, sender=Party(name=one_line(first.sender_name), email=renderer.mail_from),
                        subject=str(message["Subject"]), plain=plain, html=html,
-                       appointment_id=0 if not data.appointment_id else saved.row["appointment_id"])
+                       appointment_id=0 if not data.appointment_id else saved.row.appointment_id)
 
     return await _trial(db, work)  # type: ignore[no-any-return]
 
@@ -283,10 +283,10 @@ async def have_participants_with_email(db: Database, caller: Caller, appointment
     the caller cannot see or that does not exist (SuperOffice: "If no participants are defined, false")."""
 
     def work(conn: Connection) -> bool:
-        found = svc.load_in(conn, caller, appointment_id)
+        found = svc.load(conn, caller, appointment_id)
         if found is None:
             return False
-        return mail_store.any_flagged(conn, found.row["mother_id"] or found.row["appointment_id"])
+        return mail_store.any_flagged(conn, found.row.mother_id or found.row.appointment_id)
 
     return await db.transaction(work)
 
@@ -325,16 +325,16 @@ def _mothers_of(conn: Connection, ids: Iterable[int]) -> set[int]:
     """The mother rows of the ids' bookings and of every occurrence of their series (a plain row counts as
     its own mother: a save may make it a booking)."""
     found = rows_store.get_rows(conn, ids)
-    mothers = {r["mother_id"] or r["appointment_id"] for r in found.values()}
-    return mothers | mail_store.series_mothers(conn, (r["recurrence_rule_id"] for r in found.values()))
+    mothers = {r.mother_id or r.appointment_id for r in found.values()}
+    return mothers | mail_store.series_mothers(conn, (r.recurrence_rule_id for r in found.values()))
 
 
 def _snapshot(conn: Connection, mothers: Iterable[int]) -> dict[int, _Booking]:
     out = {}
     for mother_id in sorted(mothers):
         rows = rows_store.booking_rows(conn, mother_id)
-        if rows and rows[0]["appointment_id"] == mother_id:
-            out[mother_id] = _Booking(rows[0], {r["appointment_id"]: r for r in rows[1:]})
+        if rows and rows[0].appointment_id == mother_id:
+            out[mother_id] = _Booking(rows[0], {r.appointment_id: r for r in rows[1:]})
     return out
 
 
@@ -342,29 +342,29 @@ def _store_flags(conn: Connection, saved: svc.EntityData, scope: set[int], exist
                  flags: Sequence[ParticipantFlag], mode: RecurrenceUpdateMode) -> bool:
     """Each participant's SendEmail on their row of the saved booking, of the occurrences the save created
     and of the later ones a ThisAndForward save covered; whether any flag changed."""
-    saved_mother = saved.row["mother_id"]
+    saved_mother = saved.row.mother_id
     if not saved_mother:
         return False
-    start = saved.row["start_date"]
+    start = saved.row.start_date
     on: set[int] = set()
     off: set[int] = set()
     for mother_id, booking in _snapshot(conn, scope).items():
-        later = mode is RecurrenceUpdateMode.ThisAndForward and booking.mother["start_date"] >= start
+        later = mode is RecurrenceUpdateMode.ThisAndForward and booking.mother.start_date >= start
         if mother_id != saved_mother and not later and mother_id in existed:
             continue
         for child_id, child in booking.children.items():
             wanted = any(f.send_email and _is(child, f) for f in flags)
-            if wanted != bool(child["send_email"]):
+            if wanted != bool(child.send_email):
                 (on if wanted else off).add(child_id)
     outbox.set_send_email(conn, on, True)
     outbox.set_send_email(conn, off, False)
     return bool(on or off)
 
 
-def _is(child: Row, flag: ParticipantFlag) -> bool:
+def _is(child: AppointmentRow, flag: ParticipantFlag) -> bool:
     if flag.associate_id:
-        return bool(child["associate_id"] == flag.associate_id)
-    return bool(flag.person_id and child["invited_person_id"] == flag.person_id)
+        return bool(child.associate_id == flag.associate_id)
+    return bool(flag.person_id and child.invited_person_id == flag.person_id)
 
 
 @dataclass
@@ -373,7 +373,7 @@ class _Mail:
     method: Method
     mother_id: int
     booking: _Booking
-    recipients: list[Row]
+    recipients: list[AppointmentRow]
     only: bool = False  # the ATTENDEE list is the recipient alone (a removed participant's CANCEL)
 
 
@@ -385,21 +385,21 @@ def _plan(before: dict[int, _Booking], after: dict[int, _Booking]) -> tuple[list
         old, new = before.get(mother_id), after.get(mother_id)
         if new is None:
             assert old is not None
-            flagged = [r for r in old.live().values() if r["send_email"]]
+            flagged = [r for r in old.live().values() if r.send_email]
             bump.add(mother_id)
             mails.append(_Mail("cancelled", Method.CANCEL, mother_id, old, flagged))
             continue
         live = new.live()
         if old is None:
-            mails.append(_Mail("new", Method.REQUEST, mother_id, new, [r for r in live.values() if r["send_email"]]))
+            mails.append(_Mail("new", Method.REQUEST, mother_id, new, [r for r in live.values() if r.send_email]))
             continue
         was = old.live()
-        significant = any(old.mother[k] != new.mother[k] for k in _SIGNIFICANT)
-        minor = any(old.mother[k] != new.mother[k] for k in _MINOR)
-        removed = [r for i, r in was.items() if i not in live and r["send_email"]]
-        new_ids = {i for i, r in live.items() if r["send_email"] and (i not in was or not was[i]["send_email"])}
+        significant = any(getattr(old.mother, k) != getattr(new.mother, k) for k in _SIGNIFICANT)
+        minor = any(getattr(old.mother, k) != getattr(new.mother, k) for k in _MINOR)
+        removed = [r for i, r in was.items() if i not in live and r.send_email]
+        new_ids = {i for i, r in live.items() if r.send_email and (i not in was or not was[i].send_email)}
         added = [live[i] for i in sorted(new_ids)]
-        kept = [r for i, r in live.items() if r["send_email"] and i not in new_ids]
+        kept = [r for i, r in live.items() if r.send_email and i not in new_ids]
         if significant or removed:
             bump.add(mother_id)
         if added:
@@ -415,7 +415,7 @@ def _plan(before: dict[int, _Booking], after: dict[int, _Booking]) -> tuple[list
 class _Out:
     payload: MailPayload
     mother_id: int
-    row: Row  # the recipient's participant row
+    row: AppointmentRow  # the recipient's participant row
 
 
 def _enqueue_changes(conn: Connection, before: dict[int, _Booking],
@@ -506,16 +506,16 @@ class _Records:
     def find(self, booking: _Booking) -> outbox.Invitation | None:
         """The booking's own record, else its series' (mailed as one recurring event)."""
         mother = booking.mother
-        found = self.known.get(mother["appointment_id"]) or outbox.get_invitation(self.conn, mother["appointment_id"])
-        if found is None and mother["recurrence_rule_id"]:
-            found = mail_store.series_invitation(self.conn, mother["recurrence_rule_id"])
+        found = self.known.get(mother.appointment_id) or outbox.get_invitation(self.conn, mother.appointment_id)
+        if found is None and mother.recurrence_rule_id:
+            found = mail_store.series_invitation(self.conn, mother.recurrence_rule_id)
         return None if found is None else self.known.get(found.appointment_id, found)
 
     def get(self, booking: _Booking, organizer: Party, *, raise_sequence: bool, series: bool = False
             ) -> outbox.Invitation:
         found = self.find(booking) if not series else None
         if found is None:
-            found = outbox.add_invitation(self.conn, booking.mother["appointment_id"], f"{uuid.uuid4()}@sodiary",
+            found = outbox.add_invitation(self.conn, booking.mother.appointment_id, f"{uuid.uuid4()}@sodiary",
                                           self.now, organizer.email, organizer.name, self.opts.language, series)
         self.known[found.appointment_id] = found
         return self._raised(found) if raise_sequence else found
@@ -544,11 +544,11 @@ def _series_groups(mails: list[_Mail]) -> list[list[_Mail]]:
     groups: dict[tuple[int, str, frozenset[int]], list[_Mail]] = {}
     out: list[list[_Mail]] = []
     for mail in mails:
-        rule = mail.booking.mother["recurrence_rule_id"]
+        rule = mail.booking.mother.recurrence_rule_id
         if mail.template not in ("new", "cancelled") or mail.only or not rule:
             out.append([mail])
             continue
-        key = (rule, mail.template, frozenset(r["invited_person_id"] for r in mail.recipients))
+        key = (rule, mail.template, frozenset(r.invited_person_id for r in mail.recipients))
         if key not in groups:
             groups[key] = []
             out.append(groups[key])
@@ -560,10 +560,10 @@ def _whole_series(records: _Records, group: list[_Mail], after: dict[int, _Booki
                   ) -> tuple[_Mail, outbox.Invitation] | None:
     """The first occurrence's cancel and the series' invitation, when the change cancelled every occurrence
     of a series mailed as one event: then one CANCEL of that event, not one per occurrence."""
-    rule = group[0].booking.mother["recurrence_rule_id"]
-    if any(b.mother["recurrence_rule_id"] == rule for b in after.values()):
+    rule = group[0].booking.mother.recurrence_rule_id
+    if any(b.mother.recurrence_rule_id == rule for b in after.values()):
         return None
-    first = min(group, key=lambda m: m.booking.mother["start_date"])
+    first = min(group, key=lambda m: m.booking.mother.start_date)
     found = records.find(first.booking)
     if found is None or not found.series:
         return None
@@ -576,37 +576,37 @@ _SAME = ("is_allday", "title", "location", "description", "agenda")
 def _as_series(conn: Connection, group: list[_Mail], zone: str) -> tuple[_Mail, str, dict[str, Any]] | None:
     """The group as one mail about the first occurrence with the series' RRULE and EXDATEs, or None when
     the occurrences differ from each other or the pattern has no RRULE that yields exactly them."""
-    mothers = sorted((m.booking.mother for m in group), key=lambda r: r["start_date"])
+    mothers = sorted((m.booking.mother for m in group), key=lambda r: r.start_date)
     first = mothers[0]
-    duration, clock = first["end_date"] - first["start_date"], first["start_date"].time()
+    duration, clock = first.end_date - first.start_date, first.start_date.time()
     for m in mothers:
-        moved = m["original_start_date"] is not None and m["original_start_date"] != m["start_date"]
-        if moved or m["end_date"] - m["start_date"] != duration or m["start_date"].time() != clock \
-                or any(m[k] != first[k] for k in _SAME):
+        moved = m.original_start_date is not None and m.original_start_date != m.start_date
+        if moved or m.end_date - m.start_date != duration or m.start_date.time() != clock \
+                or any(getattr(m, k) != getattr(first, k) for k in _SAME):
             return None
-    rule = mail_store.rule(conn, first["recurrence_rule_id"])
-    if rule is None or any(outbox.get_invitation(conn, m["appointment_id"]) for m in mothers):
+    rule = rows_store.get_rule(conn, first.recurrence_rule_id)
+    if rule is None or any(outbox.get_invitation(conn, m.appointment_id) for m in mothers):
         return None
-    pattern = Pattern(rule["pattern"], rule["sub_pattern"], rule["cycle"], rule["weekdays"], rule["day"],
-                      rule["week_of_month"], rule["month"])
+    pattern = Pattern(rule.pattern, rule.sub_pattern, rule.cycle, rule.weekdays, rule.day, rule.week_of_month,
+                      rule.month)
     tz = _tz(zone)
-    found = series_rrule(pattern, [m["start_date"] for m in mothers], tz, bool(first["is_allday"]))
+    found = series_rrule(pattern, [m.start_date for m in mothers], tz, bool(first.is_allday))
     if found is None:
         return None
     rrule, skipped = found
     exdates: dict[str, Any] = {"tzid": zone}
-    if first["is_allday"]:
+    if first.is_allday:
         exdates["exdate_days"] = tuple(d.date() for d in skipped)
     else:
         exdates["exdates"] = tuple(_utc(d, tz) for d in skipped)
-    mail = next(m for m in group if m.booking.mother["appointment_id"] == first["appointment_id"])
+    mail = next(m for m in group if m.booking.mother.appointment_id == first.appointment_id)
     return mail, rrule, exdates
 
 
-def _occurrence(mother: Row, zone: str) -> dict[str, Any]:
+def _occurrence(mother: AppointmentRow, zone: str) -> dict[str, Any]:
     """RECURRENCE-ID: the occurrence's original start, as the series' RRULE yields it."""
-    original = mother["original_start_date"] or mother["start_date"]
-    if mother["is_allday"]:
+    original = mother.original_start_date or mother.start_date
+    if mother.is_allday:
         return {"recurrence_date": original.date()}
     return {"recurrence_id": _utc(original, _tz(zone))}
 
@@ -673,28 +673,28 @@ class _People:
     organizer_person: int = 0
 
     @classmethod
-    def of(cls, conn: Connection, booking: _Booking, extra: Iterable[Row] = ()) -> _People:
-        owner = booking.mother["associate_id"]
+    def of(cls, conn: Connection, booking: _Booking, extra: Iterable[AppointmentRow] = ()) -> _People:
+        owner = booking.mother.associate_id
         info = rows_store.associates(conn, [owner]).get(owner)
         person = info.person if info is not None else None
         organizer = None
         if info is not None and person is not None and valid_address(person.email):
             organizer = Party(name=info.full_name, email=person.email)
         rows = [*booking.children.values(), *extra]
-        persons = rows_store.persons(conn, [r["invited_person_id"] for r in rows])
+        persons = rows_store.persons(conn, [r.invited_person_id for r in rows])
         organizer_person = person.person_id if person is not None else 0
         cultures = mail_store.cultures_of_persons(conn, [*persons, organizer_person])
         return cls(organizer, persons, cultures, organizer_person)
 
-    def party(self, row: Row) -> Party | None:
-        person = self.persons.get(row["invited_person_id"])
+    def party(self, row: AppointmentRow) -> Party | None:
+        person = self.persons.get(row.invited_person_id)
         if person is None or not valid_address(person.email):
             return None
         return Party(name=person.full_name or person.email, email=person.email)
 
-    def language(self, row: Row, opts: MailOptions) -> str:
+    def language(self, row: AppointmentRow, opts: MailOptions) -> str:
         """The recipient's culture's language, unless the call fixed one (TemplateLanguage); else the call's."""
-        return self._language_of(row["invited_person_id"], opts)
+        return self._language_of(row.invited_person_id, opts)
 
     def organizer_language(self, opts: MailOptions) -> str:
         return self._language_of(self.organizer_person, opts)
@@ -705,8 +705,8 @@ class _People:
         return language_of(self.cultures.get(person_id, "")) or opts.language
 
 
-def _attendee(row: Row, party: Party) -> Attendee:
-    return Attendee(name=party.name, email=party.email, partstat=_PARTSTAT.get(S(row["status"]), "NEEDS-ACTION"))
+def _attendee(row: AppointmentRow, party: Party) -> Attendee:
+    return Attendee(name=party.name, email=party.email, partstat=_PARTSTAT.get(S(row.status), "NEEDS-ACTION"))
 
 
 def _event(booking: _Booking, invitation: outbox.Invitation, people: _People, zone: str,
@@ -718,16 +718,16 @@ def _event(booking: _Booking, invitation: outbox.Invitation, people: _People, zo
         party = people.party(row)
         if party is not None:
             attendees.append(_attendee(row, party))
-    text = "\n\n".join(t for t in (m["description"], m["agenda"]) if t)  # never internal_notes
+    text = "\n\n".join(t for t in (m.description, m.agenda) if t)  # never internal_notes
     times: dict[str, Any]
-    if m["is_allday"]:
-        times = dict(start_date=m["start_date"].date(), end_date=_allday_end(m["start_date"], m["end_date"]))
+    if m.is_allday:
+        times = dict(start_date=m.start_date.date(), end_date=_allday_end(m.start_date, m.end_date))
     else:
         tz = _tz(zone)
-        times = dict(start=_utc(m["start_date"], tz), end=_utc(m["end_date"], tz))
+        times = dict(start=_utc(m.start_date, tz), end=_utc(m.end_date, tz))
     return Event(uid=invitation.uid, sequence=invitation.sequence,
                  dtstamp=invitation.dtstamp.replace(tzinfo=UTC), organizer=people.organizer,
-                 attendees=tuple(attendees), summary=m["title"], location=m["location"], description=text,
+                 attendees=tuple(attendees), summary=m.title, location=m.location, description=text,
                  cancelled=cancelled, **times)
 
 

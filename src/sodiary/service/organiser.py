@@ -103,7 +103,8 @@ async def delete_entity(db: Database, caller: Caller, appointment_id: int,
 
 def delete_in(conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode,
               child_means_booking: bool) -> None:
-    """The organiser cancels the booking; an invitee's delete is a decline without a reason (§2.6.7)."""
+    """Within a unit of work: the organiser cancels the booking; an invitee's delete is a decline without
+    a reason (§2.6.7)."""
     me = caller.associate_id
     target = _get(conn, appointment_id, caller)
     if target.role is BookingType.Owner and _may_change(conn, target, me):
@@ -197,7 +198,8 @@ async def move(db: Database, caller: Caller, appointment_id: int, times: NewTime
 
 def move_in(conn: Connection, caller: Caller, appointment_id: int, times: NewTimes, mode: RecurrenceUpdateMode,
             operation: str) -> None:
-    """Mother and every child move together; answered invitations are asked again (§2.4 Move)."""
+    """Within a unit of work: mother and every child move together; answered invitations are asked again
+    (§2.4 Move)."""
     target = _get(conn, appointment_id, caller)
     origin = booking.organiser_target(target, caller.associate_id, _mother_of(conn, target))
     if origin.start is None:
@@ -310,7 +312,7 @@ async def update(db: Database, caller: Caller, values: Update, mode: RecurrenceU
 
 
 def update_in(conn: Connection, caller: Caller, values: Update, mode: RecurrenceUpdateMode) -> None:
-    """The light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
+    """Within a unit of work: the light-weight update (§2.6.8) within the booking rules (docs/decisions.md)."""
     me = caller.associate_id
     row = _get(conn, values.appointment_id, caller)
     # A row's own state (Status, Type) is its owner's; a plain row may also be updated by whoever may

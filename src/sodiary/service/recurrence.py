@@ -8,18 +8,19 @@ the series' zone (the caller's zone, else the server's base zone); storage is ba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ..domain import booking, rights
+from ..domain.appointment import AppointmentRow
 from ..domain.audit import Stamp
 from ..domain.booking import BookingRow, BookingType, Change, Operation
 from ..domain.enums import RecurrenceEndType, RecurrencePattern, RecurrenceUpdateMode
 from ..domain.errors import Invalid
-from ..domain.recurrence import Rule, existing_wall_time, occurrence_dates
+from ..domain.recurrence import Rule, expand, stop_recurrence
 from ..store import bookings
 from ..store import organiser as organiser_store
 from ..store import recurrence as store
@@ -37,25 +38,9 @@ class SeriesInput:
     base: tzinfo
 
 
-def _convert(value: datetime, source: tzinfo, target: tzinfo) -> datetime:
-    if source is target:
-        return value
-    try:
-        return value.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        return value
-
-
 def starts(series: SeriesInput, first: datetime, all_day: bool = False) -> list[datetime]:
     """The occurrences' starts as base-zone wall clocks; `first` (base) gives the time of day."""
-    if all_day:  # all-day events stay on their dates
-        return [datetime.combine(d, first.time()) for d in occurrence_dates(series.rule)]
-    wall = _convert(first, series.base, series.zone)
-    out = []
-    for day in occurrence_dates(series.rule):
-        local = existing_wall_time(datetime.combine(day, wall.time()), series.zone)
-        out.append(_convert(local, series.zone, series.base))
-    return out
+    return expand(series.rule, first, series.zone, series.base, all_day=all_day)
 
 
 def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
@@ -71,41 +56,41 @@ def rule_values(rule: Rule, occurrences: Sequence[datetime]) -> dict[str, Any]:
 
 
 def insert_series(conn: Connection, rule: Mapping[str, Any], occurrences: Sequence[datetime],
-                  own: Mapping[str, Any], children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> int:
+                  own: AppointmentRow, children: Sequence[AppointmentRow], text: Mapping[str, str]) -> int:
     """Rule, texts, mother rows and child rows, each one bulk insert; the first mother's id back."""
     rule_id = store.insert_rule(conn, rule)
     return insert_occurrences(conn, rule_id, occurrences, own, children, text)[0]
 
 
-def insert_occurrences(conn: Connection, rule_id: int, occurrences: Sequence[datetime], own: Mapping[str, Any],
-                       children: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> list[int]:
+def insert_occurrences(conn: Connection, rule_id: int, occurrences: Sequence[datetime], own: AppointmentRow,
+                       children: Sequence[AppointmentRow], text: Mapping[str, str]) -> list[int]:
     """A mother row (and the children) per occurrence of the rule, each with its own text; the mothers' ids."""
     if not occurrences:
         return []
-    duration = own["end_date"] - own["start_date"]
+    duration = own.end_date - own.start_date
     if datetime.max - occurrences[-1] < duration:
         raise Invalid("recurrence_beyond_calendar", date=occurrences[-1].date().isoformat())
     text_ids = store.insert_texts(conn, [dict(text)] * len(occurrences))
 
-    def at(values: Mapping[str, Any], start: datetime, text_id: int) -> dict[str, Any]:
-        return dict(values, start_date=start, end_date=start + duration, active_date=start,
-                    original_start_date=start, recurrence_rule_id=rule_id, text_id=text_id)
+    def at(row: AppointmentRow, start: datetime, text_id: int, mother_id: int) -> AppointmentRow:
+        return replace(row, start_date=start, end_date=start + duration, active_date=start,
+                       original_start_date=start, recurrence_rule_id=rule_id, text_id=text_id, mother_id=mother_id)
 
     pairs = list(zip(occurrences, text_ids, strict=True))
-    mothers = store.insert_rows(conn, [dict(at(own, s, t), mother_id=0) for s, t in pairs])
+    mothers = store.insert_rows(conn, [at(own, s, t, 0) for s, t in pairs])
     if children:
         store.make_mothers(conn, rule_id)
-        store.insert_rows(conn, [dict(at(c, s, t), mother_id=m)
+        store.insert_rows(conn, [at(c, s, t, m)
                                  for s, t, m in zip(occurrences, text_ids, mothers, strict=True) for c in children])
     return mothers
 
 
-def restart(conn: Connection, series: SeriesInput, own: Mapping[str, Any], children: Sequence[Mapping[str, Any]],
+def restart(conn: Connection, series: SeriesInput, own: AppointmentRow, children: Sequence[AppointmentRow],
             text: Mapping[str, str], rows: Sequence[int]) -> int:
     """A new rule from the occurrence `own` describes: its `rows` (the occurrence's mother and children)
     join the rule, and every later date of the rule gets new rows like them. The new rule's id back."""
-    first = own["start_date"]
-    later = [s for s in starts(series, first, own["is_allday"]) if s.date() > first.date()]
+    first = own.start_date
+    later = [s for s in starts(series, first, own.is_allday) if s.date() > first.date()]
     rule_id = store.insert_rule(conn, rule_values(series.rule, [first, *later]))
     update_rows(conn, rows, {"recurrence_rule_id": rule_id})
     insert_occurrences(conn, rule_id, later, own, children, text)
@@ -117,7 +102,7 @@ def end_with_own_rows(conn: Connection, rule_id: int, associate_id: int) -> None
     left = store.own_rows(conn, rule_id, associate_id)
     if left:
         store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate),
-                                              end_date=left[-1]["start_date"], counter=len(left)))
+                                              end_date=left[-1].start_date, counter=len(left)))
     else:
         store.delete_rule(conn, rule_id)
 
@@ -149,8 +134,8 @@ def conflicts(conn: Connection, caller: int, owner: int, occurrences: Sequence[d
     out = []
     for s in occurrences:
         e = _plus(s, span)
-        hits = [r for r in rows if r["start_date"] < e and r["end_date"] > s]
-        shown = [r["appointment_id"] for r in hits if not rights.hidden_from(r["private"], r["associate_id"], caller)]
+        hits = [r for r in rows if r.start_date < e and r.end_date > s]
+        shown = [r.appointment_id for r in hits if not rights.hidden_from(r.private, r.associate_id, caller)]
         hidden = [HIDDEN_CONFLICT] if len(shown) < len(hits) else []
         out.append(DayConflicts(s, (*shown, *hidden)))
     return out
@@ -159,12 +144,12 @@ def conflicts(conn: Connection, caller: int, owner: int, occurrences: Sequence[d
 # --- StopRecurrence ------------------------------------------------------------------------------
 
 
-def later_own(conn: Connection, origin: Mapping[str, Any]) -> list[Mapping[Any, Any]]:
+def later_own(conn: Connection, origin: AppointmentRow) -> list[AppointmentRow]:
     """The organiser's rows of the origin's series that start after it."""
-    if not origin["recurrence_rule_id"]:
+    if not origin.recurrence_rule_id:
         return []
-    return [r for r in store.own_rows(conn, origin["recurrence_rule_id"], origin["associate_id"])
-            if (r["start_date"], r["appointment_id"]) > (origin["start_date"], origin["appointment_id"])]
+    return [r for r in store.own_rows(conn, origin.recurrence_rule_id, origin.associate_id)
+            if (r.start_date, r.appointment_id) > (origin.start_date, origin.appointment_id)]
 
 
 def stop(conn: Connection, origin: BookingRow, stamp: Stamp) -> None:
@@ -178,21 +163,20 @@ def stop(conn: Connection, origin: BookingRow, stamp: Stamp) -> None:
         return
     rule_id = origin.recurrence_rule_id
     own = store.own_rows(conn, rule_id, origin.associate_id)
-    key = (origin.start, origin.appointment_id)
-    later = [r for r in own if (r["start_date"], r["appointment_id"]) > key]
-    earlier = [r for r in own if (r["start_date"], r["appointment_id"]) < key]
+    plan = stop_recurrence([(r.start_date, r.appointment_id) for r in own], (origin.start, origin.appointment_id))
+    later = [i for _, i in plan.remove]
     changes: list[Change] = []
-    bookings.lock_bookings(conn, [r["appointment_id"] for r in later])  # the one lock order (store/bookings.py)
-    for r in later:
-        mother = bookings.get_row(conn, r["appointment_id"])
+    bookings.lock_bookings(conn, later)  # the one lock order (store/bookings.py)
+    for appointment_id in later:
+        mother = bookings.get_row(conn, appointment_id)
         assert mother is not None
         if mother.role is BookingType.Owner:
             changes += booking.plan_each(Operation.DELETE, organiser_store.children(conn, mother.appointment_id))
         changes += booking.plan_each(Operation.REMOVE, [mother])
     bookings.write_changes(conn, changes, stamp)
-    if earlier:
-        store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=origin.start,
-                                              counter=len(earlier) + 1))
+    if plan.end is not None:
+        store.update_rule(conn, rule_id, dict(end_type=int(RecurrenceEndType.EndDate), end_date=plan.end,
+                                              counter=len(plan.keep)))
     else:
         store.detach(conn, rule_id)
         store.delete_rule(conn, rule_id)

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..store import tasks as store
 from ..store.database import Database
-from ..store.entities import Row
+from ..store.tasks import Row
 from .clock import utc_now
 from .context import Caller
 

@@ -8,12 +8,16 @@ target that does not answer 200; that call happens before the unit of work, neve
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ..domain.errors import Forbidden, Invalid, NotFound
+from ..outbox import webhook as delivery
 from ..outbox.webhook import Answer, TargetPolicy, TargetRefused, check_target, headers_for, payload, post
 from ..store import webhooks as store
 from ..store.database import Database
@@ -132,6 +136,28 @@ async def test(caller: Caller, hook: Hook, policy: Policy) -> Answer:
     except TargetRefused as exc:
         return Answer(False, 0, str(exc))
     return await send_test(hook, caller, policy)
+
+
+# 'entity.verb', as SuperOffice's reference asks ('window.closed', 'button.clicked').
+_EVENT_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
+# The events sodiary itself sends: a custom signal may not pass for one of them.
+_OWN_EVENTS = re.compile(r"(activity\.(created|changed|deleted)|test|webhook\d*\.[a-z]+)", re.IGNORECASE)
+
+
+async def signal_event(db: Database, caller: Caller, event: str, primary_key: int, data: Mapping[str, Any],
+                       policy: Policy) -> int:
+    """SignalEvent: every active webhook listening for the custom event gets it (after commit, as any event)."""
+    policy.authorize(caller)
+    event = event.strip()
+    if len(event) > 100 or not _EVENT_NAME.fullmatch(event):
+        raise Invalid("webhook_event_invalid", detail="EventName must be 'entity.verb', e.g. 'window.closed'")
+    if _OWN_EVENTS.fullmatch(event):
+        raise Invalid("webhook_event_invalid", detail=f"{event} is sent by the server itself, not signalled")
+    if primary_key < 0:
+        raise Invalid("webhook_event_invalid", detail="PrimaryKey must be 0 or an id")
+    now = utc_now()
+    return await db.transaction(lambda conn: delivery.signal(conn, event, primary_key, data, caller.associate_id,
+                                                             now))
 
 
 # "Is any webhook active?" — asked by every appointment write; answered from memory.

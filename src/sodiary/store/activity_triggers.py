@@ -32,7 +32,16 @@ _COLUMNS = (
 _ALL = ','.join(so for _, so in _COLUMNS)
 # Who deleted is not in the row: its last writer is the best the database knows (docs/decisions.md).
 _DELETER = 'COALESCE(NULLIF(OLD.updated_associate_id, 0), OLD.registered_associate_id)'
-_INSERT = 'INSERT INTO webhook_change (appointment_id, event, changes, associate_id, contact_id, person_id, happened)'
+_INSERT = ('INSERT INTO webhook_change (appointment_id, event, changes, associate_id, contact_id, person_id, '
+           'happened, field_values)')
+# SuperOffice's activity FieldValues (webhooks reference, "Activity events") from sodiary's columns, raw: the
+# webhook worker names the datetimes' zone and adds the keys sodiary has no column for (document_id, …: 0).
+_FIELD_VALUES = (
+    ('activeDate', 'active_date'), ('associate_id', 'associate_id'), ('contact_id', 'contact_id'),
+    ('do_by', 'start_date'), ('endDate', 'end_date'), ('mother_id', 'mother_id'), ('person_id', 'person_id'),
+    ('private', 'private'), ('status', 'status'), ('task_idx', 'task_id'), ('type', 'type'),
+    ('updated', 'updated'),
+)
 # A new mother is linked to itself right after its insert, in the same unit of work: part of its creation,
 # not a change of its own.
 _SELF_LINK = 'OLD.mother_id = 0 AND NEW.mother_id = NEW.appointment_id'
@@ -46,24 +55,30 @@ def _differs(column: str, not_equal: str) -> str:
     return f'({test} AND NOT ({_SELF_LINK}))' if column == 'mother_id' else test
 
 
+def _json(function: str) -> str:
+    return f"{function}(" + ', '.join(f"'{key}', NEW.{column}" for key, column in _FIELD_VALUES) + ')'
+
+
 def create_statements(dialect: str) -> list[str]:
     if dialect == 'sqlite':
         now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+        values = _json('json_object')
         differs = ' OR '.join(_differs(c, 'IS NOT') for c, _ in _COLUMNS)
         changes = ' || '.join(f"CASE WHEN {_differs(c, 'IS NOT')} THEN ',{so}' ELSE '' END" for c, so in _COLUMNS)
         return [
             f"CREATE TRIGGER IF NOT EXISTS webhook_activity_created AFTER INSERT ON appointment BEGIN "
             f"{_INSERT} VALUES (NEW.appointment_id, 'activity.created', '{_ALL}', NEW.registered_associate_id, "
-            f"NEW.contact_id, NEW.person_id, {now}); END",
+            f"NEW.contact_id, NEW.person_id, {now}, {values}); END",
             f"CREATE TRIGGER IF NOT EXISTS webhook_activity_changed AFTER UPDATE ON appointment WHEN ({differs}) "
             f"BEGIN {_INSERT} VALUES (NEW.appointment_id, 'activity.changed', substr({changes}, 2), "
-            f"NEW.updated_associate_id, NEW.contact_id, NEW.person_id, {now}); END",
+            f"NEW.updated_associate_id, NEW.contact_id, NEW.person_id, {now}, {values}); END",
             f"CREATE TRIGGER IF NOT EXISTS webhook_activity_deleted AFTER DELETE ON appointment BEGIN "
             f"{_INSERT} VALUES (OLD.appointment_id, 'activity.deleted', '', {_DELETER}, "
-            f"OLD.contact_id, OLD.person_id, {now}); END",
+            f"OLD.contact_id, OLD.person_id, {now}, NULL); END",
         ]
     if dialect == 'postgresql':
         now = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+        values = _json('json_build_object') + '::text'
         changes = ' || '.join(f"CASE WHEN {_differs(c, 'IS DISTINCT FROM')} THEN ',{so}' ELSE '' END"
                               for c, so in _COLUMNS)
         return [
@@ -72,15 +87,15 @@ DECLARE ch text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     {_INSERT} VALUES (NEW.appointment_id, 'activity.created', '{_ALL}', NEW.registered_associate_id,
-      NEW.contact_id, NEW.person_id, {now});
+      NEW.contact_id, NEW.person_id, {now}, {values});
   ELSIF TG_OP = 'UPDATE' THEN
     ch := {changes};
     IF ch = '' THEN RETURN NULL; END IF;
     {_INSERT} VALUES (NEW.appointment_id, 'activity.changed', substr(ch, 2), NEW.updated_associate_id,
-      NEW.contact_id, NEW.person_id, {now});
+      NEW.contact_id, NEW.person_id, {now}, {values});
   ELSE
     {_INSERT} VALUES (OLD.appointment_id, 'activity.deleted', '', {_DELETER},
-      OLD.contact_id, OLD.person_id, {now});
+      OLD.contact_id, OLD.person_id, {now}, NULL);
   END IF;
   RETURN NULL;
 END $$""",

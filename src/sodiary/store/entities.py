@@ -1,7 +1,8 @@
 """Reads for whole appointments: rows with their text, the people around them, diary queries.
 
-Rows come back as read-only mappings of the appointment columns plus `description`, `agenda`
-and `internal_notes` from the shared text. Writes of whole rows are here too.
+Rows come back as domain/appointment.py `AppointmentRow`s (the appointment columns plus `description`,
+`agenda` and `internal_notes` from the shared text), rules as `RecurrenceRuleRow`s. Writes of whole rows
+are here too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..domain import booking
+from ..domain.appointment import COLUMN_FIELDS, AppointmentRow, ListQuery, RecurrenceRuleRow
+from ..domain.enums import AppointmentStatus, AppointmentType
 from .schema import appointment, appointment_text, associate, contact, person, recurrence_rule
 
-Row = Mapping[Any, Any]
 _a = appointment.c
 # The domain's rule of what occupies a diary, as the numbers the queries compare.
 DIARY_STATUS_VALUES = sorted(int(s) for s in booking.DIARY_STATES)
@@ -71,32 +73,45 @@ class ContactInfo:
 
 
 def visible_to(associate_id: int) -> ColumnElement[bool]:
-    """Private rows are seen by their owner only (docs/decisions.md)."""
+    """Private rows are seen by their owner only (docs/decisions.md; AppointmentRow.visible_to)."""
     return or_(_a.private == 0, _a.associate_id == associate_id)
 
 
-def is_visible(row: Row, associate_id: int) -> bool:
-    return row["private"] == 0 or row["associate_id"] == associate_id
+def appointment_row(values: Mapping[Any, Any]) -> AppointmentRow:
+    """A row read from the database (the appointment's columns, and the text's where it was joined)."""
+    return AppointmentRow(**{**values, "type": AppointmentType(values["type"]),
+                             "status": AppointmentStatus(values["status"])})
 
 
-def get_rows(conn: Connection, ids: Iterable[int]) -> dict[int, Row]:
+def _rows(conn: Connection, q: Select[Any]) -> list[AppointmentRow]:
+    return [appointment_row(r) for r in conn.execute(q).mappings()]
+
+
+def column_values(row: AppointmentRow) -> dict[str, Any]:
+    """The row's columns to insert: every column, but the id only when the row names one (demo data);
+    a new row's 0 lets the database give it."""
+    skip = "" if row.appointment_id else "appointment_id"
+    return {name: getattr(row, name) for name in COLUMN_FIELDS if name != skip}
+
+
+def get_rows(conn: Connection, ids: Iterable[int]) -> dict[int, AppointmentRow]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return {r["appointment_id"]: r for r in conn.execute(_ROWS.where(_a.appointment_id.in_(wanted))).mappings()}
+    return {r.appointment_id: r for r in _rows(conn, _ROWS.where(_a.appointment_id.in_(wanted)))}
 
 
-def get_row(conn: Connection, appointment_id: int) -> Row | None:
+def get_row(conn: Connection, appointment_id: int) -> AppointmentRow | None:
     return get_rows(conn, [appointment_id]).get(appointment_id)
 
 
-def booking_rows(conn: Connection, mother_id: int) -> list[Row]:
+def booking_rows(conn: Connection, mother_id: int) -> list[AppointmentRow]:
     """The mother and every child of a booking, mother first."""
     q = _ROWS.where(_a.mother_id == mother_id).order_by((_a.appointment_id != mother_id), _a.appointment_id)
-    return list(conn.execute(q).mappings())
+    return _rows(conn, q)
 
 
-def records(conn: Connection, mother_id: int, rule_id: int) -> list[Row]:
+def records(conn: Connection, mother_id: int, rule_id: int) -> list[AppointmentRow]:
     """Every row of a booking and/or a recurring series; 0 = that criterion is not used."""
     if mother_id == 0 and rule_id == 0:
         return []
@@ -106,12 +121,78 @@ def records(conn: Connection, mother_id: int, rule_id: int) -> list[Row]:
     if rule_id:
         conds.append(_a.recurrence_rule_id == rule_id)
     q = _ROWS.where(or_(*conds)).order_by(_a.start_date, (_a.appointment_id != _a.mother_id), _a.appointment_id)
-    return list(conn.execute(q).mappings())
+    return _rows(conn, q)
 
 
-def any_row() -> ColumnElement[bool]:
-    """Every appointment row (the operator's export)."""
-    return _a.appointment_id.isnot(None)
+# What shows in a diary / a task list: the listed states (domain/booking.py) of the list's own type.
+_LISTED_STATUS_VALUES = sorted(int(s) for s in booking.LISTED_STATES)
+_SHOWS_IN = {
+    "diary": and_(_a.type == int(AppointmentType.inDiary), _a.status.in_(_LISTED_STATUS_VALUES)),
+    "tasks": and_(_a.type == int(AppointmentType.inChecklist), _a.status.in_(_LISTED_STATUS_VALUES)),
+}
+
+
+def list_where(associate_id: int, q: ListQuery) -> ColumnElement[bool]:
+    """The condition of a list query as `associate_id` asks it (others' private rows left out)."""
+    parts: list[ColumnElement[bool]] = [visible_to(associate_id)]
+    if q.associates is not None:
+        parts.append(_a.associate_id.in_(q.associates))
+    if q.person_id is not None:
+        parts.append(_a.person_id == q.person_id)
+    if q.contact_id is not None:
+        parts.append(_a.contact_id == q.contact_id)
+    if q.shows_in:
+        parts.append(_SHOWS_IN[q.shows_in])
+    if q.type is not None:
+        parts.append(_a.type == int(q.type))
+    if q.task_ids is not None:
+        parts.append(_a.task_id.in_(q.task_ids))
+    return and_(*parts)
+
+
+def list_rows(conn: Connection, associate_id: int, q: ListQuery) -> list[AppointmentRow]:
+    """The rows of a list query, by start, in its window and up to its count."""
+    return window(conn, list_where(associate_id, q), q.start, q.end, q.count)
+
+
+def series_rows(conn: Connection, associate_id: int, rule_ids: Collection[int]) -> list[AppointmentRow]:
+    """Every row of these series in the associate's diary table as the associate sees it, by start."""
+    where = and_(list_where(associate_id, ListQuery(associates=(associate_id,))),
+                 _a.recurrence_rule_id.in_(sorted(rule_ids)))
+    return window(conn, where, None, None, -1)
+
+
+def own_rows_in(conn: Connection, associate_id: int, start: datetime | None, end: datetime | None
+                ) -> list[AppointmentRow]:
+    """Every row of the associate's diary table (private ones too) that overlaps [start, end]."""
+    return window(conn, _a.associate_id == associate_id, start, end, -1)
+
+
+def listed_rows_of(conn: Connection, associate_id: int, start: datetime, end: datetime) -> list[AppointmentRow]:
+    """What fills a diary's days (service/calendar_days.py): the associate's own listed rows (domain/booking.py
+    LISTED_STATES) of the diary and the task list alike, private ones too, that overlap [start, end]."""
+    where = and_(_a.associate_id == associate_id,
+                 _a.type.in_([int(AppointmentType.inDiary), int(AppointmentType.inChecklist)]),
+                 _a.status.in_(_LISTED_STATUS_VALUES))
+    return window(conn, where, start, end, -1)
+
+
+def rows_taking_time(conn: Connection, associate_ids: Collection[int], start: datetime, end: datetime
+                     ) -> list[AppointmentRow]:
+    """The associates' rows that are not free time (any type and status) and overlap [start, end]."""
+    where = and_(_a.associate_id.in_(sorted(associate_ids)), _a.is_free.is_(False))
+    return window(conn, where, start, end, -1)
+
+
+def all_rows(conn: Connection) -> list[AppointmentRow]:
+    """Every appointment row, by start (the operator's export)."""
+    return window(conn, _a.appointment_id.isnot(None), None, None, -1)
+
+
+def longest_alarm_lead(conn: Connection, associate_id: int) -> int:
+    """The longest alarm lead time (seconds) of the associate's rows; 0 if none."""
+    q = select(func.max(_a.alarm_lead_seconds)).where(_a.associate_id == associate_id)
+    return int(conn.execute(q).scalar() or 0)
 
 
 def window(
@@ -120,7 +201,7 @@ def window(
     start: datetime | None,
     end: datetime | None,
     count: int,
-) -> list[Row]:
+) -> list[AppointmentRow]:
     """Rows matching `where` that overlap [start, end], by start; count <= 0 = all."""
     q: Select[Any] = _ROWS.where(where)
     if start is not None:
@@ -130,18 +211,18 @@ def window(
     q = q.order_by(_a.start_date, _a.appointment_id)
     if count > 0:
         q = q.limit(count)
-    return list(conn.execute(q).mappings())
+    return _rows(conn, q)
 
 
-def has_conflict(conn: Connection, row: Row) -> bool:
+def has_conflict(conn: Connection, row: AppointmentRow) -> bool:
     """Another live row of the same diary overlaps this one."""
-    if row["associate_id"] == 0 or row["is_free"]:
+    if row.associate_id == 0 or row.is_free:
         return False
     q = select(func.count()).select_from(appointment).where(
-        _a.associate_id == row["associate_id"],
-        _a.appointment_id != row["appointment_id"],
-        _a.start_date < row["end_date"],
-        _a.end_date > row["start_date"],
+        _a.associate_id == row.associate_id,
+        _a.appointment_id != row.appointment_id,
+        _a.start_date < row.end_date,
+        _a.end_date > row.start_date,
         _a.is_free.is_(False),
         _a.status.in_(DIARY_STATUS_VALUES),
         _a.type.in_(DIARY_TYPE_VALUES),
@@ -149,11 +230,16 @@ def has_conflict(conn: Connection, row: Row) -> bool:
     return bool(conn.execute(q).scalar_one())
 
 
-def get_rule(conn: Connection, rule_id: int) -> Row | None:
-    if not rule_id:
-        return None
-    q = select(recurrence_rule).where(recurrence_rule.c.recurrence_rule_id == rule_id)
-    return conn.execute(q).mappings().first()
+def get_rule(conn: Connection, rule_id: int) -> RecurrenceRuleRow | None:
+    return get_rules(conn, [rule_id]).get(rule_id)
+
+
+def get_rules(conn: Connection, ids: Iterable[int]) -> dict[int, RecurrenceRuleRow]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    q = select(recurrence_rule).where(recurrence_rule.c.recurrence_rule_id.in_(wanted))
+    return {r["recurrence_rule_id"]: RecurrenceRuleRow(**r) for r in conn.execute(q).mappings()}
 
 
 def rule_dates(conn: Connection, rule_id: int, associate_id: int) -> list[datetime]:
@@ -216,8 +302,10 @@ def contacts(conn: Connection, ids: Iterable[int]) -> dict[int, ContactInfo]:
 # Writes.
 
 
-def insert_row(conn: Connection, values: Mapping[str, Any]) -> int:
-    return int(conn.execute(insert(appointment).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+def insert_row(conn: Connection, row: AppointmentRow) -> int:
+    """Insert the row's columns (not its text: `text_id` names it); the new id back."""
+    stmt = insert(appointment).values(**column_values(row))
+    return int(conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_rows(conn: Connection, ids: Collection[int], values: Mapping[str, Any]) -> None:

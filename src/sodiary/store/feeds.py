@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .schema import appointment, calendar_feed
+from .schema import calendar_feed
 
 _f = calendar_feed.c
 
@@ -38,7 +37,3 @@ def revoke(conn: Connection, associate_id: int, feed_id: int, now: datetime) -> 
         _f.feed_id == feed_id, _f.associate_id == associate_id, _f.revoked.is_(None))).values(revoked=now))
     return result.rowcount == 1
 
-
-def in_series(rule_ids: Sequence[int]) -> ColumnElement[bool]:
-    """Rows of these recurring series (the feed shows a series whole)."""
-    return appointment.c.recurrence_rule_id.in_(list(rule_ids))

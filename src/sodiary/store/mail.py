@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
 from .outbox import INVITATION_COLUMNS, Invitation
-from .schema import appointment, appointment_text, associate, invitation, person, recurrence_rule
+from .schema import appointment, appointment_text, associate, invitation, person
 
 _a = appointment.c
 _p = person.c
@@ -72,12 +71,6 @@ def series_invitation(conn: Connection, rule_id: int) -> Invitation | None:
          .where(and_(_a.recurrence_rule_id == rule_id, invitation.c.series.is_(True))).limit(1))
     row = conn.execute(q).first()
     return None if row is None else Invitation(row[0], row[1], row[2], row[3], bool(row[4]))
-
-
-def rule(conn: Connection, rule_id: int) -> dict[str, Any] | None:
-    q = select(recurrence_rule).where(recurrence_rule.c.recurrence_rule_id == rule_id)
-    row = conn.execute(q).mappings().first()
-    return None if row is None else dict(row)
 
 
 # --- The confirmation's hot path: AcceptWithEmailConfirmation answers as fast as Accept's unit of work

@@ -159,7 +159,7 @@ def depth(conn: Connection) -> dict[tuple[str, str], int]:
     """Messages by (kind, status), every status present (0 when none), for the metrics."""
     found = {(str(k), str(s)): int(n) for k, s, n in
              conn.execute(select(_o.kind, _o.status, func.count()).group_by(_o.kind, _o.status))}
-    kinds = {k for k, _ in found} | {"mail"}
+    kinds = {k for k, _ in found} | {"mail", "webhook"}
     return {(k, s): found.get((k, s), 0) for k in kinds for s in (PENDING, SENT, FAILED)}
 
 

@@ -7,17 +7,18 @@ A series of ten years with five invitees is thousands of rows, so inserts are on
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from .entities import DIARY_STATUS_VALUES, DIARY_TYPE_VALUES
+from ..domain.appointment import AppointmentRow
+from .entities import DIARY_STATUS_VALUES, DIARY_TYPE_VALUES, appointment_row, column_values
 from .schema import appointment, appointment_text, recurrence_rule
 
 _a = appointment.c
-Row = Mapping[Any, Any]
 _r = recurrence_rule.c
 
 
@@ -44,9 +45,9 @@ def insert_texts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[in
     return _insert_many(conn, appointment_text, appointment_text.c.text_id, rows)
 
 
-def insert_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Appointment rows (all with the same keys), their new ids in the same order."""
-    return _insert_many(conn, appointment, _a.appointment_id, rows)
+def insert_rows(conn: Connection, rows: Sequence[AppointmentRow]) -> list[int]:
+    """Appointment rows, their new ids in the same order."""
+    return _insert_many(conn, appointment, _a.appointment_id, [column_values(r) for r in rows])
 
 
 def make_mothers(conn: Connection, rule_id: int) -> None:
@@ -55,17 +56,28 @@ def make_mothers(conn: Connection, rule_id: int) -> None:
                  .values(mother_id=_a.appointment_id))
 
 
-def own_rows(conn: Connection, rule_id: int, associate_id: int) -> list[Row]:
+def own_rows(conn: Connection, rule_id: int, associate_id: int) -> list[AppointmentRow]:
     """The organiser's (or the plain series owner's) rows of a series, by start."""
     q = (select(appointment)
          .where(_a.recurrence_rule_id == rule_id, _a.associate_id == associate_id,
                 or_(_a.mother_id == 0, _a.mother_id == _a.appointment_id))
          .order_by(_a.start_date, _a.appointment_id))
-    return list(conn.execute(q).mappings())
+    return [appointment_row(r) for r in conn.execute(q).mappings()]
+
+
+@dataclass(frozen=True, slots=True)
+class BusyRow:
+    """A row that takes time in a diary, as a conflict check needs it."""
+
+    appointment_id: int
+    start_date: datetime
+    end_date: datetime
+    private: int
+    associate_id: int
 
 
 def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
-         exclude_rule: int) -> list[Row]:
+         exclude_rule: int) -> list[BusyRow]:
     """Live rows of the diary that overlap [start, end] (not free, not declined/cancelled, not the series)."""
     q = (select(_a.appointment_id, _a.start_date, _a.end_date, _a.private, _a.associate_id)
          .where(_a.associate_id == associate_id, _a.start_date < end, _a.end_date > start,
@@ -73,7 +85,7 @@ def busy(conn: Connection, associate_id: int, start: datetime, end: datetime,
          .order_by(_a.start_date, _a.appointment_id))
     if exclude_rule:
         q = q.where(_a.recurrence_rule_id != exclude_rule)
-    return list(conn.execute(q).mappings())
+    return [BusyRow(*r) for r in conn.execute(q)]
 
 
 def detach(conn: Connection, rule_id: int) -> None:

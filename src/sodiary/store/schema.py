@@ -333,4 +333,5 @@ webhook_change = Table(
     Column("contact_id", Integer, nullable=False, default=0),
     Column("person_id", Integer, nullable=False, default=0),
     Column("happened", String(40), nullable=False),  # UTC, "YYYY-MM-DD HH:MM:SS.fff…", set by the trigger
+    Column("field_values", Text, nullable=True),  # JSON of the row's raw FieldValues columns; NULL when deleted
 )

@@ -9,8 +9,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from .entities import Row
 from .schema import task
+
+# A task row as read (not an appointment row: those are domain/appointment.py AppointmentRow).
+Row = Mapping[Any, Any]
 
 _t = task.c
 

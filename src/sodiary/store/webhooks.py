@@ -143,6 +143,7 @@ class RowChange:
     contact_id: int
     person_id: int
     happened: datetime
+    field_values: dict[str, Any] | None = None  # the row's raw FieldValues columns (None: deleted)
 
 
 def _happened(text: str) -> datetime:
@@ -160,7 +161,8 @@ def take_changes(conn: Connection, limit: int) -> list[RowChange]:
         return []
     conn.execute(delete(webhook_change).where(_j.change_id.in_([r["change_id"] for r in rows])))
     return [RowChange(r["change_id"], r["appointment_id"], r["event"], [c for c in r["changes"].split(",") if c],
-                      r["associate_id"], r["contact_id"], r["person_id"], _happened(r["happened"])) for r in rows]
+                      r["associate_id"], r["contact_id"], r["person_id"], _happened(r["happened"]),
+                      json.loads(r["field_values"]) if r["field_values"] else None) for r in rows]
 
 
 def pending_changes(conn: Connection) -> bool:

@@ -11,7 +11,7 @@ import msgspec
 from ..domain import diary_views as rules
 from ..domain.enums import AppointmentStatus as S
 from ..service import diary_views as svc
-from ..store.entities import Row
+from ..store.diary_views import Member
 from . import entity_carriers as c
 from . import enums as w
 from .endpoint import AgentMethod, Call
@@ -195,9 +195,9 @@ async def associates_diary_info(call: Call, req: c.AssociatesDiaryRequest) -> li
             appointment_id=a.appointment_id, associate_id=a.associate_id, mother_id=a.mother_id,
             start_date=a.start_date, end_date=a.end_date, task_name=a.task, contact_name=a.contact_name,
             title=a.title, agenda=a.agenda, is_all_day=a.is_allday_event, is_busy=not a.is_free,
-            is_recurring=a.is_recurrence, has_alarm=a.has_alarm, is_completed=row["status"] == S.Completed,
-            is_tentative=rules.is_tentative(S(row["status"])), is_booking_main=a.is_booking_main,
-            is_private=row["private"] != 0, person_name=a.person_full_name, is_booking=a.is_booking,
+            is_recurring=a.is_recurrence, has_alarm=a.has_alarm, is_completed=row.status == S.Completed,
+            is_tentative=rules.is_tentative(row.status), is_booking_main=a.is_booking_main,
+            is_private=row.private != 0, person_name=a.person_full_name, is_booking=a.is_booking,
             mother_associate_id=a.mother_associate_id, table_right=a.table_right,
         ))
     return out
@@ -213,7 +213,7 @@ async def alarms(call: Call, req: GetAlarmsRequest) -> MultiAlarmData:
     for alarm in found.alarms:
         row = found.data.rows[alarm.row_index]
         a = simple_carrier(row, found.data.people, call.caller, tc)
-        contact = found.data.people.contacts.get(row["contact_id"])
+        contact = found.data.people.contacts.get(row.contact_id)
         department = contact.department if contact else ""
         out.append(AlarmData(
             appointment_id=a.appointment_id, start_time=a.start_date, end_date=a.end_date,
@@ -232,9 +232,9 @@ def _full(name: str, department: str) -> str:
     return " ".join(p for p in (name, department) if p)
 
 
-def _participant(member: Row, people: svc.People) -> ParticipantSyncData:
-    person = people.persons.get(member["invited_person_id"])
-    status = to_wire(S(member["status"]), w.AppointmentStatus)
+def _participant(member: Member, people: svc.People) -> ParticipantSyncData:
+    person = people.persons.get(member.invited_person_id)
+    status = to_wire(member.status, w.AppointmentStatus)
     if person is None:
         return ParticipantSyncData(participant_status=status)
     return ParticipantSyncData(
@@ -254,12 +254,12 @@ async def my_sync_appointments(call: Call, req: SyncRequest) -> list[Appointment
     out = []
     for row in found.data.rows:
         a = simple_carrier(row, people, call.caller, tc)
-        status = S(row["status"])
-        contact = people.contacts.get(row["contact_id"])
+        status = row.status
+        contact = people.contacts.get(row.contact_id)
         department = contact.department if contact else ""
-        members = found.participants.get(row["mother_id"], []) if row["mother_id"] else []
+        members = found.participants.get(row.mother_id, []) if row.mother_id else []
         out.append(AppointmentSyncData(
-            alarm_time=tc.render(rules.alarm_time(row["start_date"], row["alarm_lead_seconds"])),
+            alarm_time=tc.render(rules.alarm_time(row.start_date, row.alarm_lead_seconds)),
             appointment_id=a.appointment_id, appointment_text=a.description, contact_department=department,
             contact_full_name=_full(a.contact_name or "", department), contact_name=a.contact_name,
             contact_id=a.contact_id, end_date=a.end_date, has_alarm=a.has_alarm, is_all_day=a.is_allday_event,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..domain.enums import TaskType
 from ..service import tasks as svc
 from ..service.tasks import TaskInput
-from ..store.entities import Row
+from ..store.tasks import Row
 from . import entity_carriers as c
 from . import enums as w
 from .agent_entities import query_id

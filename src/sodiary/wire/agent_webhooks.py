@@ -1,9 +1,10 @@
 """SuperOffice's WebhookAgent (`POST /api/v1/Agents/Webhook/<Method>`) and REST `/api/v1/Webhook` (issue 14).
 
-Both run the agent pipeline (wire/endpoint.py: 406, 401, `$select`, errors in SuperOffice's shape) and call
-service/webhooks.py. The `Webhook` carrier is the 12.4 client's, less the associates and notification
-members sodiary does not keep (ErrorEmails, NotifyVia…: it e-mails nobody about a stopped webhook).
-"""
+REST also has PATCH (JSON Patch or Merge Patch, wire/rest_patch.py) and `POST /{eventName}/{primaryKey}`, the
+REST face of SignalEvent. Both run the agent pipeline (wire/endpoint.py: 406, 401, `$select`, errors in
+SuperOffice's shape) and call service/webhooks.py. The `Webhook` carrier is the 12.4 client's, less the
+associates and notification members sodiary does not keep (ErrorEmails, NotifyVia…: it e-mails nobody about
+a stopped webhook)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from .entity_carriers import DateText, Int32
 from .errors import ApiError
 from .negotiation import Format
 from .rest import RestOperation
+from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
 from .timefmt import time_context
 
 AGENT = "/api/v1/Agents/Webhook"
@@ -85,6 +87,12 @@ class TestRequest(msgspec.Struct, rename="pascal", kw_only=True):
 
 class IdRequest(msgspec.Struct, rename="pascal", kw_only=True):
     webhook_id: Int32 = 0
+
+
+class SignalEventRequest(msgspec.Struct, rename="pascal", kw_only=True):
+    event_name: str | None = ""
+    primary_key: Int32 = 0
+    data: dict[str, Any] | None = None
 
 
 def _state(value: str | int | None) -> str:
@@ -156,6 +164,9 @@ def agent_methods(policy: svc.Policy) -> dict[str, AgentMethod]:
         answer = await svc.test(call.caller, to_hook(req.webhook), policy)
         return WebhookResult(success=answer.ok, message=answer.text)
 
+    async def signal_event(call: Call, req: SignalEventRequest) -> None:
+        await svc.signal_event(call.db, call.caller, req.event_name or "", req.primary_key, req.data or {}, policy)
+
     async def last_error(call: Call, req: IdRequest) -> str:
         hook = await svc.get(call.db, call.caller, _query_id(call, "WebhookId", req.webhook_id), policy)
         return "" if hook is None else hook.last_error
@@ -176,8 +187,9 @@ def agent_methods(policy: svc.Policy) -> dict[str, AgentMethod]:
                     summary="Sends the test event to an unsaved definition; Success when it answered 200."),
         AgentMethod("GetLastError", last_error, IdRequest, str, query={"WebhookId": Int32 | None},
                     summary="The last delivery error of the webhook."),
-        AgentMethod("SignalEvent", None, None, None,
-                    summary="Custom events: not implemented (501)."),
+        AgentMethod("SignalEvent", signal_event, SignalEventRequest, None,
+                    summary="Signals the custom event 'entity.verb' (Data as its FieldValues) to every active "
+                            "webhook listening for it."),
     ]
     return {m.name.lower(): m for m in methods}
 
@@ -254,7 +266,28 @@ def routes(db: Database, authenticate: Authenticate, max_body: int, policy: svc.
     async def last_error(call: Call) -> Response:
         return encode((await existing(call)).last_error, call, str)
 
-    by_id = {"GET": endpoint(get_one), "PUT": endpoint(put), "DELETE": endpoint(delete)}
+    async def patch(call: Call) -> Response:
+        current = msgspec.to_builtins(to_carrier(await existing(call), call))
+        patched = apply_patch(current, call.request.headers.get("content-type"),
+                              await read_body(call.request, max_body))
+        if not isinstance(patched, dict):
+            raise ApiError(400, "ArgumentException", "body_invalid", type="Webhook", detail="a Webhook object")
+        hook = to_hook(bind(patched, Webhook), _id(call.request))
+        return encode(to_carrier(await svc.save(call.db, call.caller, hook, policy), call, WebhookWithLinks),
+                      call, "Webhook")
+
+    async def signal(call: Call) -> Response:
+        primary_key = int(call.request.path_params["primary_key"])
+        if primary_key > 2_147_483_647:
+            raise ApiError(404, "SoNotFoundException", "not_found", path=call.request.url.path[:200])
+        data = decode_body(call.request.headers.get("content-type"), await read_body(call.request, max_body))
+        if data is not None and not isinstance(data, dict):
+            raise ApiError(400, "ArgumentException", "body_invalid", type="event data", detail="a JSON object")
+        await svc.signal_event(call.db, call.caller, str(call.request.path_params["event_name"]), primary_key,
+                               data or {}, policy)
+        return no_content(call.fmt)
+
+    by_id = {"GET": endpoint(get_one), "PUT": endpoint(put), "PATCH": endpoint(patch), "DELETE": endpoint(delete)}
 
     async def item(request: Request) -> Response:
         return await by_id[request.method if request.method != "HEAD" else "GET"](request)
@@ -270,7 +303,9 @@ def routes(db: Database, authenticate: Authenticate, max_body: int, policy: svc.
         Route(PREFIX, root, methods=["GET", "POST"]),
         Route(PREFIX + "/", root, methods=["GET", "POST"]),
         Route(PREFIX + "/{id:int}/LastError", endpoint(last_error), methods=["GET"]),
-        Route(PREFIX + "/{id:int}", item, methods=["GET", "PUT", "DELETE"]),
+        Route(PREFIX + "/{id:int}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        # After /{id}/LastError: a POST there is that route's 405, not a custom event named by a number.
+        Route(PREFIX + "/{event_name}/{primary_key:int}", endpoint(signal), methods=["POST"]),
     ]
 
 
@@ -289,6 +324,13 @@ OPERATIONS = [
     RestOperation("PUT", PREFIX + "/{id}", "Replace the webhook (State Active again resets ConsecutiveErrors)",
                   "SaveWebhook", request=Webhook, response=WebhookWithLinks, statuses=(403, 404, 413, 415),
                   tag="Webhook", last_modified=False),
+    RestOperation("PATCH", PREFIX + "/{id}", "Change the webhook by JSON Patch or JSON Merge Patch", "SaveWebhook",
+                  request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
+                  response=WebhookWithLinks, statuses=(403, 404, 409, 413, 415), tag="Webhook", last_modified=False),
+    RestOperation("POST", PREFIX + "/{eventName}/{primaryKey}",
+                  "Signal the custom event 'entity.verb' to every active webhook listening for it; the body is its "
+                  "data", "SignalEvent", request=dict[str, Any], statuses=(403, 404, 413, 415), tag="Webhook",
+                  body_required=False),
     RestOperation("DELETE", PREFIX + "/{id}", "Delete the webhook", "DeleteWebhook", statuses=_ERRORS,
                   tag="Webhook"),
     RestOperation("POST", PREFIX + "/Test", "Send the test event to an unsaved definition", "TestWebhook",

@@ -200,7 +200,7 @@ def create_app(settings: Settings, db: Database | None = None) -> AgentDispatch:
         outbox = worker_for(database, settings)  # delivers queued mail after commit (sodiary/outbox/)
         outbox.start()
         hooks = webhook_worker(database, webhook_policy(settings).target, settings.outbox_poll_seconds,
-                               settings.outbox_lease_seconds, settings.outbox_retry_seconds)
+                               settings.outbox_lease_seconds, settings.outbox_retry_seconds, settings.time_zone)
         hooks.start()  # fans appointment changes out to webhooks and delivers them (outbox/webhook.py)
         # Everything loaded so far lives as long as the process: keep the collector from rescanning it.
         gc.freeze()

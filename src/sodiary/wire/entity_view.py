@@ -15,13 +15,14 @@ from typing import Any
 
 from ..domain import booking, rights
 from ..domain import enums as d
+from ..domain.appointment import AppointmentRow, RecurrenceRuleRow, holding
 from ..domain.booking import BookingType
 from ..domain.recurrence import Rule
 from ..service import entities as svc
 from ..service.context import Caller
 from ..service.entities import EntityData, People, SaveInput
 from ..service.recurrence import SeriesInput
-from ..store.entities import AssociateInfo, ContactInfo, PersonInfo, Row
+from ..store.entities import AssociateInfo, ContactInfo, PersonInfo
 from . import entity_carriers as c
 from . import enums as w
 from .endpoint import Call
@@ -80,58 +81,59 @@ def _enum(member: Any, wire: Any) -> Any:
     return to_wire(member, wire)
 
 
-def _table_right(row: Row, mother: Row | None, caller: Caller, *, invitees: bool = False) -> c.TableRight:
+def _table_right(row: AppointmentRow, mother: AppointmentRow | None, caller: Caller, *,
+                 invitees: bool = False) -> c.TableRight:
     """Full rights for whoever may change the row (domain/rights.py), read rights for everyone else; for
     an unsaved entity (CreateDefault…, …FromExisting) whether Save would create it."""
-    if row["appointment_id"] == 0:
-        may = rights.may_create(caller.associate_id, row["associate_id"], has_invitees=invitees)
+    if row.appointment_id == 0:
+        may = rights.may_create(caller.associate_id, row.associate_id, has_invitees=invitees)
     else:
-        may = rights.may_change(caller.associate_id, svc.holding(row, mother))
+        may = rights.may_change(caller.associate_id, holding(row, mother))
     return FULL_RIGHTS if may else READ_RIGHTS
 
 
 def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.AppointmentEntity:
     row, people = data.row, data.people
-    status = d.AppointmentStatus(row["status"])
-    owner = people.associates.get(row["associate_id"])
+    status = row.status
+    owner = people.associates.get(row.associate_id)
     mother = data.mother
-    saved = row["appointment_id"] != 0
-    invited = people.persons.get(row["invited_person_id"]) or (owner.person if owner else None)
+    saved = row.appointment_id != 0
+    invited = people.persons.get(row.invited_person_id) or (owner.person if owner else None)
     # A cancelled booking's mother may be gone: mother_associate_id still names the organiser.
     mother_owner = people.associates.get(
-        mother["associate_id"] if mother else (row["mother_associate_id"] or row["associate_id"]))
+        mother.associate_id if mother else (row.mother_associate_id or row.associate_id))
     return c.AppointmentEntity(
         associate=associate_carrier(owner),
-        contact=contact_carrier(people.contacts.get(row["contact_id"])),
-        created_by=associate_carrier(people.associates.get(row["registered_associate_id"])),
-        updated_by=associate_carrier(people.associates.get(row["updated_associate_id"])),
-        created_date=tc.render_utc(row["registered"]) if saved else None,
-        appointment_id=row["appointment_id"],
-        description=row["description"], title=row["title"], agenda=row["agenda"],
-        internal_notes=row["internal_notes"],
-        start_date=tc.render(row["start_date"]), end_date=tc.render(row["end_date"]),
+        contact=contact_carrier(people.contacts.get(row.contact_id)),
+        created_by=associate_carrier(people.associates.get(row.registered_associate_id)),
+        updated_by=associate_carrier(people.associates.get(row.updated_associate_id)),
+        created_date=tc.render_utc(row.registered) if saved else None,
+        appointment_id=row.appointment_id,
+        description=row.description, title=row.title, agenda=row.agenda,
+        internal_notes=row.internal_notes,
+        start_date=tc.render(row.start_date), end_date=tc.render(row.end_date),
         invited_person=person_carrier(invited),
-        person=person_carrier(people.persons.get(row["person_id"])),
-        mother_id=row["mother_id"],
-        private=_enum(_private(row["private"]), w.AppointmentPrivate),
-        type=_enum(d.AppointmentType(row["type"]), w.AppointmentType),
-        updated_date=tc.render_utc(row["updated"]) if saved else None,
+        person=person_carrier(people.persons.get(row.person_id)),
+        mother_id=row.mother_id,
+        private=_enum(_private(row.private), w.AppointmentPrivate),
+        type=_enum(row.type, w.AppointmentType),
+        updated_date=tc.render_utc(row.updated) if saved else None,
         completed=_enum(booking.activity_status(status), w.ActivityStatus),
-        alarm_lead_time=render_span(row["alarm_lead_seconds"]),
-        has_alarm=bool(row["has_alarm"]), is_free=bool(row["is_free"]), is_allday_event=bool(row["is_allday"]),
-        lag_time=render_span(row["lag_seconds"]), lead_time=render_span(row["lead_seconds"]),
-        location=row["location"],
-        reject_counter=(mother or row)["reject_counter"], reject_reason=row["reject_reason"],
+        alarm_lead_time=render_span(row.alarm_lead_seconds),
+        has_alarm=bool(row.has_alarm), is_free=bool(row.is_free), is_allday_event=bool(row.is_allday),
+        lag_time=render_span(row.lag_seconds), lead_time=render_span(row.lead_seconds),
+        location=row.location,
+        reject_counter=(mother or row).reject_counter, reject_reason=row.reject_reason,
         recurrence=recurrence_carrier(data, tc),
         participants=[participant_carrier(r, people) for r in data.booking],
         assignment_status=_enum(booking.assignment_status(status), w.AssignmentStatus),
         invitation_status=_enum(booking.invitation_status(status), w.InvitationStatus),
-        booking_type=_enum(booking.booking_type(row["appointment_id"], row["mother_id"]), w.BookingType),
-        active_date=tc.render(row["active_date"]),
+        booking_type=_enum(booking.booking_type(row.appointment_id, row.mother_id), w.BookingType),
+        active_date=tc.render(row.active_date),
         has_conflict=data.conflict,
-        assigned_by=associate_carrier(people.associates.get(row["assigned_by"])),
+        assigned_by=associate_carrier(people.associates.get(row.assigned_by)),
         mother_associate=associate_carrier(mother_owner),
-        task=c.TaskListItem(task_list_item_id=row["task_id"], value=d.wire_name(data.task_type),
+        task=c.TaskListItem(task_list_item_id=row.task_id, value=d.wire_name(data.task_type),
                             type=_enum(data.task_type, w.TaskType)),
         visible_for=[c.VisibleFor(visibility=w.Visibility.All, display_value="[SR_VFC_ALL]")],
         table_right=_table_right(row, mother, caller, invitees=len(data.booking) > 1),
@@ -143,13 +145,13 @@ def _private(value: int) -> d.AppointmentPrivate:
         d.AppointmentPrivate.PrivateUser)
 
 
-def participant_carrier(row: Row, people: People) -> c.ParticipantInfo:
-    person = people.persons.get(row["invited_person_id"])
+def participant_carrier(row: AppointmentRow, people: People) -> c.ParticipantInfo:
+    person = people.persons.get(row.invited_person_id)
     return c.ParticipantInfo(
-        associate_id=row["associate_id"], person_id=row["invited_person_id"],
+        associate_id=row.associate_id, person_id=row.invited_person_id,
         contact_id=person.contact_id if person else 0,
-        send_email=bool(row.get("send_email") or False),
-        invitation_status=_enum(booking.invitation_status(d.AppointmentStatus(row["status"])), w.InvitationStatus),
+        send_email=row.send_email,
+        invitation_status=_enum(booking.invitation_status(row.status), w.InvitationStatus),
     )
 
 
@@ -157,20 +159,20 @@ def recurrence_carrier(data: EntityData, tc: TimeContext) -> c.RecurrenceInfo:
     """The row's series, or the default non-recurring object (fixture 63) for a plain row."""
     rule = data.rule
     if rule is None:
-        return default_recurrence(tc.to_view(data.row["start_date"]))
-    pattern = _member(d.RecurrencePattern, rule["pattern"])
-    first = tc.to_view(rule["start_date"] or data.row["start_date"])
+        return default_recurrence(tc.to_view(data.row.start_date))
+    pattern = _member(d.RecurrencePattern, rule.pattern)
+    first = tc.to_view(rule.start_date or data.row.start_date)
     info = default_recurrence(first, is_recurrence=True)
-    info.recurrence_id = rule["recurrence_rule_id"]
-    info.end_date = date_text(tc.to_view(rule["end_date"])) if rule["end_date"] else info.end_date
-    info.recurrence_counter = rule["counter"]
-    info.recurrence_end_type = _enum(_member(d.RecurrenceEndType, rule["end_type"]), w.RecurrenceEndType)
+    info.recurrence_id = rule.recurrence_rule_id
+    info.end_date = date_text(tc.to_view(rule.end_date)) if rule.end_date else info.end_date
+    info.recurrence_counter = rule.counter
+    info.recurrence_end_type = _enum(_member(d.RecurrenceEndType, rule.end_type), w.RecurrenceEndType)
     info.pattern = _enum(pattern, w.RecurrencePattern)
     info.dates = [c.RecurrenceDate(date=date_text(tc.to_view(x)), description=None, tooltip=None)
                   for x in data.rule_dates]
-    sub, cycle = rule["sub_pattern"], rule["cycle"]
-    weekdays = c.flags_text(rule["weekdays"], d.Weekday)
-    week_of_month = _enum(_member(d.WeekOfMonth, rule["week_of_month"]), w.WeekOfMonth)
+    sub, cycle = rule.sub_pattern, rule.cycle
+    weekdays = c.flags_text(rule.weekdays, d.Weekday)
+    week_of_month = _enum(_member(d.WeekOfMonth, rule.week_of_month), w.WeekOfMonth)
     if pattern is d.RecurrencePattern.Daily:
         info.day_pattern = c.RecurrenceDayPattern(
             pattern=_enum(_member(d.RecurrenceDailyPattern, sub), w.RecurrenceDailyPattern), cycle=cycle)
@@ -179,11 +181,11 @@ def recurrence_carrier(data: EntityData, tc: TimeContext) -> c.RecurrenceInfo:
     elif pattern is d.RecurrencePattern.Monthly:
         info.month_pattern = c.RecurrenceMonthPattern(
             pattern=_enum(_member(d.RecurrenceMonthlyPattern, sub), w.RecurrenceMonthlyPattern), cycle=cycle,
-            day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
+            day=rule.day, weekday=weekdays, week_of_month=week_of_month)
     elif pattern is d.RecurrencePattern.Yearly:
         info.year_pattern = c.RecurrenceYearPattern(
             pattern=_enum(_member(d.RecurrenceYearlyPattern, sub), w.RecurrenceYearlyPattern),
-            cycle=rule["month"] or first.month, day=rule["day"], weekday=weekdays, week_of_month=week_of_month)
+            cycle=rule.month or first.month, day=rule.day, weekday=weekdays, week_of_month=week_of_month)
     return info
 
 
@@ -280,55 +282,56 @@ def _member(enum: Any, value: int) -> Any:
     return enum(value) if value in enum._value2member_map_ else enum(0)
 
 
-def simple_carrier(row: Row, people: People, caller: Caller, tc: TimeContext, rule: Row | None = None) -> c.Appointment:
-    status = d.AppointmentStatus(row["status"])
-    type_ = d.AppointmentType(row["type"])
-    owner = people.associates.get(row["associate_id"])
-    person = people.persons.get(row["person_id"])
-    creator = people.associates.get(row["registered_associate_id"])
-    assigner = people.associates.get(row["assigned_by"])
-    role = booking.booking_type(row["appointment_id"], row["mother_id"])
-    contact = people.contacts.get(row["contact_id"])
+def simple_carrier(row: AppointmentRow, people: People, caller: Caller, tc: TimeContext,
+                   rule: RecurrenceRuleRow | None = None) -> c.Appointment:
+    status = row.status
+    type_ = row.type
+    owner = people.associates.get(row.associate_id)
+    person = people.persons.get(row.person_id)
+    creator = people.associates.get(row.registered_associate_id)
+    assigner = people.associates.get(row.assigned_by)
+    role = booking.booking_type(row.appointment_id, row.mother_id)
+    contact = people.contacts.get(row.contact_id)
     task_type = svc.task_type_of(type_)
     return c.Appointment(
-        appointment_id=row["appointment_id"],
-        start_date=tc.render(row["start_date"]), end_date=tc.render(row["end_date"]),
+        appointment_id=row.appointment_id,
+        start_date=tc.render(row.start_date), end_date=tc.render(row.end_date),
         type=_enum(type_, w.AppointmentType), task=d.wire_name(task_type),
         associate_full_name=owner.full_name if owner else "",
         contact_name=contact.name if contact else "",
-        description=row["description"],
-        person_full_name=person.full_name if person else "", person_id=row["person_id"],
-        contact_id=row["contact_id"], associate_id=row["associate_id"],
-        is_free=bool(row["is_free"]), has_alarm=bool(row["has_alarm"]), is_allday_event=bool(row["is_allday"]),
-        private=_enum(_private(row["private"]), w.AppointmentPrivate),
+        description=row.description,
+        person_full_name=person.full_name if person else "", person_id=row.person_id,
+        contact_id=row.contact_id, associate_id=row.associate_id,
+        is_free=bool(row.is_free), has_alarm=bool(row.has_alarm), is_allday_event=bool(row.is_allday),
+        private=_enum(_private(row.private), w.AppointmentPrivate),
         task_type=_enum(task_type, w.TaskType),
         is_booking_main=role is BookingType.Owner,
-        is_recurrence=row["recurrence_rule_id"] != 0,
-        recurring_pattern=_enum(_member(d.RecurrencePattern, rule["pattern"] if rule else 0), w.RecurrencePattern),
-        recurring_start_date=tc.render(rule["start_date"]) if rule else None,
-        recurring_end_date=tc.render(rule["end_date"]) if rule else None,
-        is_booking=row["mother_id"] != 0,
-        active_date=tc.render(row["active_date"]),
+        is_recurrence=row.recurrence_rule_id != 0,
+        recurring_pattern=_enum(_member(d.RecurrencePattern, rule.pattern if rule else 0), w.RecurrencePattern),
+        recurring_start_date=tc.render(rule.start_date) if rule else None,
+        recurring_end_date=tc.render(rule.end_date) if rule else None,
+        is_booking=row.mother_id != 0,
+        active_date=tc.render(row.active_date),
         assignment_status=_enum(booking.assignment_status(status), w.AssignmentStatus),
         invitation_status=_enum(booking.invitation_status(status), w.InvitationStatus),
         booking_type=_enum(role, w.BookingType),
         completed=_enum(booking.activity_status(status), w.ActivityStatus),
-        mother_id=row["mother_id"],
-        assigned_by=row["assigned_by"], assigned_by_full_name=assigner.full_name if assigner else "",
-        reject_reason=row["reject_reason"], location=row["location"],
-        alarm_lead_time=render_span(row["alarm_lead_seconds"]),
+        mother_id=row.mother_id,
+        assigned_by=row.assigned_by, assigned_by_full_name=assigner.full_name if assigner else "",
+        reject_reason=row.reject_reason, location=row.location,
+        alarm_lead_time=render_span(row.alarm_lead_seconds),
         associate_name=owner.name if owner else "",
-        created_date=tc.render_utc(row["registered"]),
+        created_date=tc.render_utc(row.registered),
         created_by=creator.name if creator else "", created_by_full_name=creator.full_name if creator else "",
-        created_by_associate_id=row["registered_associate_id"],
-        mother_associate_id=row["mother_associate_id"],
-        title=row["title"], agenda=row["agenda"], internal_notes=row["internal_notes"], task_id=row["task_id"],
+        created_by_associate_id=row.registered_associate_id,
+        mother_associate_id=row.mother_associate_id,
+        title=row.title, agenda=row.agenda, internal_notes=row.internal_notes, task_id=row.task_id,
         table_right=_table_right(row, None, caller),
     )
 
 
 def simple_carriers(data: svc.ListData, caller: Caller, tc: TimeContext) -> list[c.Appointment]:
-    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r["recurrence_rule_id"])) for r in data.rows]
+    return [simple_carrier(r, data.people, caller, tc, data.rules.get(r.recurrence_rule_id)) for r in data.rows]
 
 
 def save_input(entity: c.AppointmentEntity, tc: TimeContext,

@@ -147,10 +147,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The recurrence has more than {limit} occurrences; end it sooner",
         "no": "Gjentakelsen har mer enn {limit} forekomster; avslutt den tidligere",
     },
-    "recurrence_time_zone": {
-        "en": "Unknown time zone '{zone}'",
-        "no": "Ukjent tidssone '{zone}'",
-    },
     "recurrence_beyond_calendar": {
         "en": "The occurrence on {date} would end after 31 December 9999",
         "no": "Forekomsten {date} ville slutte etter 31. desember 9999",
@@ -529,6 +525,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "webhook_invalid": {
         "en": "The webhook cannot be saved: {detail}",
         "no": "Webhooken kan ikke lagres: {detail}",
+    },
+    "webhook_event_invalid": {
+        "en": "The event cannot be signalled: {detail}",
+        "no": "Hendelsen kan ikke signaliseres: {detail}",
     },
     "webhook_target_refused": {
         "en": "Webhook TargetUrl {url} is refused: {detail}",

@@ -316,6 +316,11 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
         op["parameters"] = [{"name": "id", "in": "path", "required": True,
                              "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}},
                             *op["parameters"]]
+    for name in reversed(re.findall(r"\{(\w+)\}", rest.path)):  # other path parts (Webhook's SignalEvent)
+        if name != "id":
+            schema = ({"type": "integer", "minimum": 0, "maximum": 2_147_483_647} if name.endswith("Key")
+                      else {"type": "string", "minLength": 1})
+            op["parameters"].insert(0, {"name": name, "in": "path", "required": True, "schema": schema})
     for header in rest.headers:
         tags = header.endswith("-Match")
         op["parameters"].append({"name": header, "in": "header", "required": False,

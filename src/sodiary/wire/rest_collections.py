@@ -300,15 +300,15 @@ def _participant_rows(data: entities.EntityData) -> list[Mapping[str, Any]]:
     people = data.people
     rows: list[Mapping[str, Any]] = []
     for row in data.booking:
-        user = people.associates.get(row["associate_id"])
-        person = people.persons.get(row["invited_person_id"]) or (user.person if user else None)
-        status = booking.invitation_status(d.AppointmentStatus(row["status"]))
+        user = people.associates.get(row.associate_id)
+        person = people.persons.get(row.invited_person_id) or (user.person if user else None)
+        status = booking.invitation_status(row.status)
         rows.append({
-            "person_id": person.person_id if person else 0, "associate_id": row["associate_id"],
+            "person_id": person.person_id if person else 0, "associate_id": row.associate_id,
             "contact_id": person.contact_id if person else 0,
             "full_name": (person.full_name if person else "") or (user.full_name if user else ""),
             "email": person.email if person else "", "invitation_status": int(status),
-            "appointment_id": row["appointment_id"],
+            "appointment_id": row.appointment_id,
         })
     return rows
 

@@ -1,25 +1,26 @@
 """webhook triggers only while a webhook is active (store/activity_triggers.py)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 16:20:00
 """
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 from alembic import op
 
 from sodiary.store import activity_triggers
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
 
-def _revision_0008():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location('revision_0008', Path(__file__).with_name('0008_webhooks.py'))
+def _revision(file: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f'sodiary_migration_{file[:4]}', Path(__file__).with_name(file))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -35,8 +36,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    old = _revision_0008()
-    for statement in old._drop_triggers(conn.dialect.name):
+    # Back to 0009's triggers: always present, each firing only while a webhook is active.
+    first, previous = _revision('0008_webhooks.py'), _revision('0009_webhook_field_values.py')
+    for statement in activity_triggers.drop_statements(conn.dialect.name):
         conn.exec_driver_sql(statement)
-    for statement in old._triggers(conn.dialect.name):
+    for statement in previous._triggers(conn.dialect.name, first):
         conn.exec_driver_sql(statement)
