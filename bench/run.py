@@ -14,6 +14,8 @@ same machine, most of them as a ratio against a reference measured in the same r
 6. Accept with one active webhook on every event against none, and the events delivered per second
    (bench/webhooks.py).
 7. A `$filter`ed REST list ($top=50) on 100 000 rows against 1 000 (bench/filtered_list.py).
+8. AcceptWithEmailConfirmation against Accept, alternating, and the delivery rate into a local SMTP
+   sink (bench/mail.py).
 
 The last line is `accept/reference = X.XX, accept/radicale = Y.YY`.
 
@@ -51,7 +53,7 @@ from accept import (
     machine,
 )
 
-SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "webhooks", "filter")
+SECTIONS = ("radicale", "halfrate", "series", "bigdb", "pg", "webhooks", "filter", "mail")
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,13 @@ def main(argv: list[str] | None = None) -> int:
             hook_ratio, rate = webhooks.report(done)
             ok = ok and all(h.events == h.accepted for _, h in done)
             print(f"webhook/plain = {hook_ratio:.2f}, events delivered/s = {rate:.0f}")
+        if "mail" not in args.skip:
+            import mail
+
+            mail_opts = replace(p.opts, invitations=min(p.opts.invitations, 150_000))
+            print()
+            for line in mail.report(mail.rounds(scratch, mail_opts, p.workers, p.rounds)):
+                print(line)
     finally:
         if args.keep:
             print(f"scratch directory kept: {scratch}")

@@ -371,6 +371,8 @@ SETTINGS: tuple[Setting, ...] = (
             default_text="`mail/` beside the SQLite file, else `var/mail`"),
     Setting("mail_templates", "SODIARY_MAIL_TEMPLATES", ReadablePath("directory"),
             "a directory of `mail.<en\\|no>.<txt\\|html>` templates used before the built-in ones"),
+    Setting("mail_language", "SODIARY_MAIL_LANGUAGE", Choice("en", "no"),
+            "language of an invitation whose recipient's culture is unknown and whose request named none"),
     Setting("outbox_poll_seconds", "SODIARY_OUTBOX_POLL_SECONDS", Seconds(0.05),
             "how often the delivery worker looks for mail queued by other processes and for due retries"),
     Setting("outbox_lease_seconds", "SODIARY_OUTBOX_LEASE_SECONDS", Seconds(1),
@@ -448,6 +450,7 @@ class Settings:
     mail_from: str = "sodiary@localhost"
     mail_dir: str = ""  # "" = mail/ beside the SQLite database, else var/mail
     mail_templates: str = ""  # a directory searched before the built-in templates
+    mail_language: str = "en"  # a recipient's culture, then the request's language, come first
     outbox_poll_seconds: float = 5.0
     outbox_lease_seconds: float = 60.0
     outbox_retry_seconds: float = 30.0

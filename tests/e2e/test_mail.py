@@ -6,6 +6,7 @@ The server's base zone is Europe/Oslo, so a stored wall clock is not UTC and DTS
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import icalendar
 import pytest
+from dateutil import rrule
 from sqlalchemy import select, text
 
 from sodiary.domain.enums import AppointmentStatus as S
@@ -169,7 +171,7 @@ def test_an_external_person_with_send_email_gets_the_invitation(ada: httpx.Clien
     body = {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True}
     ok(call(ada, "Save", body))
     [m] = delivered(seed, mail)
-    assert m.to.startswith("kari@") and m.method == "REQUEST"
+    assert (m.to, m.method) == ("kari@example.net", "REQUEST")
     assert addresses(m.event())[m.to].params["CN"] == "Kari Nordmann"
 
 
@@ -404,7 +406,7 @@ def test_now_is_utc_in_dtstamp(ada: httpx.Client, seed: Seeder, mail: SmtpSink) 
 
 
 
-# --- Series: one event per occurrence (docs/decisions.md) ----------------------------------------------
+# --- Series: one event with RRULE where the pattern maps (docs/decisions.md) ---------------------------
 
 
 def book_weekly(client: httpx.Client, seed: Seeder, count: int) -> dict[str, Any]:
@@ -424,20 +426,59 @@ def occurrences(client: httpx.Client, saved: dict[str, Any]) -> list[datetime]:
     return sorted({datetime.fromisoformat(r["StartDate"]).replace(tzinfo=oslo) for r in rows})
 
 
-def test_a_new_series_mails_each_occurrence_as_an_event_of_its_own(ada: httpx.Client, seed: Seeder,
-                                                                   mail: SmtpSink) -> None:
-    saved = book_weekly(ada, seed, 3)
+def series_starts(event: icalendar.Event) -> list[datetime]:
+    """The starts a calendar client reads from one VEVENT: DTSTART expanded by its RRULE, less its EXDATEs."""
+    start = event.decoded("DTSTART")
+    rule = rrule.rrulestr(event["RRULE"].to_ical().decode(), dtstart=start)
+    found = event.get("EXDATE")
+    skipped = {d.dt for x in (found if isinstance(found, list) else [found] if found else []) for d in x.dts}
+    return [d for d in rule if d not in skipped]
+
+
+def test_a_new_series_is_one_mail_with_one_event_whose_rrule_gives_every_occurrence_across_dst(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    # Four Thursdays around the last Sunday of March: the wall clock stays, the UTC offset changes.
+    start = datetime(2034, 3, 16, 9, 0)
+    recurrence = {"IsRecurrence": True, "Pattern": "Weekly", "WeekPattern": {"Cycle": 1, "Weekdays": "Thursday"},
+                  "RecurrenceEndType": "Counter", "RecurrenceCounter": 4}
+    saved = book(ada, seed, {"tje0": True, "ben": True}, StartDate=start.isoformat(),
+                 EndDate=(start + timedelta(hours=1)).isoformat(), Recurrence=recurrence)
     received = delivered(seed, mail)
-    assert [m.to for m in received] == ["tje0@example.com"] * 3
-    events = sorted((m.event() for m in received), key=lambda e: e.decoded("DTSTART"))
-    assert len({str(e["UID"]) for e in events}) == 3
-    assert [e.decoded("DTSTART") for e in events] == occurrences(ada, saved)
+    assert [m.to for m in received] == ["ben@example.com", "tje0@example.com"], "one mail per invitee"
+    for m in received:
+        [event] = m.calendar().walk("VEVENT")
+        assert event["DTSTART"].params["TZID"] == "Europe/Oslo"
+        assert [tz["TZID"] for tz in m.calendar().walk("VTIMEZONE")] == ["Europe/Oslo"]
+        assert series_starts(event) == occurrences(ada, saved)
+        assert len({s.utcoffset() for s in series_starts(event)}) == 2, "the series crosses a DST change"
+        assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(hours=1)
+    assert received[0].event()["UID"] == received[1].event()["UID"]
 
 
-def test_moving_this_and_forward_with_email_mails_each_later_occurrence(ada: httpx.Client, seed: Seeder,
-                                                                        mail: SmtpSink) -> None:
+def test_a_change_to_one_occurrence_of_a_mailed_series_sends_that_occurrence_with_its_recurrence_id(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
     saved = book_weekly(ada, seed, 3)
-    delivered(seed, mail)
+    [invite] = delivered(seed, mail)
+    rule = saved["Recurrence"]["RecurrenceId"]
+    rows = ok(call(ada, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
+    mothers = sorted((r for r in rows if r["AssociateId"] == ids(seed)["ada"]), key=lambda r: r["StartDate"])
+    second = mothers[1]
+    new_start = datetime.fromisoformat(second["StartDate"]) + timedelta(hours=1)
+    ok(call(ada, "MoveWithEmail", {"AppointmentId": second["AppointmentId"], "NewStartTime": new_start.isoformat(),
+                                   "UpdateMode": "OnlyThis", "SendEmailToParticipants": True}))
+    [m] = delivered(seed, mail)
+    event = m.event()
+    assert (m.to, m.method, event["UID"], event["SEQUENCE"]) == ("tje0@example.com", "REQUEST",
+                                                                 invite.event()["UID"], 1)
+    assert "RRULE" not in event
+    assert event.decoded("RECURRENCE-ID") == series_starts(invite.event())[1]
+    assert event.decoded("DTSTART") == occurrences(ada, saved)[1]
+
+
+def test_moving_this_and_forward_with_email_mails_each_later_occurrence_of_the_series(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved = book_weekly(ada, seed, 3)
+    [invite] = delivered(seed, mail)
     rule = saved["Recurrence"]["RecurrenceId"]
     rows = ok(call(ada, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
     mothers = sorted((r for r in rows if r["AssociateId"] == ids(seed)["ada"]), key=lambda r: r["StartDate"])
@@ -448,8 +489,45 @@ def test_moving_this_and_forward_with_email_mails_each_later_occurrence(ada: htt
     received = delivered(seed, mail)
     assert len(received) == 2
     events = sorted((m.event() for m in received), key=lambda e: e.decoded("DTSTART"))
+    assert {str(e["UID"]) for e in events} == {str(invite.event()["UID"])}
     assert [e["SEQUENCE"] for e in events] == [1, 1]
+    assert [e.decoded("RECURRENCE-ID") for e in events] == series_starts(invite.event())[1:]
     assert [e.decoded("DTSTART") for e in events] == occurrences(ada, saved)[1:]
+
+
+def test_a_series_whose_pattern_has_no_rrule_is_mailed_occurrence_by_occurrence(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    """Day 31 monthly: SuperOffice takes a short month's last day, an RRULE would skip the month."""
+    start = datetime(2035, 1, 31, 9, 0)
+    recurrence = {"IsRecurrence": True, "Pattern": "Monthly",
+                  "MonthPattern": {"Pattern": "DayOfMonth", "Cycle": 1, "Day": 31},
+                  "RecurrenceEndType": "Counter", "RecurrenceCounter": 3}
+    saved = book(ada, seed, {"tje0": True}, StartDate=start.isoformat(),
+                 EndDate=(start + timedelta(hours=1)).isoformat(), Recurrence=recurrence)
+    received = delivered(seed, mail)
+    events = sorted((m.event() for m in received), key=lambda e: e.decoded("DTSTART"))
+    assert all("RRULE" not in e for e in events)
+    assert len({str(e["UID"]) for e in events}) == 3
+    assert [e.decoded("DTSTART") for e in events] == occurrences(ada, saved)
+
+
+def test_a_reply_to_the_series_without_a_recurrence_id_answers_every_occurrence(
+        ada: httpx.Client, tje0: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved = book_weekly(ada, seed, 3)
+    [invite] = delivered(seed, mail)
+    calendar = invite.calendar()
+    calendar["METHOD"] = "REPLY"
+    [event] = calendar.walk("VEVENT")
+    mine = addresses(event)["tje0@example.com"]
+    mine.params["PARTSTAT"] = "ACCEPTED"
+    event["ATTENDEE"] = mine
+    body = {"EmailAddress": "tje0@example.com", "IcsData": base64.b64encode(calendar.to_ical()).decode()}
+    assert ok(call(tje0, "UpdateAppointmentFromIcsResponse", body)) is True
+    with seed.engine.connect() as conn:
+        statuses = [S(r[0]) for r in conn.execute(text(
+            "SELECT status FROM appointment WHERE recurrence_rule_id = :r AND associate_id = :a"),
+            {"r": saved["Recurrence"]["RecurrenceId"], "a": ids(seed)["tje0"]})]
+    assert statuses == [S.NotStarted] * 3
 
 
 def test_a_reply_built_from_the_invitation_names_a_known_booking_and_participant(
@@ -560,3 +638,146 @@ def test_a_change_saved_with_a_norwegian_template_language_is_mailed_in_norwegia
     assert answer["EmailCreated"] is True
     [m] = delivered(seed, mail)
     assert m.subject == "Endret invitasjon: Plan"
+
+
+# --- Asking about mail: WillSendEmail, GetAppointmentEmailInvitation, GetAppointmentHaveParticipantsWithEmail
+
+
+def counts(seed: Seeder) -> tuple[int, int, int]:
+    with seed.engine.connect() as conn:
+        return tuple(int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())  # type: ignore[return-value]
+                     for t in ("appointment", "outbox_message", "invitation"))
+
+
+def test_will_send_email_is_true_for_a_new_booking_with_a_flagged_participant_and_saves_nothing(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"AssociateId": ids(seed)["tje0"], "SendEmail": True}])
+    before = counts(seed)
+    assert ok(call(ada, "WillSendEmail", {"Appointment": entity})) is True
+    assert counts(seed) == before
+    assert delivered(seed, mail) == []
+
+
+def test_will_send_email_is_false_without_a_flagged_participant_or_without_a_change(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"AssociateId": ids(seed)["tje0"], "SendEmail": False}])
+    assert ok(call(ada, "WillSendEmail", {"Appointment": entity})) is False
+    saved = book(ada, seed, {"tje0": True})
+    delivered(seed, mail)
+    assert ok(call(ada, "WillSendEmail", {"Appointment": saved})) is False
+    assert ok(call(ada, "WillSendEmail", {"Appointment": dict(saved, Location="Room 9")})) is True
+    assert ok(call(ada, "WillSendEmail", {"Appointment": None})) is False
+    assert delivered(seed, mail) == []
+
+
+def test_have_participants_with_email_follows_the_stored_flags(ada: httpx.Client, tje0: httpx.Client, seed: Seeder,
+                                                                mail: SmtpSink) -> None:
+    flagged = book(ada, seed, {"tje0": True, "ben": False}, flag=False)
+    unflagged = book(ada, seed, {"tje0": False}, flag=False)
+    ask = "GetAppointmentHaveParticipantsWithEmail"
+    assert ok(call(ada, ask, {"AppointmentId": flagged["AppointmentId"]})) is True
+    assert ok(call(tje0, ask, {"AppointmentId": child_of(seed, flagged["AppointmentId"], "tje0")})) is True
+    assert ok(call(ada, ask, {"AppointmentId": unflagged["AppointmentId"]})) is False
+    assert ok(call(ada, ask, {"AppointmentId": 99_999_999})) is False
+
+
+def test_get_appointment_email_invitation_previews_the_mail_without_saving_or_sending(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    who = ids(seed)
+    entity = booking_body(ada, [{"AssociateId": who["tje0"], "SendEmail": False},
+                                {"AssociateId": who["ben"], "SendEmail": True}])
+    before = counts(seed)
+    preview = ok(call(ada, "GetAppointmentEmailInvitation", {"Appointment": entity, "TemplateName": "",
+                                                              "Language": "en"}))
+    assert counts(seed) == before
+    assert sorted(a["Address"] for a in preview["To"]) == ["ben@example.com", "tje0@example.com"]
+    assert preview["Subject"] == "Invitation: Plan"
+    assert "Plan" in preview["PlainBody"] and "<html" in preview["HTMLBody"].lower()
+    assert "secret" not in preview["PlainBody"] + preview["HTMLBody"], "internal notes never leave the server"
+    assert preview["From"]["Address"] == "diary@example.org"
+    assert preview["HasCalendarData"] is False and preview["Attachments"] == []
+    norwegian = ok(call(ada, "GetAppointmentEmailInvitation", {"Appointment": entity, "TemplateName": "changed",
+                                                                "Language": "nb-NO"}))
+    assert norwegian["Subject"] == "Endret invitasjon: Plan"
+    assert delivered(seed, mail) == []
+
+
+# --- E-mail-only participants and each recipient's language ---------------------------------------------
+
+
+def test_an_email_only_participant_is_invited_by_mail_and_read_back(ada: httpx.Client, seed: Seeder,
+                                                                     mail: SmtpSink) -> None:
+    participants = [{"EmailAddress": "ola.only@example.net", "Description": "Ola Only", "SendEmail": True}]
+    saved = ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants),
+                                  "SendEmailToParticipants": True}))
+    [m] = delivered(seed, mail)
+    assert (m.to, m.method) == ("ola.only@example.net", "REQUEST")
+    assert addresses(m.event())["ola.only@example.net"].params["CN"] == "Ola Only"
+    [guest] = [p for p in saved["Participants"] if not p["AssociateId"]]
+    assert guest["PersonId"] > 0 and guest["SendEmail"] is True
+    again = ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants),
+                                  "SendEmailToParticipants": True}))
+    [same] = [p for p in again["Participants"] if not p["AssociateId"]]
+    assert same["PersonId"] == guest["PersonId"], "one address is one person"
+    assert [x.to for x in delivered(seed, mail)] == ["ola.only@example.net"]
+
+
+def test_an_email_only_participant_with_a_bad_address_is_refused_and_nothing_is_saved(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    before = counts(seed)
+    for address in ("not an address", "evil@example.net\r\nBcc: x@example.net"):
+        participants = [{"EmailAddress": address, "SendEmail": True}]
+        r = call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True})
+        assert r.status_code == 400, r.text
+        assert r.json()["Error"] is True
+    assert counts(seed) == before
+    assert delivered(seed, mail) == []
+
+
+def test_each_recipient_is_mailed_in_their_own_culture_s_language(ada: httpx.Client, seed: Seeder,
+                                                                  mail: SmtpSink) -> None:
+    """Kari's culture is nb-NO (the demo data), tje0 has none: the request's language (English) for him."""
+    participants = [{"PersonId": kari(seed), "SendEmail": True}, {"AssociateId": ids(seed)["tje0"], "SendEmail": True}]
+    ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True},
+            headers={"Accept-Language": "en"}))
+    subjects = {m.to: m.subject for m in delivered(seed, mail)}
+    assert subjects == {"kari@example.net": "Invitasjon: Plan", "tje0@example.com": "Invitation: Plan"}
+
+
+def test_a_template_language_overrides_the_recipients_cultures(ada: httpx.Client, seed: Seeder,
+                                                              mail: SmtpSink) -> None:
+    entity = booking_body(ada, [{"PersonId": kari(seed), "SendEmail": True}])
+    custom_save(ada, entity, SendEmailToParticipants=True, TemplateLanguage="en")
+    [m] = delivered(seed, mail)
+    assert (m.to, m.subject) == ("kari@example.net", "Invitation: Plan")
+
+
+def test_previewing_a_change_of_a_saved_booking_leaves_it_as_it_was(ada: httpx.Client, seed: Seeder,
+                                                                     mail: SmtpSink) -> None:
+    saved = book(ada, seed, {"tje0": True})
+    delivered(seed, mail)
+    before, row = counts(seed), seed.row(saved["AppointmentId"])
+    preview = ok(call(ada, "GetAppointmentEmailInvitation", {"Appointment": dict(saved, Location="Room 7"),
+                                                              "TemplateName": "Cancelled", "Language": "xx"}))
+    assert [a["Address"] for a in preview["To"]] == ["tje0@example.com"]
+    assert preview["Subject"] == "Cancelled: Plan"
+    assert counts(seed) == before and seed.row(saved["AppointmentId"]) == row
+    assert ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": saved["AppointmentId"]}))[
+        "Location"] == "Room 1"
+    assert delivered(seed, mail) == []
+
+
+def test_deleting_every_occurrence_of_a_mailed_series_sends_one_cancel_of_the_series(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    saved = book_weekly(ada, seed, 3)
+    [invite] = delivered(seed, mail)
+    first = min(ok(call(ada, "GetAppointmentRecords", {"MotherId": 0,
+                                                       "RecurrenceRuleId": saved["Recurrence"]["RecurrenceId"]})),
+                key=lambda r: r["StartDate"])
+    ok(call(ada, "Delete", {"AppointmentId": first["AppointmentId"], "UpdateMode": "ThisAndForward",
+                            "SendEmailToParticipants": True}))
+    [m] = delivered(seed, mail)
+    event = m.event()
+    assert (m.to, m.method, str(event["STATUS"])) == ("tje0@example.com", "CANCEL", "CANCELLED")
+    assert (event["UID"], event["SEQUENCE"]) == (invite.event()["UID"], 1)
+    assert "RECURRENCE-ID" not in event

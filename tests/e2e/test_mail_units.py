@@ -6,13 +6,17 @@ import email
 import email.policy
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
+import msgspec
 import pytest
 
+from sodiary.domain.enums import RecurrenceMonthlyPattern, RecurrencePattern, Weekday, WeekOfMonth
 from sodiary.ical import Attendee, Event, Method, Party, to_ics
+from sodiary.ical.rrule import Pattern, series_rrule
 from sodiary.outbox.delivery import backoff
-from sodiary.outbox.mail import MailPayload, Renderer, decode, encode, valid_address
+from sodiary.outbox.mail import MailPayload, Renderer, decode, encode, language_of, valid_address
 from sodiary.outbox.transport import DirectoryTransport, SmtpTransport, mail_directory, transport_for
 
 EVENT = Event(uid="u-1@sodiary", sequence=2, dtstamp=datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC),
@@ -96,3 +100,73 @@ def test_an_operators_template_directory_comes_first(tmp_path: Path) -> None:
     rendered = Renderer("diary@example.org", str(tmp_path)).render(payload, "k", datetime(2031, 1, 1))
     assert rendered["Subject"] == "Meet Plan"
     assert "<strong>Plan</strong>" in rendered.as_string(), "the built-in HTML template is still used"
+
+
+# --- A series as one RRULE (sodiary/ical/rrule.py) -------------------------------------------------------
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def weekly(count: int, start: datetime = datetime(2033, 3, 3, 9, 0)) -> list[datetime]:
+    return [start + timedelta(weeks=i) for i in range(count)]
+
+
+def test_a_weekly_series_maps_to_an_rrule_ending_at_its_last_occurrence_in_utc() -> None:
+    found = series_rrule(Pattern(RecurrencePattern.Weekly, cycle=1, weekdays=Weekday.Thursday), weekly(5), OSLO, False)
+    assert found == ("FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;WKST=MO;UNTIL=20330331T070000Z", [])
+
+
+def test_an_occurrence_missing_from_a_series_becomes_an_exdate() -> None:
+    starts = weekly(5)
+    del starts[2]
+    found = series_rrule(Pattern(RecurrencePattern.Weekly, cycle=1, weekdays=Weekday.Thursday), starts, OSLO, False)
+    assert found is not None and found[1] == [weekly(5)[2]]
+
+
+def test_a_month_end_clamped_by_superoffice_has_no_rrule() -> None:
+    starts = [datetime(2035, 1, 31, 9), datetime(2035, 2, 28, 9), datetime(2035, 3, 31, 9)]
+    pattern = Pattern(RecurrencePattern.Monthly, sub_pattern=RecurrenceMonthlyPattern.DayOfMonth, cycle=1, day=31)
+    assert series_rrule(pattern, starts, OSLO, False) is None
+
+
+def test_the_last_weekday_of_the_month_maps_to_bysetpos_minus_one() -> None:
+    starts = [datetime(2035, 1, 26, 9), datetime(2035, 2, 23, 9), datetime(2035, 3, 30, 9)]  # last Fridays
+    pattern = Pattern(RecurrencePattern.Monthly, sub_pattern=RecurrenceMonthlyPattern.WeekdayOfMonth, cycle=1,
+                      weekdays=Weekday.Friday, week_of_month=WeekOfMonth.Last)
+    found = series_rrule(pattern, starts, OSLO, False)
+    assert found is not None and "BYDAY=FR;BYSETPOS=-1" in found[0] and found[1] == []
+
+
+def test_custom_dates_and_a_single_occurrence_have_no_rrule() -> None:
+    assert series_rrule(Pattern(RecurrencePattern.Custom), weekly(3), OSLO, False) is None
+    assert series_rrule(Pattern(RecurrencePattern.Weekly, weekdays=Weekday.Thursday), weekly(1), OSLO, False) is None
+
+
+def test_a_series_event_is_written_in_its_zone_with_the_rrule_exdate_and_vtimezone() -> None:
+    starts = weekly(4, datetime(2034, 3, 16, 9, 0))
+    rule, _ = series_rrule(Pattern(RecurrencePattern.Weekly, cycle=1, weekdays=Weekday.Thursday), starts, OSLO,
+                           False) or ("", [])
+    skipped = starts[1].replace(tzinfo=OSLO).astimezone(UTC)
+    event = msgspec.structs.replace(EVENT, start=starts[0].replace(tzinfo=OSLO).astimezone(UTC),
+                                    end=(starts[0] + timedelta(hours=1)).replace(tzinfo=OSLO).astimezone(UTC),
+                                    tzid="Europe/Oslo", rrule=rule, exdates=(skipped,))
+    cal = icalendar.Calendar.from_ical(to_ics(event, Method.REQUEST))
+    [vevent] = cal.walk("VEVENT")
+    assert vevent["DTSTART"].params["TZID"] == "Europe/Oslo" and cal.walk("VTIMEZONE")
+    assert vevent.decoded("DTSTART") == starts[0].replace(tzinfo=OSLO)
+    [exdate] = vevent["EXDATE"].dts
+    assert exdate.dt == starts[1].replace(tzinfo=OSLO)
+    assert str(vevent["RRULE"].to_ical().decode()).startswith("FREQ=WEEKLY")
+
+
+def test_an_occurrence_of_a_series_carries_its_recurrence_id() -> None:
+    original = datetime(2034, 3, 23, 8, 0, tzinfo=UTC)
+    cal = icalendar.Calendar.from_ical(to_ics(msgspec.structs.replace(EVENT, recurrence_id=original), Method.CANCEL))
+    [vevent] = cal.walk("VEVENT")
+    assert vevent.decoded("RECURRENCE-ID") == original and "RRULE" not in vevent
+
+
+@pytest.mark.parametrize(("culture", "language"), [("nb-NO", "no"), ("nn", "no"), ("no", "no"), ("en_GB", "en"),
+                                                   ("EN", "en"), ("sv-SE", None), ("", None)])
+def test_a_culture_chooses_the_templates_language(culture: str, language: str | None) -> None:
+    assert language_of(culture) == language

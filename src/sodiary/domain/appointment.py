@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Any
 
 from . import booking, rights
 from .booking import BookingRow, booking_type
@@ -80,11 +79,6 @@ class AppointmentRow:
     def visible_to(self, associate_id: int) -> bool:
         """Private rows are seen by their owner only (docs/decisions.md)."""
         return self.private == 0 or self.associate_id == associate_id
-
-    def __getitem__(self, column: str) -> Any:
-        # Transitional, for service/mail.py only (it reads rows by column name and is another engineer's
-        # file this change does not touch); everything else reads attributes, which mypy checks.
-        return getattr(self, column)
 
 
 # The fields that are the `appointment` table's columns (the text fields are not).

@@ -35,3 +35,12 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     location: str = ""
     description: str = ""
     cancelled: bool = False  # STATUS:CANCELLED (the whole booking, not one attendee)
+    # A series as one recurring event: DTSTART/DTEND are then written in `tzid` (with its VTIMEZONE), so
+    # the RRULE keeps the wall clock across daylight-saving changes; EXDATEs are instants (UTC) or dates.
+    tzid: str = ""
+    rrule: str = ""  # RFC 5545 RECUR value, e.g. FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;UNTIL=20330505T080000Z
+    exdates: tuple[datetime, ...] = ()
+    exdate_days: tuple[date, ...] = ()
+    # One occurrence of such a series (its original start): a change or cancel of that occurrence only.
+    recurrence_id: datetime | None = None
+    recurrence_date: date | None = None

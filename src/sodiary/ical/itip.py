@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -49,12 +51,27 @@ def to_ics(event: Event, method: Method, attendees: tuple[Attendee, ...] | None 
     vevent.add("uid", event.uid)
     vevent.add("sequence", event.sequence)
     vevent.add("dtstamp", event.dtstamp)
+    zone = _zone(event.tzid)
+
+    def local(instant: datetime) -> datetime:
+        return instant.astimezone(zone) if zone is not None else instant
+
     if event.start_date is not None and event.end_date is not None:
         vevent.add("dtstart", event.start_date)
         vevent.add("dtend", event.end_date)
     elif event.start is not None and event.end is not None:
-        vevent.add("dtstart", event.start)
-        vevent.add("dtend", event.end)
+        vevent.add("dtstart", local(event.start))
+        vevent.add("dtend", local(event.end))
+    if event.rrule:
+        vevent.add("rrule", icalendar.vRecur.from_ical(event.rrule))
+    for instant in event.exdates:
+        vevent.add("exdate", local(instant))
+    for day in event.exdate_days:
+        vevent.add("exdate", day)
+    if event.recurrence_id is not None:
+        vevent.add("recurrence-id", local(event.recurrence_id))
+    elif event.recurrence_date is not None:
+        vevent.add("recurrence-id", event.recurrence_date)
     vevent.add("summary", event.summary)
     if event.location:
         vevent.add("location", event.location)
@@ -69,4 +86,15 @@ def to_ics(event: Event, method: Method, attendees: tuple[Attendee, ...] | None 
         vevent.add("status", "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     cal.add_component(vevent)
+    if zone is not None:
+        cal.add_missing_timezones()  # the VTIMEZONE of TZID, so every client reads the same instants
     return bytes(cal.to_ical())
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    if not name or name == "UTC":
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError):
+        return None

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,14 @@ from ..ical import Attendee, Event, Method, Party, to_ics
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("en", "no")
+# A culture's or a request's language name -> the templates' language (Bokmål and Nynorsk read Norwegian).
+_LANGUAGE_OF = {"en": "en", "no": "no", "nb": "no", "nn": "no"}
+
+
+def language_of(culture: str) -> str | None:
+    """The templates' language for a culture name (`nb-NO`, `en_GB`, `no`), or None when there is none."""
+    primary = culture.strip().replace("_", "-").split("-")[0].lower()
+    return _LANGUAGE_OF.get(primary)
 
 
 class MailPayload(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +61,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)  # the same few addresses are checked on every confirmation of a meeting
 def valid_address(address: str) -> bool:
     try:
         parsed = Address(addr_spec=address)

@@ -87,11 +87,9 @@ def _locked(conn: Connection, scope: list[BookingRow], *, with_mothers: bool) ->
 
 def decline(
     conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str
-) -> None:
-    """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother."""
+) -> list[Change]:
+    """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother;
+    the changes made."""
     changes = answer_in(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as)
     organiser.note_declines(conn, changes, reason)
-
-
-# Transitional name for service/mail.py, another engineer's file this change does not touch.
-_answer = answer_in
+    return changes

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ..domain.appointment import AppointmentRow
 from ..domain.enums import AppointmentStatus as S
 from ..domain.enums import AppointmentType as T
-from ..store import appointments, associates
+from ..store import appointments, associates, mail
 from ..store import entities as rows
 from ..store.migrate import wipe
 from .apps import listing as registered_apps
@@ -87,7 +87,8 @@ def load(conn: Connection, today: date | None = None) -> Demo:
         person_id = associates.add_person(conn, company, first, last, f"{name}@example.com")
         users[name] = associates.add_associate(conn, name, hash_password(password), person_id)
         persons[name] = person_id
-    customer_person = associates.add_person(conn, customer, "Kari", "Nordmann", "kari@example.com")
+    customer_person = associates.add_person(conn, customer, "Kari", "Nordmann", "kari@example.net")
+    mail.set_culture(conn, customer_person, "nb-NO")  # her invitations are written in Norwegian
     demo = Demo(users, persons, company)
 
     monday = datetime.combine(next_weekday(today, 0), time(10, 0))

@@ -97,7 +97,10 @@ def _apply(conn: Connection, caller: Caller | None, reply: Reply, zone: ZoneInfo
         operation = _APPLIED.get(answer.partstat)
         if operation is None:
             continue
-        for target, mode in _targets(conn, attendee, answer, zone):
+        targets = _targets(conn, attendee, answer, zone)
+        if found.series and answer.recurrence_id is None and answer.recurrence_date is None:
+            targets = _whole_series(conn, attendee)
+        for target, mode in targets:
             if operation is Operation.REJECT:
                 answers.decline(conn, who, target, mode, answer.comment[:254], Operation.REJECT.value)
             else:
@@ -130,6 +133,17 @@ def _targets(conn: Connection, attendee: invitations.Participant, answer: Answer
         return [(found, RecurrenceUpdateMode.ThisAndForward)]
     # The answer path's ThisAndForward walks one diary; every external person shares associate_id 0.
     return [(row, only) for row in invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, wall)]
+
+
+def _whole_series(conn: Connection, attendee: invitations.Participant) -> list[tuple[int, RecurrenceUpdateMode]]:
+    """A reply naming no occurrence of a series mailed as one recurring event (issue 19) answers all of it:
+    from the first occurrence on (the invitation's record is the first occurrence's mother row)."""
+    if not attendee.recurrence_rule_id:
+        return [(attendee.appointment_id, RecurrenceUpdateMode.OnlyThis)]
+    if attendee.associate_id:
+        return [(attendee.appointment_id, RecurrenceUpdateMode.ThisAndForward)]
+    return [(row, RecurrenceUpdateMode.OnlyThis)
+            for row in invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, attendee.start)]
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -272,7 +286,7 @@ def export_ics(conn: Connection, associate_id: int | None, zone: str) -> bytes:
     if associate_id is None:
         entries = [replace_entry(_entry(r, {}, tz), uid=f"sodiary-row-{r.appointment_id}@sodiary") for r in rows]
     else:
-        uids = {m: invitations.uid_of(conn, m) for m in sorted({r.mother_id for r in rows if r.mother_id})}
+        uids = {m: invitations.event_uid_of(conn, m) for m in sorted({r.mother_id for r in rows if r.mother_id})}
         entries = [_entry(r, uids, tz) for r in rows]
     return feed_ics(entries, "sodiary export")
 

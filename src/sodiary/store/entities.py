@@ -31,8 +31,6 @@ from .schema import (
     user_group_member,
 )
 
-# Transitional name for service/mail.py, which this change does not touch: an appointment row.
-Row = AppointmentRow
 _a = appointment.c
 # The domain's rule of what occupies a diary, as the numbers the queries compare.
 DIARY_STATUS_VALUES = sorted(int(s) for s in booking.DIARY_STATES)

@@ -19,16 +19,24 @@ class ByUid:
     mother_id: int
     sequence: int
     dtstamp: datetime  # naive UTC, as stored
+    series: bool = False  # mailed as one recurring event: a reply without RECURRENCE-ID answers the series
 
 
 def by_uid(conn: Connection, uid: str) -> ByUid | None:
-    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp)
+    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp, _i.series)
                        .where(_i.event_uid == uid)).first()
-    return None if row is None else ByUid(row[0], row[1], row[2])
+    return None if row is None else ByUid(row[0], row[1], row[2], bool(row[3]))
 
 
 def uid_of(conn: Connection, appointment_id: int) -> str | None:
     return conn.execute(select(_i.event_uid).where(_i.appointment_id == appointment_id)).scalar()
+
+
+def event_uid_of(conn: Connection, mother_id: int) -> str | None:
+    """The UID of the booking's own event: None for a series mailed as one recurring event, whose UID names
+    every occurrence (a feed's single occurrence under it would stand for the whole series)."""
+    q = select(_i.event_uid).where(and_(_i.appointment_id == mother_id, _i.series.is_(False)))
+    return conn.execute(q).scalar()
 
 
 def mark_answered(conn: Connection, mother_id: int, now: datetime) -> None:

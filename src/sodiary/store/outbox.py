@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from .driver import DriverStatement
 from .schema import appointment, invitation, outbox_message
 
 _o = outbox_message.c
@@ -58,10 +59,16 @@ def _message(row: Any) -> Message:
     return Message(**{k: row[k] for k in Message.__slots__})  # type: ignore[attr-defined]
 
 
+_MESSAGE_COLUMNS = ("kind", "status", "message_key", "destination", "summary", "payload", "appointment_id",
+                    "attempts", "created", "next_attempt_at", "claimed_until", "claimed_by", "sent_at", "last_error")
+# On the driver: a confirmation's unit of work writes one of these beside its answer (bench/mail.py).
+_insert_message = DriverStatement(insert(outbox_message), column_keys=_MESSAGE_COLUMNS)
+
+
 def enqueue(conn: Connection, messages: Sequence[NewMessage], now: datetime) -> None:
     if not messages:
         return
-    conn.execute(insert(outbox_message), [
+    _insert_message.run(conn, [
         dict(kind=m.kind, status=PENDING, message_key=m.message_key, destination=m.destination[:1000],
              summary=m.summary[:300], payload=m.payload, appointment_id=m.appointment_id, attempts=0,
              created=now, next_attempt_at=now, claimed_until=None, claimed_by="", sent_at=None, last_error="")
@@ -182,21 +189,27 @@ class Invitation:
     uid: str
     sequence: int
     dtstamp: datetime
+    series: bool = False  # one recurring event for the whole series (keyed by its first occurrence)
+
+
+_insert_invitation = DriverStatement(insert(invitation), column_keys=(
+    "appointment_id", "event_uid", "event_sequence", "event_dtstamp", "organizer_email", "organizer_fullname",
+    "template_language", "registered", "updated", "series"))
+INVITATION_COLUMNS = (_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp, _i.series)
 
 
 def get_invitation(conn: Connection, mother_id: int) -> Invitation | None:
-    row = conn.execute(select(_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp)
-                       .where(_i.appointment_id == mother_id)).first()
-    return None if row is None else Invitation(row[0], row[1], row[2], row[3])
+    row = conn.execute(select(*INVITATION_COLUMNS).where(_i.appointment_id == mother_id)).first()
+    return None if row is None else Invitation(row[0], row[1], row[2], row[3], bool(row[4]))
 
 
 def add_invitation(conn: Connection, mother_id: int, uid: str, now: datetime, organizer_email: str,
-                   organizer_name: str, language: str) -> Invitation:
-    conn.execute(insert(invitation).values(
+                   organizer_name: str, language: str, series: bool = False) -> Invitation:
+    _insert_invitation.run(conn, [dict(
         appointment_id=mother_id, event_uid=uid, event_sequence=0, event_dtstamp=now,
         organizer_email=organizer_email[:254], organizer_fullname=organizer_name[:254],
-        template_language=language[:10], registered=now, updated=None))
-    return Invitation(mother_id, uid, 0, now)
+        template_language=language[:10], registered=now, updated=None, series=series)])
+    return Invitation(mother_id, uid, 0, now, series)
 
 
 def touch_invitation(conn: Connection, mother_id: int, sequence: int, now: datetime) -> None:

@@ -35,6 +35,8 @@ person = Table(
     Column("firstname", String(50), nullable=False, default=""),
     Column("lastname", String(50), nullable=False, default=""),
     Column("email", String(254), nullable=False, default=""),
+    # The language the person's invitations are written in (a culture name such as nb-NO); "" = unknown.
+    Column("culture", String(20), nullable=False, default="", server_default=""),
 )
 
 associate = Table(
@@ -198,6 +200,9 @@ invitation = Table(
     Column("template_language", String(10), nullable=False, default=""),
     Column("registered", DateTime, nullable=False),  # UTC
     Column("updated", DateTime, nullable=True),  # UTC
+    # Mailed as one recurring event (RRULE) for the whole series, keyed by its first occurrence's mother
+    # row: the other occurrences are this UID with their RECURRENCE-ID.
+    Column("series", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("appointment_id", name="uq_invitation_appointment"),
     UniqueConstraint("event_uid", name="uq_invitation_uid"),
 )

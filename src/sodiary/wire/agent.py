@@ -15,6 +15,7 @@ from . import (
     agent_groupings,
     agent_ical,
     agent_lists,
+    agent_mail,
     agent_organiser,
     agent_people,
     agent_recurrence,
@@ -25,7 +26,8 @@ from .agent_methods import ALL_METHODS
 from .endpoint import AgentMethod
 
 AREAS = (agent_answers, agent_entities, agent_ical, agent_lists, agent_organiser, agent_recurrence, agent_diary,
-         agent_calendar, agent_activities, agent_tasks, agent_video, agent_groupings)
+         agent_calendar, agent_activities, agent_tasks, agent_video, agent_groupings,
+         agent_mail)
 
 
 def implemented() -> list[AgentMethod]:

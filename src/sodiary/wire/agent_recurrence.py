@@ -127,8 +127,9 @@ async def save_with_custom_invitation(call: Call, req: SaveWithCustomInvitationR
     tc = time_context(call.request)
     data = await save_input_for(call, req.appointment_entity, to_domain(req.update_mode, d.RecurrenceUpdateMode))
     opts = mail_options(call, req.send_email_to_participants)
-    language = SUPPORTED_LANGUAGES.get((req.template_language or "").split("-")[0].strip().lower(), opts.language)
-    opts = replace(opts, language=language, subject=req.subject or "", body=req.email_body or "")
+    fixed = SUPPORTED_LANGUAGES.get((req.template_language or "").split("-")[0].strip().lower())
+    opts = replace(opts, language=fixed or opts.language, fixed_language=fixed is not None, subject=req.subject or "",
+                   body=req.email_body or "")
     saved, queued = await mail.save_entity_counted(call.db, call.caller, data,
                                                    participant_flags(req.appointment_entity.participants), opts)
     return AppointmentSaveData(appointment_entity=entity_carrier(saved, call.caller, tc), email_created=queued > 0)

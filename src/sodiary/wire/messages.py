@@ -87,6 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "GroupType {group_type} støttes ikke: bare 1 (Usergroup); sodiary har verken brukerdefinerte "
               "dagbokgrupper (0) eller ressursoverskrifter (2)",
     },
+    "invalid_email_address": {
+        "en": "The participant's EmailAddress {address!r} is not an e-mail address",
+        "no": "Deltakerens EmailAddress {address!r} er ikke en e-postadresse",
+    },
     "person_not_user": {
         "en": "Person id {person_id} is not a user and has no diary",
         "no": "Person med id {person_id} er ikke en bruker og har ingen dagbok",

@@ -1,0 +1,179 @@
+"""AcceptWithEmailConfirmation against plain Accept in one run (issue 19), and the delivery rate.
+
+Both targets are the real server (`serve --workers N`) on copies of one scratch database of invitations
+for tje0, configured with a local SMTP sink (aiosmtpd in this process). Every request answers a distinct
+invitation, so every Accept writes, and every AcceptWithEmailConfirmation also writes its outbox row (a
+METHOD:REPLY to the organiser) in the answer's own transaction; the delivery worker sends it after the
+commit, on the same machine, while the load runs. Rounds alternate Accept and the e-mail twin; the
+figure is the median of the per-round ratios of requests/s.
+
+After each e-mail run the server keeps running until the outbox is empty: the delivery rate is the mails
+the sink received in that drain divided by its duration (mails/s into a local SMTP sink).
+
+    .venv/bin/python bench/mail.py --quick      # two 3 s runs, ~1 minute with the database
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import accept
+from accept import CLIENT_HEADERS, INVITEE, PASSWORD, Options, WrkResult, basic_auth
+
+ACCEPT = "/api/v1/Agents/Appointment/Accept"
+WITH_EMAIL = "/api/v1/Agents/Appointment/AcceptWithEmailConfirmation"
+TARGET = 0.8  # issue 19: the e-mail twin at no less than 0.8 of Accept's throughput
+
+
+class Sink:
+    """Counts the messages an SMTP server on a free loopback port receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.count = 0
+        self.lock = threading.Lock()
+        self.port = accept.free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+    def received(self) -> int:
+        with self.lock:
+            return self.count
+
+
+@dataclass(frozen=True)
+class Run:
+    path: str
+    result: WrkResult
+    accepted: int  # rows answered in the database (verification)
+    queued: int  # outbox rows written
+    drained: int = 0  # mails the sink received after the load stopped
+    drain_seconds: float = 0.0
+
+    @property
+    def delivery_rate(self) -> float:
+        return self.drained / self.drain_seconds if self.drain_seconds > 0 else 0.0
+
+
+def ratio(pairs: list[tuple[float, float]]) -> float | None:
+    ratios = [a / b for a, b in pairs if b > 0]
+    return statistics.median(ratios) if ratios else None
+
+
+def _counts(db_path: Path, first_id: int, invitations: int) -> tuple[int, int, int]:
+    """(rows accepted, outbox rows, outbox rows still pending)."""
+    with sqlite3.connect(db_path, timeout=30) as conn:
+        accepted = conn.execute("SELECT count(*) FROM appointment WHERE appointment_id BETWEEN ? AND ? AND status = 1",
+                                (first_id, first_id + invitations - 1)).fetchone()[0]
+        queued, pending = conn.execute(
+            "SELECT count(*), coalesce(sum(status = 'pending'), 0) FROM outbox_message").fetchone()
+    return int(accepted), int(queued), int(pending)
+
+
+def measure(workdir: Path, path: str, opts: Options, workers: int, sink: Sink, drain_limit: float = 300.0) -> Run:
+    db_path = workdir / f"{path.rsplit('/', 1)[1]}.db"
+    first_id = accept.prepared_copy(db_path, opts.invitations)
+    port = accept.free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", SODIARY_LOG_LEVEL="warning",
+               SODIARY_SMTP_URL=f"smtp://127.0.0.1:{sink.port}", SODIARY_MAIL_FROM="diary@example.org")
+    cmd = [sys.executable, "-m", "sodiary.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
+    server = accept.Server(path.rsplit("/", 1)[1], cmd, env, workdir / f"{path.rsplit('/', 1)[1]}.log", port).start()
+    headers = dict(CLIENT_HEADERS, Authorization=basic_auth(INVITEE, PASSWORD))
+    url = f"http://127.0.0.1:{port}{path}"
+
+    def script(start: int, label: str) -> Path:
+        out = workdir / f"{label}.lua"
+        out.write_text(accept.lua_script(first_id=first_id, start=start, threads=opts.threads, path=path,
+                                         headers=headers))
+        return out
+
+    drained, drain_seconds = 0, 0.0
+    try:
+        for k in range(accept.LOGINS):  # each worker verifies the password (argon2) once, before the load
+            accept.send_one(url, headers, first_id + k)
+        warmup = accept.run_wrk(url, script(accept.LOGINS, f"{server.name}-warmup"), opts.warmup, opts)
+        start = accept.LOGINS + warmup.requests + opts.connections
+        result = accept.run_wrk(url, script(start, f"{server.name}-run"), opts.duration, opts)
+        if path == WITH_EMAIL:
+            before, began = sink.received(), time.monotonic()
+            while _counts(db_path, first_id, opts.invitations)[2] and time.monotonic() - began < drain_limit:
+                time.sleep(0.05)
+            drained, drain_seconds = sink.received() - before, time.monotonic() - began
+    finally:
+        server.stop()
+    accepted, queued, _ = _counts(db_path, first_id, opts.invitations)
+    return Run(path, result, accepted, queued, drained, drain_seconds)
+
+
+def rounds(scratch: Path, opts: Options, workers: int, count: int) -> list[tuple[Run, Run]]:
+    sink = Sink()
+    sink.controller.start()
+    try:
+        done = []
+        for n in range(count):
+            workdir = scratch / f"mail-round{n + 1}"
+            workdir.mkdir()
+            plain = measure(workdir, ACCEPT, opts, workers, sink)
+            email = measure(workdir, WITH_EMAIL, opts, workers, sink)
+            done.append((plain, email))
+        return done
+    finally:
+        sink.controller.stop()
+
+
+def report(done: list[tuple[Run, Run]]) -> list[str]:
+    lines = [f"{'':<28} {'round':>5} {'requests/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'2xx':>9} {'answered':>9} "
+             f"{'outbox':>7}"]
+    for n, pair in enumerate(done, 1):
+        for run in pair:
+            r = run.result
+            lines.append(f"{run.path.rsplit('/', 1)[1]:<28} {n:>5} {r.rps:>10.1f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} "
+                         f"{r.ok:>9} {run.accepted:>9} {run.queued:>7}")
+    for n, (_, email) in enumerate(done, 1):
+        lines.append(f"round {n}: after the load, {email.drained} mails delivered in {email.drain_seconds:.1f} s = "
+                     f"{email.delivery_rate:.0f} mails/s into the local SMTP sink")
+    figure = ratio([(email.result.rps, plain.result.rps) for plain, email in done])
+    text = "n/a" if figure is None else f"{figure:.2f}"
+    rates = [email.delivery_rate for _, email in done if email.drain_seconds > 0]
+    rate = f"{statistics.median(rates):.0f} mails/s" if rates else "n/a"
+    lines.append(f"AcceptWithEmailConfirmation / Accept = {text} (target >= {TARGET}), delivery rate {rate}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="AcceptWithEmailConfirmation against Accept (issue 19).")
+    ap.add_argument("--quick", action="store_true", help="one round of 3 s runs")
+    ap.add_argument("--duration", type=int, help="seconds per wrk run (10; quick 3)")
+    ap.add_argument("--rounds", type=int, help="rounds, each Accept then the e-mail twin (3; quick 1)")
+    ap.add_argument("--invitations", type=int, help="invitations per database (150000; quick 40000)")
+    ap.add_argument("--connections", type=int, default=64, help="wrk -c (64)")
+    ap.add_argument("--workers", type=int, default=accept.WORKERS, help="server worker processes (the CPUs)")
+    args = ap.parse_args(argv)
+    opts = Options(duration=args.duration or (3 if args.quick else 10), warmup=1 if args.quick else 2,
+                   connections=args.connections, threads=1,
+                   invitations=args.invitations or (40_000 if args.quick else 150_000))
+    with tempfile.TemporaryDirectory(prefix="sodiary-mail-bench-") as scratch:
+        done = rounds(Path(scratch), replace(opts), args.workers, args.rounds or (1 if args.quick else 3))
+    for line in report(done):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
