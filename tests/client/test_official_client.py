@@ -187,3 +187,25 @@ def test_the_client_lists_by_task_heading_user_group_and_project_and_finds_publi
     monkeypatch.setenv("SODIARY_SCENARIO_IDS", json.dumps(ids))
     result = run_scenario(node, "groupings", client_zone, live)
     assert result["summary"]["ada"] > 0 and result["summary"]["ben"] > 0
+
+
+def test_the_client_hands_in_calendar_app_replies_and_the_organiser_and_invitees_see_the_answers(
+    node: str, live: LiveServer, client_zone: str
+) -> None:
+    result = run_scenario(node, "icsreply", client_zone, live)
+    seeder = Seeder(live.database_url)
+    try:
+        mother = int(result["summary"]["motherId"])
+        answered = {(a["operation"], a["associate_id"]) for row in _rows_of(seeder, mother)
+                    for a in seeder.history(row)}
+        # Recorded through the same transitions as the API's answers, by the invitees themselves.
+        assert ("Accept", seeder.user_id("ben")) in answered
+        assert ("Reject", seeder.user_id("tje0")) in answered
+    finally:
+        seeder.close()
+
+
+def _rows_of(seeder: Seeder, mother: int) -> list[int]:
+    with seeder.engine.connect() as conn:
+        q = select(appointment.c.appointment_id).where(appointment.c.mother_id == mother)
+        return [int(r[0]) for r in conn.execute(q)]
