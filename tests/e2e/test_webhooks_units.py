@@ -44,3 +44,27 @@ def test_plain_http_is_refused_unless_allowed() -> None:
         asyncio.run(check_target("http://127.0.0.1/", TargetPolicy(allow_http=False, allow_private=True)))
     assert refused.value.reason == "scheme"
     asyncio.run(check_target("http://127.0.0.1/", TargetPolicy(allow_http=True, allow_private=True)))
+
+
+def test_standard_webhooks_signature_matches_the_specifications_reference_vector() -> None:
+    from sodiary.outbox.webhook import standard_headers
+
+    headers = standard_headers("msg_p5jXN8AQM9LWM0D4loKWxJek", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                               b'{"test": 2432232314}', 1614265330)
+    assert headers == {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+                       "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
+
+
+def test_standard_webhooks_headers_are_off_unless_the_webhook_asks_and_the_switch_stays_out_of_the_body() -> None:
+    import json
+    from datetime import datetime
+
+    from sodiary.outbox.webhook import STANDARD_WEBHOOKS, headers_for, payload
+    from sodiary.store.webhooks import Hook
+
+    hook = Hook(webhook_id=1, name="n", events=["activity.created"], target_url="https://example.net/h",
+                secret="s", state="Active", type="webhook", properties={STANDARD_WEBHOOKS: True, "tenant": "t1"})
+    body = payload(hook, "activity.created", "e1", 5, "activity", [], 1, datetime(2027, 1, 1))
+    assert STANDARD_WEBHOOKS not in json.loads(body) and json.loads(body)["tenant"] == "t1"
+    assert "webhook-signature" not in headers_for("activity.created", "e1", 0, "s", body, {})
+    assert headers_for("activity.created", "e1", 0, "s", body, {}, standard=True)["webhook-id"] == "e1"

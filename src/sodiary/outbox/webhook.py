@@ -49,8 +49,33 @@ def sign(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()).decode("ascii")
 
 
+# A webhook whose Properties say `"StandardWebhooks": true` also gets the Standard Webhooks headers
+# (standardwebhooks.com): an id, a timestamp and a signature over both, so a receiver can refuse a replay.
+STANDARD_WEBHOOKS = "StandardWebhooks"
+
+
+def standard_key(secret: str) -> bytes:
+    """The spec's `whsec_<base64>` secret is its decoded bytes; any other secret is its UTF-8."""
+    if secret.startswith("whsec_"):
+        with contextlib.suppress(ValueError):
+            return base64.b64decode(secret[len("whsec_"):], validate=True)
+    return secret.encode("utf-8")
+
+
+def standard_headers(event_id: str, secret: str, body: bytes, now: int) -> dict[str, str]:
+    headers = {"webhook-id": event_id, "webhook-timestamp": str(now)}
+    if secret:
+        signed = hmac.new(standard_key(secret), f"{event_id}.{now}.".encode() + body, hashlib.sha256).digest()
+        headers["webhook-signature"] = "v1," + base64.b64encode(signed).decode("ascii")
+    return headers
+
+
+def wants_standard(hook: Hook) -> bool:
+    return hook.properties.get(STANDARD_WEBHOOKS) is True
+
+
 def headers_for(event: str, event_id: str, retry: int, secret: str, body: bytes, own: Mapping[str, str],
-                *, test: bool = False) -> dict[str, str]:
+                *, test: bool = False, standard: bool = False) -> dict[str, str]:
     headers = {str(k): str(v) for k, v in own.items()}  # the webhook's own first: ours cannot be overridden
     headers.update({
         "Content-Type": "application/json; charset=utf-8",
@@ -63,6 +88,8 @@ def headers_for(event: str, event_id: str, retry: int, secret: str, body: bytes,
         headers["X-SuperOffice-Signature"] = sign(secret, body)
     if test:
         headers["X-Hook-Test"] = "true"
+    if standard:
+        headers.update(standard_headers(event_id, secret, body, int(time.time())))
     return headers
 
 
@@ -164,7 +191,8 @@ def payload(hook: Hook, event: str, event_id: str, primary_key: int, entity: str
     }
     body.update(extra or {})
     for key, value in hook.properties.items():  # "Custom values to inject into JSON body"
-        body.setdefault(str(key), value)
+        if key != STANDARD_WEBHOOKS:  # a switch of ours, not a value for the receiver
+            body.setdefault(str(key), value)
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -421,7 +449,8 @@ class WebhookWorker:
                        int(data["associate_id"]), datetime.fromisoformat(data["happened"]), extra)
         retry = message.attempts % ATTEMPTS_PER_CYCLE
         async with self._calls:  # at most `concurrency` calls at once; a slow target holds one slot, not all
-            answer = await post(hook.target_url, body, headers_for(event, eid, retry, hook.secret, body, hook.headers),
+            answer = await post(hook.target_url, body, headers_for(event, eid, retry, hook.secret, body, hook.headers,
+                                                                   standard=wants_standard(hook)),
                                 self.policy, via=self._client)
         if answer.ok:
             return _Result(outbox_store.Outcome(message.message_id, True), hook.webhook_id, True)

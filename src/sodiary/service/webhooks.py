@@ -56,7 +56,8 @@ async def send_test(hook: Hook, caller: Caller, policy: Policy) -> Answer:
     event_id = str(uuid.uuid4())
     body = payload(hook, "test", event_id, 0, "test", [], caller.associate_id, utc_now())
     return await post(hook.target_url, body, headers_for("test", event_id, 0, hook.secret, body, hook.headers,
-                                                         test=True), policy.target)
+                                                         test=True, standard=delivery.wants_standard(hook)),
+                      policy.target)
 
 
 def _validate(hook: Hook) -> Hook:
