@@ -1,9 +1,10 @@
 """sodiary: a SuperOffice-compatible diary server.
 
-Commands: serve, migrate, init, demo, config, user (add, passwd, disable, enable, list, remove, feed), app (add,
-list, remove), backup, restore, export, mail (list, show, retry, receive), import. Settings come from the
-environment (`sodiary config` shows them). Every command names the database it uses on stderr; every refusal is
-one line on stderr (exit status 2 for a bad setting or argument, 1 for anything else).
+Commands: serve, migrate, init, demo, config, user (add, passwd, disable, enable, list, remove, feed, feeds,
+unfeed), app (add, list, remove), backup, restore, export, mail (list, show, retry, receive), import.
+Settings come from the environment (`sodiary config` shows them). Every command names the database it uses
+on stderr; every refusal is one line on stderr (exit status 2 for a bad setting or argument, 1 for anything
+else).
 """
 
 from __future__ import annotations
@@ -303,6 +304,27 @@ def _feed(db: Database, name: str) -> int:
     return 0
 
 
+def _feeds(db: Database, name: str, revoke: int | None) -> int:
+    """A user's live feeds (id, created), or revoke one: what the user does with /api/v1/Sodiary/CalendarFeed."""
+    from .service.clock import utc_now
+    from .store import associates, feeds
+
+    found = [u for u in _run(db, lambda conn: associates.users(conn), "reading the users") if u.name == name]
+    if not found:
+        print(f"no such user: {name}", file=sys.stderr)
+        return 1
+    associate_id = found[0].associate_id
+    if revoke is None:
+        for feed_id, created in _run(db, lambda conn: feeds.live(conn, associate_id), "listing the feeds"):
+            print(f"{feed_id}\t{created.replace(microsecond=0).isoformat()}Z")
+        return 0
+    if not _run(db, lambda conn: feeds.revoke(conn, associate_id, revoke, utc_now()), "revoking the feed"):
+        print(f"{name} has no live feed {revoke}", file=sys.stderr)
+        return 1
+    print(f"feed {revoke} of {name} revoked: its URL now answers 404")
+    return 0
+
+
 def _user(settings: Settings, args: argparse.Namespace) -> int:
     from .service.passwords import hash_password
     from .store import associates
@@ -317,6 +339,10 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
         name = check_user_name(args.name) if command == "add" else args.name
         if command == "feed":
             return _feed(db, name)
+        if command == "feeds":
+            return _feeds(db, name, None)
+        if command == "unfeed":
+            return _feeds(db, name, args.feed_id)
         if command in ("add", "passwd"):
             known = _run(db, lambda conn: associates.exists_named(conn, name), "reading the users")
             if command == "add" and known:
@@ -441,6 +467,10 @@ def parser() -> argparse.ArgumentParser:
     users.add_parser("remove", help="remove a user (retired when their appointments remain)").add_argument("name")
     users.add_parser("feed", help="create a calendar subscription feed for a user; prints its URL once"
                      ).add_argument("name")
+    users.add_parser("feeds", help="list a user's live calendar feeds: id, created").add_argument("name")
+    p_unfeed = users.add_parser("unfeed", help="revoke one of a user's calendar feeds")
+    p_unfeed.add_argument("name")
+    p_unfeed.add_argument("feed_id", type=int)
     p_app = sub.add_parser("app", help="manage partner applications (SO-AppToken)")
     app_commands = p_app.add_subparsers(dest="app_command", required=True)
     app_commands.add_parser("add", help="register an application; prints its token once").add_argument("name")

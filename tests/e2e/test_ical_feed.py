@@ -305,3 +305,22 @@ def test_the_short_ical_address_serves_the_same_feed_and_refuses_an_unknown_toke
     assert short.status_code == long.status_code == 200
     assert short.content == long.content and short.headers["etag"] == long.headers["etag"]
     assert fetch(server, "/ical/not-a-token.ics").status_code == 404
+
+
+def test_the_cli_lists_a_users_live_feeds_and_revokes_one_which_then_answers_404(
+        ben: httpx.Client, server: LiveServer) -> None:
+    created = new_feed(ben)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sodiary.cli", "user", *args],
+                              env={**os.environ, "DATABASE_URL": server.database_url}, capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    listed = cli("feeds", "ben")
+    assert listed.returncode == 0, listed.stderr
+    assert str(created["CalendarFeedId"]) in [line.split("\t")[0] for line in listed.stdout.splitlines()]
+    assert cli("unfeed", "tje0", str(created["CalendarFeedId"])).returncode == 1  # not tje0's
+    revoked = cli("unfeed", "ben", str(created["CalendarFeedId"]))
+    assert revoked.returncode == 0, revoked.stderr
+    assert fetch(server, f"/ical/{created['Token']}.ics").status_code == 404
+    assert str(created["CalendarFeedId"]) not in cli("feeds", "ben").stdout.split()
