@@ -7,6 +7,8 @@ from .errors import Conflict, Forbidden, Invalid
 NAME_MAX = 50  # person.firstname / lastname
 COMPANY_MAX = 220  # contact.name / department
 EMAIL_MAX = 254
+PROJECT_NAME_MAX = 254  # project.name
+PROJECT_NUMBER_MAX = 50  # project.project_number
 
 
 def check_person(firstname: str, lastname: str, email: str) -> None:
@@ -46,3 +48,19 @@ def may_delete_person(person_id: int, is_user: bool, named: bool) -> None:
 def may_delete_contact(contact_id: int, in_use: bool) -> None:
     if in_use:
         raise Conflict("contact_in_use", contact_id=contact_id)
+
+
+def check_project(name: str, number: str) -> None:
+    if not name.strip():
+        raise Invalid("project_needs_name")
+    if len(name) > PROJECT_NAME_MAX:
+        raise Invalid("field_too_long", field="Name", limit=PROJECT_NAME_MAX)
+    if len(number) > PROJECT_NUMBER_MAX:
+        raise Invalid("field_too_long", field="ProjectNumber", limit=PROJECT_NUMBER_MAX)
+
+
+def may_delete_project(project_id: int, named: bool) -> None:
+    """A project an appointment names stays, as a person or company does: the appointment's ProjectId
+    would otherwise name nothing (docs/decisions.md)."""
+    if named:
+        raise Conflict("project_in_use", project_id=project_id)

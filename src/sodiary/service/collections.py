@@ -17,5 +17,5 @@ async def appointment_page(db: Database, caller: Caller, query: CollectionQuery)
 
 
 async def people_page(db: Database, table: str, query: CollectionQuery) -> list[Mapping[str, Any]]:
-    """A page of the address book (`person`, `contact` or `associate`): shared data every user may read."""
+    """A page of the address book (`person`, `contact`, `associate` or `project`): shared data every user may read."""
     return await db.transaction(lambda conn: store.people_page(conn, table, query))

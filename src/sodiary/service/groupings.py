@@ -7,12 +7,15 @@ groupings (the CLI's `heading`, `group` and `project` commands) and answers CanA
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
+from ..domain import people as rules
+from ..domain.errors import Invalid, NotFound
 from ..store import groupings as store
 from ..store.database import Database
-from ..store.entities import AssociateInfo, associates
+from ..store.entities import AssociateInfo, PersonInfo, associates, persons
 from .clock import utc_now
 
 
@@ -79,5 +82,63 @@ async def can_assign_to_project_member(db: Database, project_id: int) -> bool:
 
     def work(conn: Connection) -> bool:
         return project_id in store.projects(conn, [project_id]) and store.project_has_user_member(conn, project_id)
+
+    return await db.transaction(work)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectInput:
+    project_id: int  # 0: a new project
+    name: str
+    number: str
+    owner: int  # 0: the caller, for a new project; none, for an existing one
+    done: bool
+    person_ids: tuple[int, ...]
+
+
+async def save_project(db: Database, caller_associate_id: int, data: ProjectInput) -> int:
+    """Creates or updates a project with its members (exactly the persons given); its id.
+
+    Projects are shared data, as persons and companies are: every signed-in user saves them."""
+    rules.check_project(data.name, data.number)
+    members = tuple(dict.fromkeys(p for p in data.person_ids))
+
+    def work(conn: Connection) -> int:
+        project_id = data.project_id
+        if project_id and project_id not in store.projects(conn, [project_id]):
+            raise NotFound("project_not_found", project_id=project_id)
+        if unknown := store.unknown_persons(conn, members):
+            raise Invalid("project_unknown_members", person_ids=", ".join(map(str, unknown[:20])))
+        owner = data.owner or (0 if project_id else caller_associate_id)
+        if owner and not store.associate_exists(conn, owner):
+            raise Invalid("project_unknown_owner", associate_id=owner)
+        if project_id:
+            store.update_project(conn, project_id, data.name, data.number, owner, data.done)
+        else:
+            project_id = store.add_project(conn, data.name, data.number, owner, utc_now())
+            if data.done:
+                store.update_project(conn, project_id, data.name, data.number, owner, True)
+        store.set_project_members(conn, project_id, members)
+        return project_id
+
+    return await db.transaction(work)
+
+
+async def delete_project(db: Database, project_id: int) -> None:
+    def work(conn: Connection) -> None:
+        if project_id not in store.projects(conn, [project_id]):
+            raise NotFound("project_not_found", project_id=project_id)
+        rules.may_delete_project(project_id, store.project_in_use(conn, project_id))
+        store.delete_project(conn, project_id)
+
+    await db.transaction(work)
+
+
+async def project_members(db: Database, person_ids: Sequence[int]) -> list[PersonInfo]:
+    """The members' persons (with their companies), in the order given."""
+
+    def work(conn: Connection) -> list[PersonInfo]:
+        found = persons(conn, person_ids)
+        return [found[i] for i in person_ids if i in found]
 
     return await db.transaction(work)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.query import AllOf, AnyOf, CollectionQuery, Compare, Condition, Not
 from .entities import visible_to
-from .schema import appointment, associate, contact, person
+from .schema import appointment, associate, contact, person, project
 
 Row = Mapping[str, Any]
 
@@ -79,6 +79,7 @@ _PEOPLE = {
     "person": (person, ("person_id", "contact_id", "firstname", "lastname", "email")),
     "contact": (contact, ("contact_id", "name", "department")),
     "associate": (associate, ("associate_id", "name", "person_id", "type", "disabled", "deleted")),
+    "project": (project, ("project_id", "name", "project_number", "associate_id", "done")),
 }
 
 

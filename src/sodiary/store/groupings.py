@@ -193,6 +193,37 @@ def projects(conn: Connection, ids: Collection[int] | None = None) -> dict[int, 
             for r in conn.execute(q).mappings()}
 
 
+def update_project(conn: Connection, project_id: int, name: str, number: str, owner: int, done: bool) -> None:
+    conn.execute(project.update().where(_p.project_id == project_id).values(
+        name=name, project_number=number, associate_id=owner, done=done))
+
+
+def set_project_members(conn: Connection, project_id: int, person_ids: Collection[int]) -> None:
+    """The project's members become exactly these persons (all known; the caller checked)."""
+    conn.execute(delete(project_member).where(_pm.project_id == project_id))
+    _link(conn, project_member, ({"project_id": project_id, "person_id": p} for p in person_ids))
+
+
+def unknown_persons(conn: Connection, person_ids: Collection[int]) -> list[int]:
+    known = set(conn.execute(select(person.c.person_id).where(person.c.person_id.in_(person_ids))).scalars())
+    return sorted(set(person_ids) - known)
+
+
+def associate_exists(conn: Connection, associate_id: int) -> bool:
+    q = select(associate.c.associate_id).where(associate.c.associate_id == associate_id)
+    return conn.execute(q).first() is not None
+
+
+def project_in_use(conn: Connection, project_id: int) -> bool:
+    """An appointment names the project by its ProjectId."""
+    return conn.execute(select(_a.appointment_id).where(_a.project_id == project_id).limit(1)).first() is not None
+
+
+def delete_project(conn: Connection, project_id: int) -> None:
+    conn.execute(delete(project_member).where(_pm.project_id == project_id))
+    conn.execute(delete(project).where(_p.project_id == project_id))
+
+
 def projects_of_member(person_id: int) -> Select[Any]:
     """The ids of the projects a person is a member of, as a subquery."""
     return select(_pm.project_id).where(_pm.person_id == person_id)

@@ -16,14 +16,16 @@ from typing import Any
 import msgspec
 
 from ..service import groupings
+from ..service import people as people_svc
 from ..service.entities import ListQuery
 from . import entity_carriers as c
 from . import enums as w
 from .agent_entities import query_id
 from .agent_lists import _answer, _type, _window
 from .endpoint import AgentMethod, Call
-from .entity_view import FULL_RIGHTS
+from .entity_view import FULL_RIGHTS, associate_carrier
 from .errors import ApiError
+from .people_carriers import ProjectEntity, ProjectMember
 from .timefmt import time_context
 
 Appointments = list[c.Appointment]
@@ -210,6 +212,42 @@ async def get_project(call: Call, _req: None) -> Project | None:
                    table_right=FULL_RIGHTS)
 
 
+async def project_entity(call: Call, project_id: int) -> ProjectEntity | None:
+    found = await groupings.project(call.db, project_id) if project_id > 0 else None
+    if found is None:
+        return None
+    owner, project = found
+    members = [ProjectMember(
+        projectmember_id=p.person_id, project_id=project.project_id, person_id=p.person_id,
+        contact_id=p.contact_id, contact_name=p.contact_name, contact_department=p.department,
+        firstname=p.firstname, lastname=p.lastname, full_name=p.full_name, email_address=p.email,
+        table_right=FULL_RIGHTS) for p in await groupings.project_members(call.db, project.person_ids)]
+    return ProjectEntity(project_id=project.project_id, name=project.name, project_number=project.project_number,
+                         associate=associate_carrier(owner), done=project.done, project_members=members,
+                         table_right=FULL_RIGHTS)
+
+
+async def get_project_entity(call: Call, _req: None) -> ProjectEntity | None:
+    return await project_entity(call, query_id(call, "projectEntityId"))
+
+
+async def create_default_project(call: Call, _req: None) -> ProjectEntity:
+    return ProjectEntity(associate=associate_carrier(await people_svc.associate(call.db, call.caller.associate_id)),
+                         table_right=FULL_RIGHTS)
+
+
+async def save_project_entity(call: Call, entity: ProjectEntity) -> ProjectEntity | None:
+    owner = entity.associate.associate_id if entity.associate is not None else 0
+    saved = await groupings.save_project(call.db, call.caller.associate_id, groupings.ProjectInput(
+        entity.project_id, (entity.name or "").strip(), (entity.project_number or "").strip(), owner,
+        entity.done, tuple(m.person_id for m in entity.project_members)))
+    return await project_entity(call, saved)
+
+
+async def delete_project_entity(call: Call, _req: None) -> None:
+    await groupings.delete_project(call.db, query_id(call, "projectEntityId"))
+
+
 async def can_assign_to_project_member(call: Call, req: CanAssignToProjectMemberRequest) -> bool:
     return req.project_id > 0 and await groupings.can_assign_to_project_member(call.db, req.project_id)
 
@@ -304,4 +342,13 @@ METHODS: list[AgentMethod] = [
 PROJECT_METHODS: list[AgentMethod] = [
     AgentMethod("GetProject", get_project, None, Project, query={"projectId": int},
                 summary="The project with the id (name, number, owner), or null."),
+    AgentMethod("GetProjectEntity", get_project_entity, None, ProjectEntity, query={"projectEntityId": int},
+                summary="The ProjectEntity with the id (name, number, owner, done, members), or null."),
+    AgentMethod("CreateDefaultProjectEntity", create_default_project, None, ProjectEntity,
+                summary="A new, unsaved ProjectEntity owned by the caller."),
+    AgentMethod("SaveProjectEntity", save_project_entity, ProjectEntity, ProjectEntity,
+                summary="Creates (ProjectId 0) or updates a project: name, number, owner, done and its members "
+                        "(exactly the PersonIds of ProjectMembers)."),
+    AgentMethod("DeleteProjectEntity", delete_project_entity, None, None, query={"projectEntityId": int},
+                summary="Deletes the project; refused (409) while an appointment names it."),
 ]

@@ -404,6 +404,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Contact {contact_id} has persons or is named by an appointment and cannot be deleted",
         "no": "Firma {contact_id} har personer eller er nevnt i en avtale og kan ikke slettes",
     },
+    "project_not_found": {
+        "en": "Project id {project_id} not found",
+        "no": "Prosjekt med id {project_id} finnes ikke",
+    },
+    "project_needs_name": {
+        "en": "A project needs a name",
+        "no": "Et prosjekt må ha et navn",
+    },
+    "project_unknown_members": {
+        "en": "Project members name persons that do not exist: {person_ids}",
+        "no": "Prosjektmedlemmene nevner personer som ikke finnes: {person_ids}",
+    },
+    "project_unknown_owner": {
+        "en": "The project's Associate {associate_id} does not exist",
+        "no": "Prosjektets bruker (Associate) {associate_id} finnes ikke",
+    },
+    "project_in_use": {
+        "en": "Project {project_id} is named by an appointment and cannot be deleted",
+        "no": "Prosjekt {project_id} er nevnt i en avtale og kan ikke slettes",
+    },
     # REST collections ($filter, $orderBy, $select and the other query options).
     "invalid_filter": {
         "en": "Invalid $filter '{filter}' at position {position}",

@@ -83,3 +83,66 @@ class ContactEntity(RightsCarrier):
     active_interests: Int32 = 0
     extra_fields: dict[str, Any] = msgspec.field(default_factory=dict)
     custom_fields: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class ProjectMember(RightsCarrier):
+    """One member of a project: a person, with the company it belongs to."""
+
+    projectmember_id: Int32 = 0
+    contact_id: Int32 = 0
+    contact_name: Text = ""
+    contact_department: Text = ""
+    project_id: Int32 = 0
+    contact_country_id: Int32 = 0
+    person_id: Int32 = 0
+    email_id: Int32 = 0
+    email_address: Text = ""
+    country_id: Int32 = 0
+    firstname: Text = ""
+    middle_name: Text = ""
+    lastname: Text = ""
+    phone_id: Int32 = 0
+    phone: Text = ""
+    project_member_type_id: Int32 = 0
+    project_member_type_name: Text = ""
+    comment: Text = ""
+    full_name: Text = ""
+
+
+class ProjectEntity(RightsCarrier):
+    """The Project agent's ProjectEntity. Real: ProjectId, Name, ProjectNumber, Associate (the owner), Done
+    and ProjectMembers (their PersonId); the other members keep SuperOffice's defaults."""
+
+    project_id: Int32 = 0
+    name: Text = ""
+    project_number: Text = ""
+    project_type: Any = None
+    project_status: Any = None
+    associate: Associate | None = None
+    has_image: bool = False
+    image_description: Text = ""
+    urls: list[EntityElement] = msgspec.field(default_factory=list)
+    active_links: Int32 = 0
+    links: list[Any] = msgspec.field(default_factory=list)
+    text: Text = ""
+    deleted: Int32 = 0
+    active_status_monitor_id: Int32 = 0
+    project_members: list[ProjectMember] = msgspec.field(default_factory=list)
+    done: bool = False
+    end_date: Text | None = None
+    next_milestone_date: Text | None = None
+    nearest_milestone_date: Text | None = None
+    active_erp_links: Int32 = 0
+    created_by: Associate | None = None
+    updated_by: Associate | None = None
+    created_date: Text | None = None
+    updated_date: Text | None = None
+    description: Text = ""
+    postit: Text = ""
+    user_defined_fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    extra_fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    custom_fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    publish_event_date: Text | None = None
+    publish_to: Text | None = None
+    publish_from: Text | None = None
+    is_published: bool = False

@@ -91,7 +91,8 @@ OPERATIONS = [
       for name, what, example in (("Person", "Persons", "lastname begins 'Han'"),
                                   ("Contact", "Companies", "name contains 'bakeri'"),
                                   ("Associate", "Users (retired ones too: `deleted eq false` leaves them out)",
-                                   "name eq 'tje0'"))),
+                                   "name eq 'tje0'"),
+                                  ("Project", "Projects", "name begins 'Launch'"))),
     RestOperation("GET", PREFIX + "/{id}/Participants", "The appointment's participants (one per booking row), as an "
                   "OData page with the same query options (404 when unknown)", "", response=ODataSlimResponse,
                   statuses=(404,), last_modified=False, query=_OPTIONS),
@@ -237,11 +238,19 @@ ASSOCIATE_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
     Column("disabled", "disabled", "bool"),
     Column("deleted", "deleted", "bool", default=True),
 )}
+PROJECT_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
+    Column("projectId", "project_id", "int", default=True),
+    Column("name", "name", "text", default=True),
+    Column("projectNumber", "project_number", "text", default=True),
+    Column("associateId", "associate_id", "int", associate=True, default=True),
+    Column("done", "done", "bool", default=True),
+)}
 # table -> (its columns, the key, the entity name, the default order)
 _BOOK: dict[str, tuple[dict[str, Column], str, str, tuple[Order, ...]]] = {
     "person": (PERSON_COLUMNS, "person_id", "person", (Order("lastname"), Order("firstname"))),
     "contact": (CONTACT_COLUMNS, "contact_id", "contact", (Order("name"), Order("department"))),
     "associate": (ASSOCIATE_COLUMNS, "associate_id", "associate", (Order("name"),)),
+    "project": (PROJECT_COLUMNS, "project_id", "project", (Order("name"),)),
 }
 
 
@@ -362,7 +371,7 @@ def routes(db: Database, authenticate: Authenticate) -> list[BaseRoute]:
 
     listing = endpoint(list_appointments)
     book = [Route(f"/api/v1/{name}{slash}", endpoint(_book_listing(name.lower())), methods=["GET"])
-            for name in ("Person", "Contact", "Associate") for slash in ("", "/")]
+            for name in ("Person", "Contact", "Associate", "Project") for slash in ("", "/")]
     return [
         Route(PREFIX, listing, methods=["GET"]),
         Route(PREFIX + "/", listing, methods=["GET"]),

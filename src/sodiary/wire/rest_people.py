@@ -1,6 +1,7 @@
-"""REST `/api/v1/Person`, `/api/v1/Contact`, `/api/v1/Associate`: the people agents with HTTP semantics
-(404 for an unknown id, `_Links.Self`). Person and Contact: GET /default, POST, GET/PUT/PATCH/DELETE /{id};
-Associate: GET /{id} (users are made with `sodiary user add`, as SuperOffice's are in its admin client).
+"""REST `/api/v1/Person`, `/api/v1/Contact`, `/api/v1/Project`, `/api/v1/Associate`: the people agents with
+HTTP semantics (404 for an unknown id, `_Links.Self`). Person, Contact and Project: GET /default, POST,
+GET/PUT/PATCH/DELETE /{id}; Associate: GET /{id} (users are made with `sodiary user add`, as SuperOffice's
+are in its admin client).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..service import groupings as project_svc
 from ..service import people as svc
 from ..store.database import Database
+from . import agent_groupings as projects
 from . import agent_people as people
 from . import entity_carriers as c
 from .binding import bind
@@ -22,13 +25,14 @@ from .decoding import decode_body
 from .endpoint import Authenticate, Call, encode, guarded, no_content, open_call, read_body
 from .errors import ApiError
 from .negotiation import Format
-from .people_carriers import ContactEntity, PersonEntity
+from .people_carriers import ContactEntity, PersonEntity, ProjectEntity
 from .rest import MAX_ID, RestOperation
 from .rest_patch import PATCH_TYPES, PatchOperation, apply_patch
 
 PERSON = "/api/v1/Person"
 CONTACT = "/api/v1/Contact"
 ASSOCIATE = "/api/v1/Associate"
+PROJECT = "/api/v1/Project"
 
 
 class PersonEntityWithLinks(PersonEntity):
@@ -36,6 +40,10 @@ class PersonEntityWithLinks(PersonEntity):
 
 
 class ContactEntityWithLinks(ContactEntity):
+    links_: dict[str, str] = msgspec.field(default_factory=dict, name="_Links")
+
+
+class ProjectEntityWithLinks(ProjectEntity):
     links_: dict[str, str] = msgspec.field(default_factory=dict, name="_Links")
 
 
@@ -89,6 +97,20 @@ async def _save_contact(call: Call, max_body: int, contact_id: int) -> Response:
     entity.contact_id = contact_id
     saved = await people.save_contact_entity(call, entity)
     return _contact_answer(call, saved, contact_id)
+
+
+def _project_answer(call: Call, entity: ProjectEntity | None, project_id: int) -> Response:
+    if entity is None:
+        raise ApiError(404, "SoNotFoundException", "project_not_found", project_id=project_id)
+    carrier = ProjectEntityWithLinks(**msgspec.structs.asdict(entity),
+                                     links_=_links(call, PROJECT, entity.project_id))
+    return encode(carrier, call, "ProjectEntity")
+
+
+async def _save_project(call: Call, max_body: int, project_id: int) -> Response:
+    entity: ProjectEntity = await _body(call, max_body, ProjectEntity)
+    entity.project_id = project_id
+    return _project_answer(call, await projects.save_project_entity(call, entity), project_id)
 
 
 Verb = Callable[[Call, int], Awaitable[Response]]
@@ -176,6 +198,36 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
         carrier = AssociateWithLinks(**msgspec.structs.asdict(found), links_=_links(call, ASSOCIATE, associate_id))
         return encode(carrier, call, "Associate")
 
+    async def project_get(call: Call, _: int) -> Response:
+        project_id = _id(call.request)
+        return _project_answer(call, await projects.project_entity(call, project_id), project_id)
+
+    async def project_default(call: Call, _: int) -> Response:
+        return _project_answer(call, await projects.create_default_project(call, None), 0)
+
+    async def project_post(call: Call, limit: int) -> Response:
+        return await _save_project(call, limit, 0)
+
+    async def project_put(call: Call, limit: int) -> Response:
+        return await _save_project(call, limit, _id(call.request))
+
+    async def project_patch(call: Call, limit: int) -> Response:
+        project_id = _id(call.request)
+        current = await projects.project_entity(call, project_id)
+        if current is None:
+            raise ApiError(404, "SoNotFoundException", "project_not_found", project_id=project_id)
+        patched = apply_patch(msgspec.to_builtins(current), call.request.headers.get("content-type"),
+                              await read_body(call.request, limit))
+        if not isinstance(patched, dict):
+            raise ApiError(400, "ArgumentException", "entity_required")
+        entity = bind(patched, ProjectEntity)
+        entity.project_id = project_id
+        return _project_answer(call, await projects.save_project_entity(call, entity), project_id)
+
+    async def project_delete(call: Call, _: int) -> Response:
+        await project_svc.delete_project(call.db, _id(call.request))
+        return no_content(call.fmt)
+
     def by_method(verbs: dict[str, Callable[[Request], Awaitable[Response]]]) -> Callable[
             [Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
@@ -187,7 +239,13 @@ def routes(db: Database, authenticate: Authenticate, max_body: int) -> list[Base
                              "PATCH": endpoint(person_patch), "DELETE": endpoint(person_delete)})
     contact_item = by_method({"GET": endpoint(contact_get), "PUT": endpoint(contact_put),
                               "PATCH": endpoint(contact_patch), "DELETE": endpoint(contact_delete)})
+    project_item = by_method({"GET": endpoint(project_get), "PUT": endpoint(project_put),
+                              "PATCH": endpoint(project_patch), "DELETE": endpoint(project_delete)})
     return [
+        Route(PROJECT + "/default", endpoint(project_default), methods=["GET"]),
+        Route(PROJECT, endpoint(project_post), methods=["POST"]),
+        Route(PROJECT + "/", endpoint(project_post), methods=["POST"]),
+        Route(PROJECT + "/{id:int}", project_item, methods=["GET", "PUT", "PATCH", "DELETE"]),
         Route(PERSON + "/default", endpoint(person_default), methods=["GET"]),
         Route(PERSON, endpoint(person_post), methods=["POST"]),
         Route(PERSON + "/", endpoint(person_post), methods=["POST"]),
@@ -230,6 +288,21 @@ OPERATIONS = [
                   response=ContactEntityWithLinks, statuses=(*_SAVE, 409), tag="Contact", last_modified=False),
     RestOperation("DELETE", CONTACT + "/{id}", "Delete the company (409 while it has persons or an appointment "
                   "names it)", "DeleteContactEntity", statuses=(404, 409), tag="Contact", last_modified=False),
+    RestOperation("GET", PROJECT + "/default", "A new, unsaved project owned by the caller",
+                  "CreateDefaultProjectEntity", response=ProjectEntityWithLinks, tag="Project", last_modified=False),
+    RestOperation("GET", PROJECT + "/{id}", "The project with its members (404 when unknown)", "GetProjectEntity",
+                  response=ProjectEntityWithLinks, statuses=(404,), tag="Project", last_modified=False),
+    RestOperation("POST", PROJECT, "Create a project (name, number, owner, done, members)", "SaveProjectEntity",
+                  request=ProjectEntity, response=ProjectEntityWithLinks, statuses=_SAVE, tag="Project",
+                  last_modified=False),
+    RestOperation("PUT", PROJECT + "/{id}", "Update the project (its members become exactly those given)",
+                  "SaveProjectEntity", request=ProjectEntity, response=ProjectEntityWithLinks, statuses=_SAVE,
+                  tag="Project", last_modified=False),
+    RestOperation("PATCH", PROJECT + "/{id}", "Change the project by JSON Patch or JSON Merge Patch",
+                  "SaveProjectEntity", request=list[PatchOperation] | dict[str, Any], request_types=PATCH_TYPES,
+                  response=ProjectEntityWithLinks, statuses=(*_SAVE, 409), tag="Project", last_modified=False),
+    RestOperation("DELETE", PROJECT + "/{id}", "Delete the project (409 while an appointment names it)",
+                  "DeleteProjectEntity", statuses=(404, 409), tag="Project", last_modified=False),
     RestOperation("GET", ASSOCIATE + "/{id}", "The user (404 when unknown)", "GetAssociate",
                   response=AssociateWithLinks, statuses=(404,), tag="Associate", last_modified=False),
 ]
