@@ -169,49 +169,6 @@ class _HeadTooLarge(Exception):
 _HEAD, _BODY, _DONE = 0, 1, 2
 
 
-_SWEEP_SECONDS = 0.2
-
-
-class _Deadlines:
-    """The connections' pending timeouts on one event loop, checked five times a second.
-
-    A timer armed and cancelled per request phase (head, body) cost four timer operations a request; a
-    deadline is a float and a dict entry, and one timer per loop finds the expired ones, at most a sweep late.
-    """
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.waiting: dict[SodiaryProtocol, None] = {}
-        self.handle: asyncio.TimerHandle | None = None
-
-    def add(self, protocol: SodiaryProtocol) -> None:
-        self.waiting[protocol] = None
-        if self.handle is None:
-            self.handle = self.loop.call_later(_SWEEP_SECONDS, self.sweep)
-
-    def sweep(self) -> None:
-        self.handle = None
-        now = self.loop.time()
-        for protocol in [p for p in self.waiting if p._deadline <= now]:
-            del self.waiting[protocol]
-            expired, protocol._expiry = protocol._expiry, None
-            if expired is not None:
-                expired()
-        if self.waiting:
-            self.handle = self.loop.call_later(_SWEEP_SECONDS, self.sweep)
-
-
-_deadlines: dict[asyncio.AbstractEventLoop, _Deadlines] = {}
-
-
-def _deadlines_of(loop: asyncio.AbstractEventLoop) -> _Deadlines:
-    found = _deadlines.get(loop)
-    if found is None:
-        _deadlines.clear()  # one loop per process serves; a new one (a test's) replaces the old
-        found = _deadlines[loop] = _Deadlines(loop)
-    return found
-
-
 class SodiaryProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a bounded head, read timeouts and a gentle shutdown."""
 
@@ -222,23 +179,20 @@ class SodiaryProtocol(HttpToolsProtocol):
         self._state = _HEAD
         self._head_raw = 0  # bytes received while the head is incomplete (the parser buffers them)
         self._head_size = 0  # the parsed head: URL and headers
-        self._deadline = 0.0
-        self._expiry: Any = None  # what happens at the deadline; None: no deadline
-        self._deadlines = _deadlines_of(self.loop)
+        self._timer: asyncio.TimerHandle | None = None
         self._draining = False
         self._discarding = False  # refused: the rest of the request is read and dropped
 
     # timers
 
     def _arm(self, seconds: float, callback: Any) -> None:
-        self._deadline = self.loop.time() + seconds
-        self._expiry = callback
-        self._deadlines.add(self)
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, callback)
 
     def _disarm(self) -> None:
-        if self._expiry is not None:
-            self._expiry = None
-            self._deadlines.waiting.pop(self, None)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _idle(self) -> bool:
         return self.cycle is None or self.cycle.response_complete
@@ -259,7 +213,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         except (NotImplementedError, RuntimeError, OSError):
             self.transport.close()
             return
-        self._arm(LINGER_SECONDS, self.transport.close)
+        self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         # Each lingering close holds a descriptor: under a flood only the newest few linger, the oldest is
         # closed at once (its client most likely has its answer by now).
         _lingering.append(self)
@@ -269,12 +223,14 @@ class SodiaryProtocol(HttpToolsProtocol):
             oldest.transport.close()
 
     def _header_timeout(self) -> None:
+        self._timer = None
         if self._state == _HEAD and (self._head_raw or self._head_size):
             self._refuse(_HEADER_TIMEOUT)
         elif self._idle() and not self.transport.is_closing():
             self.transport.close()  # connected and silent: nothing to answer
 
     def _body_timeout(self) -> None:
+        self._timer = None
         if self._state == _BODY and not self.transport.is_closing():
             if self.cycle is not None and not self.cycle.response_started:
                 self.transport.write(_BODY_TIMEOUT)
@@ -306,7 +262,7 @@ class SodiaryProtocol(HttpToolsProtocol):
             return
         self._unset_keepalive_if_required()
         if self._state != _BODY:
-            if self._expiry is None:  # the first byte after an idle keep-alive
+            if self._timer is None:  # the first byte after an idle keep-alive
                 self._arm(self._limits.header_timeout, self._header_timeout)
             self._head_raw += len(data)
         try:
@@ -386,6 +342,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         self._arm(LINGER_SECONDS, self._linger_over)
 
     def _linger_over(self) -> None:
+        self._timer = None
         if self._idle() and not (self._state == _HEAD and self._head_raw) and not self.transport.is_closing():
             self.transport.close()
 
