@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sodiary.domain.query import AllOf, AnyOf, Compare, Not, matches
 from sodiary.wire.errors import ApiError
 from sodiary.wire.filter import FilterContext, parse_filter
-from sodiary.wire.rest_collections import APPOINTMENT_COLUMNS
+from sodiary.wire.rest.collections import APPOINTMENT_COLUMNS
 from sodiary.wire.timefmt import parse_iso
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sodiary.wire.agent_methods import NEEDS_MODULE
+from sodiary.wire.agent.methods import NEEDS_MODULE
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from sodiary.service.context import Caller
 from sodiary.service.throttle import address_subject, user_subject, wait_for
 from sodiary.service.tickets import digest
-from sodiary.wire.auth import AuthFailed, CredentialCache, decode_basic
-from sodiary.wire.auth_bearer import BearerKeys
-from sodiary.wire.auth_tokens import check_xsrf
+from sodiary.wire.auth.bearer import BearerKeys
+from sodiary.wire.auth.schemes import AuthFailed, CredentialCache, decode_basic
+from sodiary.wire.auth.tokens import check_xsrf
 from sodiary.wire.errors import ApiError
 
 

@@ -22,8 +22,8 @@ from sqlalchemy import update
 
 from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.store.schema import appointment
-from sodiary.wire.agent import agent_methods
-from sodiary.wire.rest import OPERATIONS
+from sodiary.wire.agent.table import agent_methods
+from sodiary.wire.rest.appointment import OPERATIONS
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer

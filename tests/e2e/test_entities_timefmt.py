@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from sodiary.domain.enums import TableRight, Weekday
-from sodiary.wire.entity_carriers import flags_text, flags_value
+from sodiary.wire.carriers.entity import flags_text, flags_value
 from sodiary.wire.errors import ApiError
 from sodiary.wire.timefmt import MIN_DATE, TimeContext, base_zone, parse_span, render_span
 

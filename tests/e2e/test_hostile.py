@@ -17,7 +17,7 @@ import httpx
 import msgspec
 import pytest
 
-from sodiary.wire.agent import implemented
+from sodiary.wire.agent.table import implemented
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer

@@ -10,8 +10,8 @@ import msgspec
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from sodiary.wire.agent import implemented
-from sodiary.wire.agent_methods import ALL_METHODS
+from sodiary.wire.agent.methods import ALL_METHODS
+from sodiary.wire.agent.table import implemented
 from sodiary.wire.openapi import REF, endpoints_markdown, response_type
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from sodiary.wire import entity_carriers as c
+from sodiary.wire.carriers import entity as c
 from sodiary.wire.series_change import changed
 from sodiary.wire.timefmt import TimeContext
 

@@ -16,14 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sodiary.wire.endpoint import fail, internal_error
+from sodiary.wire.errors import JSON_TYPE, XML_TYPE, ApiError
+from sodiary.wire.negotiation import Format, response_format
+from sodiary.wire.rest.appointment import RestOperation
+from sodiary.wire.xml import to_xml
+
 from ..service import directory
 from ..service.context import Caller
 from ..store.database import Database
-from ..wire.endpoint import fail, internal_error
-from ..wire.errors import JSON_TYPE, XML_TYPE, ApiError
-from ..wire.negotiation import Format, response_format
-from ..wire.rest import RestOperation
-from ..wire.xml import to_xml
 
 # 'self' only: no inline script or style, no other origin, never framed (clickjacking on Accept/Decline).
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "

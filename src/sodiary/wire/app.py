@@ -13,29 +13,30 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from .. import metrics
-from ..config import Settings
-from ..outbox.delivery import worker_for
-from ..outbox.webhook import worker_for as webhook_worker
-from ..service.webhooks import Policy as WebhookPolicy
-from ..store import group_commit
-from ..store.database import Database
-from ..web.routes import routes as web_routes
-from . import access_log, agent_webhooks
-from .access_log import SCOPE_KEY, Exchange, log_request, request_id
-from .agent import agents
-from .agent_ical import routes as ical_routes
-from .auth_setup import build_auth
-from .endpoint import fail, internal_error, run_agent_method
-from .errors import ApiError
-from .health import Readiness, metrics_mode, outbox_not_stuck
-from .health import routes as health_routes
-from .negotiation import response_format
-from .openapi import routes as openapi_routes
-from .paths import AGENTS_PREFIX, CanonicalPaths, Tenants, route_path
-from .rest import routes as rest_routes
-from .rest_collections import routes as collection_routes
-from .rest_people import routes as people_routes
+from sodiary import metrics
+from sodiary.config import Settings
+from sodiary.outbox.delivery import worker_for
+from sodiary.outbox.webhook import worker_for as webhook_worker
+from sodiary.service.webhooks import Policy as WebhookPolicy
+from sodiary.store import group_commit
+from sodiary.store.database import Database
+from sodiary.web.routes import routes as web_routes
+from sodiary.wire import access_log
+from sodiary.wire.access_log import SCOPE_KEY, Exchange, log_request, request_id
+from sodiary.wire.agent import webhooks as agent_webhooks
+from sodiary.wire.agent.ical import routes as ical_routes
+from sodiary.wire.agent.table import agents
+from sodiary.wire.auth.setup import build_auth
+from sodiary.wire.endpoint import fail, internal_error, run_agent_method
+from sodiary.wire.errors import ApiError
+from sodiary.wire.health import Readiness, metrics_mode, outbox_not_stuck
+from sodiary.wire.health import routes as health_routes
+from sodiary.wire.negotiation import response_format
+from sodiary.wire.openapi import routes as openapi_routes
+from sodiary.wire.paths import AGENTS_PREFIX, CanonicalPaths, Tenants, route_path
+from sodiary.wire.rest.appointment import routes as rest_routes
+from sodiary.wire.rest.collections import routes as collection_routes
+from sodiary.wire.rest.people import routes as people_routes
 
 
 class AgentDispatch:

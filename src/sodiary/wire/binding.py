@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import msgspec
 from msgspec import inspect as mi
 
-from .errors import ApiError
+from sodiary.wire.errors import ApiError
 
 T = TypeVar("T")
 Normaliser = Callable[[Any], Any]

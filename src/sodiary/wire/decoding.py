@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 import jsonpatch
 import msgspec
 
-from .errors import ApiError
-from .xml import parse_xml
+from sodiary.wire.errors import ApiError
+from sodiary.wire.xml import parse_xml
 
 JSON_TYPES = ("application/json", "text/json")
 XML_TYPES = ("application/xml", "text/xml")

@@ -15,17 +15,17 @@ import msgspec
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from ..domain.errors import DomainError
-from ..service.context import Caller
-from ..store.database import Database, unavailable
-from .access_log import note_user
-from .agent_methods import not_implemented_key
-from .binding import bind
-from .decoding import decode_body
-from .errors import JSON_TYPE, XML_TYPE, ApiError, error_response, from_domain
-from .negotiation import Format, language, response_format
-from .select import Selection, apply_select, parse_select
-from .xml import to_xml
+from sodiary.domain.errors import DomainError
+from sodiary.service.context import Caller
+from sodiary.store.database import Database, unavailable
+from sodiary.wire.access_log import note_user
+from sodiary.wire.agent.methods import not_implemented_key
+from sodiary.wire.binding import bind
+from sodiary.wire.decoding import decode_body
+from sodiary.wire.errors import JSON_TYPE, XML_TYPE, ApiError, error_response, from_domain
+from sodiary.wire.negotiation import Format, language, response_format
+from sodiary.wire.select import Selection, apply_select, parse_select
+from sodiary.wire.xml import to_xml
 
 log = logging.getLogger("sodiary.wire")
 

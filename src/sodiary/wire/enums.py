@@ -9,8 +9,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from ..domain import enums as d
-from .binding import register_enum_numbers
+from sodiary.domain import enums as d
+from sodiary.wire.binding import register_enum_numbers
 
 
 def _wire(domain: type[enum.IntEnum]) -> Any:

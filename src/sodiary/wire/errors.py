@@ -12,10 +12,10 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
-from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
-from .messages import message
-from .negotiation import Format
-from .xml import to_xml
+from sodiary.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PreconditionFailed
+from sodiary.wire.messages import message
+from sodiary.wire.negotiation import Format
+from sodiary.wire.xml import to_xml
 
 
 class ApiError(Exception):

@@ -26,11 +26,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import metrics
-from ..service.clock import utc_now
-from ..store import outbox
-from ..store.database import normalise_url
-from ..store.migrate import alembic_config
+from sodiary import metrics
+from sodiary.service.clock import utc_now
+from sodiary.store import outbox
+from sodiary.store.database import normalise_url
+from sodiary.store.migrate import alembic_config
 
 READY_CACHE_SECONDS = 1.0
 CONNECT_TIMEOUT_SECONDS = 2

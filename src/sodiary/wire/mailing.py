@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..service.mail import MailOptions, ParticipantFlag
-from .endpoint import Call
-from .entity_carriers import ParticipantInfo
-from .negotiation import language
+from sodiary.service.mail import MailOptions, ParticipantFlag
+from sodiary.wire.carriers.entity import ParticipantInfo
+from sodiary.wire.endpoint import Call
+from sodiary.wire.negotiation import language
 
 
 def mail_options(call: Call, send: bool | None) -> MailOptions:

@@ -23,22 +23,22 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from .. import __version__
-from ..web.routes import OPERATIONS as PAGE_OPERATIONS
-from . import agent_webhooks
-from .agent import agent_methods, agents
-from .agent_methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
-from .decoding import SUPPORTED as REQUEST_TYPES
-from .endpoint import AgentMethod
-from .errors import ErrorBody
-from .messages import message
-from .paths import AGENT_PREFIX, AGENTS_PREFIX
-from .rest import OPERATIONS as ENTITY_OPERATIONS
-from .rest import RestOperation
-from .rest_collections import OPERATIONS as COLLECTION_OPERATIONS
-from .rest_people import OPERATIONS as PEOPLE_OPERATIONS
-from .select import ALWAYS_KEPT
-from .sessions import OPERATIONS as SESSION_OPERATIONS
+from sodiary import __version__
+from sodiary.web.routes import OPERATIONS as PAGE_OPERATIONS
+from sodiary.wire.agent import webhooks as agent_webhooks
+from sodiary.wire.agent.methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
+from sodiary.wire.agent.table import agent_methods, agents
+from sodiary.wire.auth.sessions import OPERATIONS as SESSION_OPERATIONS
+from sodiary.wire.decoding import SUPPORTED as REQUEST_TYPES
+from sodiary.wire.endpoint import AgentMethod
+from sodiary.wire.errors import ErrorBody
+from sodiary.wire.messages import message
+from sodiary.wire.paths import AGENT_PREFIX, AGENTS_PREFIX
+from sodiary.wire.rest.appointment import OPERATIONS as ENTITY_OPERATIONS
+from sodiary.wire.rest.appointment import RestOperation
+from sodiary.wire.rest.collections import OPERATIONS as COLLECTION_OPERATIONS
+from sodiary.wire.rest.people import OPERATIONS as PEOPLE_OPERATIONS
+from sodiary.wire.select import ALWAYS_KEPT
 
 OPERATIONS = [*COLLECTION_OPERATIONS, *ENTITY_OPERATIONS, *PEOPLE_OPERATIONS]  # every REST route
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import ApiError
+from sodiary.wire.errors import ApiError
 
 _SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:]*$|^\*$")
 ALWAYS_KEPT = frozenset({"tableright", "fieldproperties", "_links"})  # also read by wire/openapi.py

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..domain import enums as d
-from ..service.entities import EntityData, SaveInput
-from ..service.recurrence import SeriesInput
-from . import entity_carriers as c
-from .endpoint import Call
-from .entity_view import recurrence_carrier, save_input
-from .enums import to_domain
-from .timefmt import TimeContext, time_context
+from sodiary.domain import enums as d
+from sodiary.service.entities import EntityData, SaveInput
+from sodiary.service.recurrence import SeriesInput
+from sodiary.wire.carriers import entity as c
+from sodiary.wire.carriers.entity_view import recurrence_carrier, save_input
+from sodiary.wire.endpoint import Call
+from sodiary.wire.enums import to_domain
+from sodiary.wire.timefmt import TimeContext, time_context
 
 
 def _weekdays(value: Any) -> int:

@@ -39,7 +39,7 @@ from uvicorn import Config, Server
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..config import Settings
+from sodiary.config import Settings
 
 BACKLOG = 2048
 _FD_RESERVE = 64  # descriptors kept for the database, the WAL, logs and the listening sockets

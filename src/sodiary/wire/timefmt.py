@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 
-from .errors import ApiError
+from sodiary.wire.errors import ApiError
 
 # "Empty" dates: SuperOffice's DateTime.MinValue, tagged UTC so the client keeps the year (wire spec §6).
 MIN_DATE = "0001-01-01T00:00:00Z"

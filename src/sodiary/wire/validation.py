@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..service import entities as svc
-from . import entity_carriers as c
-from .endpoint import Call
-from .errors import ApiError
-from .messages import message
-from .negotiation import language
-from .series_change import save_input_for
+from sodiary.service import entities as svc
+from sodiary.wire.carriers import entity as c
+from sodiary.wire.endpoint import Call
+from sodiary.wire.errors import ApiError
+from sodiary.wire.messages import message
+from sodiary.wire.negotiation import language
+from sodiary.wire.series_change import save_input_for
 
 # The entity member each refusal is about; recurrence_* keys are about Recurrence.
 _FIELDS = {

@@ -4,6 +4,6 @@ Nothing here builds SQL: the nodes name columns from the collection's catalog an
 and the store compiles them with bound parameters.
 """
 
-from .parse import Column, FilterContext, parse_filter, parse_order
+from sodiary.wire.filter.parse import Column, FilterContext, parse_filter, parse_order
 
 __all__ = ["Column", "FilterContext", "parse_filter", "parse_order"]

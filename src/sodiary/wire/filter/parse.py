@@ -13,8 +13,8 @@ from typing import Any, Literal
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ...domain.query import AllOf, AnyOf, Compare, Condition, Not, Op, Order
-from ..errors import ApiError
+from sodiary.domain.query import AllOf, AnyOf, Compare, Condition, Not, Op, Order
+from sodiary.wire.errors import ApiError
 
 Kind = Literal["int", "text", "datetime", "bool", "enum"]
 

@@ -1,0 +1,1 @@
+"""REST routes: /api/v1/Appointment and the people resources."""
