@@ -263,7 +263,7 @@ def _series(conn: Connection, rule_id: int, rows: list[AppointmentRow], tz: Zone
     rule = None if rule_row is None else rrule_of(Pattern(
         pattern=rule_row.pattern, sub_pattern=rule_row.sub_pattern, cycle=rule_row.cycle,
         weekdays=rule_row.weekdays, day=rule_row.day, week_of_month=rule_row.week_of_month,
-        month=rule_row.month))
+        month=rule_row.month), rule_row.start_date.date() if rule_row.start_date else None)
     occurrences = []
     for r in rows:
         original = r.original_start_date or r.start_date

@@ -29,7 +29,7 @@ from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import Invalid
 from ..domain.preconditions import Preconditions
 from ..ical import Attendee, Event, Method, Party
-from ..ical.rrule import Pattern, series_rrule
+from ..ical.series import Pattern, series_rrule
 from ..outbox import signal
 from ..outbox.mail import MailPayload, Renderer, encode, language_of, one_line, valid_address
 from ..store import entities as rows_store
