@@ -23,7 +23,7 @@ from sodiary.domain.enums import (
 )
 from sodiary.domain.recurrence import Rule, expand
 from sodiary.ical.feed import FeedEntry, feed_ics
-from sodiary.ical.series import Occurrence, Pattern, rrule_of, series_entries, series_rrule
+from sodiary.ical.series import Occurrence, Pattern, mailable, rrule_of, series_entries, series_rrule
 
 OSLO = ZoneInfo("Europe/Oslo")
 P, D, M, Y = RecurrencePattern, RecurrenceDailyPattern, RecurrenceMonthlyPattern, RecurrenceYearlyPattern
@@ -181,3 +181,17 @@ def test_the_mail_sends_the_feeds_rrule_for_each_pattern_unless_it_clamps_a_mont
 def test_a_yearly_pattern_without_a_month_takes_its_first_occurrences_month() -> None:
     parts = rrule_of(Pattern(pattern=int(P.Yearly), sub_pattern=int(Y.DayOfMonth), day=5), date(2031, 4, 5))
     assert parts is not None and parts["BYMONTH"] == 4
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_a_pattern_is_mailable_exactly_when_the_mail_sends_its_rrule(name: str) -> None:
+    """CautionWarning RecurrencePatternNotSupported is said of the pattern alone: it must agree with what
+    the mail does with the pattern's own occurrences."""
+    rule = _with_counter(RULES[name])
+    walls = expand(rule, datetime.combine(rule.start, datetime.min.time()).replace(hour=9), OSLO)
+    assert mailable(_pattern(rule), rule.start) == (series_rrule(_pattern(rule), walls, OSLO, False) is not None)
+    assert mailable(_pattern(rule), rule.start) == (name not in CLAMPED)
+
+
+def test_custom_dates_are_not_mailable() -> None:
+    assert not mailable(Pattern(pattern=int(P.Custom)))

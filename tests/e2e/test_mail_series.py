@@ -268,3 +268,26 @@ def test_after_its_first_occurrence_is_deleted_the_series_keeps_its_uid(series: 
     [m] = series.receive()
     assert (m.event()["UID"], "RECURRENCE-ID" in m.event()) == (series.invite.event()["UID"], True)
     assert series.client.shown() == series.shown_by_server()
+
+
+def test_a_series_mailed_as_one_event_carries_no_caution_warning(series: Series) -> None:
+    assert series.saved["CautionWarning"] == "OK"
+
+
+def test_a_series_whose_pattern_is_mailed_occurrence_by_occurrence_carries_the_caution_warning(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    """SuperOffice's RecurrencePatternNotSupported: day 31 of each month, clamped to a short month's end."""
+    entity = ok(call(ada, "CreateDefaultAppointmentEntity"))
+    with seed.engine.connect() as conn:
+        who = conn.execute(text("SELECT associate_id FROM associate WHERE name = 'tje0'")).scalar_one()
+    start = datetime(2037, 1, 31, 9, 0)
+    entity.update(StartDate=start.isoformat(), EndDate=(start + timedelta(hours=1)).isoformat(), Title="Month end",
+                  Participants=[{"AssociateId": who, "SendEmail": True}],
+                  Recurrence={"IsRecurrence": True, "Pattern": "Monthly",
+                              "MonthPattern": {"Pattern": "DayOfMonth", "Cycle": 1, "Day": 31},
+                              "RecurrenceEndType": "Counter", "RecurrenceCounter": 3})
+    saved = ok(call(ada, "Save", {"AppointmentEntity": entity, "UpdateMode": "OnlyThis",
+                                  "SendEmailToParticipants": True}))
+    assert saved["CautionWarning"] == "RecurrencePatternNotSupported"
+    received = delivered(seed, mail)
+    assert len(received) == 3 and all("RRULE" not in m.event() for m in received)

@@ -203,6 +203,24 @@ def _portable(parts: dict[str, Any]) -> bool:
     return not ("BYSETPOS" in parts and "BYMONTHDAY" in parts)
 
 
+_SHORTEST_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def mailable(p: Pattern, first: date | None = None) -> bool:
+    """Whether an invitation can carry the pattern as one RRULE: not Custom, not a month end SuperOffice
+    clamps (day 29..31 of a month, 29 February), not a weekly rule without days (rrule_of's Monday is the
+    feed's guess). Otherwise each occurrence is mailed alone, and the booking carries SuperOffice's
+    CautionWarning RecurrencePatternNotSupported."""
+    parts = rrule_of(p, first)
+    if parts is None or not _portable(parts):
+        return False
+    if p.pattern == RecurrencePattern.Weekly:
+        return bool(p.weekdays)
+    if p.pattern == RecurrencePattern.Yearly and p.sub_pattern != RecurrenceYearlyPattern.WeekdayOfMonth:
+        return p.day <= _SHORTEST_MONTH[int(parts.get("BYMONTH", 1)) - 1]
+    return True
+
+
 def series_rrule(p: Pattern, starts: Sequence[datetime], zone: ZoneInfo, allday: bool
                  ) -> tuple[str, list[datetime]] | None:
     """The RRULE and the EXDATEs (wall clock, as `starts`) whose expansion from the first start is exactly
@@ -210,10 +228,8 @@ def series_rrule(p: Pattern, starts: Sequence[datetime], zone: ZoneInfo, allday:
     if len(starts) < 2 or len(set(starts)) != len(starts):
         return None
     parts = rrule_of(p, starts[0].date())
-    if parts is None or not _portable(parts):
+    if parts is None or not mailable(p, starts[0].date()):
         return None
-    if p.pattern == RecurrencePattern.Weekly and not p.weekdays:
-        return None  # rrule_of's Monday is the feed's guess; an invitation says only what is stored
     last = starts[-1]
     if allday:
         until = f"{last:%Y%m%d}"
