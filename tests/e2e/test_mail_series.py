@@ -291,3 +291,23 @@ def test_a_series_whose_pattern_is_mailed_occurrence_by_occurrence_carries_the_c
     assert saved["CautionWarning"] == "RecurrencePatternNotSupported"
     received = delivered(seed, mail)
     assert len(received) == 3 and all("RRULE" not in m.event() for m in received)
+
+
+def test_a_new_pattern_from_a_later_occurrence_ends_the_event_and_mails_the_new_series(
+        series: Series, ada: httpx.Client) -> None:
+    origin = series.mothers()[2]["AppointmentId"]
+    entity = ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": origin}))
+    start = datetime.fromisoformat(entity["StartDate"]) + timedelta(days=1)
+    entity.update(StartDate=start.isoformat(), EndDate=(start + timedelta(hours=1)).isoformat())
+    entity["Recurrence"].update(Pattern="Weekly", WeekPattern={"Cycle": 1, "Weekdays": start.strftime("%A")},
+                                RecurrenceEndType="Counter", RecurrenceCounter=3)
+    ok(call(ada, "Save", {"AppointmentEntity": entity, "UpdateMode": "ThisAndForward",
+                          "SendEmailToParticipants": True}))
+    old, new = sorted(series.receive(), key=lambda m: m.event().decoded("DTSTART"))
+    assert (old.method, old.event()["UID"]) == ("REQUEST", series.invite.event()["UID"])
+    assert new.method == "REQUEST" and new.event()["UID"] != old.event()["UID"] and "RRULE" in new.event()
+    shown_before = series.shown_by_server()  # the old rule's occurrences left
+    series.rule = ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": origin}))["Recurrence"][
+        "RecurrenceId"]
+    assert series.client.shown() == sorted(shown_before + series.shown_by_server())
+    assert len(series.client.shown()) == 2 + 3

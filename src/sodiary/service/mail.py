@@ -438,7 +438,7 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
     composed: list[_Out] = []
     singles: list[_Mail] = []
     mailed: list[_Mail] = []  # about occurrences of a series mailed as one recurring event
-    for mail in mails:
+    for mail in _repatterned(mails, before, records):
         found = records.find(mail.booking) if mail.booking.mother.recurrence_rule_id and not mail.only else None
         (mailed if found is not None and found.series else singles).append(mail)
     fresh = [m for m in singles if m.template == "new" and not m.only and m.booking.mother.recurrence_rule_id]
@@ -485,6 +485,24 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
             records.raise_existing(booking)
     records.follow_first_occurrences(after)
     return composed
+
+
+def _repatterned(mails: list[_Mail], before: dict[int, _Booking], records: _Records) -> list[_Mail]:
+    """A new pattern from an occurrence on moves it to a new rule: for a series mailed as one event, the
+    occurrence leaves that event (a cancel of it there) and starts the new series (a new invitation)."""
+    out = []
+    for mail in mails:
+        old = before.get(mail.mother_id)
+        if mail.template == "changed" and old is not None \
+                and old.mother.recurrence_rule_id != mail.booking.mother.recurrence_rule_id:
+            was = records.find(old)
+            if was is not None and was.series:
+                out.append(_Mail("cancelled", Method.CANCEL, mail.mother_id, old,
+                                 [r for r in old.live().values() if r.send_email]))
+                out.append(_Mail("new", Method.REQUEST, mail.mother_id, mail.booking, mail.recipients))
+                continue
+        out.append(mail)
+    return out
 
 
 def _addressed(mail: _Mail, event: Event, people: _People, opts: MailOptions) -> list[_Out]:
