@@ -75,15 +75,18 @@ _week = iter(range(1, 10_000))
 class Series:
     """A weekly series ada booked with tje0 (SendEmail set), and the calendar tje0's client keeps."""
 
-    def __init__(self, ada: httpx.Client, seed: Seeder, mail: SmtpSink, count: int) -> None:
+    def __init__(self, ada: httpx.Client, seed: Seeder, mail: SmtpSink, count: int, *others: str) -> None:
         self.ada, self.seed, self.mail = ada, seed, mail
         start = datetime(2036, 1, 3, 9, 0) + timedelta(weeks=next(_week) * 6)
         entity = ok(call(ada, "CreateDefaultAppointmentEntity"))
         with seed.engine.connect() as conn:
             who = conn.execute(text("SELECT associate_id FROM associate WHERE name = 'tje0'")).scalar_one()
+            more = [conn.execute(text("SELECT associate_id FROM associate WHERE name = :n"), {"n": n}).scalar_one()
+                    for n in others]
+            self.tje0 = who
             self.owner = conn.execute(text("SELECT associate_id FROM associate WHERE name = 'ada'")).scalar_one()
         entity.update(StartDate=start.isoformat(), EndDate=(start + timedelta(hours=1)).isoformat(), Title="Standup",
-                      Location="Room 1", Participants=[{"AssociateId": who, "SendEmail": True}],
+                      Location="Room 1", Participants=[{"AssociateId": a, "SendEmail": True} for a in (who, *more)],
                       Recurrence={"IsRecurrence": True, "Pattern": "Weekly",
                                   "WeekPattern": {"Cycle": 1, "Weekdays": start.strftime("%A")},
                                   "RecurrenceEndType": "Counter", "RecurrenceCounter": count})
@@ -311,3 +314,18 @@ def test_a_new_pattern_from_a_later_occurrence_ends_the_event_and_mails_the_new_
         "RecurrenceId"]
     assert series.client.shown() == sorted(shown_before + series.shown_by_server())
     assert len(series.client.shown()) == 2 + 3
+
+
+def test_a_participant_removed_from_every_occurrence_gets_one_cancel_of_the_event(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    series = Series(ada, seed, mail, 4, "ben")
+    entity = ok(call(ada, "GetAppointmentEntity", params={"appointmentEntityId": series.mothers()[0]["AppointmentId"]}))
+    entity["Participants"] = [p for p in entity["Participants"] if p["AssociateId"] != series.tje0]
+    ok(call(ada, "Save", {"AppointmentEntity": entity, "UpdateMode": "ThisAndForward",
+                          "SendEmailToParticipants": True}))
+    [m] = series.receive()
+    event = m.event()
+    assert (m.method, event["UID"], "RECURRENCE-ID" in event) == ("CANCEL", series.invite.event()["UID"], False)
+    assert [str(a) for a in ([event["ATTENDEE"]] if not isinstance(event["ATTENDEE"], list) else event["ATTENDEE"])
+            ] == ["mailto:tje0@example.com"]
+    assert series.client.shown() == []

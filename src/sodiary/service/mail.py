@@ -441,6 +441,7 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
     for mail in _repatterned(mails, before, records):
         found = records.find(mail.booking) if mail.booking.mother.recurrence_rule_id and not mail.only else None
         (mailed if found is not None and found.series else singles).append(mail)
+    composed.extend(_removed_from_series(conn, records, singles, after, opts))
     fresh = [m for m in singles if m.template == "new" and not m.only and m.booking.mother.recurrence_rule_id]
     singles = [m for m in singles if m not in fresh]
     # Changes first: a this-and-following change splits the event, and what follows mails the split one.
@@ -485,6 +486,32 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
             records.raise_existing(booking)
     records.follow_first_occurrences(after)
     return composed
+
+
+def _removed_from_series(conn: Connection, records: _Records, singles: list[_Mail], after: dict[int, _Booking],
+                         opts: MailOptions) -> list[_Out]:
+    """A participant removed from every occurrence a mailed event holds gets one CANCEL of the event (its
+    UID, no RECURRENCE-ID, naming only them), not one per occurrence; the mails it replaces leave `singles`."""
+    removed: dict[tuple[int, int], list[_Mail]] = {}
+    for mail in singles:
+        if mail.only and mail.template == "cancelled" and mail.booking.mother.recurrence_rule_id:
+            found = records.find(mail.booking)
+            if found is not None and found.series:
+                removed.setdefault((found.appointment_id, mail.recipients[0].invited_person_id), []).append(mail)
+    out: list[_Out] = []
+    for (anchor_id, person_id), group in removed.items():
+        held = records.in_event(anchor_id, after)
+        if len(group) < 2 or any(c.invited_person_id == person_id for b in held for c in b.live().values()):
+            continue
+        for mail in group:
+            singles.remove(mail)
+        first = min(group, key=lambda m: _original(m.booking.mother))
+        people = _People.of(conn, first.booking, first.recipients)
+        if people.organizer is None:
+            continue
+        event = _event(first.booking, records.raise_sequence(records.known[anchor_id]), people, opts.zone)
+        out.extend(_addressed(first, event, people, opts))
+    return out
 
 
 def _repatterned(mails: list[_Mail], before: dict[int, _Booking], records: _Records) -> list[_Mail]:
