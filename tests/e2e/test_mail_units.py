@@ -139,3 +139,23 @@ def test_an_occurrence_of_a_series_carries_its_recurrence_id() -> None:
                                                    ("EN", "en"), ("sv-SE", None), ("", None)])
 def test_a_culture_chooses_the_templates_language(culture: str, language: str | None) -> None:
     assert language_of(culture) == language
+
+
+def test_a_whole_series_is_one_calendar_with_the_master_first_and_its_overrides_after() -> None:
+    moved = msgspec.structs.replace(EVENT, start=datetime(2031, 3, 10, 10, 0, tzinfo=UTC),
+                                    end=datetime(2031, 3, 10, 11, 0, tzinfo=UTC),
+                                    recurrence_id=datetime(2031, 3, 10, 8, 0, tzinfo=UTC),
+                                    attendees=(*EVENT.attendees, Attendee(name="Ben", email="ben@example.com")))
+    series = msgspec.structs.replace(EVENT, tzid="Europe/Oslo", rrule="FREQ=WEEKLY;COUNT=3", overrides=(moved,))
+    master, override = icalendar.Calendar.from_ical(to_ics(series, Method.REQUEST)).walk("VEVENT")
+    assert "RRULE" in master and "RECURRENCE-ID" not in master
+    assert (override["UID"], override.decoded("RECURRENCE-ID")) == (master["UID"], moved.recurrence_id)
+    narrowed = icalendar.Calendar.from_ical(to_ics(series, Method.REQUEST, (EVENT.attendees[0],))).walk("VEVENT")
+    assert [str(v["ATTENDEE"]) for v in narrowed] == ["mailto:tje0@example.com"] * 2
+
+
+def test_a_whole_series_survives_the_outbox_payload() -> None:
+    series = msgspec.structs.replace(EVENT, rrule="FREQ=WEEKLY;COUNT=3", overrides=(msgspec.structs.replace(
+        EVENT, recurrence_id=datetime(2031, 3, 10, 8, 0, tzinfo=UTC)),))
+    payload = MailPayload(template="changed", language="en", method="REQUEST", to=EVENT.organizer, event=series)
+    assert decode(encode(payload)) == payload
