@@ -139,6 +139,10 @@ def engine_for(url: str) -> Engine:
     return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
 
 
+def _utc(value: datetime | date) -> datetime | date:
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
 def _instance(event: icalendar.Event) -> datetime | date | None:
     found = event.get("RECURRENCE-ID")
     if found is None:
@@ -194,11 +198,11 @@ class ClientCalendar:
         return cal
 
     def shown(self, start: datetime = datetime(2000, 1, 1, tzinfo=UTC),
-              end: datetime = datetime(2100, 1, 1, tzinfo=UTC)) -> list[tuple[datetime, datetime, str]]:
-        """Every instance the client shows, expanded by recurring-ical-events: (start, end) in UTC, title."""
+              end: datetime = datetime(2100, 1, 1, tzinfo=UTC)) -> list[tuple[Any, Any, str]]:
+        """Every instance the client shows, expanded by recurring-ical-events: (start, end) in UTC (dates
+        for all-day events), title."""
         found = recurring_ical_events.of(self.calendar()).between(start, end)
-        return sorted((e.decoded("DTSTART").astimezone(UTC), e.decoded("DTEND").astimezone(UTC), str(e["SUMMARY"]))
-                      for e in found)
+        return sorted((_utc(e.decoded("DTSTART")), _utc(e.decoded("DTEND")), str(e["SUMMARY"])) for e in found)
 
     def uids(self) -> set[str]:
         return {uid for uid, held in self.events.items() if held}

@@ -23,7 +23,15 @@ from sodiary.domain.enums import (
 )
 from sodiary.domain.recurrence import Rule, expand
 from sodiary.ical.feed import FeedEntry, feed_ics
-from sodiary.ical.series import Occurrence, Pattern, mailable, rrule_of, series_entries, series_rrule
+from sodiary.ical.series import (
+    Occurrence,
+    Pattern,
+    mailable,
+    moved_by_days,
+    rrule_of,
+    series_entries,
+    series_rrule,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 P, D, M, Y = RecurrencePattern, RecurrenceDailyPattern, RecurrenceMonthlyPattern, RecurrenceYearlyPattern
@@ -195,3 +203,15 @@ def test_a_pattern_is_mailable_exactly_when_the_mail_sends_its_rrule(name: str) 
 
 def test_custom_dates_are_not_mailable() -> None:
     assert not mailable(Pattern(pattern=int(P.Custom)))
+
+
+def test_an_all_day_series_maps_by_its_dates_whatever_clock_time_its_rows_keep() -> None:
+    found = series_rrule(Pattern(RecurrencePattern.Weekly, cycle=1, weekdays=Weekday.Thursday), weekly(3), OSLO, True)
+    assert found == ("FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;WKST=MO;UNTIL=20330317", [])
+
+
+def test_a_weekly_pattern_moved_by_days_turns_its_weekdays_with_it() -> None:
+    tue_sun = Pattern(pattern=int(P.Weekly), weekdays=int(Weekday.Tuesday | Weekday.Sunday))
+    assert moved_by_days(tue_sun, 1).weekdays == int(Weekday.Wednesday | Weekday.Monday)
+    assert moved_by_days(tue_sun, -2) == Pattern(pattern=int(P.Weekly), weekdays=int(Weekday.Sunday | Weekday.Friday))
+    assert moved_by_days(tue_sun, 7) == tue_sun

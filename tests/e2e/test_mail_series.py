@@ -75,7 +75,8 @@ _week = iter(range(1, 10_000))
 class Series:
     """A weekly series ada booked with tje0 (SendEmail set), and the calendar tje0's client keeps."""
 
-    def __init__(self, ada: httpx.Client, seed: Seeder, mail: SmtpSink, count: int, *others: str) -> None:
+    def __init__(self, ada: httpx.Client, seed: Seeder, mail: SmtpSink, count: int, *others: str,
+                 allday: bool = False) -> None:
         self.ada, self.seed, self.mail = ada, seed, mail
         start = datetime(2036, 1, 3, 9, 0) + timedelta(weeks=next(_week) * 6)
         entity = ok(call(ada, "CreateDefaultAppointmentEntity"))
@@ -89,7 +90,8 @@ class Series:
                       Location="Room 1", Participants=[{"AssociateId": a, "SendEmail": True} for a in (who, *more)],
                       Recurrence={"IsRecurrence": True, "Pattern": "Weekly",
                                   "WeekPattern": {"Cycle": 1, "Weekdays": start.strftime("%A")},
-                                  "RecurrenceEndType": "Counter", "RecurrenceCounter": count})
+                                  "RecurrenceEndType": "Counter", "RecurrenceCounter": count},
+                      IsAlldayEvent=allday)
         self.saved = ok(call(ada, "Save", {"AppointmentEntity": entity, "UpdateMode": "OnlyThis",
                                            "SendEmailToParticipants": True}))
         self.rule = self.saved["Recurrence"]["RecurrenceId"]
@@ -115,6 +117,12 @@ class Series:
         out = []
         for r in self.mothers():
             entity = ok(call(self.ada, "GetAppointmentEntity", params={"appointmentEntityId": r["AppointmentId"]}))
+            if entity["IsAlldayEvent"]:
+                # The client's all-day event is its dates: DTEND is the day after the last day.
+                first, last = (datetime.fromisoformat(entity[k]) for k in ("StartDate", "EndDate"))
+                days = (last.date() - first.date()).days + (last.time() != datetime.min.time() or last == first)
+                out.append((first.date(), first.date() + timedelta(days=days), entity["Title"]))
+                continue
             start, end = (datetime.fromisoformat(entity[k]).replace(tzinfo=OSLO).astimezone(UTC)
                           for k in ("StartDate", "EndDate"))
             out.append((start, end, entity["Title"]))
@@ -329,3 +337,18 @@ def test_a_participant_removed_from_every_occurrence_gets_one_cancel_of_the_even
     assert [str(a) for a in ([event["ATTENDEE"]] if not isinstance(event["ATTENDEE"], list) else event["ATTENDEE"])
             ] == ["mailto:tje0@example.com"]
     assert series.client.shown() == []
+
+
+def test_an_all_day_series_moved_this_and_following_is_split_into_two_dated_events(
+        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
+    series = Series(ada, seed, mail, 4, allday=True)
+    assert series.invite.event()["DTSTART"].params.get("VALUE") == "DATE"
+    assert series.client.shown() == series.shown_by_server()
+    series.move(2, timedelta(days=1), "ThisAndForward")
+    head, tail = series.receive()
+    assert head.event()["UID"] == series.invite.event()["UID"] and tail.event()["UID"] != head.event()["UID"]
+    assert series.client.shown() == series.shown_by_server()
+    series.delete(3, "OnlyThis")
+    [m] = series.receive()
+    assert (m.method, m.event()["UID"]) == ("CANCEL", tail.event()["UID"])
+    assert series.client.shown() == series.shown_by_server()

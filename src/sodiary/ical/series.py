@@ -203,6 +203,22 @@ def _portable(parts: dict[str, Any]) -> bool:
     return not ("BYSETPOS" in parts and "BYMONTHDAY" in parts)
 
 
+def moved_by_days(p: Pattern, days: int) -> Pattern:
+    """The pattern of a series whose every occurrence moved by whole days (a this-and-following move to
+    another weekday): a weekly rule's days turn with it; every other pattern stays as it is."""
+    if p.pattern != RecurrencePattern.Weekly or not days % 7:
+        return p
+    turned = 0
+    for bit in range(7):
+        if p.weekdays & (1 << bit):
+            turned |= 1 << ((bit + days) % 7)
+    return replace_pattern(p, weekdays=turned)
+
+
+def replace_pattern(p: Pattern, **changes: int) -> Pattern:
+    return Pattern(**{**{k: getattr(p, k) for k in Pattern.__slots__}, **changes})
+
+
 _SHORTEST_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -225,6 +241,9 @@ def series_rrule(p: Pattern, starts: Sequence[datetime], zone: ZoneInfo, allday:
                  ) -> tuple[str, list[datetime]] | None:
     """The RRULE and the EXDATEs (wall clock, as `starts`) whose expansion from the first start is exactly
     `starts` (the occurrences' wall-clock starts in `zone`, ascending), or None when no RRULE says that."""
+    if allday:
+        # An all-day occurrence is its date, whatever clock time the row keeps.
+        starts = [datetime.combine(s.date(), datetime.min.time()) for s in starts]
     if len(starts) < 2 or len(set(starts)) != len(starts):
         return None
     parts = rrule_of(p, starts[0].date())

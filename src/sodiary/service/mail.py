@@ -32,7 +32,7 @@ from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import Invalid
 from ..domain.preconditions import Preconditions
 from ..ical import Attendee, Event, Method, Party
-from ..ical.series import Pattern, series_rrule
+from ..ical.series import Pattern, moved_by_days, series_rrule
 from ..outbox import signal
 from ..outbox.mail import MailPayload, Renderer, encode, language_of, one_line, valid_address
 from ..store import entities as rows_store
@@ -785,6 +785,10 @@ def _plan_whole(conn: Connection, held: list[_Booking], recipients: dict[int, Ap
             planned.append(_Planned(occurrences, instants, "", [], rows))
             continue
         found = series_rrule(pattern, instants, _tz(zone), bool(held[0].mother.is_allday))
+        if found is None and shift and not shift % (24 * 60):
+            # Moved to another weekday: the event's rule is the pattern turned with it.
+            found = series_rrule(moved_by_days(pattern, shift // (24 * 60)), instants, _tz(zone),
+                                 bool(held[0].mother.is_allday))
         if found is None:
             return None
         planned.append(_Planned(occurrences, instants, found[0], found[1], rows))
