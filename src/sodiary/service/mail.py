@@ -499,9 +499,14 @@ def _removed_from_series(conn: Connection, records: _Records, singles: list[_Mai
             if found is not None and found.series:
                 removed.setdefault((found.appointment_id, mail.recipients[0].invited_person_id), []).append(mail)
     out: list[_Out] = []
+    still: dict[int, set[int]] = {}  # by event: the persons with a live row in one of its occurrences
     for (anchor_id, person_id), group in removed.items():
-        held = records.in_event(anchor_id, after)
-        if len(group) < 2 or any(c.invited_person_id == person_id for b in held for c in b.live().values()):
+        if len(group) < 2:
+            continue
+        if anchor_id not in still:
+            still[anchor_id] = {c.invited_person_id for b in records.in_event(anchor_id, after)
+                                for c in b.live().values()}
+        if person_id in still[anchor_id]:
             continue
         for mail in group:
             singles.remove(mail)
@@ -770,10 +775,10 @@ def _plan_whole(conn: Connection, held: list[_Booking], recipients: dict[int, Ap
         return None
     pattern = Pattern(rule.pattern, rule.sub_pattern, rule.cycle, rule.weekdays, rule.day, rule.week_of_month,
                       rule.month)
+    live = [{c.invited_person_id for c in b.live().values()} for b in held]
     by_presence: dict[tuple[int, ...], list[AppointmentRow]] = {}
     for person_id, row in recipients.items():
-        present = tuple(i for i, b in enumerate(held)
-                        if any(c.invited_person_id == person_id for c in b.live().values()))
+        present = tuple(i for i, persons in enumerate(live) if person_id in persons)
         by_presence.setdefault(present, []).append(row)
     planned = []
     for present, rows in by_presence.items():
