@@ -500,6 +500,7 @@ def _removed_from_series(conn: Connection, records: _Records, singles: list[_Mai
                 removed.setdefault((found.appointment_id, mail.recipients[0].invited_person_id), []).append(mail)
     out: list[_Out] = []
     still: dict[int, set[int]] = {}  # by event: the persons with a live row in one of its occurrences
+    dropped: set[int] = set()
     for (anchor_id, person_id), group in removed.items():
         if len(group) < 2:
             continue
@@ -508,14 +509,14 @@ def _removed_from_series(conn: Connection, records: _Records, singles: list[_Mai
                                 for c in b.live().values()}
         if person_id in still[anchor_id]:
             continue
-        for mail in group:
-            singles.remove(mail)
+        dropped.update(id(m) for m in group)
         first = min(group, key=lambda m: _original(m.booking.mother))
         people = _People.of(conn, first.booking, first.recipients)
         if people.organizer is None:
             continue
         event = _event(first.booking, records.raise_sequence(records.known[anchor_id]), people, opts.zone)
         out.extend(_addressed(first, event, people, opts))
+    singles[:] = [m for m in singles if id(m) not in dropped]
     return out
 
 
