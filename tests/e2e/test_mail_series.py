@@ -352,3 +352,31 @@ def test_an_all_day_series_moved_this_and_following_is_split_into_two_dated_even
     [m] = series.receive()
     assert (m.method, m.event()["UID"]) == ("CANCEL", tail.event()["UID"])
     assert series.client.shown() == series.shown_by_server()
+
+
+def test_a_confirmation_after_the_split_names_the_new_event_and_the_occurrences_instance(
+        series: Series, tje0: httpx.Client) -> None:
+    series.move(2, timedelta(hours=1), "ThisAndForward")
+    _, tail = series.receive()
+    instance = series.client.shown()[3][0]
+    with series.seed.engine.connect() as conn:
+        mine = conn.execute(text(
+            "SELECT appointment_id FROM appointment WHERE mother_id = :m AND associate_id = :a"),
+            {"m": series.mothers()[3]["AppointmentId"], "a": series.tje0}).scalar_one()
+    ok(call(tje0, "AcceptWithEmailConfirmation", {"AppointmentId": mine, "UpdateMode": "OnlyThis"}))
+    settle(series.seed.engine)
+    [m] = [r for r in series.mail.sink.take() if r.to == "ada@example.com"]
+    event = m.event()
+    assert (m.method, event["UID"], event.decoded("RECURRENCE-ID")) == ("REPLY", tail.event()["UID"], instance)
+
+
+def test_a_reply_naming_an_instance_of_the_new_event_answers_that_occurrence(series: Series,
+                                                                             ada: httpx.Client) -> None:
+    series.move(2, timedelta(hours=1), "ThisAndForward")
+    series.receive()
+    series.move(3, timedelta(minutes=30), "OnlyThis")
+    [override] = series.receive()
+    body = {"EmailAddress": "tje0@example.com", "IcsData": reply(override, "DECLINED")}
+    assert ok(call(ada, "UpdateAppointmentFromIcsResponse", body)) is True
+    statuses = series.statuses()
+    assert statuses[3] == S.BookingDeclined and S.BookingDeclined not in statuses[:3], statuses
