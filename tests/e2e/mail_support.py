@@ -9,10 +9,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from typing import Any
 
 import icalendar
+import recurring_ical_events
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -135,3 +137,72 @@ def settle(engine: Engine, timeout: float = 60.0) -> list[dict[str, Any]]:
 
 def engine_for(url: str) -> Engine:
     return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+def _utc(value: datetime | date) -> datetime | date:
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+def _instance(event: icalendar.Event) -> datetime | date | None:
+    found = event.get("RECURRENCE-ID")
+    if found is None:
+        return None
+    value = found.dt
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+class ClientCalendar:
+    """What a calendar client makes of the iMIP messages one attendee received (RFC 5546 §3.2), kept as
+    VEVENTs by UID: a REQUEST with a master (no RECURRENCE-ID) replaces everything the UID had; one with
+    RECURRENCE-IDs only replaces those instances; a CANCEL without RECURRENCE-ID removes the UID, one with
+    a RECURRENCE-ID removes that instance (an EXDATE on the master, as clients record it)."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, dict[datetime | date | None, icalendar.Event]] = {}
+        self.zones: dict[str, icalendar.Timezone] = {}
+
+    def apply(self, *messages: Received) -> ClientCalendar:
+        for message in messages:
+            calendar = message.calendar()
+            for zone in calendar.walk("VTIMEZONE"):
+                self.zones[str(zone["TZID"])] = zone
+            for event in calendar.walk("VEVENT"):
+                self._apply(message.method, event, calendar.walk("VEVENT"))
+        return self
+
+    def _apply(self, method: str, event: icalendar.Event, all_of_it: list[icalendar.Event]) -> None:
+        uid, instance = str(event["UID"]), _instance(event)
+        if method == "REQUEST":
+            if any(_instance(e) is None for e in all_of_it) and instance is None:
+                self.events[uid] = {}
+            self.events.setdefault(uid, {})[instance] = event
+        elif method == "CANCEL":
+            if instance is None:
+                self.events.pop(uid, None)
+                return
+            held = self.events.get(uid, {})
+            held.pop(instance, None)
+            master = held.get(None)
+            if master is not None:
+                master.add("exdate", event["RECURRENCE-ID"].dt)
+
+    def calendar(self) -> icalendar.Calendar:
+        cal = icalendar.Calendar()
+        cal.add("prodid", "-//test client//EN")
+        cal.add("version", "2.0")
+        for zone in self.zones.values():
+            cal.add_component(zone)
+        for held in self.events.values():
+            for event in held.values():
+                cal.add_component(event)
+        return cal
+
+    def shown(self, start: datetime = datetime(2000, 1, 1, tzinfo=UTC),
+              end: datetime = datetime(2100, 1, 1, tzinfo=UTC)) -> list[tuple[Any, Any, str]]:
+        """Every instance the client shows, expanded by recurring-ical-events: (start, end) in UTC (dates
+        for all-day events), title."""
+        found = recurring_ical_events.of(self.calendar()).between(start, end)
+        return sorted((_utc(e.decoded("DTSTART")), _utc(e.decoded("DTEND")), str(e["SUMMARY"])) for e in found)
+
+    def uids(self) -> set[str]:
+        return {uid for uid, held in self.events.items() if held}

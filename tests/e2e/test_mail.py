@@ -475,26 +475,6 @@ def test_a_change_to_one_occurrence_of_a_mailed_series_sends_that_occurrence_wit
     assert event.decoded("DTSTART") == occurrences(ada, saved)[1]
 
 
-def test_moving_this_and_forward_with_email_mails_each_later_occurrence_of_the_series(
-        ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
-    saved = book_weekly(ada, seed, 3)
-    [invite] = delivered(seed, mail)
-    rule = saved["Recurrence"]["RecurrenceId"]
-    rows = ok(call(ada, "GetAppointmentRecords", {"MotherId": 0, "RecurrenceRuleId": rule}))
-    mothers = sorted((r for r in rows if r["AssociateId"] == ids(seed)["ada"]), key=lambda r: r["StartDate"])
-    second = mothers[1]
-    new_start = datetime.fromisoformat(second["StartDate"]) + timedelta(hours=1)
-    ok(call(ada, "MoveWithEmail", {"AppointmentId": second["AppointmentId"], "NewStartTime": new_start.isoformat(),
-                                   "UpdateMode": "ThisAndForward", "SendEmailToParticipants": True}))
-    received = delivered(seed, mail)
-    assert len(received) == 2
-    events = sorted((m.event() for m in received), key=lambda e: e.decoded("DTSTART"))
-    assert {str(e["UID"]) for e in events} == {str(invite.event()["UID"])}
-    assert [e["SEQUENCE"] for e in events] == [1, 1]
-    assert [e.decoded("RECURRENCE-ID") for e in events] == series_starts(invite.event())[1:]
-    assert [e.decoded("DTSTART") for e in events] == occurrences(ada, saved)[1:]
-
-
 def test_a_series_whose_pattern_has_no_rrule_is_mailed_occurrence_by_occurrence(
         ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
     """Day 31 monthly: SuperOffice takes a short month's last day, an RRULE would skip the month."""

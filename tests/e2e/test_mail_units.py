@@ -12,9 +12,9 @@ import icalendar
 import msgspec
 import pytest
 
-from sodiary.domain.enums import RecurrenceMonthlyPattern, RecurrencePattern, Weekday, WeekOfMonth
+from sodiary.domain.enums import RecurrencePattern, Weekday
 from sodiary.ical import Attendee, Event, Method, Party, to_ics
-from sodiary.ical.rrule import Pattern, series_rrule
+from sodiary.ical.series import Pattern, series_rrule
 from sodiary.outbox.delivery import backoff
 from sodiary.outbox.mail import MailPayload, Renderer, decode, encode, language_of, valid_address
 from sodiary.outbox.transport import DirectoryTransport, SmtpTransport, mail_directory, transport_for
@@ -102,44 +102,13 @@ def test_an_operators_template_directory_comes_first(tmp_path: Path) -> None:
     assert "<strong>Plan</strong>" in rendered.as_string(), "the built-in HTML template is still used"
 
 
-# --- A series as one RRULE (sodiary/ical/rrule.py) -------------------------------------------------------
+# --- A series as one RRULE (sodiary/ical/series.py) ------------------------------------------------------
 
 OSLO = ZoneInfo("Europe/Oslo")
 
 
 def weekly(count: int, start: datetime = datetime(2033, 3, 3, 9, 0)) -> list[datetime]:
     return [start + timedelta(weeks=i) for i in range(count)]
-
-
-def test_a_weekly_series_maps_to_an_rrule_ending_at_its_last_occurrence_in_utc() -> None:
-    found = series_rrule(Pattern(RecurrencePattern.Weekly, cycle=1, weekdays=Weekday.Thursday), weekly(5), OSLO, False)
-    assert found == ("FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;WKST=MO;UNTIL=20330331T070000Z", [])
-
-
-def test_an_occurrence_missing_from_a_series_becomes_an_exdate() -> None:
-    starts = weekly(5)
-    del starts[2]
-    found = series_rrule(Pattern(RecurrencePattern.Weekly, cycle=1, weekdays=Weekday.Thursday), starts, OSLO, False)
-    assert found is not None and found[1] == [weekly(5)[2]]
-
-
-def test_a_month_end_clamped_by_superoffice_has_no_rrule() -> None:
-    starts = [datetime(2035, 1, 31, 9), datetime(2035, 2, 28, 9), datetime(2035, 3, 31, 9)]
-    pattern = Pattern(RecurrencePattern.Monthly, sub_pattern=RecurrenceMonthlyPattern.DayOfMonth, cycle=1, day=31)
-    assert series_rrule(pattern, starts, OSLO, False) is None
-
-
-def test_the_last_weekday_of_the_month_maps_to_bysetpos_minus_one() -> None:
-    starts = [datetime(2035, 1, 26, 9), datetime(2035, 2, 23, 9), datetime(2035, 3, 30, 9)]  # last Fridays
-    pattern = Pattern(RecurrencePattern.Monthly, sub_pattern=RecurrenceMonthlyPattern.WeekdayOfMonth, cycle=1,
-                      weekdays=Weekday.Friday, week_of_month=WeekOfMonth.Last)
-    found = series_rrule(pattern, starts, OSLO, False)
-    assert found is not None and "BYDAY=FR;BYSETPOS=-1" in found[0] and found[1] == []
-
-
-def test_custom_dates_and_a_single_occurrence_have_no_rrule() -> None:
-    assert series_rrule(Pattern(RecurrencePattern.Custom), weekly(3), OSLO, False) is None
-    assert series_rrule(Pattern(RecurrencePattern.Weekly, weekdays=Weekday.Thursday), weekly(1), OSLO, False) is None
 
 
 def test_a_series_event_is_written_in_its_zone_with_the_rrule_exdate_and_vtimezone() -> None:
@@ -170,3 +139,23 @@ def test_an_occurrence_of_a_series_carries_its_recurrence_id() -> None:
                                                    ("EN", "en"), ("sv-SE", None), ("", None)])
 def test_a_culture_chooses_the_templates_language(culture: str, language: str | None) -> None:
     assert language_of(culture) == language
+
+
+def test_a_whole_series_is_one_calendar_with_the_master_first_and_its_overrides_after() -> None:
+    moved = msgspec.structs.replace(EVENT, start=datetime(2031, 3, 10, 10, 0, tzinfo=UTC),
+                                    end=datetime(2031, 3, 10, 11, 0, tzinfo=UTC),
+                                    recurrence_id=datetime(2031, 3, 10, 8, 0, tzinfo=UTC),
+                                    attendees=(*EVENT.attendees, Attendee(name="Ben", email="ben@example.com")))
+    series = msgspec.structs.replace(EVENT, tzid="Europe/Oslo", rrule="FREQ=WEEKLY;COUNT=3", overrides=(moved,))
+    master, override = icalendar.Calendar.from_ical(to_ics(series, Method.REQUEST)).walk("VEVENT")
+    assert "RRULE" in master and "RECURRENCE-ID" not in master
+    assert (override["UID"], override.decoded("RECURRENCE-ID")) == (master["UID"], moved.recurrence_id)
+    narrowed = icalendar.Calendar.from_ical(to_ics(series, Method.REQUEST, (EVENT.attendees[0],))).walk("VEVENT")
+    assert [str(v["ATTENDEE"]) for v in narrowed] == ["mailto:tje0@example.com"] * 2
+
+
+def test_a_whole_series_survives_the_outbox_payload() -> None:
+    series = msgspec.structs.replace(EVENT, rrule="FREQ=WEEKLY;COUNT=3", overrides=(msgspec.structs.replace(
+        EVENT, recurrence_id=datetime(2031, 3, 10, 8, 0, tzinfo=UTC)),))
+    payload = MailPayload(template="changed", language="en", method="REQUEST", to=EVENT.organizer, event=series)
+    assert decode(encode(payload)) == payload

@@ -44,3 +44,6 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     # One occurrence of such a series (its original start): a change or cancel of that occurrence only.
     recurrence_id: datetime | None = None
     recurrence_date: date | None = None
+    # The whole series at once (RFC 5546 §2.1.4): the occurrences that differ from the RRULE's instance,
+    # each an Event of the same UID with its RECURRENCE-ID, written after the master in one VCALENDAR.
+    overrides: tuple[Event, ...] = ()

@@ -40,18 +40,31 @@ def _attendee(attendee: Attendee, method: Method) -> icalendar.vCalAddress:
 
 
 def to_ics(event: Event, method: Method, attendees: tuple[Attendee, ...] | None = None) -> bytes:
-    """The VCALENDAR for `event`. `attendees` narrows the ATTENDEE list (a REPLY names only who answers,
-    a CANCEL sent to one removed participant names only them)."""
+    """The VCALENDAR for `event` (and its overrides). `attendees` narrows the ATTENDEE list (a REPLY names
+    only who answers, a CANCEL sent to one removed participant names only them)."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method.value)
+    zone = _zone(event.tzid)
+    cal.add_component(_vevent(event, method, attendees, zone))
+    emails = {a.email for a in attendees} if attendees is not None else set()
+    for override in event.overrides:
+        # A narrowed copy stays narrowed in every occurrence it describes.
+        mine = None if attendees is None else tuple(a for a in override.attendees if a.email in emails) or attendees
+        cal.add_component(_vevent(override, method, mine, zone))
+    if zone is not None:
+        cal.add_missing_timezones()  # the VTIMEZONE of TZID, so every client reads the same instants
+    return bytes(cal.to_ical())
+
+
+def _vevent(event: Event, method: Method, attendees: tuple[Attendee, ...] | None,
+            zone: ZoneInfo | None) -> icalendar.Event:
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
     vevent.add("sequence", event.sequence)
     vevent.add("dtstamp", event.dtstamp)
-    zone = _zone(event.tzid)
 
     def local(instant: datetime) -> datetime:
         return instant.astimezone(zone) if zone is not None else instant
@@ -85,10 +98,7 @@ def to_ics(event: Event, method: Method, attendees: tuple[Attendee, ...] | None 
     elif method is not Method.CANCEL:
         vevent.add("status", "CONFIRMED")
     vevent.add("transp", "OPAQUE")
-    cal.add_component(vevent)
-    if zone is not None:
-        cal.add_missing_timezones()  # the VTIMEZONE of TZID, so every client reads the same instants
-    return bytes(cal.to_ical())
+    return vevent
 
 
 def _zone(name: str) -> ZoneInfo | None:

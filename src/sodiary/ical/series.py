@@ -1,11 +1,19 @@
-"""A recurring booking as one VEVENT with RRULE (RFC 5545 §3.8.5), EXDATE for occurrences no longer in the
-diary and RECURRENCE-ID overrides for the ones that differ from the series.
+"""A recurring booking as one VEVENT with RRULE (RFC 5545 §3.8.5): the one home of the mapping of
+SuperOffice's recurrence patterns onto RRULEs, used by the subscription feed and by the mailed invitations.
 
 sodiary keeps one row per occurrence, and SuperOffice's patterns are not RFC 5545's in every corner
 (month-end clamping, yearly cycles, a series zone other than the feed's). So the RRULE is only the short
-description; the truth is the rows. Every date the RRULE yields (expanded here with python-dateutil, as
-readers do) that has no row in the diary becomes an EXDATE, and every row the RRULE does not yield becomes an
-RDATE: whatever the mapping misses, a reader expands exactly the diary's occurrences.
+description; the truth is the rows. Both users expand the RRULE with python-dateutil, as readers do, and
+compare with the rows:
+
+- the feed (`series_entries`): every date the RRULE yields that has no row in the diary becomes an EXDATE,
+  every row it does not yield an RDATE: whatever the mapping misses, a reader expands the diary's occurrences;
+- the mail (`series_rrule`): an invitation goes to Outlook, Exchange and Google, which take fewer forms
+  (no RDATE, no BYSETPOS over a BYMONTHDAY list), so an RRULE is only mailed when its expansion, less
+  EXDATEs, is exactly the stored starts; otherwise each occurrence is mailed as an event of its own.
+
+(`sodiary import` reads RRULEs the other way: it expands them with python-dateutil into a Custom series of
+exact dates, ical/importing.py, and needs no pattern mapping.)
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 from dateutil import rrule as dr
@@ -27,6 +37,7 @@ from ..domain.enums import (
     Weekday,
     WeekOfMonth,
 )
+from ..domain.recurrence import MAX_OCCURRENCES
 from .feed import FeedEntry
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -58,8 +69,9 @@ class Occurrence:
     entry: FeedEntry | None
 
 
-def rrule_of(p: Pattern) -> dict[str, Any] | None:
-    """The RRULE parts for the pattern, without its end; None for Custom (its dates are RDATEs)."""
+def rrule_of(p: Pattern, first: date | None = None) -> dict[str, Any] | None:
+    """The RRULE parts for the pattern, without its end; None for Custom (its dates are RDATEs). `first`,
+    the first occurrence, gives a yearly rule's month when the rule has none (month 0 = the start's)."""
     try:
         pattern = RecurrencePattern(p.pattern)
     except ValueError:
@@ -80,8 +92,8 @@ def rrule_of(p: Pattern) -> dict[str, Any] | None:
     if pattern is RecurrencePattern.Yearly:
         by_day = p.sub_pattern == RecurrenceYearlyPattern.WeekdayOfMonth
         parts: dict[str, Any] = {"FREQ": "YEARLY", "INTERVAL": cycle}
-        if p.month:
-            parts["BYMONTH"] = p.month
+        if p.month or first is not None:
+            parts["BYMONTH"] = p.month or (first.month if first is not None else 1)
         return {**parts, **_in_month(p, by_day)}
     return None
 
@@ -175,3 +187,84 @@ def _expand(rule: dict[str, Any] | None, first: When, last: When) -> dict[dateti
         for when in dr.rrulestr(f"RRULE:{text}", dtstart=start, forceset=True).between(start, end, inc=True):
             found[when.date()] = when.date()
     return found
+
+
+# --- The mail's RRULE ---------------------------------------------------------------------------------
+
+
+def rrule_text(parts: dict[str, Any]) -> str:
+    """The RECUR value in the parts' own order (FREQ first, UNTIL last), as mailed."""
+    return ";".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in parts.items())
+
+
+def _portable(parts: dict[str, Any]) -> bool:
+    # Outlook/Exchange hold BYSETPOS only with BYDAY (the n-th weekday); the month-end clamp of day 29..31
+    # (BYMONTHDAY=28..31;BYSETPOS=-1) has no place in their recurrence model, so it is not mailed.
+    return not ("BYSETPOS" in parts and "BYMONTHDAY" in parts)
+
+
+def moved_by_days(p: Pattern, days: int) -> Pattern:
+    """The pattern of a series whose every occurrence moved by whole days (a this-and-following move to
+    another weekday): a weekly rule's days turn with it; every other pattern stays as it is."""
+    if p.pattern != RecurrencePattern.Weekly or not days % 7:
+        return p
+    turned = 0
+    for bit in range(7):
+        if p.weekdays & (1 << bit):
+            turned |= 1 << ((bit + days) % 7)
+    return replace_pattern(p, weekdays=turned)
+
+
+def replace_pattern(p: Pattern, **changes: int) -> Pattern:
+    return Pattern(**{**{k: getattr(p, k) for k in Pattern.__slots__}, **changes})
+
+
+_SHORTEST_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def mailable(p: Pattern, first: date | None = None) -> bool:
+    """Whether an invitation can carry the pattern as one RRULE: not Custom, not a month end SuperOffice
+    clamps (day 29..31 of a month, 29 February), not a weekly rule without days (rrule_of's Monday is the
+    feed's guess). Otherwise each occurrence is mailed alone, and the booking carries SuperOffice's
+    CautionWarning RecurrencePatternNotSupported."""
+    parts = rrule_of(p, first)
+    if parts is None or not _portable(parts):
+        return False
+    if p.pattern == RecurrencePattern.Weekly:
+        return bool(p.weekdays)
+    if p.pattern == RecurrencePattern.Yearly and p.sub_pattern != RecurrenceYearlyPattern.WeekdayOfMonth:
+        return p.day <= _SHORTEST_MONTH[int(parts.get("BYMONTH", 1)) - 1]
+    return True
+
+
+def series_rrule(p: Pattern, starts: Sequence[datetime], zone: ZoneInfo, allday: bool
+                 ) -> tuple[str, list[datetime]] | None:
+    """The RRULE and the EXDATEs (wall clock, as `starts`) whose expansion from the first start is exactly
+    `starts` (the occurrences' wall-clock starts in `zone`, ascending), or None when no RRULE says that."""
+    if allday:
+        # An all-day occurrence is its date, whatever clock time the row keeps.
+        starts = [datetime.combine(s.date(), datetime.min.time()) for s in starts]
+    if len(starts) < 2 or len(set(starts)) != len(starts):
+        return None
+    parts = rrule_of(p, starts[0].date())
+    if parts is None or not mailable(p, starts[0].date()):
+        return None
+    last = starts[-1]
+    if allday:
+        until = f"{last:%Y%m%d}"
+        dtstart = starts[0]
+    else:
+        until = last.replace(tzinfo=zone).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dtstart = starts[0].replace(tzinfo=zone)
+    text = f"{rrule_text(parts)};UNTIL={until}"
+    try:
+        expanded = list(islice(dr.rrulestr(text, dtstart=dtstart), MAX_OCCURRENCES + 1))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if len(expanded) > MAX_OCCURRENCES:
+        return None
+    walls = [e.replace(tzinfo=None) for e in expanded]
+    wanted = set(starts)
+    if not wanted <= set(walls) or walls[0] != starts[0]:
+        return None
+    return text, [w for w in walls if w not in wanted]

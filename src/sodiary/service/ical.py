@@ -97,7 +97,7 @@ def _apply(conn: Connection, caller: Caller | None, reply: Reply, zone: ZoneInfo
         operation = _APPLIED.get(answer.partstat)
         if operation is None:
             continue
-        targets = _targets(conn, attendee, answer, zone)
+        targets = _targets(conn, attendee, answer, zone, timedelta(minutes=found.shift))
         if found.series and answer.recurrence_id is None and answer.recurrence_date is None:
             targets = _whole_series(conn, attendee)
         for target, mode in targets:
@@ -110,8 +110,9 @@ def _apply(conn: Connection, caller: Caller | None, reply: Reply, zone: ZoneInfo
 
 
 def _targets(conn: Connection, attendee: invitations.Participant, answer: Answer,
-             zone: ZoneInfo) -> list[tuple[int, RecurrenceUpdateMode]]:
-    """The rows the answer lands on, each with the mode to answer it in."""
+             zone: ZoneInfo, shift: timedelta) -> list[tuple[int, RecurrenceUpdateMode]]:
+    """The rows the answer lands on, each with the mode to answer it in. `shift` is how far the mailed
+    event's instances lie from the occurrences' original starts (a series re-sent at a new time)."""
     only = RecurrenceUpdateMode.OnlyThis
     if answer.recurrence_id is None and answer.recurrence_date is None:
         return [(attendee.appointment_id, only)]
@@ -120,6 +121,7 @@ def _targets(conn: Connection, attendee: invitations.Participant, answer: Answer
     else:
         assert answer.recurrence_date is not None
         wall = datetime.combine(answer.recurrence_date, attendee.start.time())
+    wall -= shift
     if attendee.recurrence_rule_id == 0:
         if wall != attendee.start:
             raise Refused()
@@ -140,10 +142,12 @@ def _whole_series(conn: Connection, attendee: invitations.Participant) -> list[t
     from the first occurrence on (the invitation's record is the first occurrence's mother row)."""
     if not attendee.recurrence_rule_id:
         return [(attendee.appointment_id, RecurrenceUpdateMode.OnlyThis)]
-    if attendee.associate_id:
+    # A this-and-following change split the series into two events: this one ends where the next begins.
+    until = invitations.next_series_start(conn, attendee.recurrence_rule_id, attendee.start)
+    if attendee.associate_id and until is None:
         return [(attendee.appointment_id, RecurrenceUpdateMode.ThisAndForward)]
-    return [(row, RecurrenceUpdateMode.OnlyThis)
-            for row in invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, attendee.start)]
+    return [(row, RecurrenceUpdateMode.OnlyThis) for row in
+            invitations.occurrences_from(conn, attendee.recurrence_rule_id, attendee, attendee.start, until)]
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -263,7 +267,7 @@ def _series(conn: Connection, rule_id: int, rows: list[AppointmentRow], tz: Zone
     rule = None if rule_row is None else rrule_of(Pattern(
         pattern=rule_row.pattern, sub_pattern=rule_row.sub_pattern, cycle=rule_row.cycle,
         weekdays=rule_row.weekdays, day=rule_row.day, week_of_month=rule_row.week_of_month,
-        month=rule_row.month))
+        month=rule_row.month), rule_row.start_date.date() if rule_row.start_date else None)
     occurrences = []
     for r in rows:
         original = r.original_start_date or r.start_date

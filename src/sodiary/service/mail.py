@@ -6,13 +6,16 @@ mail (docs/decisions.md, "E-mail invitations and the outbox"). The mails are wri
 sent: the delivery worker sends them after commit (sodiary/outbox/), so a rollback sends nothing and a
 commit loses nothing.
 
-sodiary stores one mother row per occurrence of a series, so every occurrence is its own event with its
-own UID; a change to several occurrences mails each of them.
+sodiary stores one mother row per occurrence of a series. A new series whose pattern maps onto an RRULE is
+mailed as one recurring event; later changes to it send that event again whole (RRULE, EXDATE, overrides),
+or one occurrence with its RECURRENCE-ID, or, this and following, split it in two (docs/decisions.md,
+"A mailed series after it was sent"). Any other series is mailed occurrence by occurrence, each its own UID.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,7 +32,7 @@ from ..domain.enums import RecurrenceUpdateMode
 from ..domain.errors import Invalid
 from ..domain.preconditions import Preconditions
 from ..ical import Attendee, Event, Method, Party
-from ..ical.rrule import Pattern, series_rrule
+from ..ical.series import Pattern, moved_by_days, series_rrule
 from ..outbox import signal
 from ..outbox.mail import MailPayload, Renderer, encode, language_of, one_line, valid_address
 from ..store import entities as rows_store
@@ -431,22 +434,30 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
     """The mails the change from `before` to `after` calls for, each in its recipient's language; the
     invitation records (UID, SEQUENCE) updated as sending them requires."""
     mails, bump = _plan(before, after)
-    records = _Records(conn, opts, now)
+    records = _Records(conn, opts, now, before, after)
     composed: list[_Out] = []
     singles: list[_Mail] = []
-    for group in _series_groups(mails):
-        if group[0].template == "cancelled":
-            whole = _whole_series(records, group, after)
-            if whole is None:
+    mailed: list[_Mail] = []  # about occurrences of a series mailed as one recurring event
+    for mail in _repatterned(mails, before, records):
+        found = records.find(mail.booking) if mail.booking.mother.recurrence_rule_id and not mail.only else None
+        (mailed if found is not None and found.series else singles).append(mail)
+    composed.extend(_removed_from_series(conn, records, singles, after, opts))
+    fresh = [m for m in singles if m.template == "new" and not m.only and m.booking.mother.recurrence_rule_id]
+    singles = [m for m in singles if m not in fresh]
+    # Changes first: a this-and-following change splits the event, and what follows mails the split one.
+    for template in ("changed", "cancelled", "new"):
+        by_event: dict[int, list[_Mail]] = {}
+        for mail in (m for m in mailed if m.template == template):
+            found = records.find(mail.booking)
+            assert found is not None
+            by_event.setdefault(found.appointment_id, []).append(mail)
+        for anchor_id, group in by_event.items():
+            done = _mailed_series(conn, records, anchor_id, template, group, after, bump, opts)
+            if done is None:
                 singles.extend(group)
-                continue
-            mail, invitation = whole
-            people = _People.of(conn, mail.booking, mail.recipients)
-            if people.organizer is None:
-                continue
-            event = _event(mail.booking, records.raise_sequence(invitation), people, opts.zone, cancelled=True)
-            composed.extend(_addressed(mail, event, people, opts))
-            continue
+            else:
+                composed.extend(done)
+    for group in _series_groups(fresh):
         series = _as_series(conn, group, opts.zone) if len(group) > 1 else None
         if series is None:
             singles.extend(group)
@@ -466,14 +477,65 @@ def _compose(conn: Connection, before: dict[int, _Booking], after: dict[int, _Bo
         event = _event(mail.booking, invitation, people, opts.zone, cancelled=mail.template == "cancelled"
                        and not mail.only)
         if invitation.series:  # one occurrence of a series mailed as one event: that occurrence only
-            event = msgspec.structs.replace(event, **_occurrence(mail.booking.mother, opts.zone))
+            event = msgspec.structs.replace(event, **_occurrence(mail.booking.mother, opts.zone, invitation.shift))
         composed.extend(_addressed(mail, event, people, opts))
     for mother_id in sorted(bump):
         # A change nobody was mailed about still makes the invitation's earlier copies out of date.
         booking = after.get(mother_id) or before.get(mother_id)
         if booking is not None:
             records.raise_existing(booking)
+    records.follow_first_occurrences(after)
     return composed
+
+
+def _removed_from_series(conn: Connection, records: _Records, singles: list[_Mail], after: dict[int, _Booking],
+                         opts: MailOptions) -> list[_Out]:
+    """A participant removed from every occurrence a mailed event holds gets one CANCEL of the event (its
+    UID, no RECURRENCE-ID, naming only them), not one per occurrence; the mails it replaces leave `singles`."""
+    removed: dict[tuple[int, int], list[_Mail]] = {}
+    for mail in singles:
+        if mail.only and mail.template == "cancelled" and mail.booking.mother.recurrence_rule_id:
+            found = records.find(mail.booking)
+            if found is not None and found.series:
+                removed.setdefault((found.appointment_id, mail.recipients[0].invited_person_id), []).append(mail)
+    out: list[_Out] = []
+    still: dict[int, set[int]] = {}  # by event: the persons with a live row in one of its occurrences
+    dropped: set[int] = set()
+    for (anchor_id, person_id), group in removed.items():
+        if len(group) < 2:
+            continue
+        if anchor_id not in still:
+            still[anchor_id] = {c.invited_person_id for b in records.in_event(anchor_id, after)
+                                for c in b.live().values()}
+        if person_id in still[anchor_id]:
+            continue
+        dropped.update(id(m) for m in group)
+        first = min(group, key=lambda m: _original(m.booking.mother))
+        people = _People.of(conn, first.booking, first.recipients)
+        if people.organizer is None:
+            continue
+        event = _event(first.booking, records.raise_sequence(records.known[anchor_id]), people, opts.zone)
+        out.extend(_addressed(first, event, people, opts))
+    singles[:] = [m for m in singles if id(m) not in dropped]
+    return out
+
+
+def _repatterned(mails: list[_Mail], before: dict[int, _Booking], records: _Records) -> list[_Mail]:
+    """A new pattern from an occurrence on moves it to a new rule: for a series mailed as one event, the
+    occurrence leaves that event (a cancel of it there) and starts the new series (a new invitation)."""
+    out = []
+    for mail in mails:
+        old = before.get(mail.mother_id)
+        if mail.template == "changed" and old is not None \
+                and old.mother.recurrence_rule_id != mail.booking.mother.recurrence_rule_id:
+            was = records.find(old)
+            if was is not None and was.series:
+                out.append(_Mail("cancelled", Method.CANCEL, mail.mother_id, old,
+                                 [r for r in old.live().values() if r.send_email]))
+                out.append(_Mail("new", Method.REQUEST, mail.mother_id, mail.booking, mail.recipients))
+                continue
+        out.append(mail)
+    return out
 
 
 def _addressed(mail: _Mail, event: Event, people: _People, opts: MailOptions) -> list[_Out]:
@@ -495,21 +557,56 @@ def _addressed(mail: _Mail, event: Event, people: _People, opts: MailOptions) ->
     return out
 
 
-class _Records:
-    """The invitation records one change mails under: found or made once, SEQUENCE raised at most once."""
+def _original(mother: AppointmentRow) -> datetime:
+    """An occurrence's original start (base wall clock): what its RECURRENCE-ID is counted from."""
+    return mother.original_start_date or mother.start_date
 
-    def __init__(self, conn: Connection, opts: MailOptions, now: datetime) -> None:
+
+class _Records:
+    """The invitation records one change mails under: found or made once, SEQUENCE raised at most once.
+
+    A series mailed as one recurring event has its record on its first occurrence's mother row (the
+    anchor); after a this-and-following change it is two events, the later one anchored on its own first
+    occurrence, and an occurrence belongs to the last event anchored at or before its original start."""
+
+    def __init__(self, conn: Connection, opts: MailOptions, now: datetime, before: dict[int, _Booking] | None = None,
+                 after: dict[int, _Booking] | None = None) -> None:
         self.conn, self.opts, self.now = conn, opts, now
         self.known: dict[int, outbox.Invitation] = {}  # by the record's own mother row
         self.raised: set[int] = set()
+        self.anchors: dict[int, list[tuple[datetime, int]]] = {}  # rule -> (original start, anchor mother id)
+        bookings = {**(before or {}), **(after or {})}
+        for mother_id, found in mail_store.series_records(conn, bookings).items():
+            mother = bookings[mother_id].mother
+            self.known[mother_id] = found
+            self.anchors.setdefault(mother.recurrence_rule_id, []).append((_original(mother), mother_id))
+        for anchors in self.anchors.values():
+            anchors.sort()
 
     def find(self, booking: _Booking) -> outbox.Invitation | None:
-        """The booking's own record, else its series' (mailed as one recurring event)."""
+        """The booking's own record, else the event of its series that holds it (mailed as one)."""
         mother = booking.mother
         found = self.known.get(mother.appointment_id) or outbox.get_invitation(self.conn, mother.appointment_id)
         if found is None and mother.recurrence_rule_id:
-            found = mail_store.series_invitation(self.conn, mother.recurrence_rule_id)
+            anchor = self._anchor(mother)
+            found = self.known[anchor] if anchor else mail_store.series_invitation(
+                self.conn, mother.recurrence_rule_id, _original(mother))
         return None if found is None else self.known.get(found.appointment_id, found)
+
+    def _anchor(self, mother: AppointmentRow) -> int:
+        at, found = _original(mother), 0
+        for start, anchor in self.anchors.get(mother.recurrence_rule_id, []):
+            if start <= at:
+                found = anchor
+        return found
+
+    def in_event(self, anchor_id: int, after: dict[int, _Booking]) -> list[_Booking]:
+        """The occurrences (after the change) that the event anchored on this mother row holds, in order."""
+        found = self.known[anchor_id]
+        rule = next((r for r, anchors in self.anchors.items() if any(a == anchor_id for _, a in anchors)), 0)
+        held = [b for b in after.values() if b.mother.recurrence_rule_id == rule and rule
+                and self._anchor(b.mother) == found.appointment_id]
+        return sorted(held, key=lambda b: (_original(b.mother), b.mother.appointment_id))
 
     def get(self, booking: _Booking, organizer: Party, *, raise_sequence: bool, series: bool = False
             ) -> outbox.Invitation:
@@ -517,8 +614,28 @@ class _Records:
         if found is None:
             found = outbox.add_invitation(self.conn, booking.mother.appointment_id, f"{uuid.uuid4()}@sodiary",
                                           self.now, organizer.email, organizer.name, self.opts.language, series)
+            if series:
+                self.raised.add(found.appointment_id)  # new in this change: nobody holds an older copy
         self.known[found.appointment_id] = found
         return self._raised(found) if raise_sequence else found
+
+    def split(self, first: _Booking, organizer: Party) -> outbox.Invitation | None:
+        """A new event for the series from this occurrence on (its own UID), or None when the occurrence
+        already has a record of its own."""
+        mother = first.mother
+        if outbox.get_invitation(self.conn, mother.appointment_id) is not None:
+            return None
+        found = self.get(first, organizer, raise_sequence=False, series=True)
+        self.anchors[mother.recurrence_rule_id].append((_original(mother), mother.appointment_id))
+        self.anchors[mother.recurrence_rule_id].sort()
+        return found
+
+    def shifted(self, found: outbox.Invitation, shift: int) -> outbox.Invitation:
+        if shift == found.shift:
+            return found
+        outbox.shift_invitation(self.conn, found.appointment_id, shift)
+        self.known[found.appointment_id] = replace(found, shift=shift)
+        return self.known[found.appointment_id]
 
     def raise_existing(self, booking: _Booking) -> None:
         found = self.find(booking)
@@ -529,6 +646,7 @@ class _Records:
         return self._raised(found)
 
     def _raised(self, found: outbox.Invitation) -> outbox.Invitation:
+        found = self.known.get(found.appointment_id, found)
         if found.appointment_id in self.raised:
             return found
         raised = replace(found, sequence=found.sequence + 1, dtstamp=self.now)
@@ -537,18 +655,24 @@ class _Records:
         self.known[found.appointment_id] = raised
         return raised
 
+    def follow_first_occurrences(self, after: dict[int, _Booking]) -> None:
+        """A mailed event whose first occurrence was deleted is keyed by its next one, so the later
+        occurrences still find the event (and a reply to it still lands)."""
+        for anchors in self.anchors.values():
+            for _, anchor_id in anchors:
+                if anchor_id in after:
+                    continue
+                held = self.in_event(anchor_id, after)
+                if held and outbox.get_invitation(self.conn, held[0].mother.appointment_id) is None:
+                    outbox.move_invitation(self.conn, anchor_id, held[0].mother.appointment_id)
+
 
 def _series_groups(mails: list[_Mail]) -> list[list[_Mail]]:
-    """New invitations to occurrences of one series for the same people together, and cancellations of
-    them; every other mail alone."""
-    groups: dict[tuple[int, str, frozenset[int]], list[_Mail]] = {}
+    """New invitations to occurrences of one series for the same people together; every other mail alone."""
+    groups: dict[tuple[int, frozenset[int]], list[_Mail]] = {}
     out: list[list[_Mail]] = []
     for mail in mails:
-        rule = mail.booking.mother.recurrence_rule_id
-        if mail.template not in ("new", "cancelled") or mail.only or not rule:
-            out.append([mail])
-            continue
-        key = (rule, mail.template, frozenset(r.invited_person_id for r in mail.recipients))
+        key = (mail.booking.mother.recurrence_rule_id, frozenset(r.invited_person_id for r in mail.recipients))
         if key not in groups:
             groups[key] = []
             out.append(groups[key])
@@ -556,18 +680,159 @@ def _series_groups(mails: list[_Mail]) -> list[list[_Mail]]:
     return out
 
 
-def _whole_series(records: _Records, group: list[_Mail], after: dict[int, _Booking]
-                  ) -> tuple[_Mail, outbox.Invitation] | None:
-    """The first occurrence's cancel and the series' invitation, when the change cancelled every occurrence
-    of a series mailed as one event: then one CANCEL of that event, not one per occurrence."""
-    rule = group[0].booking.mother.recurrence_rule_id
-    if any(b.mother.recurrence_rule_id == rule for b in after.values()):
+def _mailed_series(conn: Connection, records: _Records, anchor_id: int, template: str, group: list[_Mail],
+                   after: dict[int, _Booking], bump: set[int], opts: MailOptions) -> list[_Out] | None:
+    """What a change to occurrences of a series mailed as one event sends (docs/decisions.md, "A mailed
+    series after it was sent"); None when it goes occurrence by occurrence (RECURRENCE-ID) instead."""
+    held = records.in_event(anchor_id, after)
+    touched = sorted((m.booking for m in group), key=lambda b: _original(b.mother))
+    recipients: dict[int, AppointmentRow] = {}
+    for mail in group:
+        for row in mail.recipients:
+            recipients.setdefault(row.invited_person_id, row)
+    people = _People.of(conn, touched[0], [*recipients.values(), *(r for b in held for r in b.children.values())])
+    if people.organizer is None:
+        return []
+    found = records.known[anchor_id]
+    if template == "cancelled" and not held:
+        # Every occurrence it held is gone: one CANCEL of the event.
+        mail = _Mail("cancelled", Method.CANCEL, touched[0].mother.appointment_id, touched[0],
+                     list(recipients.values()))
+        event = _event(touched[0], records.raise_sequence(found), people, opts.zone, cancelled=True)
+        return _addressed(mail, event, people, opts)
+    if len(group) == 1:
+        return None  # one occurrence: that occurrence, with its RECURRENCE-ID
+    if template == "changed":
+        first = _original(touched[0].mother)
+        tail = [b for b in held if _original(b.mother) >= first]
+        if len(tail) < len(held) and {b.mother.appointment_id for b in tail} == {b.mother.appointment_id
+                                                                                  for b in touched}:
+            return _split(conn, records, found, held[:len(held) - len(tail)], tail, recipients, people, opts)
+    raising = template != "new" or any(m.mother_id in bump for m in group)
+    return _whole(conn, records, found, held, recipients, people, opts, "changed" if template != "new" else "new",
+                  raising=raising, reshift=template != "new")
+
+
+def _split(conn: Connection, records: _Records, found: outbox.Invitation, head: list[_Booking], tail: list[_Booking],
+           recipients: dict[int, AppointmentRow], people: _People, opts: MailOptions) -> list[_Out] | None:
+    """This and following: the event ends before the first changed occurrence (a REQUEST of its UID whose
+    RRULE ends there) and the changed ones become a new event with a new UID — what Google Calendar and
+    Outlook do themselves, where RANGE=THISANDFUTURE is not understood."""
+    planned_head = _plan_whole(conn, head, recipients, found.shift, opts.zone)
+    planned_tail = _plan_whole(conn, tail, recipients, _common_shift(tail, 0), opts.zone)
+    if planned_head is None or planned_tail is None:
+        return _whole(conn, records, found, head + tail, recipients, people, opts, "changed", raising=True,
+                      reshift=True)
+    assert people.organizer is not None
+    started = records.split(tail[0], people.organizer)
+    if started is None:
+        return _whole(conn, records, found, head + tail, recipients, people, opts, "changed", raising=True,
+                      reshift=True)
+    started = records.shifted(started, _common_shift(tail, 0))
+    out = _emit(planned_head, records.raise_sequence(found), people, opts, "changed")
+    return out + _emit(planned_tail, started, people, opts, "changed")
+
+
+def _whole(conn: Connection, records: _Records, found: outbox.Invitation, held: list[_Booking],
+           recipients: dict[int, AppointmentRow], people: _People, opts: MailOptions, template: str, *,
+           raising: bool, reshift: bool) -> list[_Out] | None:
+    """The whole event again — RRULE, EXDATEs, an override per occurrence that differs — so the
+    recipients' calendars hold exactly the occurrences stored; None when no RRULE says them."""
+    shift = _common_shift(held, found.shift) if reshift else found.shift
+    planned = _plan_whole(conn, held, recipients, shift, opts.zone)
+    if planned is None:
         return None
-    first = min(group, key=lambda m: m.booking.mother.start_date)
-    found = records.find(first.booking)
-    if found is None or not found.series:
+    found = records.shifted(found, shift)
+    return _emit(planned, records.raise_sequence(found) if raising else found, people, opts, template)
+
+
+def _common_shift(held: list[_Booking], current: int) -> int:
+    """Minutes from original start to start that most occurrences share (the current one on a tie): the
+    event's instances are there, and only the others are overrides."""
+    counts = Counter(int((b.mother.start_date - _original(b.mother)).total_seconds() // 60) for b in held)
+    if not counts:
+        return current
+    most = max(counts.values())
+    return current if counts.get(current) == most else counts.most_common(1)[0][0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One recurring event for the recipients present in the same occurrences."""
+
+    occurrences: list[_Booking]
+    instants: list[datetime]  # each occurrence's instance in the event (base wall clock)
+    rrule: str
+    skipped: list[datetime]  # EXDATEs (base wall clock)
+    rows: list[AppointmentRow]  # a participant row of each recipient
+
+
+def _plan_whole(conn: Connection, held: list[_Booking], recipients: dict[int, AppointmentRow], shift: int,
+                zone: str) -> list[_Planned] | None:
+    if not held or any(bool(b.mother.is_allday) != bool(held[0].mother.is_allday) for b in held):
         return None
-    return first, found
+    rule = rows_store.get_rule(conn, held[0].mother.recurrence_rule_id)
+    if rule is None:
+        return None
+    pattern = Pattern(rule.pattern, rule.sub_pattern, rule.cycle, rule.weekdays, rule.day, rule.week_of_month,
+                      rule.month)
+    live = [{c.invited_person_id for c in b.live().values()} for b in held]
+    by_presence: dict[tuple[int, ...], list[AppointmentRow]] = {}
+    for person_id, row in recipients.items():
+        present = tuple(i for i, persons in enumerate(live) if person_id in persons)
+        by_presence.setdefault(present, []).append(row)
+    planned = []
+    for present, rows in by_presence.items():
+        occurrences = [held[i] for i in present]
+        if not occurrences:
+            continue
+        instants = [_original(b.mother) + timedelta(minutes=shift) for b in occurrences]
+        if len(instants) == 1:
+            planned.append(_Planned(occurrences, instants, "", [], rows))
+            continue
+        found = series_rrule(pattern, instants, _tz(zone), bool(held[0].mother.is_allday))
+        if found is None and shift and not shift % (24 * 60):
+            # Moved to another weekday: the event's rule is the pattern turned with it.
+            found = series_rrule(moved_by_days(pattern, shift // (24 * 60)), instants, _tz(zone),
+                                 bool(held[0].mother.is_allday))
+        if found is None:
+            return None
+        planned.append(_Planned(occurrences, instants, found[0], found[1], rows))
+    return planned
+
+
+def _emit(planned: list[_Planned], found: outbox.Invitation, people: _People, opts: MailOptions,
+          template: str) -> list[_Out]:
+    out = []
+    tz = _tz(opts.zone)
+    for plan in planned:
+        first = plan.occurrences[0]
+        # The master is the first occurrence on the event's time (the first one if none is).
+        model = next((b for b, at in zip(plan.occurrences, plan.instants, strict=True) if b.mother.start_date == at),
+                     first)
+        allday = bool(model.mother.is_allday)
+        length = model.mother.end_date - model.mother.start_date
+        master = _event(model, found, people, opts.zone)
+        at = plan.instants[0]
+        if allday:
+            master = msgspec.structs.replace(master, start_date=at.date(), end_date=_allday_end(at, at + length),
+                                             exdate_days=tuple(d.date() for d in plan.skipped))
+        else:
+            master = msgspec.structs.replace(master, start=_utc(at, tz), end=_utc(at + length, tz),
+                                             exdates=tuple(_utc(d, tz) for d in plan.skipped))
+        overrides = []
+        for booking, instant in zip(plan.occurrences, plan.instants, strict=True):
+            event = _event(booking, found, people, opts.zone)
+            m = booking.mother
+            same = m.start_date == instant and m.end_date - m.start_date == length and all(
+                getattr(m, k) == getattr(model.mother, k) for k in _SAME) and event.attendees == master.attendees
+            if not same:
+                rid = {"recurrence_date": instant.date()} if allday else {"recurrence_id": _utc(instant, tz)}
+                overrides.append(msgspec.structs.replace(event, **rid))
+        master = msgspec.structs.replace(master, rrule=plan.rrule, tzid=opts.zone, overrides=tuple(overrides))
+        mail = _Mail(template, Method.REQUEST, first.mother.appointment_id, first, plan.rows)
+        out.extend(_addressed(mail, master, people, opts))
+    return out
 
 
 _SAME = ("is_allday", "title", "location", "description", "agenda")
@@ -603,12 +868,13 @@ def _as_series(conn: Connection, group: list[_Mail], zone: str) -> tuple[_Mail, 
     return mail, rrule, exdates
 
 
-def _occurrence(mother: AppointmentRow, zone: str) -> dict[str, Any]:
-    """RECURRENCE-ID: the occurrence's original start, as the series' RRULE yields it."""
-    original = mother.original_start_date or mother.start_date
+def _occurrence(mother: AppointmentRow, zone: str, shift: int = 0) -> dict[str, Any]:
+    """RECURRENCE-ID: the occurrence's instance in the mailed event, its original start moved by the
+    event's shift (minutes; see _common_shift)."""
+    instance = _original(mother) + timedelta(minutes=shift)
     if mother.is_allday:
-        return {"recurrence_date": original.date()}
-    return {"recurrence_id": _utc(original, _tz(zone))}
+        return {"recurrence_date": instance.date()}
+    return {"recurrence_id": _utc(instance, _tz(zone))}
 
 
 def _custom(template: str, opts: MailOptions) -> dict[str, str]:
@@ -629,8 +895,10 @@ def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, rea
                email=found.answerer_email)
     now = utc_now()
     invitation = found.invitation
-    if invitation is None and found.recurrence_rule_id:
-        invitation = mail_store.series_invitation(conn, found.recurrence_rule_id)
+    original = found.original_start or found.start
+    if (invitation is None or invitation.series) and found.recurrence_rule_id:
+        # The event of the series mailed as one that holds this occurrence (with its shift), if any.
+        invitation = mail_store.series_invitation(conn, found.recurrence_rule_id, original) or invitation
     if invitation is None:
         invitation = outbox.add_invitation(conn, mother_id, f"{uuid.uuid4()}@sodiary", now, organizer.email,
                                            organizer.name, opts.language)
@@ -642,9 +910,9 @@ def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, rea
         tz = _tz(opts.zone)
         times = dict(start=_utc(found.start, tz), end=_utc(found.end, tz))
     if invitation.series:  # an occurrence of a series mailed as one event: the answer is about that one
-        original = found.original_start or found.start
-        times.update({"recurrence_date": original.date()} if found.is_allday
-                     else {"recurrence_id": _utc(original, _tz(opts.zone))})
+        instance = original + timedelta(minutes=invitation.shift)
+        times.update({"recurrence_date": instance.date()} if found.is_allday
+                     else {"recurrence_id": _utc(instance, _tz(opts.zone))})
     event = Event(uid=invitation.uid, sequence=invitation.sequence, dtstamp=invitation.dtstamp.replace(tzinfo=UTC),
                   organizer=organizer, summary=found.title, location=found.location, description=text, **times)
     mine = (Attendee(name=me.name, email=me.email, partstat="ACCEPTED" if accept else "DECLINED"),)

@@ -92,7 +92,9 @@ def restart(conn: Connection, series: SeriesInput, own: AppointmentRow, children
     first = own.start_date
     later = [s for s in starts(series, first, own.is_allday) if s.date() > first.date()]
     rule_id = store.insert_rule(conn, rule_values(series.rule, [first, *later]))
-    update_rows(conn, rows, {"recurrence_rule_id": rule_id})
+    # The occurrence is the new rule's first date: its original start is where the new rule puts it (what
+    # an invitation's or the feed's RECURRENCE-ID for it names), not where the old rule had it.
+    update_rows(conn, rows, {"recurrence_rule_id": rule_id, "original_start_date": first})
     insert_occurrences(conn, rule_id, later, own, children, text)
     return rule_id
 

@@ -20,12 +20,13 @@ class ByUid:
     sequence: int
     dtstamp: datetime  # naive UTC, as stored
     series: bool = False  # mailed as one recurring event: a reply without RECURRENCE-ID answers the series
+    shift: int = 0  # minutes from an occurrence's original start to its RECURRENCE-ID in that event
 
 
 def by_uid(conn: Connection, uid: str) -> ByUid | None:
-    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp, _i.series)
+    row = conn.execute(select(_i.appointment_id, _i.event_sequence, _i.event_dtstamp, _i.series, _i.series_shift)
                        .where(_i.event_uid == uid)).first()
-    return None if row is None else ByUid(row[0], row[1], row[2], bool(row[3]))
+    return None if row is None else ByUid(row[0], row[1], row[2], bool(row[3]), int(row[4] or 0))
 
 
 def uid_of(conn: Connection, appointment_id: int) -> str | None:
@@ -80,10 +81,23 @@ def occurrence(conn: Connection, rule_id: int, who: Participant, start: datetime
     return conn.execute(q).scalars().first()
 
 
-def occurrences_from(conn: Connection, rule_id: int, who: Participant, start: datetime) -> list[int]:
-    """The participant's rows of a series from this original start on (an external's THISANDFUTURE)."""
-    q = select(_a.appointment_id).where(and_(
-        _a.recurrence_rule_id == rule_id, _whose(who),
-        func.coalesce(_a.original_start_date, _a.start_date) >= start)).order_by(
-        func.coalesce(_a.original_start_date, _a.start_date), _a.appointment_id)
-    return list(conn.execute(q).scalars())
+def occurrences_from(conn: Connection, rule_id: int, who: Participant, start: datetime,
+                     until: datetime | None = None) -> list[int]:
+    """The participant's rows of a series from this original start on (an external's THISANDFUTURE),
+    before `until` when given."""
+    original = func.coalesce(_a.original_start_date, _a.start_date)
+    q = select(_a.appointment_id).where(and_(_a.recurrence_rule_id == rule_id, _whose(who), original >= start))
+    if until is not None:
+        q = q.where(original < until)
+    return list(conn.execute(q.order_by(original, _a.appointment_id)).scalars())
+
+
+def next_series_start(conn: Connection, rule_id: int, after: datetime) -> datetime | None:
+    """The original start of the first occurrence of the next event a mailed series was split into after
+    `after` (a this-and-following change), if any: where the event that begins at `after` ends."""
+    anchor = func.coalesce(_a.original_start_date, _a.start_date)
+    q = (select(anchor).select_from(invitation.join(appointment, _a.appointment_id == _i.appointment_id))
+         .where(and_(_a.recurrence_rule_id == rule_id, _i.series.is_(True), anchor > after))
+         .order_by(anchor).limit(1))
+    found: datetime | None = conn.execute(q).scalar()
+    return found

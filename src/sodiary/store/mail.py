@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
-from .outbox import INVITATION_COLUMNS, Invitation
+from .outbox import INVITATION_COLUMNS, Invitation, invitation_of
 from .schema import appointment, appointment_text, associate, invitation, person
 
 _a = appointment.c
@@ -62,15 +62,29 @@ def set_culture(conn: Connection, person_id: int, culture: str) -> None:
     conn.execute(person.update().where(_p.person_id == person_id).values(culture=culture[:20]))
 
 
-def series_invitation(conn: Connection, rule_id: int) -> Invitation | None:
-    """The invitation mailed as one recurring event for the series of this rule, if one was."""
+def series_invitation(conn: Connection, rule_id: int, at: datetime | None = None) -> Invitation | None:
+    """The invitation mailed as one recurring event for the series of this rule, if one was; with `at` (an
+    occurrence's original start), the one whose occurrences include it: a this-and-following change
+    splits a mailed series into two events, the later one keyed by its own first occurrence."""
     if not rule_id:
         return None
+    anchor = func.coalesce(_a.original_start_date, _a.start_date)
     q = (select(*INVITATION_COLUMNS).select_from(invitation.join(appointment, _a.appointment_id
                                                                  == invitation.c.appointment_id))
-         .where(and_(_a.recurrence_rule_id == rule_id, invitation.c.series.is_(True))).limit(1))
-    row = conn.execute(q).first()
-    return None if row is None else Invitation(row[0], row[1], row[2], row[3], bool(row[4]))
+         .where(and_(_a.recurrence_rule_id == rule_id, invitation.c.series.is_(True))))
+    if at is not None:
+        q = q.where(anchor <= at)
+    row = conn.execute(q.order_by(anchor.desc()).limit(1)).first()
+    return None if row is None else invitation_of(row)
+
+
+def series_records(conn: Connection, mother_ids: Iterable[int]) -> dict[int, Invitation]:
+    """The series invitations keyed by these mother rows (each the first occurrence of a mailed event)."""
+    wanted = sorted(set(mother_ids))
+    if not wanted:
+        return {}
+    q = select(*INVITATION_COLUMNS).where(and_(invitation.c.appointment_id.in_(wanted), invitation.c.series.is_(True)))
+    return {r[0]: invitation_of(r) for r in conn.execute(q)}
 
 
 # --- The confirmation's hot path: AcceptWithEmailConfirmation answers as fast as Accept's unit of work

@@ -190,17 +190,24 @@ class Invitation:
     sequence: int
     dtstamp: datetime
     series: bool = False  # one recurring event for the whole series (keyed by its first occurrence)
+    shift: int = 0  # minutes from an occurrence's original start to its instance in that event
 
 
 _insert_invitation = DriverStatement(insert(invitation), column_keys=(
     "appointment_id", "event_uid", "event_sequence", "event_dtstamp", "organizer_email", "organizer_fullname",
-    "template_language", "registered", "updated", "series"))
-INVITATION_COLUMNS = (_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp, _i.series)
+    "template_language", "registered", "updated", "series", "series_shift"))
+INVITATION_COLUMNS = (_i.appointment_id, _i.event_uid, _i.event_sequence, _i.event_dtstamp, _i.series,
+                      _i.series_shift)
+
+
+def invitation_of(row: Any) -> Invitation:
+    """An Invitation from a row of INVITATION_COLUMNS."""
+    return Invitation(row[0], row[1], row[2], row[3], bool(row[4]), int(row[5] or 0))
 
 
 def get_invitation(conn: Connection, mother_id: int) -> Invitation | None:
     row = conn.execute(select(*INVITATION_COLUMNS).where(_i.appointment_id == mother_id)).first()
-    return None if row is None else Invitation(row[0], row[1], row[2], row[3], bool(row[4]))
+    return None if row is None else invitation_of(row)
 
 
 def add_invitation(conn: Connection, mother_id: int, uid: str, now: datetime, organizer_email: str,
@@ -208,13 +215,23 @@ def add_invitation(conn: Connection, mother_id: int, uid: str, now: datetime, or
     _insert_invitation.run(conn, [dict(
         appointment_id=mother_id, event_uid=uid, event_sequence=0, event_dtstamp=now,
         organizer_email=organizer_email[:254], organizer_fullname=organizer_name[:254],
-        template_language=language[:10], registered=now, updated=None, series=series)])
+        template_language=language[:10], registered=now, updated=None, series=series, series_shift=0)])
     return Invitation(mother_id, uid, 0, now, series)
 
 
 def touch_invitation(conn: Connection, mother_id: int, sequence: int, now: datetime) -> None:
     conn.execute(update(invitation).where(_i.appointment_id == mother_id).values(
         event_sequence=sequence, event_dtstamp=now, updated=now))
+
+
+def shift_invitation(conn: Connection, mother_id: int, shift: int) -> None:
+    conn.execute(update(invitation).where(_i.appointment_id == mother_id).values(series_shift=shift))
+
+
+def move_invitation(conn: Connection, mother_id: int, to_mother_id: int) -> None:
+    """Key the record by another mother row: a series' record follows its first occurrence when that one
+    is deleted, so the series' other occurrences still find it."""
+    conn.execute(update(invitation).where(_i.appointment_id == mother_id).values(appointment_id=to_mother_id))
 
 
 def set_send_email(conn: Connection, ids: Collection[int], value: bool) -> None:

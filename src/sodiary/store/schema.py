@@ -203,6 +203,9 @@ invitation = Table(
     # Mailed as one recurring event (RRULE) for the whole series, keyed by its first occurrence's mother
     # row: the other occurrences are this UID with their RECURRENCE-ID.
     Column("series", Boolean, nullable=False, default=False, server_default=false()),
+    # Minutes (wall clock) from an occurrence's original start to its instance in the mailed recurring
+    # event: non-zero once a this-and-following move re-sent the series at the new time (migration 0014).
+    Column("series_shift", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("appointment_id", name="uq_invitation_appointment"),
     UniqueConstraint("event_uid", name="uq_invitation_uid"),
 )

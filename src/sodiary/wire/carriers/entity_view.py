@@ -18,6 +18,7 @@ from sodiary.domain import enums as d
 from sodiary.domain.appointment import AppointmentRow, RecurrenceRuleRow, holding
 from sodiary.domain.booking import BookingType
 from sodiary.domain.recurrence import Rule
+from sodiary.ical.series import Pattern, mailable
 from sodiary.service import entities as svc
 from sodiary.service.context import Caller
 from sodiary.service.entities import EntityData, People, SaveInput
@@ -134,6 +135,7 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         booking_type=_enum(booking.booking_type(row.appointment_id, row.mother_id), w.BookingType),
         active_date=tc.render(row.active_date),
         has_conflict=data.conflict,
+        caution_warning=_enum(_caution(data), w.AppointmentCautionWarning),
         assigned_by=associate_carrier(people.associates.get(row.assigned_by)),
         mother_associate=associate_carrier(mother_owner),
         task=task_carrier(row.task_id, people.tasks.get(row.task_id), data.task_type),
@@ -145,6 +147,19 @@ def entity_carrier(data: EntityData, caller: Caller, tc: TimeContext) -> c.Appoi
         publish_to=tc.render(data.published.publish_to) if data.published else None,
         publish_event_date=tc.render(data.published.event_date) if data.published else None,
     )
+
+
+def _caution(data: EntityData) -> d.AppointmentCautionWarning:
+    """RecurrencePatternNotSupported for a series with invitees whose pattern is mailed occurrence by
+    occurrence (ical/series.py `mailable`): their calendars get no recurring event."""
+    rule = data.rule
+    if rule is None or len(data.booking) < 2:
+        return d.AppointmentCautionWarning.OK
+    pattern = Pattern(rule.pattern, rule.sub_pattern, rule.cycle, rule.weekdays, rule.day, rule.week_of_month,
+                      rule.month)
+    if mailable(pattern, rule.start_date.date() if rule.start_date else None):
+        return d.AppointmentCautionWarning.OK
+    return d.AppointmentCautionWarning.RecurrencePatternNotSupported
 
 
 def task_carrier(task_id: int, found: TaskRow | None, task_type: d.TaskType) -> c.TaskListItem:
