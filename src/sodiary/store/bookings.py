@@ -149,12 +149,14 @@ _update_answer = DriverStatement(
         updated=bindparam("b_now"),
         updated_associate_id=bindparam("b_actor"),
         updated_count=_cols.updated_count + 1,
-    )
+    ),
+    changes="b_id",
 )
 _delete_row = DriverStatement(
     delete(appointment).where(
         and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status"))
-    )
+    ),
+    changes="b_id",
 )
 _HISTORY_COLUMNS = [c.name for c in answer_history.c if c.name != "answer_id"]
 _record_answer = DriverStatement(insert(answer_history), column_keys=_HISTORY_COLUMNS)

@@ -363,9 +363,10 @@ class _Pipeline:
 
 
 def _merged(writes: list[tuple[Plan, list[Any]]]) -> list[tuple[str, list[Any], int]]:
-    """The queued writes as statements to send, in order: consecutive writes of one statement with a merged
-    form become one execution of it (one array per parameter), the rows it changes being distinct — a row
-    named twice would be changed once but recorded twice, so a repeated row starts a new statement.
+    """The queued writes as statements to send, in order: consecutive writes of one statement become one
+    executemany, or with a merged form one execution of that (one array per parameter), the rows it changes
+    being distinct — a row named twice would be changed once but recorded twice, so a repeated row starts a
+    new statement.
     Each entry: the SQL, its parameter sets, and the number of rows it must change."""
     out: list[tuple[str, list[Any], int]] = []
     run: list[Any] = []
@@ -384,7 +385,7 @@ def _merged(writes: list[tuple[Plan, list[Any]]]) -> list[tuple[str, list[Any], 
     for plan, many in writes:
         for parameters in many:
             key = parameters[plan.changes] if plan.changes is not None else None
-            if plan is not run_plan or plan.merged is None or key in seen:
+            if plan is not run_plan or (plan.merged is not None and key in seen):
                 close()
                 run, run_plan, seen = [], plan, set()
             run.append(parameters)
