@@ -279,3 +279,38 @@ def engine_report(rounds: list[EngineRound]) -> list[str]:
     lines.append(f"CPU per Accept: sodiary on postgresql {on_pg:.0f} µs, on sqlite {on_sqlite:.0f} µs "
                  f"(postgresql/sqlite = {median(own):.2f}); PostgreSQL {postgres:.0f} µs")
     return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Only the engines comparison (run.py's last PostgreSQL table), for working on the PostgreSQL path."""
+    import argparse
+    import shutil
+    import tempfile
+    import time
+
+    from accept import CLIENT_HEADERS, INVITEE, PASSWORD, basic_auth
+
+    ap = argparse.ArgumentParser(description="one worker on SQLite and PostgreSQL, and pgbench, in rounds")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--duration", type=int, default=5, help="seconds per run, after a 1 s warm-up")
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--invitations", type=int, default=150_000)
+    args = ap.parse_args(argv)
+    if not available():
+        print(f"postgresql: not reachable at {ADMIN_URL}", file=sys.stderr)
+        return 2
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load average {os.getloadavg()[0]:.2f}")
+    headers = dict(CLIENT_HEADERS, Authorization=basic_auth(INVITEE, PASSWORD))
+    opts = Options(duration=args.duration, warmup=1, connections=args.connections, threads=1,
+                   invitations=args.invitations)
+    workdir = Path(tempfile.mkdtemp(prefix="sodiary-engines-"))
+    try:
+        print("\n".join(engine_report(measure_engines(workdir, headers, opts, args.rounds))))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -144,3 +144,26 @@ def test_a_statement_the_database_refuses_fails_its_unit_alone(db: Database) -> 
     assert isinstance(results[10], Exception)
     names = db.run_sync(lambda conn: sorted(r[0] for r in conn.execute(select(contact.c.name))))
     assert names == sorted(f"k{i}" for i in range(10))
+
+
+def test_a_refused_statement_early_in_a_batch_leaves_the_units_after_it_to_commit(db: Database) -> None:
+    """The duplicate key comes third of twelve, while the nine after it are still held at their first statement
+    (PostgreSQL: each in its greenlet): they are given up, and run again unit by unit with the others."""
+
+    def add(contact_id: int, name: str):  # type: ignore[no-untyped-def]
+        def work(conn: Connection) -> str:
+            conn.execute(insert(contact).values(contact_id=contact_id, name=name))
+            return name
+
+        return work
+
+    async def go() -> list[object]:
+        units = [add(2000 + i, f"h{i}") for i in range(2)] + [add(2000, "duplicate")]
+        units += [add(2100 + i, f"t{i}") for i in range(9)]
+        return list(await asyncio.gather(*(db.transaction(u, short=True) for u in units), return_exceptions=True))
+
+    results = asyncio.run(go())
+    assert isinstance(results[2], Exception)
+    assert [r for i, r in enumerate(results) if i != 2] == ["h0", "h1"] + [f"t{i}" for i in range(9)]
+    names = db.run_sync(lambda conn: sorted(r[0] for r in conn.execute(select(contact.c.name))))
+    assert names == sorted(["h0", "h1"] + [f"t{i}" for i in range(9)])

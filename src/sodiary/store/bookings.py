@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, insert, or_, select, update
+from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, case, delete, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from ..domain.audit import Stamp
@@ -44,8 +46,15 @@ def _booking_row(r: Sequence[Any]) -> BookingRow:
 
 
 # The answer path: driver statements (store/driver.py), the rest of the store uses Connection.execute.
-_by_id = DriverStatement(select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")))
-_by_id_locked = DriverStatement(select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")).with_for_update())
+# On PostgreSQL's grouped path the first reads of a batch's answers go out as one query (store/driver.py):
+# the rows of every answer in the batch, locked in the order of their ids.
+_BY_IDS = _cols.appointment_id == any_(bindparam("id", type_=ARRAY(Integer)))
+_by_id = DriverStatement(select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")),
+                         batched=select(*_ROW_COLUMNS).where(_BY_IDS))
+_by_id_locked = DriverStatement(
+    select(*_ROW_COLUMNS).where(_cols.appointment_id == bindparam("id")).with_for_update(),
+    batched=select(*_ROW_COLUMNS).where(_BY_IDS).order_by(_cols.appointment_id).with_for_update(),
+)
 _CHILD_OF = and_(
     _cols.mother_id == bindparam("mother_id"),
     _cols.associate_id == bindparam("associate_id"),
@@ -140,12 +149,14 @@ _update_answer = DriverStatement(
         updated=bindparam("b_now"),
         updated_associate_id=bindparam("b_actor"),
         updated_count=_cols.updated_count + 1,
-    )
+    ),
+    changes="b_id",
 )
 _delete_row = DriverStatement(
     delete(appointment).where(
         and_(_cols.appointment_id == bindparam("b_id"), _cols.status == bindparam("b_from_status"))
-    )
+    ),
+    changes="b_id",
 )
 _HISTORY_COLUMNS = [c.name for c in answer_history.c if c.name != "answer_id"]
 _record_answer = DriverStatement(insert(answer_history), column_keys=_HISTORY_COLUMNS)
@@ -153,11 +164,43 @@ _record_answer = DriverStatement(insert(answer_history), column_keys=_HISTORY_CO
 # per change instead of two: each costs the client ~40 µs on psycopg. It inserts the audit row only for a
 # row the UPDATE changed, so its row count is the guard's.
 _answered = _update_answer.statement.returning(_cols.appointment_id).cte("answered")  # type: ignore[attr-defined]
-_answer_and_record = DriverStatement(insert(answer_history).from_select(
-    _HISTORY_COLUMNS,
-    select(_answered.c.appointment_id,
-           *(bindparam(name, type_=answer_history.c[name].type) for name in _HISTORY_COLUMNS[1:])),
-))
+
+
+def _merged_answer_and_record() -> Any:
+    """The same statement for many answers at once (the grouped path, store/driver.py): one array per
+    parameter, `unnest` into rows, one UPDATE … FROM them and one INSERT of the audit rows of the rows it
+    changed. Text, because Core's UPDATE … FROM a multi-column `unnest` needs more ceremony than it saves;
+    the names and types come from the tables."""
+    dialect = postgresql.dialect()
+    update_params = {"b_id": _cols.appointment_id, "b_from_status": _cols.status, "b_status": _cols.status,
+                     "b_type": _cols.type, "b_associate_id": _cols.associate_id, "b_now": _cols.updated,
+                     "b_actor": _cols.updated_associate_id}
+    history = {name: answer_history.c[name] for name in _HISTORY_COLUMNS[1:]}
+    columns = {**update_params, **history}
+    # VARCHAR without its length, as the single statement's casts: a value too long fails, not truncated.
+    types = {name: re.sub(r"\(\d+\)", "", column.type.compile(dialect=dialect)) for name, column in columns.items()}
+    arrays = ", ".join(f"CAST(:{name} AS {type_}[])" for name, type_ in types.items())
+    return text(
+        f"WITH v AS (SELECT * FROM unnest({arrays}) AS v({', '.join(columns)})), "
+        "answered AS (UPDATE appointment SET status = v.b_status, type = v.b_type, associate_id = v.b_associate_id, "
+        "updated = v.b_now, updated_associate_id = v.b_actor, updated_count = appointment.updated_count + 1 "
+        "FROM v WHERE appointment.appointment_id = v.b_id AND appointment.status = v.b_from_status "
+        "RETURNING appointment.appointment_id) "
+        f"INSERT INTO answer_history ({', '.join(_HISTORY_COLUMNS)}) "
+        f"SELECT answered.appointment_id, {', '.join(f'v.{name}' for name in history)} "
+        "FROM answered JOIN v ON v.b_id = answered.appointment_id"
+    )
+
+
+_answer_and_record = DriverStatement(
+    insert(answer_history).from_select(
+        _HISTORY_COLUMNS,
+        select(_answered.c.appointment_id,
+               *(bindparam(name, type_=answer_history.c[name].type) for name in _HISTORY_COLUMNS[1:])),
+    ),
+    merged=_merged_answer_and_record(),
+    changes="b_id",
+)
 
 
 def write_changes(conn: Connection, changes: Sequence[Change], stamp: Stamp, *, reason: str = "") -> None:

@@ -8,6 +8,16 @@ exactly the parameters `Connection.execute` would have sent, inside the same tra
 On PostgreSQL's grouped path (pg_group_commit.py) the connection may carry a `Deferral`: writes are then
 queued and sent with the next read or at the end of the batch, in one pipeline, and their row counts
 checked there (each parameter set of a write statement here changes exactly one row).
+
+A statement may also carry its batched form for that path (PostgreSQL only), which the Deferral uses to
+serve many units with one statement:
+- a read by one key (`batched`): the same read for an array of keys, its first column the key, so that
+  the first reads of a batch's units go out as one `= ANY(…)` query (in the key order: row locks are
+  taken in that one order);
+- a write (`merged`): the same write for arrays of its parameters (one array per parameter, `unnest`),
+  so that the writes the units queued go out as one statement; and `changes`, the parameter naming the
+  `appointment` row each parameter set changes, by which the Deferral knows which rows it read ahead
+  are no longer as read.
 """
 
 from __future__ import annotations
@@ -25,13 +35,13 @@ DEFERRAL = "sodiary.deferral"  # the key of a Deferral in a connection's `info`
 
 
 class Deferral(Protocol):
-    def read(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> list[Sequence[Any]]: ...
+    def read(self, plan: Plan, parameters: Sequence[Any] | dict[str, Any]) -> list[Sequence[Any]]: ...
 
-    def write(self, sql: str, parameters: list[Sequence[Any] | dict[str, Any]]) -> None: ...
+    def write(self, plan: Plan, parameters: list[Sequence[Any] | dict[str, Any]]) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+@dataclass(frozen=True, slots=True, eq=False)
+class Plan:
     sql: str
     names: tuple[str, ...]  # the bind parameters the driver receives, in order for positional styles
     positional: bool
@@ -39,6 +49,15 @@ class _Plan:
     fixed: Mapping[str, Any]  # binds whose value is part of the statement (`updated_count + 1`)
     results: tuple[Processor, ...]
     deferrable: bool  # PostgreSQL: a grouped batch may queue its writes (pg_group_commit.py)
+    batched: Plan | None = None  # a read by one key: the same read for an array of keys
+    merged: Plan | None = None  # a write: the same write for arrays of its parameters
+    changes: str | None = None  # a write: the parameter naming the appointment row each set changes
+
+    @property
+    def key(self) -> str:
+        """A batched read's one parameter."""
+        (name,) = self.names
+        return name
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         # A plain loop: this runs for every statement of every answer.
@@ -56,20 +75,31 @@ class _Plan:
 class DriverStatement:
     """One Core statement, compiled once per dialect, executed on the DBAPI connection."""
 
-    def __init__(self, statement: ClauseElement, *, column_keys: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        statement: ClauseElement,
+        *,
+        column_keys: Iterable[str] | None = None,
+        batched: ClauseElement | None = None,
+        merged: ClauseElement | None = None,
+        changes: str | None = None,
+    ) -> None:
         self.statement = statement
         self._statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
-        self._plans: dict[type[Dialect], _Plan] = {}
+        self._batched = DriverStatement(batched) if batched is not None else None
+        self._merged = DriverStatement(merged) if merged is not None else None
+        self._changes = changes
+        self._plans: dict[type[Dialect], Plan] = {}
 
-    def _plan(self, dialect: Dialect) -> _Plan:
+    def _plan(self, dialect: Dialect) -> Plan:
         # By the dialect's class: psycopg's sync and async dialects share a name but not `deferrable`.
         plan = self._plans.get(type(dialect))
         if plan is None:
             plan = self._plans[type(dialect)] = self._compile(dialect)
         return plan
 
-    def _compile(self, dialect: Dialect) -> _Plan:
+    def _compile(self, dialect: Dialect) -> Plan:
         compiled: Any = self._statement.compile(
             dialect=dialect, column_keys=self._column_keys, for_executemany=self._column_keys is not None
         )
@@ -83,7 +113,11 @@ class DriverStatement:
         selected = getattr(self._statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
         deferrable = dialect.name == "postgresql"
-        return _Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable)
+        # The batched forms exist on PostgreSQL's grouped path only (arrays, ANY, unnest).
+        batched = self._batched._plan(dialect) if deferrable and self._batched is not None else None
+        merged = self._merged._plan(dialect) if deferrable and self._merged is not None else None
+        return Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable,
+                    batched, merged, self._changes)
 
     def _cursor(self, conn: Connection) -> Any:
         raw = conn.connection.dbapi_connection
@@ -94,7 +128,7 @@ class DriverStatement:
         plan = self._plan(conn.dialect)
         deferral = conn.info.get(DEFERRAL) if plan.deferrable else None
         if deferral is not None:
-            rows = deferral.read(plan.sql, plan.parameters(values))
+            rows = deferral.read(plan, plan.parameters(values))
             return plan.row(rows[0]) if rows else None
         cursor = self._cursor(conn)
         try:
@@ -108,7 +142,7 @@ class DriverStatement:
         plan = self._plan(conn.dialect)
         deferral = conn.info.get(DEFERRAL) if plan.deferrable else None
         if deferral is not None:
-            return [plan.row(raw) for raw in deferral.read(plan.sql, plan.parameters(values))]
+            return [plan.row(raw) for raw in deferral.read(plan, plan.parameters(values))]
         cursor = self._cursor(conn)
         try:
             cursor.execute(plan.sql, plan.parameters(values))
@@ -122,7 +156,7 @@ class DriverStatement:
         plan = self._plan(conn.dialect)
         deferral = conn.info.get(DEFERRAL) if plan.deferrable else None
         if deferral is not None:
-            deferral.write(plan.sql, [plan.parameters(v) for v in many])
+            deferral.write(plan, [plan.parameters(v) for v in many])
             return -1
         cursor = self._cursor(conn)
         try:

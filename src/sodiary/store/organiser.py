@@ -18,6 +18,7 @@ from ..domain.booking import BookingRow, Change, counter_row, is_new_decline
 from ..domain.enums import AppointmentStatus
 from ..domain.errors import Invalid
 from .bookings import _ROW_COLUMNS, _booking_row
+from .driver import DriverStatement
 from .schema import answer_history, appointment, associate
 
 _cols = appointment.c
@@ -74,12 +75,17 @@ _bump_counter = (
 _set_reason = (
     update(appointment).where(_cols.appointment_id == bindparam("b_id")).values(reject_reason=bindparam("b_reason"))
 )
+# A decline's two writes on the driver (store/driver.py): in a grouped batch on PostgreSQL they are queued with
+# the answer's own, and name the rows they change, so that the answers after them in the batch trust what was
+# read ahead for every other row.
+_bump_counter_driven = DriverStatement(_bump_counter, changes="b_id")
+_set_reason_driven = DriverStatement(_set_reason, changes="b_id")
 
 
 def adjust_reject_counters(conn: Connection, row_ids: Sequence[int], delta: int) -> None:
     """RejectCounter += delta on each row (once per occurrence in the list), never below 0."""
     if row_ids:
-        conn.execute(_bump_counter, [{"b_id": i, "b_delta": delta} for i in row_ids])
+        _bump_counter_driven.run(conn, [{"b_id": i, "b_delta": delta} for i in row_ids])
 
 
 def note_declines(conn: Connection, changes: Sequence[Change], reason: str) -> None:
@@ -87,7 +93,7 @@ def note_declines(conn: Connection, changes: Sequence[Change], reason: str) -> N
     declined = [c for c in changes if is_new_decline(c)]
     if not declined:
         return
-    conn.execute(_set_reason, [{"b_id": c.row.appointment_id, "b_reason": reason[:254]} for c in declined])
+    _set_reason_driven.run(conn, [{"b_id": c.row.appointment_id, "b_reason": reason[:254]} for c in declined])
     adjust_reject_counters(conn, [counter_row(c.row) for c in declined], +1)
 
 

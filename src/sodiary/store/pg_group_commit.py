@@ -14,12 +14,22 @@ the loop against ~220 µs on a lane, both with the pipelining below.
 A batch is one transaction, one COMMIT with `synchronous_commit` on, and every caller hears back only
 after that COMMIT returned, i.e. after the WAL holding its unit was flushed. It runs in one of two ways:
 
-- **Pipelined** (first): the units run one after another, but their writes are not sent when a unit
-  makes them. They wait in a queue (driver.py's `Deferral`) and go out in one pipeline with the next
-  unit's first read, or with the end of the batch; their row counts are checked when their results come
-  back. An answer then costs one wait for the server (its read, carrying the previous unit's writes) and
-  no savepoint. A unit that fails before any of its writes were sent (a refused transition, an unknown
-  id: the usual failures) fails alone: its queued writes are dropped, nothing of it reached the server.
+- **Batched and pipelined** (first): every unit runs in a greenlet up to its first statement and is held
+  there. The held units' first reads that have a batched form (driver.py: an answer's read of its row)
+  go out as one query per statement — `WHERE appointment_id = ANY(…) ORDER BY appointment_id FOR UPDATE`,
+  the batch's rows locked in one order. Then the units run to their end one after another, in arrival
+  order: a unit's first read is answered from what was read ahead unless a unit before it changed those
+  rows (its queued writes name them; a statement that changes rows it cannot name trusts nothing read
+  ahead), in which case it is read again after those writes. So each unit sees exactly what it would
+  have seen running alone after the ones before it, and its decision is its own (the domain's transition
+  table, in its own code). A unit's writes are not sent when it makes them: they wait in a queue
+  (driver.py's `Deferral`) and go out in one pipeline with the next read that must reach the server, or
+  with the end of the batch, consecutive writes of one statement merged into one execution of its batched
+  form (an answer's UPDATE and audit row for the whole batch: one `UPDATE … FROM unnest(…)` feeding one
+  INSERT); their row counts are checked when their results come back. A batch of answers to distinct
+  invitations is then two statements and a COMMIT. A unit that fails before any of its writes were sent
+  (a refused transition, an unknown id: the usual failures) fails alone: its queued writes are dropped,
+  nothing of it reached the server.
 - **Unit by unit** (when pipelining cannot isolate a failure: an error from the server, a write that
   did not change the row it was planned for, a unit that failed after some of its writes were sent):
   the transaction is rolled back and the batch runs again, each unit in its own SAVEPOINT, so that the
@@ -42,12 +52,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import greenlet
 import psycopg
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection
 
 from . import group_commit
-from .driver import DEFERRAL
+from .driver import DEFERRAL, Plan
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -215,15 +226,38 @@ class _Diverged(Exception):
     """A queued write did not change the rows it was planned for."""
 
 
+class _Abandoned(Exception):
+    """Raised in a unit held at its first statement when its batch gives up before it ran."""
+
+
+@dataclass(slots=True)
+class _Held:
+    """A unit's greenlet held at its first statement; `read` when that statement is a read."""
+
+    unit: _Unit
+    runner: greenlet.greenlet
+    read: tuple[Plan, Any] | None
+
+
+_OTHER = object()  # a held unit's first statement is not a read
+_ABANDON = object()  # resumed with this, a held unit raises _Abandoned
+
+
 class _Pipeline:
-    """The Deferral (driver.py) of a pipelined batch: writes queued, sent with the next read."""
+    """The Deferral (driver.py) of a pipelined batch: writes queued and sent with the next read, merged into
+    one statement where they can be; and, while `hub` is set, each unit held at its first statement so that
+    the batch's first reads go out together."""
 
     def __init__(self, pg: psycopg.Connection[Any]) -> None:
         self._pg = pg
-        self._writes: list[tuple[str, list[Any]]] = []
+        self._writes: list[tuple[Plan, list[Any]]] = []
         self._unit_start = 0  # the current unit's first queued write
         self.unit_sent = False  # something of the current unit reached the server
         self.broken: BaseException | None = None
+        self.hub: greenlet.greenlet | None = None  # while set, a unit's first statement hands over to it
+        self.read_ahead: dict[Plan, dict[Any, list[Any]]] = {}  # batched read -> key -> rows
+        self.changed: set[Any] = set()  # appointment rows the queued or sent writes changed
+        self.opaque = False  # a statement changed rows we cannot name: nothing read ahead is trusted
 
     def begin_unit(self) -> None:
         self._unit_start = len(self._writes)
@@ -236,11 +270,63 @@ class _Pipeline:
         del self._writes[self._unit_start:]
         return True
 
-    def write(self, sql: str, parameters: list[Any]) -> None:
-        self._writes.append((sql, parameters))
+    def hold(self) -> Any:
+        """In a unit's greenlet, at its first statement: hand over to the batch until it is the unit's turn."""
+        hub, self.hub = self.hub, None
+        assert hub is not None
+        return hub.switch(_OTHER)
 
-    def read(self, sql: str, parameters: Any) -> list[Any]:
-        return self._send(sql, parameters)
+    def write(self, plan: Plan, parameters: list[Any]) -> None:
+        if self.hub is not None and self.hold() is _ABANDON:
+            raise _Abandoned()
+        self._writes.append((plan, parameters))
+        if plan.changes is None:
+            self.opaque = True
+        else:
+            self.changed.update(p[plan.changes] for p in parameters)
+
+    def read(self, plan: Plan, parameters: Any) -> list[Any]:
+        if self.hub is not None:
+            hub, self.hub = self.hub, None
+            rows = hub.switch((plan, parameters))
+            if rows is _ABANDON:
+                raise _Abandoned()
+            return list(rows)
+        return self._send(plan.sql, parameters)
+
+    def read_together(self, held: list[_Held]) -> None:
+        """The held units' first reads of one statement with a batched form, as one query per statement (in
+        one pipeline); their rows kept for each unit's turn."""
+        keys: dict[Plan, set[Any]] = {}
+        for h in held:
+            if h.read is not None and h.read[0].batched is not None:
+                plan, parameters = h.read
+                keys.setdefault(plan, set()).add(parameters[plan.key])
+        together = [(plan, sorted(k)) for plan, k in keys.items() if len(k) > 1]
+        if not together:
+            return
+        cursors = []
+        with self._pg.pipeline():
+            for plan, ids in together:
+                batched = plan.batched
+                assert batched is not None
+                cursor = self._pg.cursor()
+                cursor.execute(batched.sql, batched.parameters({batched.key: ids}))
+                cursors.append((plan, ids, cursor))
+        for plan, ids, cursor in cursors:
+            rows: dict[Any, list[Any]] = {k: [] for k in ids}
+            for raw in cursor.fetchall():
+                rows[raw[0]].append(raw)
+            self.read_ahead[plan] = rows
+
+    def first_read(self, plan: Plan, parameters: Any) -> list[Any]:
+        """A held unit's first read at its turn: what was read ahead, unless a unit before it changed those
+        rows (then read again, after the queued writes)."""
+        ahead = self.read_ahead.get(plan)
+        key = parameters[plan.key] if ahead is not None else None
+        if ahead is not None and key in ahead and not self.opaque and key not in self.changed:
+            return ahead[key]
+        return self._send(plan.sql, parameters)
 
     def send_queued(self) -> None:
         if self._writes:
@@ -257,13 +343,13 @@ class _Pipeline:
             sent: list[tuple[psycopg.Cursor[Any], int]] = []
             reader = None
             with self._pg.pipeline():
-                for statement, many in writes:
+                for statement, many, expected in _merged(writes):
                     cursor = self._pg.cursor()
                     if len(many) == 1:
                         cursor.execute(statement, many[0])
                     else:
                         cursor.executemany(statement, many)
-                    sent.append((cursor, len(many)))
+                    sent.append((cursor, expected))
                 if sql is not None:
                     reader = self._pg.cursor()
                     reader.execute(sql, parameters)
@@ -276,29 +362,99 @@ class _Pipeline:
             raise
 
 
-def _send_queued_first(conn: Connection, *_args: Any) -> None:
+def _merged(writes: list[tuple[Plan, list[Any]]]) -> list[tuple[str, list[Any], int]]:
+    """The queued writes as statements to send, in order: consecutive writes of one statement become one
+    executemany, or with a merged form one execution of that (one array per parameter), the rows it changes
+    being distinct — a row named twice would be changed once but recorded twice, so a repeated row starts a
+    new statement.
+    Each entry: the SQL, its parameter sets, and the number of rows it must change."""
+    out: list[tuple[str, list[Any], int]] = []
+    run: list[Any] = []
+    run_plan: Plan | None = None
+    seen: set[Any] = set()
+
+    def close() -> None:
+        if run_plan is None or not run:
+            return
+        merged = run_plan.merged
+        if merged is None or len(run) == 1:
+            out.append((run_plan.sql, list(run), len(run)))
+        else:
+            out.append((merged.sql, [{name: [p[name] for p in run] for name in merged.names}], len(run)))
+
+    for plan, many in writes:
+        for parameters in many:
+            key = parameters[plan.changes] if plan.changes is not None else None
+            if plan is not run_plan or (plan.merged is not None and key in seen):
+                close()
+                run, run_plan, seen = [], plan, set()
+            run.append(parameters)
+            if key is not None:
+                seen.add(key)
+    close()
+    return out
+
+
+def _send_queued_first(conn: Connection, cursor: Any, statement: str, *_args: Any) -> None:
     """A statement through SQLAlchemy in a pipelined batch: the queued writes go first, in order; and the
-    unit counts as having sent something (it may be a write that only a savepoint could take back)."""
+    unit counts as having sent something (it may be a write that only a savepoint could take back). A
+    statement that may change rows we cannot name leaves nothing read ahead trusted."""
     pipeline = conn.info.get(DEFERRAL)
-    if pipeline is not None:
-        pipeline.send_queued()
-        pipeline.unit_sent = True
+    if pipeline is None:
+        return
+    if pipeline.hub is not None and pipeline.hold() is _ABANDON:
+        raise _Abandoned()
+    pipeline.send_queued()
+    pipeline.unit_sent = True
+    if statement.lstrip()[:6].upper() != "SELECT":
+        pipeline.opaque = True
 
 
 def _run_pipelined(conn: Connection, units: list[_Unit]) -> list[_Outcome] | None:
     """On the batch's lane: the units with their writes queued (see the module's docstring); None when
-    the batch must run again unit by unit."""
+    the batch must run again unit by unit.
+
+    First every unit runs in a greenlet up to its first statement and is held there; the first reads that
+    have a batched form go out as one query per statement (the rows of the whole batch, locked in key
+    order). Then the units run to their end one after another, in arrival order, each first read answered
+    from what was read ahead unless a unit before it changed those rows: each unit sees what it would have
+    seen running alone after the ones before it."""
     driver: Any = conn.connection.driver_connection
     pipeline = _Pipeline(driver)
     conn.info[DEFERRAL] = pipeline
     outcomes: list[_Outcome] = []
+    held: list[_Held] = []
     try:
+        hub = greenlet.getcurrent()
+        ready: list[_Held | _Outcome] = []
         for unit in units:
             if unit.future.done():
                 continue
-            pipeline.begin_unit()
+            runner = greenlet.greenlet(unit.work)
+            pipeline.hub = hub
             try:
-                value = unit.work(conn)
+                request = runner.switch(conn)
+            except Exception as exc:  # failed before its first statement
+                ready.append(_Outcome(unit, error=exc))
+                continue
+            finally:
+                pipeline.hub = None
+            if runner.dead:  # done without a statement
+                ready.append(_Outcome(unit, request))
+                continue
+            h = _Held(unit, runner, None if request is _OTHER else request)
+            held.append(h)
+            ready.append(h)
+        pipeline.read_together(held)
+        for item in ready:
+            if isinstance(item, _Outcome):
+                outcomes.append(item)
+                continue
+            unit = item.unit
+            pipeline.begin_unit()
+            answer = _OTHER if item.read is None else pipeline.first_read(*item.read)
+            try:
+                value = item.runner.switch(answer)
             except Exception as exc:
                 if not pipeline.drop_unit():
                     return None
@@ -311,8 +467,23 @@ def _run_pipelined(conn: Connection, units: list[_Unit]) -> list[_Outcome] | Non
     except (psycopg.Error, _Diverged):
         return None
     finally:
+        pipeline.hub = None
+        if pipeline.broken is None:
+            pipeline.broken = _Abandoned()
+        for h in held:
+            _abandon(h.runner)
         del conn.info[DEFERRAL]
     return outcomes
+
+
+def _abandon(runner: greenlet.greenlet) -> None:
+    """A held unit whose batch gave up: resumed on this thread to raise out of its first statement (a
+    greenlet left to the garbage collector would be ended on whichever thread collects it)."""
+    while not runner.dead:
+        try:
+            runner.switch(_ABANDON)
+        except Exception:  # the unit's end; it runs again unit by unit
+            log.debug("an abandoned unit ended", exc_info=True)
 
 
 def _run_units(conn: Connection, units: list[_Unit]) -> list[_Outcome]:
