@@ -26,10 +26,12 @@ import collections
 import contextlib
 import ctypes
 import errno
+import platform
 import resource
 import socket
 import struct
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,7 @@ import msgspec
 from uvicorn import Config, Server
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
 from ..config import Settings
 
@@ -249,6 +252,8 @@ class SodiaryProtocol(HttpToolsProtocol):
             self._refuse(_BUSY)
             return
         self._arm(self._limits.header_timeout, self._header_timeout)
+        if getattr(self.server_state, "draining", False):  # accepted while the server drains its accept queue
+            self.shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -350,25 +355,124 @@ class SodiaryProtocol(HttpToolsProtocol):
 # --- the server ---------------------------------------------------------------------------------------------
 
 _SO_ATTACH_FILTER = 26  # Linux, <asm-generic/socket.h>
-_DRAIN_SECONDS = 0.1
+_MEMBARRIER_GLOBAL = 1  # membarrier(2) MEMBARRIER_CMD_GLOBAL: returns after an RCU grace period
+_SYS_MEMBARRIER = {"x86_64": 324, "aarch64": 283}
+_TCP_SYN_RECV = "03"  # the state column of /proc/net/tcp
+_TCPI_UNACKED = 24  # struct tcp_info: of a listening socket, the length of its accept queue
+HANDSHAKE_WAIT_SECONDS = 1.0  # at most this long for handshakes under way when shutdown began (about an RTT)
+_POLL_SECONDS = 0.01
+
+# A classic BPF program run on each TCP segment for the listening socket, the TCP header at offset 0:
+# a segment with SYN set is dropped, any other kept whole. So no new handshake begins (the client's SYN
+# goes unanswered, it retries in a second and then finds the port closed, or another worker), while a
+# handshake already under way completes: its final ACK and its data pass.
+_DROP_SYN = b"".join(struct.pack("HBBI", *instruction) for instruction in (
+    (0x30, 0, 0, 13),  # BPF_LD|BPF_B|BPF_ABS: the flags byte
+    (0x45, 0, 1, 0x02),  # BPF_JMP|BPF_JSET|BPF_K: SYN set?
+    (0x06, 0, 0, 0),  # BPF_RET|BPF_K: drop
+    (0x06, 0, 0, 0xFFFFFFFF),  # BPF_RET|BPF_K: keep the whole segment
+))
 
 
-def _refuse_new_handshakes(sock: Any) -> None:
-    """Attach a classic BPF program dropping every packet to a listening socket.
+def _refuse_new_handshakes(sock: Any) -> bool:
+    """Attach `_DROP_SYN` to a listening socket; False where that is not possible (not Linux).
 
-    A connection still in the kernel's accept queue when the socket closes is reset, although its client
-    has sent the request. With this filter no handshake completes any more (a client retries its SYN, and
-    then finds the port closed or another instance), so the queue only empties while the loop accepts."""
-    program = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0))  # BPF_RET|BPF_K 0: drop
-    fprog = struct.pack("HL", 1, ctypes.addressof(program))
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the queue is closed as it is
+    Why: closing a listening socket resets every connection still in its accept queue, and every handshake
+    still under way, although those clients may have sent their requests (their `connect` returned when the
+    SYN-ACK came). Dropping everything instead of only SYNs would strand the handshakes under way: their
+    client believes it is connected and sends its request into the void, then gets a reset. Connections
+    accepted from now on inherit the filter, harmlessly (an established connection sends no SYN)."""
+    if not sys.platform.startswith("linux"):  # the option number and the program are Linux's
+        return False
+    program = ctypes.create_string_buffer(_DROP_SYN)
+    fprog = struct.pack("HL", len(_DROP_SYN) // 8, ctypes.addressof(program))
+    try:
         sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, fprog)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def _grace_period() -> None:
+    """Return once the kernel has finished with every segment it was processing for our port when called.
+
+    The kernel checks a segment against the filter and acts on it (queues a handshake; moves a completed one
+    from the handshake table to the accept queue) inside one RCU read-side section, and membarrier's global
+    command returns after an RCU grace period: after it, nothing is half-way between the places we look."""
+    number = _SYS_MEMBARRIER.get(platform.machine())
+    libc = ctypes.CDLL(None, use_errno=True)
+    if number is None or libc.syscall(number, _MEMBARRIER_GLOBAL, 0, 0) != 0:
+        time.sleep(_POLL_SECONDS)  # no membarrier (e.g. a seccomp profile): those sections last microseconds
+
+
+def _handshakes_under_way(port: int) -> int | None:
+    """Connections to `port` whose SYN was answered and whose final ACK has not arrived (SYN_RECV), over all
+    local addresses and all listening sockets on the port (the workers' share it); None if unknown."""
+    suffix = f":{port:04X}"
+    count = 0
+    try:
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with contextlib.suppress(FileNotFoundError), open(table, encoding="ascii") as lines:
+                next(lines, None)
+                for line in lines:
+                    fields = line.split(None, 4)
+                    count += fields[3] == _TCP_SYN_RECV and fields[1].endswith(suffix)
+    except OSError:
+        return None
+    return count
+
+
+def _accept_queue(sock: Any) -> int:
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCPI_UNACKED + 4)
+    return int(struct.unpack_from("I", info, _TCPI_UNACKED)[0])
+
+
+def _settled(listeners: list[Any], port: int) -> bool:
+    """No connection can reach the accept queues any more (no SYN passes the filter, no handshake is under
+    way), and they are empty.
+
+    Handshakes under way are looked at first, then (after a grace period, for one completing as we look)
+    the queues: a handshake that completes in between is in a queue, which the second look sees. Where
+    /proc cannot be read, only the queues are looked at. (A client answered with a SYN cookie, when the
+    kernel's handshake table overflowed, is not seen: it is only known once its ACK comes.)"""
+    if _handshakes_under_way(port):
+        return False
+    _grace_period()
+    return all(_accept_queue(sock) == 0 for sock in listeners)
+
+
+class DrainingState(ServerState):
+    """uvicorn's server state, and whether the server is shutting down (read by SodiaryProtocol)."""
+
+    draining = False
 
 
 class GracefulServer(Server):
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.server_state = DrainingState()
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        if sys.platform.startswith("linux"):
-            for sock in sockets or [s for server in self.servers for s in server.sockets]:
-                _refuse_new_handshakes(sock)
-            await asyncio.sleep(_DRAIN_SECONDS)  # the loop accepts what the kernel had queued
+        """Close the listening sockets only once no handshake is under way and the accept queues are empty.
+
+        New handshakes are refused first (`_refuse_new_handshakes`); meanwhile the event loop keeps accepting,
+        and each connection accepted from now on is told at once that the server is stopping. The sockets are
+        closed right after the look that found nothing left (no await in between, so nothing is accepted in
+        between, and nothing can be queued), or after `HANDSHAKE_WAIT_SECONDS` (a client gone mid-handshake)."""
+        assert isinstance(self.server_state, DrainingState)
+        self.server_state.draining = True
+        listeners: list[Any] = list(sockets or [s for server in self.servers for s in server.sockets])
+        refusing = bool(listeners)
+        for sock in listeners:
+            refusing = _refuse_new_handshakes(sock) and refusing
+        if refusing:
+            _grace_period()  # every SYN that passed before the filter is now a handshake under way
+            port = listeners[0].getsockname()[1]
+            grace = self.config.timeout_graceful_shutdown
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + (HANDSHAKE_WAIT_SECONDS if grace is None else min(HANDSHAKE_WAIT_SECONDS, grace))
+            if _handshakes_under_way(port) is None:  # no /proc: give the handshakes under way a while
+                await asyncio.sleep(_POLL_SECONDS * 10)
+            while not _settled(listeners, port) and loop.time() < deadline:
+                await asyncio.sleep(_POLL_SECONDS)  # the loop accepts meanwhile
         await super().shutdown(sockets)
