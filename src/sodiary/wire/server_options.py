@@ -12,11 +12,12 @@ the limits live here, in a small subclass of that protocol (issue 12, items 2 an
 
 These refusals come before the request is parsed, so they are in English and in SuperOffice's error shape.
 
-Graceful shutdown (issue 13): on SIGTERM the listening socket first stops completing new handshakes and
-the connections already queued in the kernel are accepted; a connection that has not sent its request
-yet is given a moment to send it; every request read is answered (`Connection: close`) within
-`SODIARY_SHUTDOWN_GRACE_SECONDS`; then the application's lifespan ends (the group commit's last batch
-is durable before its callers were answered).
+Graceful shutdown (issue 13): on SIGTERM the listening socket stops answering SYNs, while handshakes
+already under way complete; it is closed once none is under way and the loop has accepted everything
+the kernel queued (closing it earlier would reset those clients, whose `connect` had succeeded); a
+connection that has not sent its request yet is given a moment to send it; every request read is
+answered (`Connection: close`) within `SODIARY_SHUTDOWN_GRACE_SECONDS`; then the application's lifespan
+ends (the group commit's last batch is durable before its callers were answered).
 """
 
 from __future__ import annotations
@@ -185,6 +186,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         self._timer: asyncio.TimerHandle | None = None
         self._draining = False
         self._discarding = False  # refused: the rest of the request is read and dropped
+        self._received = False  # any byte yet
 
     # timers
 
@@ -263,6 +265,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        self._received = True
         if self._discarding:
             return
         self._unset_keepalive_if_required()
@@ -336,14 +339,19 @@ class SodiaryProtocol(HttpToolsProtocol):
     # shutdown
 
     def shutdown(self) -> None:
-        """The server is stopping: finish what was read; give a silent connection a moment to send its request
-        (it may be on its way: closing a socket with unread bytes resets it); then close."""
+        """The server is stopping: finish what was read; give an idle keep-alive connection a moment to send
+        its next request (it may be on its way: closing a socket with unread bytes resets it); then close.
+
+        A connection that has sent nothing yet keeps its header timeout, as always: its client connected to
+        send a request, and may be slow to (a busy client, a proxy that connects ahead)."""
         self._draining = True
         if not self._idle():
             self.cycle.keep_alive = False
             return
         if self._state == _HEAD and (self._head_raw or self._head_size):
             return  # a request arriving: it is answered, or the header timeout ends it
+        if not self._received:
+            return  # its first request: it is answered, or the header timeout closes the connection
         self._arm(LINGER_SECONDS, self._linger_over)
 
     def _linger_over(self) -> None:
@@ -358,7 +366,6 @@ _SO_ATTACH_FILTER = 26  # Linux, <asm-generic/socket.h>
 _MEMBARRIER_GLOBAL = 1  # membarrier(2) MEMBARRIER_CMD_GLOBAL: returns after an RCU grace period
 _SYS_MEMBARRIER = {"x86_64": 324, "aarch64": 283}
 _TCP_SYN_RECV = "03"  # the state column of /proc/net/tcp
-_TCPI_UNACKED = 24  # struct tcp_info: of a listening socket, the length of its accept queue
 HANDSHAKE_WAIT_SECONDS = 1.0  # at most this long for handshakes under way when shutdown began (about an RTT)
 _POLL_SECONDS = 0.01
 
@@ -407,7 +414,10 @@ def _grace_period() -> None:
 
 def _handshakes_under_way(port: int) -> int | None:
     """Connections to `port` whose SYN was answered and whose final ACK has not arrived (SYN_RECV), over all
-    local addresses and all listening sockets on the port (the workers' share it); None if unknown."""
+    local addresses and all listening sockets on the port (the workers' share it); None if unknown.
+
+    (A client answered with a SYN cookie, when the kernel's handshake table overflowed, is not among them:
+    it is only known once its ACK comes.)"""
     suffix = f":{port:04X}"
     count = 0
     try:
@@ -420,25 +430,6 @@ def _handshakes_under_way(port: int) -> int | None:
     except OSError:
         return None
     return count
-
-
-def _accept_queue(sock: Any) -> int:
-    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCPI_UNACKED + 4)
-    return int(struct.unpack_from("I", info, _TCPI_UNACKED)[0])
-
-
-def _settled(listeners: list[Any], port: int) -> bool:
-    """No connection can reach the accept queues any more (no SYN passes the filter, no handshake is under
-    way), and they are empty.
-
-    Handshakes under way are looked at first, then (after a grace period, for one completing as we look)
-    the queues: a handshake that completes in between is in a queue, which the second look sees. Where
-    /proc cannot be read, only the queues are looked at. (A client answered with a SYN cookie, when the
-    kernel's handshake table overflowed, is not seen: it is only known once its ACK comes.)"""
-    if _handshakes_under_way(port):
-        return False
-    _grace_period()
-    return all(_accept_queue(sock) == 0 for sock in listeners)
 
 
 class DrainingState(ServerState):
@@ -455,16 +446,20 @@ class GracefulServer(Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         """Close the listening sockets only once no handshake is under way and the accept queues are empty.
 
-        New handshakes are refused first (`_refuse_new_handshakes`); meanwhile the event loop keeps accepting,
-        and each connection accepted from now on is told at once that the server is stopping. The sockets are
-        closed right after the look that found nothing left (no await in between, so nothing is accepted in
-        between, and nothing can be queued), or after `HANDSHAKE_WAIT_SECONDS` (a client gone mid-handshake)."""
+        New handshakes are refused first (`_refuse_new_handshakes`). Then, every 10 ms, whatever the kernel
+        has queued is accepted here, until EAGAIN, and handed to the event loop (the loop's own accepting is
+        not enough: uvloop takes a few connections per loop iteration, and a busy loop drains a queue of a
+        hundred in seconds). Once no handshake is under way, a last grace period and drain leave nothing that
+        could still be queued, and the sockets are closed at once; at the latest after
+        `HANDSHAKE_WAIT_SECONDS` (a client gone mid-handshake). Each connection accepted from the start of
+        the shutdown is told at once that the server is stopping (`DrainingState`)."""
         assert isinstance(self.server_state, DrainingState)
         self.server_state.draining = True
-        listeners: list[Any] = list(sockets or [s for server in self.servers for s in server.sockets])
+        listeners = list(sockets or [])
         refusing = bool(listeners)
         for sock in listeners:
             refusing = _refuse_new_handshakes(sock) and refusing
+        handovers: list[asyncio.Task[Any]] = []
         if refusing:
             _grace_period()  # every SYN that passed before the filter is now a handshake under way
             port = listeners[0].getsockname()[1]
@@ -473,6 +468,46 @@ class GracefulServer(Server):
             deadline = loop.time() + (HANDSHAKE_WAIT_SECONDS if grace is None else min(HANDSHAKE_WAIT_SECONDS, grace))
             if _handshakes_under_way(port) is None:  # no /proc: give the handshakes under way a while
                 await asyncio.sleep(_POLL_SECONDS * 10)
-            while not _settled(listeners, port) and loop.time() < deadline:
-                await asyncio.sleep(_POLL_SECONDS)  # the loop accepts meanwhile
+            while True:
+                under_way = _handshakes_under_way(port)
+                if not under_way:
+                    _grace_period()  # one completing as we looked is in an accept queue now
+                handovers += [loop.create_task(self._serve_accepted(conn)) for conn in _accept_queued(listeners)]
+                if not under_way or loop.time() >= deadline:
+                    break
+                await asyncio.sleep(_POLL_SECONDS)
+            for server in self.servers:  # nothing can be queued any more: close now, no await since the drain
+                server.close()
+            for sock in listeners:
+                sock.close()
+            await asyncio.gather(*handovers, return_exceptions=True)  # each connection is known to the server
         await super().shutdown(sockets)
+
+    async def _serve_accepted(self, conn: socket.socket) -> None:
+        def protocol() -> asyncio.Protocol:  # as uvicorn's own `create_protocol` in Server.startup
+            return self.config.http_protocol_class(  # type: ignore[call-arg]
+                config=self.config, server_state=self.server_state, app_state=self.lifespan.state)
+
+        try:
+            await asyncio.get_running_loop().connect_accepted_socket(protocol, conn)
+        except OSError:
+            conn.close()
+
+
+def _accept_queued(listeners: list[socket.socket]) -> list[socket.socket]:
+    """Accept, without waiting, every connection the kernel has queued on the listening sockets."""
+    accepted = []
+    for sock in listeners:
+        sock.setblocking(False)
+        while True:
+            try:
+                conn, _address = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                break
+            except ConnectionAbortedError:
+                continue
+            except OSError:  # e.g. out of descriptors: what is still queued is reset when the socket closes
+                break
+            conn.setblocking(False)
+            accepted.append(conn)
+    return accepted
