@@ -13,11 +13,12 @@ the limits live here, in a small subclass of that protocol (issue 12, items 2 an
 These refusals come before the request is parsed, so they are in English and in SuperOffice's error shape.
 
 Graceful shutdown (issue 13): on SIGTERM the listening socket stops answering SYNs, while handshakes
-already under way complete; it is closed once none is under way and the loop has accepted everything
-the kernel queued (closing it earlier would reset those clients, whose `connect` had succeeded); a
-connection that has not sent its request yet is given a moment to send it; every request read is
-answered (`Connection: close`) within `SODIARY_SHUTDOWN_GRACE_SECONDS`; then the application's lifespan
-ends (the group commit's last batch is durable before its callers were answered).
+already under way complete; it is closed once none is under way and everything the kernel queued has
+been accepted (closing it earlier would reset those clients, whose `connect` had succeeded); an idle
+keep-alive connection is given a moment to send its next request, a new one its header timeout as
+always; every request read is answered (`Connection: close`) within `SODIARY_SHUTDOWN_GRACE_SECONDS`;
+then the application's lifespan ends (the group commit's last batch is durable before its callers were
+answered).
 """
 
 from __future__ import annotations
