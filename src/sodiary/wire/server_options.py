@@ -420,17 +420,18 @@ def _handshakes_under_way(port: int) -> int | None:
     (A client answered with a SYN cookie, when the kernel's handshake table overflowed, is not among them:
     it is only known once its ACK comes.)"""
     suffix = f":{port:04X}"
-    count = 0
-    try:
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            with contextlib.suppress(FileNotFoundError), open(table, encoding="ascii") as lines:
+    count, read = 0, False
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # either may be missing (no IPv6)
+        try:
+            with open(table, encoding="ascii") as lines:
                 next(lines, None)
                 for line in lines:
                     fields = line.split(None, 4)
                     count += fields[3] == _TCP_SYN_RECV and fields[1].endswith(suffix)
-    except OSError:
-        return None
-    return count
+        except OSError:
+            continue
+        read = True
+    return count if read else None
 
 
 class DrainingState(ServerState):
