@@ -12,11 +12,13 @@ the limits live here, in a small subclass of that protocol (issue 12, items 2 an
 
 These refusals come before the request is parsed, so they are in English and in SuperOffice's error shape.
 
-Graceful shutdown (issue 13): on SIGTERM the listening socket first stops completing new handshakes and
-the connections already queued in the kernel are accepted; a connection that has not sent its request
-yet is given a moment to send it; every request read is answered (`Connection: close`) within
-`SODIARY_SHUTDOWN_GRACE_SECONDS`; then the application's lifespan ends (the group commit's last batch
-is durable before its callers were answered).
+Graceful shutdown (issue 13): on SIGTERM the listening socket stops answering SYNs, while handshakes
+already under way complete; it is closed once none is under way and everything the kernel queued has
+been accepted (closing it earlier would reset those clients, whose `connect` had succeeded); an idle
+keep-alive connection is given a moment to send its next request, a new one its header timeout as
+always; every request read is answered (`Connection: close`) within `SODIARY_SHUTDOWN_GRACE_SECONDS`;
+then the application's lifespan ends (the group commit's last batch is durable before its callers were
+answered).
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ import collections
 import contextlib
 import ctypes
 import errno
+import platform
 import resource
 import socket
 import struct
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +42,7 @@ import msgspec
 from uvicorn import Config, Server
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
 from sodiary.config import Settings
 
@@ -182,6 +187,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         self._timer: asyncio.TimerHandle | None = None
         self._draining = False
         self._discarding = False  # refused: the rest of the request is read and dropped
+        self._received = False  # any byte yet
 
     # timers
 
@@ -249,6 +255,8 @@ class SodiaryProtocol(HttpToolsProtocol):
             self._refuse(_BUSY)
             return
         self._arm(self._limits.header_timeout, self._header_timeout)
+        if getattr(self.server_state, "draining", False):  # accepted while the server drains its accept queue
+            self.shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -258,6 +266,7 @@ class SodiaryProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        self._received = True
         if self._discarding:
             return
         self._unset_keepalive_if_required()
@@ -331,14 +340,19 @@ class SodiaryProtocol(HttpToolsProtocol):
     # shutdown
 
     def shutdown(self) -> None:
-        """The server is stopping: finish what was read; give a silent connection a moment to send its request
-        (it may be on its way: closing a socket with unread bytes resets it); then close."""
+        """The server is stopping: finish what was read; give an idle keep-alive connection a moment to send
+        its next request (it may be on its way: closing a socket with unread bytes resets it); then close.
+
+        A connection that has sent nothing yet keeps its header timeout, as always: its client connected to
+        send a request, and may be slow to (a busy client, a proxy that connects ahead)."""
         self._draining = True
         if not self._idle():
             self.cycle.keep_alive = False
             return
         if self._state == _HEAD and (self._head_raw or self._head_size):
             return  # a request arriving: it is answered, or the header timeout ends it
+        if not self._received:
+            return  # its first request: it is answered, or the header timeout closes the connection
         self._arm(LINGER_SECONDS, self._linger_over)
 
     def _linger_over(self) -> None:
@@ -350,25 +364,152 @@ class SodiaryProtocol(HttpToolsProtocol):
 # --- the server ---------------------------------------------------------------------------------------------
 
 _SO_ATTACH_FILTER = 26  # Linux, <asm-generic/socket.h>
-_DRAIN_SECONDS = 0.1
+_MEMBARRIER_GLOBAL = 1  # membarrier(2) MEMBARRIER_CMD_GLOBAL: returns after an RCU grace period
+_SYS_MEMBARRIER = {"x86_64": 324, "aarch64": 283}
+_TCP_SYN_RECV = "03"  # the state column of /proc/net/tcp
+HANDSHAKE_WAIT_SECONDS = 1.0  # at most this long for handshakes under way when shutdown began (about an RTT)
+_POLL_SECONDS = 0.01
+
+# A classic BPF program run on each TCP segment for the listening socket, the TCP header at offset 0:
+# a segment with SYN set is dropped, any other kept whole. So no new handshake begins (the client's SYN
+# goes unanswered, it retries in a second and then finds the port closed, or another worker), while a
+# handshake already under way completes: its final ACK and its data pass.
+_DROP_SYN = b"".join(struct.pack("HBBI", *instruction) for instruction in (
+    (0x30, 0, 0, 13),  # BPF_LD|BPF_B|BPF_ABS: the flags byte
+    (0x45, 0, 1, 0x02),  # BPF_JMP|BPF_JSET|BPF_K: SYN set?
+    (0x06, 0, 0, 0),  # BPF_RET|BPF_K: drop
+    (0x06, 0, 0, 0xFFFFFFFF),  # BPF_RET|BPF_K: keep the whole segment
+))
 
 
-def _refuse_new_handshakes(sock: Any) -> None:
-    """Attach a classic BPF program dropping every packet to a listening socket.
+def _refuse_new_handshakes(sock: Any) -> bool:
+    """Attach `_DROP_SYN` to a listening socket; False where that is not possible (not Linux).
 
-    A connection still in the kernel's accept queue when the socket closes is reset, although its client
-    has sent the request. With this filter no handshake completes any more (a client retries its SYN, and
-    then finds the port closed or another instance), so the queue only empties while the loop accepts."""
-    program = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0))  # BPF_RET|BPF_K 0: drop
-    fprog = struct.pack("HL", 1, ctypes.addressof(program))
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the queue is closed as it is
+    Why: closing a listening socket resets every connection still in its accept queue, and every handshake
+    still under way, although those clients may have sent their requests (their `connect` returned when the
+    SYN-ACK came). Dropping everything instead of only SYNs would strand the handshakes under way: their
+    client believes it is connected and sends its request into the void, then gets a reset. Connections
+    accepted from now on inherit the filter, harmlessly (an established connection sends no SYN)."""
+    if not sys.platform.startswith("linux"):  # the option number and the program are Linux's
+        return False
+    program = ctypes.create_string_buffer(_DROP_SYN)
+    fprog = struct.pack("HL", len(_DROP_SYN) // 8, ctypes.addressof(program))
+    try:
         sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, fprog)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def _grace_period() -> None:
+    """Return once the kernel has finished with every segment it was processing for our port when called.
+
+    The kernel checks a segment against the filter and acts on it (queues a handshake; moves a completed one
+    from the handshake table to the accept queue) inside one RCU read-side section, and membarrier's global
+    command returns after an RCU grace period: after it, nothing is half-way between the places we look."""
+    number = _SYS_MEMBARRIER.get(platform.machine())
+    libc = ctypes.CDLL(None, use_errno=True)
+    if number is None or libc.syscall(number, _MEMBARRIER_GLOBAL, 0, 0) != 0:
+        time.sleep(_POLL_SECONDS)  # no membarrier (e.g. a seccomp profile): those sections last microseconds
+
+
+def _handshakes_under_way(port: int) -> int | None:
+    """Connections to `port` whose SYN was answered and whose final ACK has not arrived (SYN_RECV), over all
+    local addresses and all listening sockets on the port (the workers' share it); None if unknown.
+
+    (A client answered with a SYN cookie, when the kernel's handshake table overflowed, is not among them:
+    it is only known once its ACK comes.)"""
+    suffix = f":{port:04X}"
+    count, read = 0, False
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # either may be missing (no IPv6)
+        try:
+            with open(table, encoding="ascii") as lines:
+                next(lines, None)
+                for line in lines:
+                    fields = line.split(None, 4)
+                    count += fields[3] == _TCP_SYN_RECV and fields[1].endswith(suffix)
+        except OSError:
+            continue
+        read = True
+    return count if read else None
+
+
+class DrainingState(ServerState):
+    """uvicorn's server state, and whether the server is shutting down (read by SodiaryProtocol)."""
+
+    draining = False
 
 
 class GracefulServer(Server):
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.server_state = DrainingState()
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        if sys.platform.startswith("linux"):
-            for sock in sockets or [s for server in self.servers for s in server.sockets]:
-                _refuse_new_handshakes(sock)
-            await asyncio.sleep(_DRAIN_SECONDS)  # the loop accepts what the kernel had queued
+        """Close the listening sockets only once no handshake is under way and the accept queues are empty.
+
+        New handshakes are refused first (`_refuse_new_handshakes`). Then, every 10 ms, whatever the kernel
+        has queued is accepted here, until EAGAIN, and handed to the event loop (the loop's own accepting is
+        not enough: uvloop takes a few connections per loop iteration, and a busy loop drains a queue of a
+        hundred in seconds). Once no handshake is under way, a last grace period and drain leave nothing that
+        could still be queued, and the sockets are closed at once; at the latest after
+        `HANDSHAKE_WAIT_SECONDS` (a client gone mid-handshake). Each connection accepted from the start of
+        the shutdown is told at once that the server is stopping (`DrainingState`)."""
+        assert isinstance(self.server_state, DrainingState)
+        self.server_state.draining = True
+        listeners = list(sockets or [])
+        refusing = bool(listeners)
+        for sock in listeners:
+            refusing = _refuse_new_handshakes(sock) and refusing
+        handovers: list[asyncio.Task[Any]] = []
+        if refusing:
+            _grace_period()  # every SYN that passed before the filter is now a handshake under way
+            port = listeners[0].getsockname()[1]
+            grace = self.config.timeout_graceful_shutdown
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + (HANDSHAKE_WAIT_SECONDS if grace is None else min(HANDSHAKE_WAIT_SECONDS, grace))
+            if _handshakes_under_way(port) is None:  # no /proc: give the handshakes under way a while
+                await asyncio.sleep(_POLL_SECONDS * 10)
+            while True:
+                under_way = _handshakes_under_way(port)
+                if not under_way:
+                    _grace_period()  # one completing as we looked is in an accept queue now
+                handovers += [loop.create_task(self._serve_accepted(conn)) for conn in _accept_queued(listeners)]
+                if not under_way or loop.time() >= deadline:
+                    break
+                await asyncio.sleep(_POLL_SECONDS)
+            for server in self.servers:  # nothing can be queued any more: close now, no await since the drain
+                server.close()
+            for sock in listeners:
+                sock.close()
+            await asyncio.gather(*handovers, return_exceptions=True)  # each connection is known to the server
         await super().shutdown(sockets)
+
+    async def _serve_accepted(self, conn: socket.socket) -> None:
+        def protocol() -> asyncio.Protocol:  # as uvicorn's own `create_protocol` in Server.startup
+            return self.config.http_protocol_class(  # type: ignore[call-arg]
+                config=self.config, server_state=self.server_state, app_state=self.lifespan.state)
+
+        try:
+            await asyncio.get_running_loop().connect_accepted_socket(protocol, conn)
+        except OSError:
+            conn.close()
+
+
+def _accept_queued(listeners: list[socket.socket]) -> list[socket.socket]:
+    """Accept, without waiting, every connection the kernel has queued on the listening sockets."""
+    accepted = []
+    for sock in listeners:
+        sock.setblocking(False)
+        while True:
+            try:
+                conn, _address = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                break
+            except ConnectionAbortedError:
+                continue
+            except OSError:  # e.g. out of descriptors: what is still queued is reset when the socket closes
+                break
+            conn.setblocking(False)
+            accepted.append(conn)
+    return accepted
