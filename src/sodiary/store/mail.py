@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select
+from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, cast, func, insert, literal_column, select
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
 from .outbox import INVITATION_COLUMNS, Invitation
-from .schema import appointment, appointment_text, associate, invitation, person
+from .schema import appointment, appointment_text, associate, invitation, outbox_message, person
 
 _a = appointment.c
 _p = person.c
@@ -133,3 +134,88 @@ def reply_context(conn: Connection, mother_id: int, answered_id: int) -> ReplyCo
     found = None if r[17] is None else Invitation(r[17], r[18], r[19], r[20], bool(r[21]))
     return ReplyContext(r[0] or "", r[1] or "", r[2] or "", r[3] or "", r[4], r[5], bool(r[6]), r[7], r[8] or 0,
                         r[9] or "", r[10], r[11], r[12], r[13], r[14], r[15], r[16], found)
+
+
+# --- The confirmation queued in one statement ---------------------------------------------------------
+# AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT: the database copies the
+# snapshot the mail needs (the booking as the mother row has it, the organiser, who answered, the invitation
+# record if there is one) into the outbox row, as JSON, in the answer's own transaction. The mail itself is
+# composed from that snapshot by the delivery worker after the commit (service/mail.py `complete_replies`):
+# the answer's unit holds the writer lock for one statement, not for a read, two inserts and the building of
+# an iCalendar event (docs/decisions.md, "The confirmation's outbox row is a snapshot").
+
+REPLY_SNAPSHOT = '{"reply_snapshot":'  # how a snapshot row's payload begins; a composed one is a MailPayload
+
+_SNAPSHOT = (
+    ("title", func.coalesce(_m.c.title, "")), ("location", func.coalesce(_m.c.location, "")),
+    ("description", func.coalesce(_t.description, "")), ("agenda", func.coalesce(_t.agenda, "")),
+    ("start", _m.c.start_date), ("end", _m.c.end_date), ("is_allday", _m.c.is_allday),
+    ("original_start", _m.c.original_start_date), ("rule", func.coalesce(_m.c.recurrence_rule_id, 0)),
+    ("organizer_user", func.coalesce(_oa.c.name, "")), ("organizer_first", func.coalesce(_op.c.firstname, "")),
+    ("organizer_last", func.coalesce(_op.c.lastname, "")), ("organizer_email", func.coalesce(_op.c.email, "")),
+    ("organizer_culture", func.coalesce(_op.c.culture, "")), ("answerer_first", func.coalesce(_ap.c.firstname, "")),
+    ("answerer_last", func.coalesce(_ap.c.lastname, "")), ("answerer_email", func.coalesce(_ap.c.email, "")),
+    ("invitation", _inv.appointment_id), ("uid", _inv.event_uid), ("sequence", _inv.event_sequence),
+    ("dtstamp", _inv.event_dtstamp), ("series", _inv.series),
+)
+
+
+def _queue_reply(dialect: str) -> DriverStatement:
+    pairs: list[Any] = []
+    for key, column in _SNAPSHOT:
+        pairs += [literal_column(f"'{key}'"), column]
+    row: Any = (func.json_object(*pairs) if dialect == "sqlite"
+                else cast(func.json_build_object(*pairs), Text))
+    # The options are the service's (msgspec-encoded, bound as text): the JSON is `head` + the row + "}".
+    payload = cast(bindparam("head", type_=Text), Text) + cast(row, Text) + literal_column("'}'")
+    summary = func.substr(cast(bindparam("summary", type_=Text), Text) + func.coalesce(_m.c.title, ""), 1, 300)
+    now = bindparam("now", type_=DateTime)
+    snapshot = (
+        select(literal_column("'mail'"), literal_column("'pending'"), bindparam("message_key", type_=String),
+               func.coalesce(_op.c.email, ""), summary, payload, bindparam("mother_id", type_=Integer),
+               literal_column("0"), now, now, literal_column("''"), literal_column("''"))
+        .select_from(
+            _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
+            .outerjoin(appointment_text, _t.text_id == _m.c.text_id)
+            .outerjoin(_oa, _oa.c.associate_id == _m.c.associate_id)
+            .outerjoin(_op, _op.c.person_id == _oa.c.person_id)
+            .outerjoin(_ap, _ap.c.person_id == _c.c.invited_person_id)
+            .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
+        .where(and_(_m.c.appointment_id == bindparam("mother_id", type_=Integer),
+                    _c.c.appointment_id == bindparam("answered_id", type_=Integer))))
+    o = outbox_message.c
+    return DriverStatement(insert(outbox_message).from_select(
+        [o.kind, o.status, o.message_key, o.destination, o.summary, o.payload, o.appointment_id, o.attempts,
+         o.created, o.next_attempt_at, o.claimed_by, o.last_error], snapshot))
+
+
+_QUEUE_REPLY = {"sqlite": _queue_reply("sqlite"), "postgresql": _queue_reply("postgresql")}
+
+
+def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, summary: str,
+                now: datetime) -> None:
+    """One pending mail row holding `head` (the options' JSON, opened as `{"reply_snapshot":{…},"row":`) and
+    the snapshot of the answered participant row `answered_id` of booking `mother_id`, which the caller's unit
+    of work has just written (so the row exists: exactly one row is inserted)."""
+    _QUEUE_REPLY[conn.dialect.name].run(conn, [dict(message_key=message_key, mother_id=mother_id,
+                                                    answered_id=answered_id, head=head, summary=summary, now=now)])
+
+
+def snapshot_context(row: dict[str, Any]) -> ReplyContext:
+    """A snapshot's row (as the database encoded it: SQLite's or PostgreSQL's JSON) as a ReplyContext."""
+    found = None
+    if row.get("invitation") is not None:
+        found = Invitation(int(row["invitation"]), str(row["uid"]), int(row["sequence"]),
+                           _datetime(row["dtstamp"]), bool(row["series"]))
+    original = row.get("original_start")
+    return ReplyContext(row["title"] or "", row["location"] or "", row["description"] or "", row["agenda"] or "",
+                        _datetime(row["start"]), _datetime(row["end"]), bool(row["is_allday"]),
+                        _datetime(original) if original else None, int(row["rule"] or 0), row["organizer_user"],
+                        row["organizer_first"], row["organizer_last"], row["organizer_email"],
+                        row["organizer_culture"], row["answerer_first"], row["answerer_last"], row["answerer_email"],
+                        found)
+
+
+def _datetime(value: str) -> datetime:
+    # SQLite's text ("2031-01-02 09:00:00.000000") or PostgreSQL's JSON ("2031-01-02T09:00:00"), both naive.
+    return datetime.fromisoformat(value)

@@ -134,6 +134,12 @@ def record(conn: Connection, worker: str, outcomes: Iterable[Outcome], now: date
             attempts=_o.attempts + 1, claimed_until=None, claimed_by="", **values))
 
 
+def set_payload(conn: Connection, message_id: int, payload: str, summary: str) -> None:
+    """A message's payload completed at its first claim (a confirmation's snapshot composed into its mail)."""
+    conn.execute(update(outbox_message).where(_o.message_id == message_id).values(payload=payload,
+                                                                                 summary=summary[:300]))
+
+
 def listing(conn: Connection, status: str | None = None, limit: int = 100) -> list[Message]:
     q = select(outbox_message).order_by(_o.message_id.desc()).limit(limit)
     if status:
