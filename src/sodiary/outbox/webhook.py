@@ -229,7 +229,7 @@ def fan_out(conn: Connection, limit: int = 200) -> int:
                 body["values"] = {"appointment_id": change.appointment_id, "contact_id": change.contact_id,
                                   "person_id": change.person_id, "project_id": 0, "sale_id": 0}
             messages.append(outbox_store.NewMessage(
-                kind=KIND, message_key=uuid.uuid4().hex, destination=hook.target_url,
+                kind=KIND, message_key=outbox_store.new_key(), destination=hook.target_url,
                 summary=f"{change.event} {change.appointment_id} → webhook {hook.webhook_id}",
                 payload=json.dumps(body), appointment_id=change.appointment_id))
     outbox_store.enqueue(conn, messages, utc_now())
@@ -240,7 +240,7 @@ def signal(conn: Connection, event: str, primary_key: int, data: Mapping[str, An
            now: datetime) -> int:
     """SignalEvent: one outbox message per active webhook subscribed to the custom `event`; how many."""
     messages = [outbox_store.NewMessage(
-        kind=KIND, message_key=uuid.uuid4().hex, destination=hook.target_url,
+        kind=KIND, message_key=outbox_store.new_key(), destination=hook.target_url,
         summary=f"{event} {primary_key} → webhook {hook.webhook_id}"[:300],
         payload=json.dumps({"webhook_id": hook.webhook_id, "event": event, "primary_key": primary_key,
                             "changes": [], "associate_id": associate_id, "happened": now.isoformat(),
@@ -260,7 +260,7 @@ def state_event(conn: Connection, hook: Hook, what: str, associate_id: int, now:
               "registered_associate_id": hook.registered_associate_id, "state": hook.state,
               "updated": _iso(hook.updated), "updated_associate_id": hook.updated_associate_id}
     messages = [outbox_store.NewMessage(
-        kind=KIND, message_key=uuid.uuid4().hex, destination=target.target_url,
+        kind=KIND, message_key=outbox_store.new_key(), destination=target.target_url,
         summary=f"{name} → webhook {target.webhook_id}"[:300],
         payload=json.dumps({"webhook_id": target.webhook_id, "event": f"webhook.{what}",
                             "primary_key": hook.webhook_id, "changes": [], "associate_id": associate_id,

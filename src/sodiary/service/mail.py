@@ -629,7 +629,7 @@ class _ReplyOptions(msgspec.Struct, frozen=True):
 
 class _ReplySnapshot(msgspec.Struct, frozen=True):
     reply_snapshot: _ReplyOptions
-    row: dict[str, Any]
+    row: list[Any]
 
 
 def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions) -> int:
@@ -640,7 +640,7 @@ def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, rea
         return 0
     options = _ReplyOptions(accept, reason, opts.language, opts.fixed_language, opts.zone, mother_id, utc_now())
     head = f'{mail_store.REPLY_SNAPSHOT}{msgspec.json.encode(options).decode()},"row":'
-    mail_store.queue_reply(conn, uuid.uuid4().hex, mother_id, answered_id, head,
+    mail_store.queue_reply(conn, outbox.new_key(), mother_id, answered_id, head,
                            "accepted: " if accept else "declined: ", options.answered_at)
     return 1
 
@@ -659,14 +659,14 @@ def complete_replies(conn: Connection, messages: Sequence[outbox.Message]
             continue
         snapshot = msgspec.json.decode(message.payload, type=_ReplySnapshot)
         o = snapshot.reply_snapshot
-        payload = _reply_payload(conn, mail_store.snapshot_context(snapshot.row), o)
+        payload = _reply_payload(conn, mail_store.snapshot_context(conn, snapshot.row), o)
         if payload is None:
             refused.append(outbox.Outcome(message.message_id, False, "not sent: the organiser or the answerer has "
                                           "no valid e-mail address", permanent=True))
             continue
         text, summary = encode(payload), _summary(payload)
-        outbox.set_payload(conn, message.message_id, text, summary)
-        ready.append(replace(message, payload=text, summary=summary))
+        outbox.set_payload(conn, message.message_id, text, summary, payload.to.email)
+        ready.append(replace(message, payload=text, summary=summary, destination=payload.to.email))
     return ready, refused
 
 
@@ -709,7 +709,7 @@ def _summary(payload: MailPayload) -> str:
 
 
 def _message(payload: MailPayload, mother_id: int) -> outbox.NewMessage:
-    return outbox.NewMessage(kind="mail", message_key=uuid.uuid4().hex, destination=payload.to.email,
+    return outbox.NewMessage(kind="mail", message_key=outbox.new_key(), destination=payload.to.email,
                              summary=_summary(payload), payload=encode(payload), appointment_id=mother_id)
 
 

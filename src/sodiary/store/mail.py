@@ -110,38 +110,29 @@ class ReplyContext:
 
 # --- The confirmation queued in one statement ---------------------------------------------------------
 # AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT: the database copies the
-# snapshot the mail needs (the booking as the mother row has it, the organiser, who answered, the invitation
-# record if there is one) into the outbox row, as JSON, in the answer's own transaction. The mail itself is
-# composed from that snapshot by the delivery worker after the commit (service/mail.py `complete_replies`):
-# the answer's unit holds the writer lock for one statement, not for a read, two inserts and the building of
-# an iCalendar event (docs/decisions.md, "The confirmation's outbox row is a snapshot").
+# booking as its mother row has it (title, place, texts, times, the invitation record's UID and SEQUENCE if
+# there is one) into the outbox row, as a JSON array, in the answer's own transaction. Who the organiser and
+# the answerer are (names, addresses, the organiser's culture) and the mail itself are read and composed by
+# the delivery worker after the commit (service/mail.py `complete_replies`): the answer's unit holds the writer
+# lock for one short statement, not for a read, two inserts and the building of an iCalendar event
+# (docs/decisions.md, "The confirmation's outbox row is a snapshot").
 
 REPLY_SNAPSHOT = '{"reply_snapshot":'  # how a snapshot row's payload begins; a composed one is a MailPayload
 
 # Constants written into the statement, not bound: the fewer parameters, the less work per answer.
 _EMPTY: Any = literal_column("''")
 _ZERO: Any = literal_column("0")
+# The snapshot's array, in this order (`snapshot_context` reads it back).
 _SNAPSHOT = (
-    ("title", func.coalesce(_m.c.title, _EMPTY)), ("location", func.coalesce(_m.c.location, _EMPTY)),
-    ("description", func.coalesce(_t.description, _EMPTY)), ("agenda", func.coalesce(_t.agenda, _EMPTY)),
-    ("start", _m.c.start_date), ("end", _m.c.end_date), ("is_allday", _m.c.is_allday),
-    ("original_start", _m.c.original_start_date), ("rule", func.coalesce(_m.c.recurrence_rule_id, _ZERO)),
-    ("organizer_user", func.coalesce(_oa.c.name, _EMPTY)), ("organizer_first", func.coalesce(_op.c.firstname, _EMPTY)),
-    ("organizer_last", func.coalesce(_op.c.lastname, _EMPTY)), ("organizer_email", func.coalesce(_op.c.email, _EMPTY)),
-    ("organizer_culture", func.coalesce(_op.c.culture, _EMPTY)),
-    ("answerer_first", func.coalesce(_ap.c.firstname, _EMPTY)),
-    ("answerer_last", func.coalesce(_ap.c.lastname, _EMPTY)), ("answerer_email", func.coalesce(_ap.c.email, _EMPTY)),
-    ("invitation", _inv.appointment_id), ("uid", _inv.event_uid), ("sequence", _inv.event_sequence),
-    ("dtstamp", _inv.event_dtstamp), ("series", _inv.series),
+    func.coalesce(_m.c.title, _EMPTY), func.coalesce(_m.c.location, _EMPTY), func.coalesce(_t.description, _EMPTY),
+    func.coalesce(_t.agenda, _EMPTY), _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date,
+    func.coalesce(_m.c.recurrence_rule_id, _ZERO), _m.c.associate_id, _c.c.invited_person_id,
+    _inv.appointment_id, _inv.event_uid, _inv.event_sequence, _inv.event_dtstamp, _inv.series,
 )
 
 
 def _queue_reply(dialect: str) -> DriverStatement:
-    pairs: list[Any] = []
-    for key, column in _SNAPSHOT:
-        pairs += [literal_column(f"'{key}'"), column]
-    row: Any = (func.json_object(*pairs) if dialect == "sqlite"
-                else cast(func.json_build_object(*pairs), Text))
+    row: Any = func.json_array(*_SNAPSHOT) if dialect == "sqlite" else cast(func.json_build_array(*_SNAPSHOT), Text)
     # The options are the service's (msgspec-encoded, bound as text): the JSON is `head` + the row + "}".
     payload = cast(bindparam("head", type_=Text), Text) + cast(row, Text) + literal_column("'}'")
     summary = func.substr(cast(bindparam("summary", type_=Text), Text) + func.coalesce(_m.c.title, _EMPTY),
@@ -149,14 +140,10 @@ def _queue_reply(dialect: str) -> DriverStatement:
     now = bindparam("now", type_=DateTime)
     snapshot = (
         select(literal_column("'mail'"), literal_column("'pending'"), bindparam("message_key", type_=String),
-               func.coalesce(_op.c.email, _EMPTY), summary, payload, bindparam("mother_id", type_=Integer),
-               literal_column("0"), now, now, literal_column("''"), literal_column("''"))
+               _EMPTY, summary, payload, bindparam("mother_id", type_=Integer), _ZERO, now, now, _EMPTY, _EMPTY)
         .select_from(
             _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
             .outerjoin(appointment_text, _t.text_id == _m.c.text_id)
-            .outerjoin(_oa, _oa.c.associate_id == _m.c.associate_id)
-            .outerjoin(_op, _op.c.person_id == _oa.c.person_id)
-            .outerjoin(_ap, _ap.c.person_id == _c.c.invited_person_id)
             .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
         .where(and_(_m.c.appointment_id == bindparam("mother_id", type_=Integer),
                     _c.c.appointment_id == bindparam("answered_id", type_=Integer))))
@@ -172,25 +159,34 @@ _QUEUE_REPLY = {"sqlite": _queue_reply("sqlite"), "postgresql": _queue_reply("po
 def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, summary: str,
                 now: datetime) -> None:
     """One pending mail row holding `head` (the options' JSON, opened as `{"reply_snapshot":{…},"row":`) and
-    the snapshot of the answered participant row `answered_id` of booking `mother_id`, which the caller's unit
-    of work has just written (so the row exists: exactly one row is inserted)."""
+    the snapshot of the booking whose participant row `answered_id` the caller's unit of work has just written
+    (so the row exists: exactly one row is inserted). Its destination is filled in when it is composed."""
     _QUEUE_REPLY[conn.dialect.name].run(conn, [dict(message_key=message_key, mother_id=mother_id,
                                                     answered_id=answered_id, head=head, summary=summary, now=now)])
 
 
-def snapshot_context(row: dict[str, Any]) -> ReplyContext:
-    """A snapshot's row (as the database encoded it: SQLite's or PostgreSQL's JSON) as a ReplyContext."""
-    found = None
-    if row.get("invitation") is not None:
-        found = Invitation(int(row["invitation"]), str(row["uid"]), int(row["sequence"]),
-                           _datetime(row["dtstamp"]), bool(row["series"]))
-    original = row.get("original_start")
-    return ReplyContext(row["title"] or "", row["location"] or "", row["description"] or "", row["agenda"] or "",
-                        _datetime(row["start"]), _datetime(row["end"]), bool(row["is_allday"]),
-                        _datetime(original) if original else None, int(row["rule"] or 0), row["organizer_user"],
-                        row["organizer_first"], row["organizer_last"], row["organizer_email"],
-                        row["organizer_culture"], row["answerer_first"], row["answerer_last"], row["answerer_email"],
-                        found)
+_PEOPLE = DriverStatement(
+    select(func.coalesce(_oa.c.name, _EMPTY), func.coalesce(_op.c.firstname, _EMPTY),
+           func.coalesce(_op.c.lastname, _EMPTY), func.coalesce(_op.c.email, _EMPTY),
+           func.coalesce(_op.c.culture, _EMPTY))
+    .select_from(_oa.outerjoin(_op, _op.c.person_id == _oa.c.person_id))
+    .where(_oa.c.associate_id == bindparam("organizer", type_=Integer)))
+_ANSWERER = DriverStatement(
+    select(_ap.c.firstname, _ap.c.lastname, _ap.c.email).where(_ap.c.person_id == bindparam("person", type_=Integer)))
+
+
+def snapshot_context(conn: Connection, row: list[Any]) -> ReplyContext:
+    """A snapshot's array (as the database encoded it: SQLite's or PostgreSQL's JSON) as a ReplyContext, with
+    the organiser and the answerer as they are now."""
+    (title, location, description, agenda, start, end, is_allday, original, rule, organizer, answerer,
+     invitation_id, uid, sequence, dtstamp, series) = row
+    found = None if invitation_id is None else Invitation(int(invitation_id), str(uid), int(sequence),
+                                                          _datetime(dtstamp), bool(series))
+    who = _PEOPLE.first(conn, {"organizer": organizer or 0}) or ("", "", "", "", "")
+    me = _ANSWERER.first(conn, {"person": answerer or 0}) or ("", "", "")
+    return ReplyContext(title or "", location or "", description or "", agenda or "", _datetime(start), _datetime(end),
+                        bool(is_allday), _datetime(original) if original else None, int(rule or 0), who[0], who[1],
+                        who[2], who[3], who[4], me[0] or "", me[1] or "", me[2] or "", found)
 
 
 def _datetime(value: str) -> datetime:

@@ -9,6 +9,8 @@ again — delivery is at least once, with the same Message-ID.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +26,13 @@ _o = outbox_message.c
 _i = invitation.c
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+def new_key() -> str:
+    """A message's key (its Message-ID's local part, a webhook's EventId seed): 32 hex digits, the time in
+    nanoseconds and 64 random bits. Unique as a random UUID, but each key sorts after the ones before it, so
+    the unique index grows at its end: a random key made every queued message write one more page of it."""
+    return f"{time.time_ns():016x}{secrets.randbits(64):016x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +143,10 @@ def record(conn: Connection, worker: str, outcomes: Iterable[Outcome], now: date
             attempts=_o.attempts + 1, claimed_until=None, claimed_by="", **values))
 
 
-def set_payload(conn: Connection, message_id: int, payload: str, summary: str) -> None:
-    """A message's payload completed at its first claim (a confirmation's snapshot composed into its mail)."""
-    conn.execute(update(outbox_message).where(_o.message_id == message_id).values(payload=payload,
-                                                                                 summary=summary[:300]))
+def set_payload(conn: Connection, message_id: int, payload: str, summary: str, destination: str) -> None:
+    """A message completed at its first claim (a confirmation's snapshot composed into its mail)."""
+    conn.execute(update(outbox_message).where(_o.message_id == message_id).values(
+        payload=payload, summary=summary[:300], destination=destination[:1000]))
 
 
 def listing(conn: Connection, status: str | None = None, limit: int = 100) -> list[Message]:
