@@ -106,13 +106,25 @@ class Run:
 
 
 def add_webhook(db_path: Path, target: str) -> None:
-    """One Active webhook on activity.changed, written as SaveWebhook would (its test call aside)."""
+    """One Active webhook on activity.changed, written as SaveWebhook would (its test call aside): the row, and
+    the triggers that record appointment changes, which exist only while a webhook is Active."""
+    from sqlalchemy import create_engine
+
+    from sodiary.store import activity_triggers
+
     with sqlite3.connect(db_path) as conn:
         conn.execute(
             "INSERT INTO webhook (name, events, target_url, secret, state, type, headers, properties, registered, "
             "registered_associate_id, updated_associate_id, total_calls, total_errors, consecutive_errors, "
             "last_error) VALUES ('bench', ?, ?, 'bench-secret', 'Active', 'webhook', '{}', '{}', ?, 0, 0, 0, 0, 0, "
             "'')", (json.dumps(["activity.changed"]), target, datetime.now(UTC).replace(tzinfo=None).isoformat(" ")))
+    engine = create_engine(f"sqlite:///{db_path}")
+    try:
+        with engine.begin() as conn:
+            activity_triggers.sync(conn)
+            assert activity_triggers.present(conn), "the webhook triggers were not created"
+    finally:
+        engine.dispose()
 
 
 def accepted(db_path: Path, first_id: int, invitations: int) -> int:

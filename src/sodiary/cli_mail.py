@@ -17,6 +17,7 @@ from .outbox.mail import Renderer, decode
 from .service.clock import utc_now
 from .store import outbox
 from .store.database import Database
+from .store.mail import REPLY_SNAPSHOT
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,7 +59,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                   f"created {_when(message.created)}, sent {_when(message.sent_at)}")
             if message.last_error:
                 print(f"# last error: {message.last_error}")
-            if message.kind == "mail":
+            if message.kind == "mail" and message.payload.startswith(REPLY_SNAPSHOT):
+                print("# a confirmation not yet composed: the booking's snapshot its answer wrote")
+                print(message.payload)
+            elif message.kind == "mail":
                 rendered = Renderer(settings.mail_from, settings.mail_templates).render(
                     decode(message.payload), message.message_key, message.created)
                 sys.stdout.write(rendered.as_string(policy=email.policy.default))

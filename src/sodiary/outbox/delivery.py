@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.policy
 import logging
 import os
 import socket
@@ -21,18 +20,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from sqlalchemy.engine import Connection
+
 from .. import metrics
 from ..config import Settings
 from ..service.clock import utc_now
+from ..service.mail import complete_replies
 from ..store import outbox as store
 from ..store.database import Database
-from . import signal
-from .mail import Renderer, decode
+from . import pacing, signal
+from .mail import SMTP_POLICY, Renderer, decode
 from .transport import DeliveryError, Transport, transport_for
 
 log = logging.getLogger("sodiary.outbox")
 
 MAX_BACKOFF = timedelta(hours=1)
+COALESCE_SECONDS = 0.05  # after a wake-up, before the claim: one batch per burst of commits, not one per commit
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class DeliveryWorker:
 
     async def _run(self) -> None:
         while True:
+            used = pacing.cpu()
             try:
                 delivered = await self.deliver_due()
             except asyncio.CancelledError:
@@ -89,7 +93,9 @@ class DeliveryWorker:
                 log.exception("outbox delivery failed")
                 delivered = 0
             if delivered:
-                continue  # there may be more due right away
+                # There may be more due right away; the API comes first (pacing.py).
+                await pacing.rest(pacing.cpu() - used)
+                continue
             await self._sleep()
 
     async def _sleep(self) -> None:
@@ -104,27 +110,34 @@ class DeliveryWorker:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            # Woken by a commit: let the commits arriving with it queue theirs too, then take them as one batch.
+            await asyncio.sleep(COALESCE_SECONDS)
 
     async def deliver_due(self) -> int:
         lease = timedelta(seconds=self.policy.lease_seconds)
-        claimed = await self.db.transaction(
-            lambda conn: store.claim(conn, self.name, utc_now(), lease, self.policy.batch))
-        if not claimed:
+        claimed, refused = await self.db.transaction(partial(self._claim, lease))
+        if not claimed and not refused:
             return 0
-        outcomes = [await self._deliver(m) for m in claimed]
+        outcomes = list(refused)
+        for m in claimed:
+            outcomes.append(await self._deliver(m))
         await self.db.transaction(partial(self._record, outcomes))
         for o in outcomes:
             metrics.outbox_delivered("mail", "sent" if o.sent else "failed" if o.permanent else "retry")
-        return len(claimed)
+        return len(outcomes)
 
-    def _record(self, outcomes: list[store.Outcome], conn: object) -> None:
-        store.record(conn, self.name, outcomes, utc_now(), self.policy.max_attempts)  # type: ignore[arg-type]
+    def _claim(self, lease: timedelta, conn: Connection) -> tuple[list[store.Message], list[store.Outcome]]:
+        """Lease the due messages; a confirmation still holding its snapshot is composed now (service/mail.py)."""
+        return complete_replies(conn, store.claim(conn, self.name, utc_now(), lease, self.policy.batch))
+
+    def _record(self, outcomes: list[store.Outcome], conn: Connection) -> None:
+        store.record(conn, self.name, outcomes, utc_now(), self.policy.max_attempts)
 
     async def _deliver(self, message: store.Message) -> store.Outcome:
         try:
             payload = decode(message.payload)
             rendered = self.renderer.render(payload, message.message_key, message.created)
-            data = rendered.as_bytes(policy=email.policy.SMTP)
+            data = rendered.as_bytes(policy=SMTP_POLICY)
         except Exception as exc:  # a payload that cannot become a mail will never become one
             return store.Outcome(message.message_id, False, f"cannot render: {exc}"[:2000], permanent=True)
         try:

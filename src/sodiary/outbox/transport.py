@@ -6,6 +6,7 @@ refused connections, timeouts and dropped connections are temporary.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from dataclasses import dataclass
@@ -86,17 +87,20 @@ class DirectoryTransport:
         return f"files in {self.directory}"
 
     async def send(self, sender: str, recipients: list[str], message: bytes, name: str) -> None:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            final = self.directory / f"{name}.eml"
-            tmp = self.directory / f".{name}.{uuid.uuid4().hex}.tmp"
-            with tmp.open("wb") as f:
-                f.write(message)
-                f.flush()
-                os.fsync(f.fileno())
-            tmp.replace(final)
+        try:  # on a thread: the fsync must not hold up the requests on the event loop
+            await asyncio.to_thread(self._write, message, name)
         except OSError as exc:
             raise DeliveryError(_text(exc), permanent=False) from None
+
+    def _write(self, message: bytes, name: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        final = self.directory / f"{name}.eml"
+        tmp = self.directory / f".{name}.{uuid.uuid4().hex}.tmp"
+        with tmp.open("wb") as f:
+            f.write(message)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(final)
 
 
 def mail_directory(database_url: str, configured: str) -> Path:

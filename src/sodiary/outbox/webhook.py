@@ -38,6 +38,7 @@ from ..store import outbox as outbox_store
 from ..store import webhooks as store
 from ..store.database import Database
 from ..store.webhooks import Hook
+from . import pacing
 
 log = logging.getLogger("sodiary.webhooks")
 
@@ -229,7 +230,7 @@ def fan_out(conn: Connection, limit: int = 200) -> int:
                 body["values"] = {"appointment_id": change.appointment_id, "contact_id": change.contact_id,
                                   "person_id": change.person_id, "project_id": 0, "sale_id": 0}
             messages.append(outbox_store.NewMessage(
-                kind=KIND, message_key=uuid.uuid4().hex, destination=hook.target_url,
+                kind=KIND, message_key=outbox_store.new_key(), destination=hook.target_url,
                 summary=f"{change.event} {change.appointment_id} → webhook {hook.webhook_id}",
                 payload=json.dumps(body), appointment_id=change.appointment_id))
     outbox_store.enqueue(conn, messages, utc_now())
@@ -240,7 +241,7 @@ def signal(conn: Connection, event: str, primary_key: int, data: Mapping[str, An
            now: datetime) -> int:
     """SignalEvent: one outbox message per active webhook subscribed to the custom `event`; how many."""
     messages = [outbox_store.NewMessage(
-        kind=KIND, message_key=uuid.uuid4().hex, destination=hook.target_url,
+        kind=KIND, message_key=outbox_store.new_key(), destination=hook.target_url,
         summary=f"{event} {primary_key} → webhook {hook.webhook_id}"[:300],
         payload=json.dumps({"webhook_id": hook.webhook_id, "event": event, "primary_key": primary_key,
                             "changes": [], "associate_id": associate_id, "happened": now.isoformat(),
@@ -260,7 +261,7 @@ def state_event(conn: Connection, hook: Hook, what: str, associate_id: int, now:
               "registered_associate_id": hook.registered_associate_id, "state": hook.state,
               "updated": _iso(hook.updated), "updated_associate_id": hook.updated_associate_id}
     messages = [outbox_store.NewMessage(
-        kind=KIND, message_key=uuid.uuid4().hex, destination=target.target_url,
+        kind=KIND, message_key=outbox_store.new_key(), destination=target.target_url,
         summary=f"{name} → webhook {target.webhook_id}"[:300],
         payload=json.dumps({"webhook_id": target.webhook_id, "event": f"webhook.{what}",
                             "primary_key": hook.webhook_id, "changes": [], "associate_id": associate_id,
@@ -387,13 +388,8 @@ class WebhookWorker:
             if not busy:
                 await asyncio.sleep(self.poll_seconds)
                 continue
-            # The loop's CPU during the step (delivery's and the requests' it interleaved with): rest three times
-            # as long, so a backlog takes at most about a quarter of a busy process from the API it shares it
-            # with (the bench: Accept with a webhook on every event against none). Waiting on a slow receiver
-            # costs no CPU, and no rest.
-            used = time.thread_time() - cpu
-            if used > 0.001:
-                await asyncio.sleep(min(3 * used, 1.0))
+            # The API comes first: while requests keep the loop busy, delivery takes a bounded share (pacing.py).
+            await pacing.rest(time.thread_time() - cpu)
 
     async def step(self) -> bool:
         fanned = await self.db.transaction(fan_out)
@@ -411,8 +407,17 @@ class WebhookWorker:
     def _record(self, results: list[_Result], conn: Connection) -> None:
         now = utc_now()
         outbox_store.record(conn, self.name, [r.outcome for r in results], now, STOP_AFTER)
+        # A webhook whose calls all succeeded is counted in one statement; one with a failure call by call,
+        # in order, since its consecutive errors decide whether it stops.
+        failing = {r.webhook_id for r in results if r.counted and not r.outcome.sent}
+        calls: dict[int, int] = {}
         for r in results:
-            if r.counted:
+            if r.counted and r.webhook_id not in failing:
+                calls[r.webhook_id] = calls.get(r.webhook_id, 0) + 1
+        for webhook_id, count in calls.items():
+            store.record_calls(conn, webhook_id, count)
+        for r in results:
+            if r.counted and r.webhook_id in failing:
                 state = store.record_call(conn, r.webhook_id, r.outcome.sent, r.outcome.error, STOP_AFTER)
                 if state:
                     log.warning("webhook %s: %s consecutive errors, now %s", r.webhook_id, STOP_AFTER, state)

@@ -11,7 +11,6 @@ through the outbox, in the same unit of work.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -279,7 +278,7 @@ def _reply(conn: Connection, item: EmailItem, partstat: str, reason: str, zone: 
     payload = MailPayload(template="accepted" if partstat == "ACCEPTED" else "declined", language=language,
                           method=Method.REPLY.value, to=organizer, event=event, zone=zone, reply_to=me,
                           sender_name=f"{me.name} (sodiary)", attendees=mine, reason=reason)
-    message = outbox.NewMessage(kind="mail", message_key=uuid.uuid4().hex, destination=organizer.email,
+    message = outbox.NewMessage(kind="mail", message_key=outbox.new_key(), destination=organizer.email,
                                 summary=f"{payload.template}: {' '.join(item.title.split())}", payload=encode(payload),
                                 appointment_id=item.appointment_id)
     outbox.enqueue(conn, [message], now)

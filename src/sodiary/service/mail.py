@@ -90,8 +90,8 @@ class _Booking:
 # --- The use cases ---------------------------------------------------------------------------------
 
 
-async def _run(db: Database, work: Callable[[Connection], tuple[R, int]]) -> R:
-    result, queued = await db.transaction(work)
+async def _run(db: Database, work: Callable[[Connection], tuple[R, int]], *, short: bool = False) -> R:
+    result, queued = await db.transaction(work, short=short)
     if queued:
         signal.wake()
     return result
@@ -309,7 +309,7 @@ async def answer_with_confirmation(db: Database, caller: Caller, appointment_id:
             queued += _reply(conn, change.row.mother_id, change.row.appointment_id, accept, reason, opts)
         return None, queued
 
-    await _run(db, work)
+    await _run(db, work, short=True)
 
 
 # --- Before and after ------------------------------------------------------------------------------
@@ -881,53 +881,104 @@ def _custom(template: str, opts: MailOptions) -> dict[str, str]:
     return {"subject": opts.subject, "body": opts.body} if template == "new" else {}
 
 
+class _ReplyOptions(msgspec.Struct, frozen=True):
+    """What the confirmation's unit of work knows beside the database's snapshot (store/mail.py queue_reply)."""
+
+    accept: bool
+    reason: str
+    language: str
+    fixed_language: bool
+    zone: str
+    mother_id: int
+    answered_at: datetime
+
+
+class _ReplySnapshot(msgspec.Struct, frozen=True):
+    reply_snapshot: _ReplyOptions
+    row: list[Any]
+
+
 def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions) -> int:
-    """The organiser's METHOD:REPLY for one answered row: one read of what it says (store/mail.py
-    reply_context), the invitation record if there was none, one outbox row."""
-    found = mail_store.reply_context(conn, mother_id, answered_id)
-    if found is None:
+    """The organiser's METHOD:REPLY for one answered participant row: one outbox row, written by one
+    statement that copies the booking's snapshot (store/mail.py queue_reply); the mail is composed from it
+    after the commit (`complete_replies`)."""
+    if not mother_id or mother_id == answered_id:  # not a participant row of a booking: nobody to reply to
         return 0
+    options = _ReplyOptions(accept, reason, opts.language, opts.fixed_language, opts.zone, mother_id, utc_now())
+    head = f'{mail_store.REPLY_SNAPSHOT}{msgspec.json.encode(options).decode()},"row":'
+    mail_store.queue_reply(conn, outbox.new_key(), mother_id, answered_id, head,
+                           "accepted: " if accept else "declined: ", options.answered_at)
+    return 1
+
+
+def complete_replies(conn: Connection, messages: Sequence[outbox.Message]
+                     ) -> tuple[list[outbox.Message], list[outbox.Outcome]]:
+    """In the delivery worker's claim: each confirmation still holding its snapshot becomes the mail it
+    says (the invitation record made if there was none, the payload written back so that every later attempt
+    sends the same message); the messages to send, and the outcomes of those that cannot be sent (an
+    organiser or answerer without a valid address, as SuperOffice sends no confirmation then)."""
+    ready: list[outbox.Message] = []
+    refused: list[outbox.Outcome] = []
+    for message in messages:
+        if message.kind != "mail" or not message.payload.startswith(mail_store.REPLY_SNAPSHOT):
+            ready.append(message)
+            continue
+        snapshot = msgspec.json.decode(message.payload, type=_ReplySnapshot)
+        o = snapshot.reply_snapshot
+        payload = _reply_payload(conn, mail_store.snapshot_context(conn, snapshot.row), o)
+        if payload is None:
+            refused.append(outbox.Outcome(message.message_id, False, "not sent: the organiser or the answerer has "
+                                          "no valid e-mail address", permanent=True))
+            continue
+        text, summary = encode(payload), _summary(payload)
+        outbox.set_payload(conn, message.message_id, text, summary, payload.to.email)
+        ready.append(replace(message, payload=text, summary=summary, destination=payload.to.email))
+    return ready, refused
+
+
+def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOptions) -> MailPayload | None:
+    """The REPLY a snapshot says, with the booking's invitation record (made now if there was none)."""
     organizer_name = " ".join(p for p in (found.organizer_first, found.organizer_last) if p) or found.organizer_user
     if not valid_address(found.organizer_email) or not valid_address(found.answerer_email):
-        return 0
+        return None
     organizer = Party(name=organizer_name, email=found.organizer_email)
     me = Party(name=" ".join(p for p in (found.answerer_first, found.answerer_last) if p) or found.answerer_email,
                email=found.answerer_email)
-    now = utc_now()
-    invitation = found.invitation
+    invitation = found.invitation or outbox.get_invitation(conn, o.mother_id)
     original = found.original_start or found.start
     if (invitation is None or invitation.series) and found.recurrence_rule_id:
         # The event of the series mailed as one that holds this occurrence (with its shift), if any.
         invitation = mail_store.series_invitation(conn, found.recurrence_rule_id, original) or invitation
     if invitation is None:
-        invitation = outbox.add_invitation(conn, mother_id, f"{uuid.uuid4()}@sodiary", now, organizer.email,
-                                           organizer.name, opts.language)
+        invitation = outbox.add_invitation(conn, o.mother_id, f"{uuid.uuid4()}@sodiary", o.answered_at,
+                                           organizer.email, organizer.name, o.language)
     text = "\n\n".join(t for t in (found.description, found.agenda) if t)  # never internal_notes
     times: dict[str, Any]
     if found.is_allday:
         times = dict(start_date=found.start.date(), end_date=_allday_end(found.start, found.end))
     else:
-        tz = _tz(opts.zone)
+        tz = _tz(o.zone)
         times = dict(start=_utc(found.start, tz), end=_utc(found.end, tz))
     if invitation.series:  # an occurrence of a series mailed as one event: the answer is about that one
         instance = original + timedelta(minutes=invitation.shift)
         times.update({"recurrence_date": instance.date()} if found.is_allday
-                     else {"recurrence_id": _utc(instance, _tz(opts.zone))})
+                     else {"recurrence_id": _utc(instance, _tz(o.zone))})
     event = Event(uid=invitation.uid, sequence=invitation.sequence, dtstamp=invitation.dtstamp.replace(tzinfo=UTC),
                   organizer=organizer, summary=found.title, location=found.location, description=text, **times)
-    mine = (Attendee(name=me.name, email=me.email, partstat="ACCEPTED" if accept else "DECLINED"),)
-    language = opts.language if opts.fixed_language else language_of(found.organizer_culture) or opts.language
-    payload = MailPayload(template="accepted" if accept else "declined", language=language,
-                          method=Method.REPLY.value, to=organizer, event=event, zone=opts.zone,
-                          reply_to=me, sender_name=f"{me.name} (sodiary)", attendees=mine, reason=reason)
-    outbox.enqueue(conn, [_message(payload, mother_id)], now)
-    return 1
+    mine = (Attendee(name=me.name, email=me.email, partstat="ACCEPTED" if o.accept else "DECLINED"),)
+    language = o.language if o.fixed_language else language_of(found.organizer_culture) or o.language
+    return MailPayload(template="accepted" if o.accept else "declined", language=language,
+                       method=Method.REPLY.value, to=organizer, event=event, zone=o.zone,
+                       reply_to=me, sender_name=f"{me.name} (sodiary)", attendees=mine, reason=o.reason)
+
+
+def _summary(payload: MailPayload) -> str:
+    return f"{payload.template}: {' '.join(payload.event.summary.split())}"
 
 
 def _message(payload: MailPayload, mother_id: int) -> outbox.NewMessage:
-    summary = f"{payload.template}: {' '.join(payload.event.summary.split())}"
-    return outbox.NewMessage(kind="mail", message_key=uuid.uuid4().hex, destination=payload.to.email,
-                             summary=summary, payload=encode(payload), appointment_id=mother_id)
+    return outbox.NewMessage(kind="mail", message_key=outbox.new_key(), destination=payload.to.email,
+                             summary=_summary(payload), payload=encode(payload), appointment_id=mother_id)
 
 
 # --- The event -------------------------------------------------------------------------------------

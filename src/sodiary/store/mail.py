@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select
+from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, cast, func, insert, literal_column, select
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
 from .outbox import INVITATION_COLUMNS, Invitation, invitation_of
-from .schema import appointment, appointment_text, associate, invitation, person
+from .schema import appointment, appointment_text, associate, invitation, outbox_message, person
 
 _a = appointment.c
 _p = person.c
@@ -87,9 +88,6 @@ def series_records(conn: Connection, mother_ids: Iterable[int]) -> dict[int, Inv
     return {r[0]: invitation_of(r) for r in conn.execute(q)}
 
 
-# --- The confirmation's hot path: AcceptWithEmailConfirmation answers as fast as Accept's unit of work
-# allows, so what its REPLY needs is one statement on the driver, and its writes two (docs/decisions.md).
-
 _m = appointment.alias("m")
 _c = appointment.alias("a")
 _oa = associate.alias("oa")
@@ -97,22 +95,6 @@ _op = person.alias("op")
 _ap = person.alias("ap")
 _t = appointment_text.c
 _inv = invitation.c
-
-_REPLY_CONTEXT = DriverStatement(
-    select(_m.c.title, _m.c.location, func.coalesce(_t.description, ""), func.coalesce(_t.agenda, ""),
-           _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date, _m.c.recurrence_rule_id,
-           _oa.c.name, func.coalesce(_op.c.firstname, ""), func.coalesce(_op.c.lastname, ""),
-           func.coalesce(_op.c.email, ""), func.coalesce(_op.c.culture, ""),
-           func.coalesce(_ap.c.firstname, ""), func.coalesce(_ap.c.lastname, ""), func.coalesce(_ap.c.email, ""),
-           _inv.appointment_id, _inv.event_uid, _inv.event_sequence, _inv.event_dtstamp, _inv.series)
-    .select_from(
-        _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
-        .outerjoin(appointment_text, _t.text_id == _m.c.text_id)
-        .outerjoin(_oa, _oa.c.associate_id == _m.c.associate_id)
-        .outerjoin(_op, _op.c.person_id == _oa.c.person_id)
-        .outerjoin(_ap, _ap.c.person_id == _c.c.invited_person_id)
-        .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
-    .where(and_(_m.c.appointment_id == bindparam("mother_id"), _c.c.appointment_id == bindparam("answered_id"))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +121,88 @@ class ReplyContext:
     invitation: Invitation | None
 
 
-def reply_context(conn: Connection, mother_id: int, answered_id: int) -> ReplyContext | None:
-    """None when the answered row is not a participant row of that booking."""
-    r = _REPLY_CONTEXT.first(conn, {"mother_id": mother_id, "answered_id": answered_id})
-    if r is None:
-        return None
-    found = None if r[17] is None else Invitation(r[17], r[18], r[19], r[20], bool(r[21]))
-    return ReplyContext(r[0] or "", r[1] or "", r[2] or "", r[3] or "", r[4], r[5], bool(r[6]), r[7], r[8] or 0,
-                        r[9] or "", r[10], r[11], r[12], r[13], r[14], r[15], r[16], found)
+# --- The confirmation queued in one statement ---------------------------------------------------------
+# AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT: the database copies the
+# booking as its mother row has it (title, place, texts, times, the invitation record's UID and SEQUENCE if
+# there is one) into the outbox row, as a JSON array, in the answer's own transaction. Who the organiser and
+# the answerer are (names, addresses, the organiser's culture) and the mail itself are read and composed by
+# the delivery worker after the commit (service/mail.py `complete_replies`): the answer's unit holds the writer
+# lock for one short statement, not for a read, two inserts and the building of an iCalendar event
+# (docs/decisions.md, "The confirmation's outbox row is a snapshot").
+
+REPLY_SNAPSHOT = '{"reply_snapshot":'  # how a snapshot row's payload begins; a composed one is a MailPayload
+
+# Constants written into the statement, not bound: the fewer parameters, the less work per answer.
+_EMPTY: Any = literal_column("''")
+_ZERO: Any = literal_column("0")
+# The snapshot's array, in this order (`snapshot_context` reads it back).
+_SNAPSHOT = (
+    func.coalesce(_m.c.title, _EMPTY), func.coalesce(_m.c.location, _EMPTY), func.coalesce(_t.description, _EMPTY),
+    func.coalesce(_t.agenda, _EMPTY), _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date,
+    func.coalesce(_m.c.recurrence_rule_id, _ZERO), _m.c.associate_id, _c.c.invited_person_id,
+    _inv.appointment_id, _inv.event_uid, _inv.event_sequence, _inv.event_dtstamp, _inv.series, _inv.series_shift,
+)
+
+
+def _queue_reply(dialect: str) -> DriverStatement:
+    row: Any = func.json_array(*_SNAPSHOT) if dialect == "sqlite" else cast(func.json_build_array(*_SNAPSHOT), Text)
+    # The options are the service's (msgspec-encoded, bound as text): the JSON is `head` + the row + "}".
+    payload = cast(bindparam("head", type_=Text), Text) + cast(row, Text) + literal_column("'}'")
+    summary = func.substr(cast(bindparam("summary", type_=Text), Text) + func.coalesce(_m.c.title, _EMPTY),
+                          literal_column("1"), literal_column("300"))
+    now = bindparam("now", type_=DateTime)
+    snapshot = (
+        select(literal_column("'mail'"), literal_column("'pending'"), bindparam("message_key", type_=String),
+               _EMPTY, summary, payload, bindparam("mother_id", type_=Integer), _ZERO, now, now, _EMPTY, _EMPTY)
+        .select_from(
+            _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
+            .outerjoin(appointment_text, _t.text_id == _m.c.text_id)
+            .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
+        .where(and_(_m.c.appointment_id == bindparam("mother_id", type_=Integer),
+                    _c.c.appointment_id == bindparam("answered_id", type_=Integer))))
+    o = outbox_message.c
+    return DriverStatement(insert(outbox_message).from_select(
+        [o.kind, o.status, o.message_key, o.destination, o.summary, o.payload, o.appointment_id, o.attempts,
+         o.created, o.next_attempt_at, o.claimed_by, o.last_error], snapshot))
+
+
+_QUEUE_REPLY = {"sqlite": _queue_reply("sqlite"), "postgresql": _queue_reply("postgresql")}
+
+
+def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, summary: str,
+                now: datetime) -> None:
+    """One pending mail row holding `head` (the options' JSON, opened as `{"reply_snapshot":{…},"row":`) and
+    the snapshot of the booking whose participant row `answered_id` the caller's unit of work has just written
+    (so the row exists: exactly one row is inserted). Its destination is filled in when it is composed."""
+    _QUEUE_REPLY[conn.dialect.name].run(conn, [dict(message_key=message_key, mother_id=mother_id,
+                                                    answered_id=answered_id, head=head, summary=summary, now=now)])
+
+
+_PEOPLE = DriverStatement(
+    select(func.coalesce(_oa.c.name, _EMPTY), func.coalesce(_op.c.firstname, _EMPTY),
+           func.coalesce(_op.c.lastname, _EMPTY), func.coalesce(_op.c.email, _EMPTY),
+           func.coalesce(_op.c.culture, _EMPTY))
+    .select_from(_oa.outerjoin(_op, _op.c.person_id == _oa.c.person_id))
+    .where(_oa.c.associate_id == bindparam("organizer", type_=Integer)))
+_ANSWERER = DriverStatement(
+    select(_ap.c.firstname, _ap.c.lastname, _ap.c.email).where(_ap.c.person_id == bindparam("person", type_=Integer)))
+
+
+def snapshot_context(conn: Connection, row: list[Any]) -> ReplyContext:
+    """A snapshot's array (as the database encoded it: SQLite's or PostgreSQL's JSON) as a ReplyContext, with
+    the organiser and the answerer as they are now."""
+    (title, location, description, agenda, start, end, is_allday, original, rule, organizer, answerer,
+     invitation_id, uid, sequence, dtstamp, series, *shift) = row  # a snapshot queued before 0014 has no shift
+    minutes = int(shift[0] or 0) if shift else 0
+    found = None if invitation_id is None else Invitation(int(invitation_id), str(uid), int(sequence),
+                                                          _datetime(dtstamp), bool(series), minutes)
+    who = _PEOPLE.first(conn, {"organizer": organizer or 0}) or ("", "", "", "", "")
+    me = _ANSWERER.first(conn, {"person": answerer or 0}) or ("", "", "")
+    return ReplyContext(title or "", location or "", description or "", agenda or "", _datetime(start), _datetime(end),
+                        bool(is_allday), _datetime(original) if original else None, int(rule or 0), who[0], who[1],
+                        who[2], who[3], who[4], me[0] or "", me[1] or "", me[2] or "", found)
+
+
+def _datetime(value: str) -> datetime:
+    # SQLite's text ("2031-01-02 09:00:00.000000") or PostgreSQL's JSON ("2031-01-02T09:00:00"), both naive.
+    return datetime.fromisoformat(value)

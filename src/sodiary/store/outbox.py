@@ -9,6 +9,8 @@ again — delivery is at least once, with the same Message-ID.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +26,13 @@ _o = outbox_message.c
 _i = invitation.c
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+def new_key() -> str:
+    """A message's key (its Message-ID's local part, a webhook's EventId seed): 32 hex digits, the time in
+    nanoseconds and 64 random bits. Unique as a random UUID, but each key sorts after the ones before it, so
+    the unique index grows at its end: a random key made every queued message write one more page of it."""
+    return f"{time.time_ns():016x}{secrets.randbits(64):016x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +101,11 @@ def claim(conn: Connection, worker: str, now: datetime, lease: timedelta, limit:
     if not ids:
         return []
     until = now + lease
-    claimed = []
-    for message_id in ids:
-        result = conn.execute(update(outbox_message).where(_o.message_id == message_id, _due(now))
-                              .values(claimed_until=until, claimed_by=worker))
-        if result.rowcount == 1:
-            claimed.append(message_id)
-    rows = conn.execute(select(outbox_message).where(_o.message_id.in_(claimed)).order_by(_o.message_id))
+    # One statement for the batch, still conditional per row: a row another claimer took meanwhile is left out.
+    conn.execute(update(outbox_message).where(_o.message_id.in_(ids), _due(now))
+                 .values(claimed_until=until, claimed_by=worker))
+    rows = conn.execute(select(outbox_message).where(_o.message_id.in_(ids), _o.claimed_by == worker,
+                                                     _o.claimed_until == until).order_by(_o.message_id))
     return [_message(r) for r in rows.mappings()]
 
 
@@ -121,17 +128,28 @@ class Outcome:
 def record(conn: Connection, worker: str, outcomes: Iterable[Outcome], now: datetime, max_attempts: int) -> None:
     """Write what delivery did; only the worker still holding the lease may (a late worker whose lease ran
     out and whose message another worker took is ignored: that other worker records it)."""
+    outcomes = list(outcomes)
+    sent = [o.message_id for o in outcomes if o.sent]
+    if sent:  # the usual case, one statement for the batch
+        conn.execute(update(outbox_message).where(
+            _o.message_id.in_(sent), _o.claimed_by == worker, _o.status == PENDING).values(
+            status=SENT, sent_at=now, last_error="", attempts=_o.attempts + 1, claimed_until=None, claimed_by=""))
     for o in outcomes:
-        mine = and_(_o.message_id == o.message_id, _o.claimed_by == worker, _o.status == PENDING)
         if o.sent:
-            values: dict[str, Any] = dict(status=SENT, sent_at=now, last_error="")
-        else:
-            row = conn.execute(select(_o.attempts).where(_o.message_id == o.message_id)).scalar()
-            gives_up = o.permanent or (row or 0) + 1 >= max_attempts
-            values = dict(status=FAILED if gives_up else PENDING, last_error=o.error[:2000],
-                          next_attempt_at=o.retry_at or now)
+            continue
+        mine = and_(_o.message_id == o.message_id, _o.claimed_by == worker, _o.status == PENDING)
+        row = conn.execute(select(_o.attempts).where(_o.message_id == o.message_id)).scalar()
+        gives_up = o.permanent or (row or 0) + 1 >= max_attempts
+        values = dict(status=FAILED if gives_up else PENDING, last_error=o.error[:2000],
+                      next_attempt_at=o.retry_at or now)
         conn.execute(update(outbox_message).where(mine).values(
             attempts=_o.attempts + 1, claimed_until=None, claimed_by="", **values))
+
+
+def set_payload(conn: Connection, message_id: int, payload: str, summary: str, destination: str) -> None:
+    """A message completed at its first claim (a confirmation's snapshot composed into its mail)."""
+    conn.execute(update(outbox_message).where(_o.message_id == message_id).values(
+        payload=payload, summary=summary[:300], destination=destination[:1000]))
 
 
 def listing(conn: Connection, status: str | None = None, limit: int = 100) -> list[Message]:

@@ -99,6 +99,12 @@ def active(conn: Connection) -> list[Hook]:
             .mappings()]
 
 
+def record_calls(conn: Connection, webhook_id: int, count: int) -> None:
+    """Count `count` successful delivery attempts at once."""
+    conn.execute(update(webhook).where(_w.webhook_id == webhook_id).values(
+        total_calls=_w.total_calls + count, consecutive_errors=0))
+
+
 def record_call(conn: Connection, webhook_id: int, ok: bool, error: str, stop_after: int) -> str | None:
     """Count one delivery attempt; returns the new state when this failure stopped the webhook."""
     if ok:
