@@ -78,6 +78,7 @@ DATA_EXCEPTIONS: dict[str, str] = {
     AGENT + "GetDiaryByGroup": "GroupType Usergroup only: sodiary has no user-defined diary groups nor resources",
     AGENT + "SetActivityStatus": "ActivityStatus NotStarted, Started or Completed: Unknown is no status to set",
     AGENT + "GetPersonDiary": "the person must exist",
+    AGENT + "AssignTo": "a booking's rows cannot be given to another associate: the row's kind, not the request's",
     AGENT + "UpdateAppointmentFromIcsResponse": "IcsData must be an iCalendar REPLY to one of the caller's meetings",
     "POST /api/v1/Sodiary/Logout": "Logout revokes a ticket: Basic credentials are valid, but there is none",
     "DELETE /api/v1/Sodiary/Session": "closing a session needs the session cookie; Basic credentials have none",
