@@ -57,6 +57,13 @@ def test_login_takes_basic_credentials_too(server: LiveServer, seed: Seeder) -> 
         assert accept(c, child, Authorization="SOTicket " + ticket).status_code == 204
 
 
+def test_login_with_basic_credentials_still_refuses_a_malformed_body(server: LiveServer) -> None:
+    # The document describes one body for both ways in: sent along with Basic, it must still be a LoginRequest.
+    with server.client("ben") as c:
+        assert_error(c.post(LOGIN, json={"Password": "Ben"}), 400)
+        assert c.post(LOGIN, json={"UserName": "someone", "Password": "x"}).status_code == 200  # Basic decides
+
+
 def test_login_with_a_wrong_password_is_401(server: LiveServer, seed: Seeder) -> None:
     with server.client() as c, Unchanged(seed):
         r = c.post(LOGIN, json={"UserName": "tje0", "Password": "wrong"})

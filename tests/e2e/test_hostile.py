@@ -273,3 +273,11 @@ def test_a_nul_in_any_text_is_a_400_on_every_backend_and_changes_nothing(
         r = tje0.post(AGENT + name, json=body)
     assert_error(r, 400, "ArgumentException")
     assert "NUL" in r.json()["Message"]
+
+
+def test_a_nul_in_a_member_the_server_does_not_know_is_ignored_like_the_member(
+        tje0: httpx.Client, seed: Seeder) -> None:
+    # Unknown members are not bound (the document's additionalProperties): what they hold cannot be stored.
+    child = seed.booking("ada", ("tje0",)).children["tje0"]
+    r = tje0.post(AGENT + "Reject", json={"AppointmentId": child, "RejectReason": "busy", "Note\x00": "a\x00b"})
+    assert r.status_code == 204, r.text

@@ -7,7 +7,8 @@ import re
 from .errors import Invalid
 
 # The ids this server hands out: 32 hex digits (a UUID without dashes), safe in any URL path.
-_ID = re.compile(r"^[0-9a-f]{32}$")
+ID_PATTERN = r"^[0-9a-f]{32}$"  # also the OpenAPI document's (wire/agent_video.py)
+_ID = re.compile(ID_PATTERN)
 
 
 def join_url(template: str, meeting_id: str) -> str:

@@ -160,7 +160,9 @@ def bind(data: Any, tp: type[T]) -> T:
     name = getattr(tp, "__name__", str(tp))
     try:
         normalised = normaliser(tp)(data)  # first: a list over the limit is refused before anything walks it
-        if has_nul(data):
+        # What binds, not what was sent: an unknown member is ignored whatever it holds (as the document's
+        # additionalProperties say), so a NUL in it is no reason to refuse the call.
+        if has_nul(normalised):
             raise ApiError(400, "ArgumentException", "body_invalid", type=name,
                            detail="text may not contain NUL (U+0000)")
         return msgspec.convert(normalised, tp, strict=False)

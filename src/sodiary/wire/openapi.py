@@ -227,6 +227,47 @@ class _Selection:
         return out
 
 
+# The binder refuses a U+0000 in any text it binds (wire/binding.py: PostgreSQL's text cannot hold one), so
+# the document forbids it in every string of a body, and in what free-form members (`dict[str, Any]`:
+# ExtraFields, FieldProperties, ...) hold. Unknown members are ignored, NUL or not: Structs stay open.
+NO_NUL = r"^[^\x00]*$"
+_SCALAR: dict[str, Any] = {"anyOf": [{"type": "string", "pattern": NO_NUL}, {"type": ["number", "boolean", "null"]}]}
+_NESTED: dict[str, Any] = {"anyOf": [_SCALAR, {"type": "array", "items": _SCALAR},
+                                     {"type": "object", "propertyNames": {"pattern": NO_NUL},
+                                      "additionalProperties": _SCALAR}]}
+JSON_VALUE: dict[str, Any] = {
+    "description": "Any JSON value without U+0000 (sodiary keeps the nesting SuperOffice's carriers use: "
+                   "three levels)",
+    "anyOf": [_SCALAR, {"type": "array", "items": _NESTED},
+              {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _NESTED}],
+}
+_JSON_VALUE_REF = {"$ref": REF.format(name="JsonValue")}
+_TEXT_KEYS = ("pattern", "enum", "const", "format")
+
+
+def _without_nul(node: Any) -> Any:
+    """Every string schema under `node` refuses U+0000; every free-form value is a NUL-free JSON value."""
+    if isinstance(node, list):
+        return [_without_nul(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _without_nul(value) for key, value in node.items()}
+    kind = out.get("type")
+    if (kind == "string" or isinstance(kind, list) and "string" in kind) and not any(k in out for k in _TEXT_KEYS):
+        out["pattern"] = NO_NUL
+    if kind == "object" and "properties" not in out:  # a dictionary: its keys are text too
+        out["propertyNames"] = {"pattern": NO_NUL}
+        out.setdefault("additionalProperties", _JSON_VALUE_REF)
+    if kind == "array" and "items" not in out:
+        out["items"] = _JSON_VALUE_REF
+    for key in ("items", "additionalProperties"):
+        if out.get(key) == {}:
+            out[key] = _JSON_VALUE_REF
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: _JSON_VALUE_REF if v == {} else v for k, v in out["properties"].items()}
+    return out
+
+
 def _content(schema: dict[str, Any], types: Iterable[str]) -> dict[str, Any]:
     return {t: {"schema": schema} for t in types}
 
@@ -239,6 +280,16 @@ def _admits_none(tp: Any) -> bool:
     if typing.get_origin(tp) is typing.Annotated:
         return _admits_none(typing.get_args(tp)[0])
     return typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in typing.get_args(tp)
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is there with a value or not there: `?id=null` is the text "null", which an
+    integer parameter refuses, so an optional one is documented by its value's type alone."""
+    branches = [s for s in schema.get("anyOf", ()) if s != _NULL]
+    if "anyOf" not in schema or len(branches) == len(schema["anyOf"]):
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {**rest, **branches[0]} if len(branches) == 1 else {**rest, "anyOf": branches}
 
 
 def _query_parameters(query: dict[str, Any], schemas: _Schemas, pending: list[Any],
@@ -330,7 +381,7 @@ def _rest_operation(rest: RestOperation, schemas: _Schemas, pending: list[Any]) 
                                  "example": '"5f1c0a9e2b7d44c1a0e3b6f2"' if tags else "Wed, 21 Oct 2015 07:28:00 GMT"})
     if rest.request is not None:
         body: dict[str, Any] = {"required": rest.body_required}
-        pending.append((body, schemas.add(rest.request), rest.request_types))
+        pending.append((body, schemas.add(rest.request), rest.request_types, "body"))
         op["requestBody"] = body
     responses: dict[str, Any]
     if rest.response is None:
@@ -377,13 +428,19 @@ def document(methods: dict[str, AgentMethod] | None = None,
     for op in rest if rest is not None else everything:
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
+    error_body = schemas.components.get("ErrorBody")  # errors may quote what was sent, NUL included
+    schemas.components.update(_without_nul(schemas.components), JsonValue=JSON_VALUE)
+    if error_body is not None:
+        schemas.components["ErrorBody"] = error_body
     selection = _Selection(schemas.components)
     for target, index, *rest_ in pending:
         schema = schemas[index]
         if not rest_:
-            target["schema"] = schema
+            target["schema"] = _not_null(schema) if target.get("in") == "query" else schema
             continue
         media, kind = rest_[0], (rest_[1] if len(rest_) > 1 else "")
+        if kind in ("agent-body", "body"):
+            schema = _without_nul(schema)
         if kind == "agent-body":
             schema = _agent_body(target, schema, schemas.components)
         elif kind == "selectable":

@@ -17,13 +17,18 @@ from sodiary.wire.carriers.entity_view import load_entity
 from sodiary.wire.endpoint import AgentMethod, Call
 from sodiary.wire.enums import to_domain, to_wire
 
+# What domain/activities.parse accepts, for the document only: the service's 400 names a bad identifier.
+_KIND = "|".join("".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in kind)
+                 for kind in ("appointment_id", "sale_id", "document_id", "todo_id"))
+IDENTIFIER_PATTERN = rf"^\s*(?:{_KIND})\s*=\s*0*[1-9][0-9]{{0,8}}\s*$"
 Identifier = Annotated[str, msgspec.Meta(max_length=200, description="appointment_id=N (or sale_id, document_id, "
-                                                                     "todo_id: no such record in sodiary)")]
+                                                                     "todo_id: no such record in sodiary)",
+                                         extra_json_schema={"pattern": IDENTIFIER_PATTERN})]
 Identifiers = Annotated[list[Identifier], msgspec.Meta(max_length=MAX_IDENTIFIERS)]
 
 
 class ToggleActivityRequest(c.Request):
-    activity_identifier: Identifier = ""
+    activity_identifier: Identifier  # required: without one there is nothing to toggle (the binder's 400)
 
 
 class ToggleActivitiesRequest(c.Request):

@@ -58,8 +58,8 @@ class RedLetterInformationListItem(c.RightsCarrier):
 
 
 class DatesAndAssociateRequest(c.Request, kw_only=True):
-    start_date: c.DateText | None  # required (the document says so); null or "" is still a clear 400
-    end_date: c.DateText | None
+    start_date: c.DateText  # required and not null: a missing or null one is the binder's 400
+    end_date: c.DateText
     associate_id: AssociateId = 0
 
 
@@ -72,8 +72,8 @@ class NextAvailableTime(c.RightsCarrier):
 
 class NextAvailableTimeRequest(c.Request, kw_only=True):
     associates: list[AssociateId] = msgspec.field(default_factory=list)
-    start_time: c.DateText | None  # required (the document says so); null or "" is still a clear 400
-    end_time: c.DateText | None
+    start_time: c.DateText  # required and not null: a missing or null one is the binder's 400
+    end_time: c.DateText
     count: Int32 = 1
     is_all_day: bool = False
 

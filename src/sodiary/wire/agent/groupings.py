@@ -140,7 +140,8 @@ def _about(member: str, build: Build) -> Handler:
     """Nothing when the request's `member` id is 0 or less; else the rows `build` asks for."""
 
     async def handler(call: Call, req: Any) -> Appointments:
-        return [] if getattr(req, member) <= 0 else await _answer(call, build(call, req))
+        query = build(call, req)  # first: a malformed window is a 400 even when no id asks for rows
+        return [] if getattr(req, member) <= 0 else await _answer(call, query)
 
     return handler
 
@@ -340,15 +341,15 @@ METHODS: list[AgentMethod] = [
 
 # The Project agent: the minimal project a ProjectId names (`POST /api/v1/Agents/Project/GetProject`).
 PROJECT_METHODS: list[AgentMethod] = [
-    AgentMethod("GetProject", get_project, None, Project, query={"projectId": int},
+    AgentMethod("GetProject", get_project, None, Project, query={"projectId": Int32},
                 summary="The project with the id (name, number, owner), or null."),
-    AgentMethod("GetProjectEntity", get_project_entity, None, ProjectEntity, query={"projectEntityId": int},
+    AgentMethod("GetProjectEntity", get_project_entity, None, ProjectEntity, query={"projectEntityId": Int32},
                 summary="The ProjectEntity with the id (name, number, owner, done, members), or null."),
     AgentMethod("CreateDefaultProjectEntity", create_default_project, None, ProjectEntity,
                 summary="A new, unsaved ProjectEntity owned by the caller."),
     AgentMethod("SaveProjectEntity", save_project_entity, ProjectEntity, ProjectEntity,
                 summary="Creates (ProjectId 0) or updates a project: name, number, owner, done and its members "
                         "(exactly the PersonIds of ProjectMembers)."),
-    AgentMethod("DeleteProjectEntity", delete_project_entity, None, None, query={"projectEntityId": int},
+    AgentMethod("DeleteProjectEntity", delete_project_entity, None, None, query={"projectEntityId": Int32},
                 summary="Deletes the project; refused (409) while an appointment names it."),
 ]

@@ -56,7 +56,7 @@ async def get_associate_by_person(call: Call, req: PersonIdRequest) -> c.Associa
 
 
 ASSOCIATE_METHODS = [
-    AgentMethod("GetAssociate", get_associate, None, c.Associate, query={"associateId": int},
+    AgentMethod("GetAssociate", get_associate, None, c.Associate, query={"associateId": c.Int32},
                 summary="The user (associate) with the id, or null."),
     AgentMethod("GetAssociateList", get_associate_list, list[c.Int32], list[c.Associate],
                 summary="The users with these ids, in order (unknown ids left out); an empty array: every "
@@ -123,20 +123,20 @@ async def delete_person_entity(call: Call, _req: None) -> None:
 
 
 PERSON_METHODS = [
-    AgentMethod("GetPerson", get_person, None, c.Person, query={"personId": int},
+    AgentMethod("GetPerson", get_person, None, c.Person, query={"personId": c.Int32},
                 summary="The person with the id, or null."),
     AgentMethod("GetPersonList", get_person_list, list[c.Int32], list[c.Person],
                 summary="The persons with these ids, in order (unknown ids left out)."),
     AgentMethod("GetMyPerson", get_my_person, None, c.Person, summary="The caller's own person."),
     AgentMethod("GetPersonsFromContact", get_persons_from_contact, ContactIdRequest, list[c.Person],
                 summary="Every person of the company."),
-    AgentMethod("GetPersonEntity", get_person_entity, None, PersonEntity, query={"personEntityId": int},
+    AgentMethod("GetPersonEntity", get_person_entity, None, PersonEntity, query={"personEntityId": c.Int32},
                 summary="The PersonEntity with the id, or null."),
     AgentMethod("CreateDefaultPersonEntity", create_default_person, None, PersonEntity,
                 summary="A new, unsaved PersonEntity."),
     AgentMethod("SavePersonEntity", save_person_entity, PersonEntity, PersonEntity,
                 summary="Creates (PersonId 0) or updates a person: names, company and the first e-mail address."),
-    AgentMethod("DeletePersonEntity", delete_person_entity, None, None, query={"personEntityId": int},
+    AgentMethod("DeletePersonEntity", delete_person_entity, None, None, query={"personEntityId": c.Int32},
                 summary="Deletes the person; refused (409) while it is a user or an appointment names it."),
 ]
 
@@ -172,17 +172,17 @@ async def delete_contact_entity(call: Call, _req: None) -> None:
 
 
 CONTACT_METHODS = [
-    AgentMethod("GetContact", get_contact, None, c.Contact, query={"contactId": int},
+    AgentMethod("GetContact", get_contact, None, c.Contact, query={"contactId": c.Int32},
                 summary="The company with the id, or null."),
     AgentMethod("GetContactList", get_contact_list, list[c.Int32], list[c.Contact],
                 summary="The companies with these ids, in order (unknown ids left out)."),
-    AgentMethod("GetContactEntity", get_contact_entity, None, ContactEntity, query={"contactEntityId": int},
+    AgentMethod("GetContactEntity", get_contact_entity, None, ContactEntity, query={"contactEntityId": c.Int32},
                 summary="The ContactEntity with the id, or null."),
     AgentMethod("CreateDefaultContactEntity", create_default_contact, None, ContactEntity,
                 summary="A new, unsaved ContactEntity."),
     AgentMethod("SaveContactEntity", save_contact_entity, ContactEntity, ContactEntity,
                 summary="Creates (ContactId 0) or updates a company: name and department."),
-    AgentMethod("DeleteContactEntity", delete_contact_entity, None, None, query={"contactEntityId": int},
+    AgentMethod("DeleteContactEntity", delete_contact_entity, None, None, query={"contactEntityId": c.Int32},
                 summary="Deletes the company; refused (409) while it has persons or an appointment names it."),
 ]
 

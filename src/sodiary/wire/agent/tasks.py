@@ -87,7 +87,7 @@ METHODS: list[AgentMethod] = [
                 summary="A new, unsaved TaskListItem: an appointment task ranked last."),
     AgentMethod("SaveTaskListItem", save, c.TaskListItem, c.TaskListItem,
                 summary="Creates (id 0) or replaces a task list item; names are unique in any case (409)."),
-    AgentMethod("GetTaskListItem", get_one, None, c.TaskListItem, query={"taskListItemId": int},
+    AgentMethod("GetTaskListItem", get_one, None, c.TaskListItem, query={"taskListItemId": c.Int32},
                 summary="The task list item with the id, or null."),
     AgentMethod("GetTaskListItems", get_all, GetTaskListItemsRequest, list[c.TaskListItem],
                 summary="Every task list item by rank; deleted ones only with IncludeDeleted."),

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from sodiary.domain.video import ID_PATTERN
 from sodiary.service import video as svc
 from sodiary.wire.carriers import entity as c
 from sodiary.wire.endpoint import AgentMethod, Call
@@ -28,7 +29,8 @@ class UserConnectedState(msgspec.Struct, rename="pascal", kw_only=True):
 
 
 class DeleteVideoMeetingReservationRequest(c.Request):
-    video_meeting_id: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    # Required, and only ids this server hands out (domain/video.py); a malformed one stays the service's 400.
+    video_meeting_id: Annotated[str, msgspec.Meta(max_length=100, extra_json_schema={"pattern": ID_PATTERN})]
 
 
 def _template(call: Call) -> str:

@@ -82,7 +82,7 @@ class GetAllRequest(msgspec.Struct, rename="pascal", kw_only=True):
 
 
 class TestRequest(msgspec.Struct, rename="pascal", kw_only=True):
-    webhook: Webhook | None = None
+    webhook: Webhook  # required: the binder's 400 when missing or null, and the document says so
 
 
 class IdRequest(msgspec.Struct, rename="pascal", kw_only=True):
@@ -159,8 +159,6 @@ def agent_methods(policy: svc.Policy) -> dict[str, AgentMethod]:
         return [to_carrier(h, call) for h in hooks]
 
     async def test(call: Call, req: TestRequest) -> WebhookResult:
-        if req.webhook is None:
-            raise ApiError(400, "ArgumentException", "body_invalid", type="TestWebhook", detail="Webhook missing")
         answer = await svc.test(call.caller, to_hook(req.webhook), policy)
         return WebhookResult(success=answer.ok, message=answer.text)
 

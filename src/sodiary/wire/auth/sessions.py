@@ -128,6 +128,11 @@ class LoginRoutes:
         if header and scheme.lower() == "basic":
             user, password = decode_basic(credentials)
             shown = "Basic"
+            # The header decides, but a body sent along is still a LoginRequest: the document describes one
+            # body for both ways in, and a malformed one is refused whatever else authenticates the call.
+            data = decode_body(request.headers.get("content-type"), await read_body(request, MAX_LOGIN_BODY))
+            if data is not None:
+                bind(data, LoginRequest)
         elif header:
             raise ApiError(400, "ArgumentException", "login_credentials")
         else:

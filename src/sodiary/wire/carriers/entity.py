@@ -21,8 +21,16 @@ from sodiary.wire import enums as w
 from sodiary.wire.errors import ApiError
 
 # Not JSON Schema's `date-time` (RFC 3339 wants an offset): answers are naive, as SuperOffice's are.
-DATE_PATTERN = (r"^[+-]?[0-9]{4,6}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
-                r"(Z|[+-][0-9]{2}:?[0-9]{2})?$")
+# Only dates that exist (30 days hath September, 29 February in leap years), hours 00-23, offsets up to
+# 18:00 — what timefmt.parse_iso accepts, so every value the document allows binds. Years beyond
+# 1..9999 are clamped there (JavaScript's sentinels), hence any 4 to 6 digits.
+_YEAR = r"[+-]?[0-9]{4,6}"
+_LEAP_YEAR = r"[+-]?[0-9]{0,2}(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+DATE_PATTERN = (rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+                r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+                r"(?:Z|[+-](?:(?:0[0-9]|1[0-7]):?[0-5][0-9]|18:?00))?$")
 DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
                                        extra_json_schema={"pattern": DATE_PATTERN})]
 SpanText = Annotated[str, msgspec.Meta(description="TimeSpan: hh:mm:ss (ISO-8601 durations accepted)")]

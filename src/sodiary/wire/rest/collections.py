@@ -10,10 +10,11 @@ with `PrimaryKey`, `EntityName` and the selected columns. Rows private to anothe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import msgspec
@@ -75,34 +76,6 @@ class ODataSlimResponse(msgspec.Struct, omit_defaults=True, kw_only=True):
     odata_metadata: str = msgspec.field(name="odata.metadata", default="")
     odata_next_link: str | None = msgspec.field(name="odata.nextLink", default=None)
     value: list[dict[str, Any]]  # no default: present even when empty
-
-
-_OPTIONS: dict[str, Any] = {"$filter": str, "$orderBy": str, "$top": int, "$skip": int, "$format": str,
-                            "$context": str, "$mode": str, "$entities": str, "$options": str, "$jsonSafe": bool,
-                            "$output": str}
-OPERATIONS = [
-    RestOperation("GET", PREFIX, "Appointments the caller may see, as an OData page: $select, $filter (SuperOffice's "
-                  "dialect), $orderBy, $top (page size, at most 1000; default 500), $skip, $format, $context; "
-                  "odata.nextLink leads to the next page",
-                  "", response=ODataSlimResponse, takes_select=True, last_modified=False, query=_OPTIONS),
-    *(RestOperation("GET", f"/api/v1/{name}", f"{what}, as an OData page with the same query options (look "
-                    f"people up by name with $filter, e.g. `{example}`)", "", response=ODataSlimResponse,
-                    last_modified=False, query=_OPTIONS, tag=name)
-      for name, what, example in (("Person", "Persons", "lastname begins 'Han'"),
-                                  ("Contact", "Companies", "name contains 'bakeri'"),
-                                  ("Associate", "Users (retired ones too: `deleted eq false` leaves them out)",
-                                   "name eq 'tje0'"),
-                                  ("Project", "Projects", "name begins 'Launch'"))),
-    RestOperation("GET", PREFIX + "/{id}/Participants", "The appointment's participants (one per booking row), as an "
-                  "OData page with the same query options (404 when unknown)", "", response=ODataSlimResponse,
-                  statuses=(404,), last_modified=False, query=_OPTIONS),
-    RestOperation("GET", PREFIX + "/{id}/Links", "The appointment's links to documents and sales, as an OData page: "
-                  "always empty, sodiary has neither (404 when unknown)", "", response=ODataSlimResponse,
-                  statuses=(404,), last_modified=False, query=_OPTIONS),
-    RestOperation("GET", PREFIX + "/{id}/ForeignKey", "The appointment's foreign keys as key -> value: always {}, "
-                  "sodiary keeps none (404 when unknown)", "", response=dict[str, str], statuses=(404,),
-                  last_modified=False),
-]
 
 
 def _whole(query: Mapping[str, str], name: str) -> int | None:
@@ -283,6 +256,64 @@ LINK_COLUMNS: dict[str, Column] = {c.name.lower(): c for c in (
     Column("id", "id", "int", default=True),
     Column("description", "description", "text", default=True),
 )}
+
+
+def _ci(name: str) -> str:
+    """`[aA][bB]…`: JSON Schema's patterns have no case-insensitive flag, and names match in any case."""
+    return "".join(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() else re.escape(ch) for ch in name)
+
+
+def _options_of(columns: dict[str, Column]) -> dict[str, Any]:
+    """The query options as the handlers read them (`_options`), for the document: `$select` and `$orderBy`
+    name this collection's columns, `$top`/`$skip` are whole numbers, `$format` JSON or XML; the provider
+    options are accepted as any text and ignored. `$filter`'s grammar (wire/filter/) is no regular language:
+    a filter it refuses is a 400 the document cannot foresee."""
+    column = "(?:" + "|".join(_ci(c.name) for c in columns.values()) + ")"
+    order = rf"\s*(?:{column}(?:\s+(?:{_ci('asc')}|{_ci('desc')}))?\s*)?"
+    select = rf"(?:\*|{column})"
+    text = Annotated[str, msgspec.Meta(description="Accepted, and changes nothing here")]
+    options: dict[str, Any] = {
+        "$select": Annotated[str, msgspec.Meta(
+            pattern=rf"^\s*(?:{select}\s*(?:,\s*{select}\s*)*)?$",
+            description="Comma-separated columns (any case), `*` for all: "
+                        + ", ".join(c.name for c in columns.values()))],
+        "$filter": Annotated[str, msgspec.Meta(description="SuperOffice's filter dialect over the same columns")],
+        "$orderBy": Annotated[str, msgspec.Meta(pattern=rf"^{order}(?:,{order})*$",
+                                                description="`column [asc|desc]`, comma-separated")],
+        "$top": Annotated[int, msgspec.Meta(ge=0, le=MAX_SKIP, description=f"Page size; at most {MAX_PAGE} are sent")],
+        "$skip": Annotated[int, msgspec.Meta(ge=0, le=MAX_SKIP)],
+        "$format": Annotated[str, msgspec.Meta(pattern=rf"^\s*(?:{_ci('json')}|{_ci('xml')})?\s*$",
+                                               description="JSON or XML, over Accept")],
+        **{name: text for name in ("$context", "$mode", "$entities", "$options", "$jsonSafe", "$output")},
+    }
+    return {name: tp | None for name, tp in options.items()}  # every option may be left out
+
+
+OPERATIONS = [
+    RestOperation("GET", PREFIX, "Appointments the caller may see, as an OData page: $select, $filter (SuperOffice's "
+                  "dialect), $orderBy, $top (page size, at most 1000; default 500), $skip, $format, $context; "
+                  "odata.nextLink leads to the next page",
+                  "", response=ODataSlimResponse, takes_select=False, last_modified=False,
+                  query=_options_of(APPOINTMENT_COLUMNS)),
+    *(RestOperation("GET", f"/api/v1/{name}", f"{what}, as an OData page with the same query options (look "
+                    f"people up by name with $filter, e.g. `{example}`)", "", response=ODataSlimResponse,
+                    last_modified=False, query=_options_of(_BOOK[name.lower()][0]), tag=name, takes_select=False)
+      for name, what, example in (("Person", "Persons", "lastname begins 'Han'"),
+                                  ("Contact", "Companies", "name contains 'bakeri'"),
+                                  ("Associate", "Users (retired ones too: `deleted eq false` leaves them out)",
+                                   "name eq 'tje0'"),
+                                  ("Project", "Projects", "name begins 'Launch'"))),
+    RestOperation("GET", PREFIX + "/{id}/Participants", "The appointment's participants (one per booking row), as an "
+                  "OData page with the same query options (404 when unknown)", "", response=ODataSlimResponse,
+                  statuses=(404,), last_modified=False, query=_options_of(PARTICIPANT_COLUMNS), takes_select=False),
+    RestOperation("GET", PREFIX + "/{id}/Links", "The appointment's links to documents and sales, as an OData page: "
+                  "always empty, sodiary has neither (404 when unknown)", "", response=ODataSlimResponse,
+                  statuses=(404,), last_modified=False, query=_options_of(LINK_COLUMNS), takes_select=False),
+    RestOperation("GET", PREFIX + "/{id}/ForeignKey", "The appointment's foreign keys as key -> value: always {}, "
+                  "sodiary keeps none (404 when unknown)", "", response=dict[str, str], statuses=(404,),
+                  last_modified=False),
+]
+
 
 
 def _appointment_id(request: Request) -> int:
