@@ -24,8 +24,15 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log").start()
+def server_env() -> dict[str, str]:
+    """Settings the module's server runs with besides the defaults: a module that needs others overrides this."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, server_env: dict[str, str],
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=server_env).start()
     try:
         yield live
     finally:

@@ -3,7 +3,6 @@ booked, and public holidays (the server runs with SODIARY_HOLIDAY_COUNTRY=NO, wo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,6 @@ from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.store.schema import appointment
 from tests.e2e.accept_support import Unchanged, assert_error
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 DAY = AGENT + "GetDayInformationListByDatesAndAssociate"
@@ -25,14 +23,9 @@ RED = AGENT + "GetRedLetterInformationListByDatesAndAssociate"
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"SODIARY_HOLIDAY_COUNTRY": "NO", "SODIARY_WORKING_HOURS": "08:00-16:00",
-           "SODIARY_WORKING_DAYS": "mon-fri"}
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return {"SODIARY_HOLIDAY_COUNTRY": "NO", "SODIARY_WORKING_HOURS": "08:00-16:00",
+            "SODIARY_WORKING_DAYS": "mon-fri"}
 
 
 _week = iter(range(0, 500))

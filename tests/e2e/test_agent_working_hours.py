@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,13 +22,8 @@ _week = iter(range(0, 500))
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"SODIARY_HOLIDAY_COUNTRY": "", "SODIARY_WORKING_HOURS": "08:00-16:00", "SODIARY_WORKING_DAYS": "mon-fri"}
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return {"SODIARY_HOLIDAY_COUNTRY": "", "SODIARY_WORKING_HOURS": "08:00-16:00", "SODIARY_WORKING_DAYS": "mon-fri"}
 
 
 def cli(server: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,13 +14,8 @@ from tests.support.server import LiveServer
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {**RECHECK_NOW, "SODIARY_REQUIRE_APP_TOKEN": "true"}
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return {**RECHECK_NOW, "SODIARY_REQUIRE_APP_TOKEN": "true"}
 
 
 def register(server: LiveServer) -> tuple[str, str]:

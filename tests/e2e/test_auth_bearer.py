@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -28,20 +27,15 @@ EC_KEY = ec.generate_private_key(ec.SECP256R1())
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     keys = tmp_path_factory.mktemp("keys")
     pem = RSA_KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     (keys / "rsa.pem").write_bytes(pem)
     jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(EC_KEY.public_key()))
     (keys / "jwks.json").write_text(json.dumps({"keys": [{**jwk, "kid": "ec-1", "alg": "ES256", "use": "sig"}]}))
-    env = {**RECHECK_NOW, "SODIARY_JWT_SECRET": SECRET, "SODIARY_JWT_ISSUER": ISSUER,
-           "SODIARY_JWT_AUDIENCE": AUDIENCE, "SODIARY_JWT_PUBLIC_KEY_FILE": str(keys / "rsa.pem"),
-           "SODIARY_JWKS_FILE": str(keys / "jwks.json")}
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+    return {**RECHECK_NOW, "SODIARY_JWT_SECRET": SECRET, "SODIARY_JWT_ISSUER": ISSUER,
+            "SODIARY_JWT_AUDIENCE": AUDIENCE, "SODIARY_JWT_PUBLIC_KEY_FILE": str(keys / "rsa.pem"),
+            "SODIARY_JWKS_FILE": str(keys / "jwks.json")}
 
 
 def claims(**overrides: Any) -> dict[str, Any]:

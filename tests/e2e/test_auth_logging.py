@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import itertools
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -23,12 +22,8 @@ _addresses = (f"192.0.2.{n}" for n in itertools.count(1))
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=THROTTLED).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return THROTTLED
 
 
 def client(server: LiveServer) -> httpx.Client:

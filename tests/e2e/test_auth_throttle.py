@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,12 +26,8 @@ THROTTLED = {**RECHECK_NOW, "SODIARY_AUTH_FAILURES_PER_USER": "3", "SODIARY_AUTH
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=THROTTLED).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return THROTTLED
 
 
 def client(server: LiveServer, user: str | None = None, password: str = "") -> httpx.Client:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -28,12 +28,8 @@ UNTHROTTLED = {"SODIARY_AUTH_FAILURES_PER_USER": "100000", "SODIARY_AUTH_FAILURE
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=UNTHROTTLED).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return UNTHROTTLED
 
 
 Attempt = Callable[[httpx.Client, str], httpx.Response]

@@ -6,7 +6,6 @@ lands it on the participant's row through the same transitions as Accept, SetSee
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,37 +15,15 @@ from sqlalchemy import text
 
 from sodiary.domain.enums import AppointmentStatus as S
 from tests.e2e import test_mail as tm
-from tests.e2e.mail_support import Received, SmtpSink, mail_env, settle
+from tests.e2e.mail_support import Received, SmtpSink, mail_env
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
 
 TJE = "tje0@example.com"
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[SmtpSink]:
-    smtp = SmtpSink().start()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo")
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
-
-
-@pytest.fixture
-def mail(sink: SmtpSink, seed: Seeder) -> Iterator[SmtpSink]:
-    settle(seed.engine)
-    sink.sink.take()
-    yield sink
+def server_env(sink: SmtpSink) -> dict[str, str]:
+    return dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo")
 
 
 def invited(ada: httpx.Client, seed: Seeder, mail: SmtpSink) -> tuple[int, Received]:

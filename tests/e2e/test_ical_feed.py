@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,13 +28,8 @@ ZONES = ["UTC", "Europe/Oslo", "America/New_York"]
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"SODIARY_TIME_ZONE": "Europe/Oslo"}
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return {"SODIARY_TIME_ZONE": "Europe/Oslo"}
 
 
 _day = iter(range(1, 1000))

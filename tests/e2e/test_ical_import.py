@@ -10,7 +10,6 @@ import os
 import pty
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,13 +86,8 @@ HI = datetime(2033, 3, 15, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log",
-                      env={"SODIARY_TIME_ZONE": "Europe/Oslo"}).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return {"SODIARY_TIME_ZONE": "Europe/Oslo"}
 
 
 def import_file(server: LiveServer, path: Path, user: str = "ben", *extra: str) -> subprocess.CompletedProcess[str]:

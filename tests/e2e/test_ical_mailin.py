@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 from sodiary.domain.enums import AppointmentStatus as S
 from tests.e2e import test_ical as ti
 from tests.e2e import test_mail as tm
-from tests.e2e.mail_support import SmtpSink, mail_env, settle
+from tests.e2e.mail_support import SmtpSink, mail_env
 from tests.support.seed import Seeder
 from tests.support.server import LiveServer
 
@@ -33,30 +32,9 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[SmtpSink]:
-    smtp = SmtpSink().start()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server_env(sink: SmtpSink) -> dict[str, str]:
     # tje0 stands for the MTA's account: the only user who may hand in whole e-mails.
-    env = dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo", SODIARY_MAIL_INTAKE_USERS="tje0")
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
-
-
-@pytest.fixture
-def mail(sink: SmtpSink, seed: Seeder) -> Iterator[SmtpSink]:
-    settle(seed.engine)
-    sink.sink.take()
-    yield sink
+    return dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo", SODIARY_MAIL_INTAKE_USERS="tje0")
 
 
 _week = iter(range(1, 1000))

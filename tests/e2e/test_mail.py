@@ -7,7 +7,6 @@ The server's base zone is Europe/Oslo, so a stored wall clock is not UTC and DTS
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,38 +22,14 @@ from sodiary.store import associates
 from sodiary.store.schema import associate, person
 from tests.e2e.mail_support import Received, SmtpSink, mail_env, outbox_rows, settle
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 ZONES = {"UTC": "UTC", "NO": "Europe/Oslo", "US-NY": "America/New_York"}
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[SmtpSink]:
-    smtp = SmtpSink().start()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo")
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
-
-
-@pytest.fixture
-def mail(sink: SmtpSink, seed: Seeder) -> Iterator[SmtpSink]:
-    """The sink, empty, with nothing pending before the test."""
-    settle(seed.engine)
-    sink.sink.take()
-    sink.sink.refuse.clear()
-    yield sink
+def server_env(sink: SmtpSink) -> dict[str, str]:
+    return dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo")
 
 
 def call(client: httpx.Client, method: str, body: Any = None, **kwargs: Any) -> httpx.Response:

@@ -10,7 +10,6 @@ recurring-ical-events, are exactly the server's. The server's base zone is Europ
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,36 +21,14 @@ from sqlalchemy import text
 from sodiary.domain.enums import AppointmentStatus as S
 from tests.e2e.mail_support import ClientCalendar, Received, SmtpSink, mail_env, settle
 from tests.support.seed import Seeder
-from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Appointment/"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[SmtpSink]:
-    smtp = SmtpSink().start()
-    try:
-        yield smtp
-    finally:
-        smtp.stop()
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo")
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
-    try:
-        yield live
-    finally:
-        live.stop()
-
-
-@pytest.fixture
-def mail(sink: SmtpSink, seed: Seeder) -> Iterator[SmtpSink]:
-    settle(seed.engine)
-    sink.sink.take()
-    yield sink
+def server_env(sink: SmtpSink) -> dict[str, str]:
+    return dict(mail_env(sink.url), SODIARY_TIME_ZONE="Europe/Oslo")
 
 
 def call(client: httpx.Client, method: str, body: Any = None, **kwargs: Any) -> httpx.Response:

@@ -16,12 +16,8 @@ AGENT = "/api/v1/Agents/Webhook"
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=WEBHOOK_ENV).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return WEBHOOK_ENV
 
 
 @pytest.fixture

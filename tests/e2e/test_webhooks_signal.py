@@ -8,18 +8,13 @@ import httpx
 import pytest
 
 from tests.e2e.webhook_support import SECRET, WEBHOOK_ENV, Receiver, receiving
-from tests.support.server import LiveServer
 
 AGENT = "/api/v1/Agents/Webhook"
 
 
 @pytest.fixture(scope="module")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=WEBHOOK_ENV).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def server_env() -> dict[str, str]:
+    return WEBHOOK_ENV
 
 
 @pytest.fixture
