@@ -117,7 +117,7 @@ class DriverStatement:
         selected = getattr(self._statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
         deferrable = dialect.name == "postgresql"
-        # The batched forms exist on PostgreSQL's grouped path only (arrays, ANY, unnest).
+        # The batched forms exist on PostgreSQL's grouped path only (arrays and ANY, JSON rows).
         batched = self._batched._plan(dialect) if deferrable and self._batched is not None else None
         merged = self._merged._plan(dialect) if deferrable and self._merged is not None else None
         return Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable,

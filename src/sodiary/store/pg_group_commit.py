@@ -25,7 +25,7 @@ after that COMMIT returned, i.e. after the WAL holding its unit was flushed. It 
   table, in its own code). A unit's writes are not sent when it makes them: they wait in a queue
   (driver.py's `Deferral`) and go out in one pipeline with the next read that must reach the server, or
   with the end of the batch, consecutive writes of one statement merged into one execution of its batched
-  form (an answer's UPDATE and audit row for the whole batch: one `UPDATE … FROM unnest(…)` feeding one
+  form (an answer's UPDATE and audit row for the whole batch: one `UPDATE … FROM json_to_recordset(…)` feeding one
   INSERT); their row counts are checked when their results come back. A batch of answers to distinct
   invitations is then two statements and a COMMIT. A unit that fails before any of its writes were sent
   (a refused transition, an unknown id: the usual failures) fails alone: its queued writes are dropped,
