@@ -281,6 +281,17 @@ def engine_report(rounds: list[EngineRound]) -> list[str]:
     return lines
 
 
+def scaling_report(rounds: list[ScaleRound]) -> list[str]:
+    """Each round's rates and the machine's idle CPU, and the median of the per-round ratios."""
+    import statistics
+
+    lines = [f"round {n}: 1 worker {r.one.result.rps:.0f}/s (idle {r.one.idle_percent or 0:.0f}%), "
+             f"2 workers {r.two.result.rps:.0f}/s (idle {r.two.idle_percent or 0:.0f}%), ratio {r.ratio:.2f}, "
+             f"verified {r.one.verified and r.two.verified}" for n, r in enumerate(rounds, 1)]
+    lines.append(f"postgresql workers2/workers1 = {statistics.median(r.ratio for r in rounds):.2f}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Only the engines comparison (run.py's last PostgreSQL table), for working on the PostgreSQL path."""
     import argparse
@@ -295,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=int, default=5, help="seconds per run, after a 1 s warm-up")
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--invitations", type=int, default=150_000)
+    ap.add_argument("--scaling", action="store_true", help="instead: --workers 1 against --workers 2 (run.py's "
+                    "first PostgreSQL table), for the capacity model")
     args = ap.parse_args(argv)
     if not available():
         print(f"postgresql: not reachable at {ADMIN_URL}", file=sys.stderr)
@@ -305,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
                    invitations=args.invitations)
     workdir = Path(tempfile.mkdtemp(prefix="sodiary-engines-"))
     try:
-        print("\n".join(engine_report(measure_engines(workdir, headers, opts, args.rounds))))
+        if args.scaling:
+            print("\n".join(scaling_report(measure_scaling(workdir, headers, opts, args.rounds))))
+        else:
+            print("\n".join(engine_report(measure_engines(workdir, headers, opts, args.rounds))))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")

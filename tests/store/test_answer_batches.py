@@ -152,3 +152,27 @@ def test_two_instances_answering_the_same_invitations_at_once_record_each_once(b
         finally:
             second.stop()
             first.stop()
+
+
+def test_a_batch_records_each_answer_text_and_time_exactly_as_given(db: Database, batches: _Batches) -> None:
+    """Twenty Accepts in one batch from a caller whose application name has quotes, a backslash and non-ASCII
+    letters (the batch's writes travel as one JSON parameter on PostgreSQL): every audit row keeps that name
+    byte for byte, and the time stamped on the row is the audit row's, naive UTC, not shifted."""
+    children, tje0, _ = _invitations(db, 20)
+    app = 'Kalender "Ünïcødé" \\ app, {1,2}'
+    caller = Caller(tje0, "tje0", "Basic", app)
+    before = demo.utc_now().replace(microsecond=0)
+
+    async def go() -> None:
+        await asyncio.gather(*(answers.accept(db, caller, c, ONLY) for c in children))
+
+    asyncio.run(go())
+    after = demo.utc_now()
+    assert batches.sizes == [20]
+    rows = db.run_sync(lambda conn: conn.execute(
+        select(answer_history.c.app, answer_history.c.answered_at, appointment.c.updated)
+        .join(appointment, appointment.c.appointment_id == answer_history.c.appointment_id)
+        .where(answer_history.c.appointment_id.in_(children))).all())
+    assert len(rows) == 20
+    assert {r.app for r in rows} == {app}
+    assert all(r.answered_at == r.updated and before <= r.answered_at <= after for r in rows)

@@ -167,10 +167,10 @@ _answered = _update_answer.statement.returning(_cols.appointment_id).cte("answer
 
 
 def _merged_answer_and_record() -> Any:
-    """The same statement for many answers at once (the grouped path, store/driver.py): one array per
-    parameter, `unnest` into rows, one UPDATE … FROM them and one INSERT of the audit rows of the rows it
-    changed. Text, because Core's UPDATE … FROM a multi-column `unnest` needs more ceremony than it saves;
-    the names and types come from the tables."""
+    """The same statement for many answers at once (the grouped path, store/driver.py): the parameter sets as
+    one JSON array (`rows`), `json_to_recordset` into rows, one UPDATE … FROM them and one INSERT of the audit
+    rows of the rows it changed. Text, because Core's UPDATE … FROM a table function with a column list needs
+    more ceremony than it saves; the names and types come from the tables."""
     dialect = postgresql.dialect()
     update_params = {"b_id": _cols.appointment_id, "b_from_status": _cols.status, "b_status": _cols.status,
                      "b_type": _cols.type, "b_associate_id": _cols.associate_id, "b_now": _cols.updated,
@@ -179,9 +179,9 @@ def _merged_answer_and_record() -> Any:
     columns = {**update_params, **history}
     # VARCHAR without its length, as the single statement's casts: a value too long fails, not truncated.
     types = {name: re.sub(r"\(\d+\)", "", column.type.compile(dialect=dialect)) for name, column in columns.items()}
-    arrays = ", ".join(f"CAST(:{name} AS {type_}[])" for name, type_ in types.items())
+    record = ", ".join(f"{name} {type_}" for name, type_ in types.items())
     return text(
-        f"WITH v AS (SELECT * FROM unnest({arrays}) AS v({', '.join(columns)})), "
+        f"WITH v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS v({record})), "
         "answered AS (UPDATE appointment SET status = v.b_status, type = v.b_type, associate_id = v.b_associate_id, "
         "updated = v.b_now, updated_associate_id = v.b_actor, updated_count = appointment.updated_count + 1 "
         "FROM v WHERE appointment.appointment_id = v.b_id AND appointment.status = v.b_from_status "
