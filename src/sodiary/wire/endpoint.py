@@ -56,6 +56,8 @@ class AgentMethod:
 
 
 def query_params(request: Request) -> dict[str, str]:
+    if not request.scope.get("query_string"):  # most calls: Starlette would still build and parse an empty one
+        return {}
     return {k.lower(): v for k, v in request.query_params.items()}
 
 

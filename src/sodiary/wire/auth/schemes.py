@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import logging
@@ -79,9 +78,13 @@ class CredentialCache:
         self.recheck = recheck
         self._entries: dict[bytes, _Cached] = {}
         self._max = max_entries
+        # One database look per stale entry at a time: when an entry falls due, every request of that
+        # credential in flight would otherwise run its own (64 connections: 64 lookups a second).
+        self._rechecking: dict[bytes, asyncio.Future[bool]] = {}
 
     def key(self, credentials: str) -> bytes:
-        return hmac.new(self._key, credentials.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+        # hmac.digest: the same HMAC-SHA256 as hmac.new(...).digest(), in one call (this runs every request).
+        return hmac.digest(self._key, credentials.encode("utf-8", "surrogatepass"), "sha256")
 
     def get(self, key: bytes) -> _Cached | None:
         entry = self._entries.get(key)
@@ -101,11 +104,26 @@ class CredentialCache:
             return None, False
         if self.fresh(entry):
             return entry.caller, False
-        if await auth_service.credential_still_valid(db, entry.caller.associate_id, entry.version):
-            entry.checked = time.monotonic()
+        recheck = self._rechecking.get(key)
+        if recheck is None:
+            recheck = asyncio.ensure_future(self._recheck(key, entry, db))
+            self._rechecking[key] = recheck
+        # Shielded: a caller that gives up (its client left) does not cancel the others' answer.
+        if await asyncio.shield(recheck):
             return entry.caller, False
-        self.drop_associate(entry.caller.associate_id)
         return None, True
+
+    async def _recheck(self, key: bytes, entry: _Cached, db: Database) -> bool:
+        """Whether the entry still holds, looked up once however many requests wait for the answer."""
+        try:
+            valid = await auth_service.credential_still_valid(db, entry.caller.associate_id, entry.version)
+        finally:
+            del self._rechecking[key]
+        if valid:
+            entry.checked = time.monotonic()
+        else:
+            self.drop_associate(entry.caller.associate_id)
+        return valid
 
     def put(self, key: bytes, caller: Caller, version: int, lifetime: float | None = None, extra: str = "") -> None:
         """Cache a verified credential; `lifetime` caps the entry for credentials that expire."""
