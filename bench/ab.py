@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accept import (  # noqa: E402  # bench/ is not a package
     CLIENT_HEADERS,
     INVITEE,
-    PASSWORD,
     LOGINS,
+    PASSWORD,
     Measurement,
     Options,
     Server,
