@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import resource
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -157,6 +158,62 @@ def test_a_body_sent_too_slowly_is_answered_408_and_changes_nothing(limited: Liv
         status, body = _answer(sock)
     assert status == 408, body[:300]
     assert b"body did not arrive" in body
+
+
+@pytest.fixture(scope="module")
+def uneven(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A one-second header timeout beside a six-second body timeout and keep-alive."""
+    env = {"SODIARY_HEADER_TIMEOUT_SECONDS": "1", "SODIARY_BODY_TIMEOUT_SECONDS": "6",
+           "SODIARY_KEEP_ALIVE_SECONDS": "6"}
+    live = LiveServer(database_url, tmp_path_factory.mktemp("log") / "server.log", env=env).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def _one_answer(sock: socket.socket) -> int:
+    """Read one answer with a Content-Length off a kept-alive connection; its status."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")
+                  if line.startswith(b"content-length:"))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return int(head[9:12])
+
+
+def test_a_head_after_a_slow_body_is_answered_408_within_the_header_timeout(uneven: LiveServer) -> None:
+    # The request before waited for its body beyond the header timeout (the body timeout is longer): the
+    # head's shorter timeout still holds for the next request.
+    with _connect(uneven) as sock:
+        sock.sendall(_head(AGENT + "GetMyDiary", b"Authorization: " + BASIC_TJE0.encode(), b"Content-Length: 2",
+                           b"Content-Type: application/json") + b"\r\n")
+        time.sleep(1.5)
+        sock.sendall(b"{}")
+        assert _one_answer(sock) == 200
+        sock.sendall(_head(AGENT + "GetMyDiary", b"Authorization: " + BASIC_TJE0.encode()))  # no blank line
+        began = time.monotonic()
+        status, _body = _answer(sock)
+        waited = time.monotonic() - began
+    assert status == 408
+    assert 0.8 < waited < 4, waited
+
+
+def test_a_head_trickling_in_is_answered_408_once_the_header_timeout_has_passed_since_its_first_byte(
+        uneven: LiveServer) -> None:
+    head = _head(AGENT + "GetMyDiary", b"Authorization: " + BASIC_TJE0.encode())  # over 100 bytes, no blank line
+    with _connect(uneven) as sock:
+        began = time.monotonic()
+        for i in range(0, len(head), 4):  # four bytes every quarter second, until the server answers
+            sock.sendall(head[i:i + 4])
+            if select.select([sock], [], [], 0.25)[0]:
+                break
+        waited = time.monotonic() - began
+        status, body = _answer(sock)
+    assert waited < 4, waited
 
 
 def test_connections_beyond_the_cap_are_answered_503_with_retry_after(database_url: str, tmp_path: Path) -> None:

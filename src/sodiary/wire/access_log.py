@@ -79,12 +79,9 @@ def log_request(exchange: Exchange, scope: Scope, status: int, seconds: float) -
     if handler is not None and access.handlers == [handler] and not access.disabled:
         # Our own handler alone: the line rendered here, written with the others of this loop turn. A
         # LogRecord and the handler's lock, format and flush per line cost ~10 µs, a tenth of an Accept.
-        line = handler.render_fields({
-            "time": _timestamp(time.time()), "level": "info", "logger": LOGGER,
-            "request_id": exchange.request_id, "remote": client[0] if client else "", "user": exchange.user,
-            "method": scope["method"], "path": scope["path"][:512], "status": status,
-            "duration_ms": round(seconds * 1000, 3),
-        })
+        line = handler.render_access(_timestamp(time.time()), exchange.request_id, client[0] if client else "",
+                                     exchange.user, scope["method"], scope["path"][:512], status,
+                                     round(seconds * 1000, 3))
         _lines.append(line)
         if len(_lines) == 1:
             _schedule(handler)
@@ -153,6 +150,22 @@ def _record_fields(record: logging.LogRecord) -> dict[str, Any]:
                         getattr(record, "access", None) or {"message": record.getMessage()})
 
 
+class _AccessLine(msgspec.Struct):
+    """An access-log line's JSON object, fields in the order of `_line_fields` (a Struct encodes in a third
+    less time than the same dict)."""
+
+    time: str
+    level: str
+    logger: str
+    request_id: str
+    remote: str
+    user: str
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return self.render_fields(_record_fields(record))
@@ -160,6 +173,12 @@ class JsonFormatter(logging.Formatter):
     @staticmethod
     def render_fields(fields: dict[str, Any]) -> str:
         return _encode(fields).decode()
+
+    @staticmethod
+    def render_access(time: str, request_id: str, remote: str, user: str, method: str, path: str, status: int,
+                      duration_ms: float) -> str:
+        return _encode(_AccessLine(time, "info", LOGGER, request_id, remote, user, method, path, status,
+                                   duration_ms)).decode()
 
 
 _BARE = re.compile(r"[^\s\"=\\]+")
@@ -180,6 +199,13 @@ class LogfmtFormatter(logging.Formatter):
     def render_fields(fields: dict[str, Any]) -> str:
         return " ".join(f"{k}={_logfmt_value(v)}" for k, v in fields.items())
 
+    @classmethod
+    def render_access(cls, time: str, request_id: str, remote: str, user: str, method: str, path: str, status: int,
+                      duration_ms: float) -> str:
+        return cls.render_fields({"time": time, "level": "info", "logger": LOGGER, "request_id": request_id,
+                                  "remote": remote, "user": user, "method": method, "path": path, "status": status,
+                                  "duration_ms": duration_ms})
+
 
 class AccessHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """stderr, and the fast rendering of our own lines (log_request) with the same formatter."""
@@ -188,6 +214,7 @@ class AccessHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(sys.stderr)
         self.setFormatter(formatter)
         self.render_fields = formatter.render_fields
+        self.render_access = formatter.render_access
 
 
 _handler: AccessHandler | None = None

@@ -56,6 +56,8 @@ class AgentMethod:
 
 
 def query_params(request: Request) -> dict[str, str]:
+    if not request.scope.get("query_string"):  # most calls: Starlette would still build and parse an empty one
+        return {}
     return {k.lower(): v for k, v in request.query_params.items()}
 
 
@@ -116,9 +118,24 @@ def encode(result: Any, call: Call, response_type: Any) -> Response:
     return Response(_json_encode(result), 200, media_type=JSON_TYPE)
 
 
+class _NoContent(Response):
+    """A 204 whose one header is made once: Starlette's Response builds its headers anew for every answer,
+    a few µs of every Accept."""
+
+    def __init__(self, content_type: tuple[bytes, bytes]) -> None:  # no super().__init__: nothing to build
+        self.status_code = 204
+        self.body = b""
+        self.background = None
+        self.raw_headers = [content_type]
+
+
+_CONTENT_TYPES = {"json": (b"content-type", JSON_TYPE.encode("latin-1")),
+                  "xml": (b"content-type", XML_TYPE.encode("latin-1"))}
+
+
 def no_content(fmt: Format) -> Response:
     # The docs' sample shows the Content-Type; HTTP forbids the `null` body it also shows.
-    return Response(status_code=204, headers={"Content-Type": JSON_TYPE if fmt == "json" else XML_TYPE})
+    return _NoContent(_CONTENT_TYPES[fmt])
 
 
 def fail(exc: ApiError, request: Request, fmt: Format | None) -> Response:
