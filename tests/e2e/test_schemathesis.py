@@ -180,7 +180,7 @@ def examples_for(requests: int, phases: str) -> int:
     return max(1, (requests - fixed) // OPERATIONS)
 
 
-def test_every_operation_answers_as_its_document_says(fuzz_server: LiveServer, tmp_path: Path) -> None:
+def test_every_operation_answers_as_its_document_says(fuzz_server: LiveServer, backend: str, tmp_path: Path) -> None:
     phases = os.environ.get("SODIARY_FUZZ_PHASES", "examples,fuzzing,stateful")
     requested = os.environ.get("SODIARY_FUZZ_REQUESTS")
     examples = examples_for(int(requested), phases) if requested else 4
@@ -189,6 +189,10 @@ def test_every_operation_answers_as_its_document_says(fuzz_server: LiveServer, t
                            seed=int(os.environ.get("SODIARY_FUZZ_SEED", "1")))
     summary = (f"schemathesis ({phases}; {examples} examples per operation): {run.requests} requests "
                f"in {run.seconds:.0f} s, exit {run.returncode}")
-    print(summary)
+    # A long run's report outgrows any message: kept whole in a file, so that every failure can be read.
+    report = ROOT / "var" / f"schemathesis-{backend}.txt"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text(f"{summary}\n{run.output}", encoding="utf-8")
+    print(f"{summary}; report in {report}")
     assert run.requests > OPERATIONS, f"{summary}\n{run.output[-5000:]}"  # every operation was exercised
-    assert run.returncode == 0, f"{summary}\n{run.output[-20000:]}"
+    assert run.returncode == 0, f"{summary} (whole report: {report})\n{run.output[-20000:]}"
