@@ -79,6 +79,8 @@ DATA_EXCEPTIONS: dict[str, str] = {
     AGENT + "SetActivityStatus": "ActivityStatus NotStarted, Started or Completed: Unknown is no status to set",
     AGENT + "GetPersonDiary": "the person must exist",
     AGENT + "AssignTo": "a booking's rows cannot be given to another associate: the row's kind, not the request's",
+    **{AGENT + name: "a booking its organiser deleted cannot be moved: the row's state, not the request's"
+       for name in ("Move", "MoveWithEmail", "MoveExtended")},
     AGENT + "UpdateAppointmentFromIcsResponse": "IcsData must be an iCalendar REPLY to one of the caller's meetings",
     "POST /api/v1/Sodiary/Logout": "Logout revokes a ticket: Basic credentials are valid, but there is none",
     "DELETE /api/v1/Sodiary/Session": "closing a session needs the session cookie; Basic credentials have none",
