@@ -48,3 +48,17 @@ def test_a_number_where_a_list_of_ids_is_due_is_a_400(ada: httpx.Client) -> None
 def test_a_number_for_the_body_of_a_people_list_is_a_400(ada: httpx.Client) -> None:
     assert_error(ada.post("/api/v1/Agents/Person/GetPersonList", json=0), 400, "ArgumentException")
 
+
+
+def test_an_empty_date_where_null_is_allowed_reads_as_null_as_the_document_says(ada: httpx.Client) -> None:
+    body = {"StartTime": "", "EndTime": "", "Count": 5}
+    assert document_allows(ada, AGENT + "GetMyDiary", body)
+    empty = ada.post(AGENT + "GetMyDiary", json=body)
+    assert empty.status_code == 200, empty.text
+    assert empty.json() == ada.post(AGENT + "GetMyDiary", json={"StartTime": None, "EndTime": None, "Count": 5}).json()
+
+
+def test_an_empty_date_that_must_be_given_is_refused_by_the_document_and_the_server(ada: httpx.Client) -> None:
+    body = {"AppointmentId": 1, "NewStartTime": ""}
+    assert not document_allows(ada, AGENT + "Move", body)
+    assert_error(ada.post(AGENT + "Move", json=body), 400, "ArgumentException")

@@ -30,6 +30,7 @@ from sodiary.wire.agent.methods import ALL_METHODS, NEEDS_MODULE, not_implemente
 from sodiary.wire.agent.table import agent_methods, agents
 from sodiary.wire.auth.sessions import OPERATIONS as SESSION_OPERATIONS
 from sodiary.wire.binding import ENUM_NUMBERS
+from sodiary.wire.carriers.entity import DATE_PATTERN
 from sodiary.wire.decoding import SUPPORTED as REQUEST_TYPES
 from sodiary.wire.endpoint import AgentMethod
 from sodiary.wire.errors import ErrorBody
@@ -273,6 +274,7 @@ def _without_nul(node: Any) -> Any:
 # as Json.NET does (docs/decisions.md, "Numbers for booleans and enums"): the document says so, so that what it
 # allows and what the server takes are the same. Answers still carry true/false and the names.
 _BOOLEAN: dict[str, Any] = {"anyOf": [{"type": "boolean"}, {"type": "integer"}]}
+_EMPTY: dict[str, Any] = {"const": ""}
 
 
 def _with_numbers(node: Any) -> Any:
@@ -282,6 +284,9 @@ def _with_numbers(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: _with_numbers(value) for key, value in node.items()}
+    branches = out.get("anyOf", ())
+    if _NULL in branches and any(b.get("pattern") == DATE_PATTERN for b in branches if isinstance(b, dict)):
+        out["anyOf"] = [*branches, _EMPTY]  # a date that may be null may be "": null (carriers/entity.py)
     if out.get("type") == "boolean":
         del out["type"]
         out.update(_BOOLEAN)
