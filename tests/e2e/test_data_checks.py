@@ -62,3 +62,8 @@ def test_an_empty_date_that_must_be_given_is_refused_by_the_document_and_the_ser
     body = {"AppointmentId": 1, "NewStartTime": ""}
     assert not document_allows(ada, AGENT + "Move", body)
     assert_error(ada.post(AGENT + "Move", json=body), 400, "ArgumentException")
+
+
+def test_a_json_null_for_the_body_of_a_login_with_basic_credentials_is_a_400(ada: httpx.Client) -> None:
+    r = ada.post("/api/v1/Sodiary/Login", content=b"null", headers={"Content-Type": "application/json"})
+    assert_error(r, 400, "ArgumentException")
