@@ -67,3 +67,9 @@ def test_an_empty_date_that_must_be_given_is_refused_by_the_document_and_the_ser
 def test_a_json_null_for_the_body_of_a_login_with_basic_credentials_is_a_400(ada: httpx.Client) -> None:
     r = ada.post("/api/v1/Sodiary/Login", content=b"null", headers={"Content-Type": "application/json"})
     assert_error(r, 400, "ArgumentException")
+
+
+def test_a_blank_date_is_refused_by_the_document_and_the_server(ada: httpx.Client) -> None:
+    body = {"StartTime": "", "EndTime": "\r"}
+    assert not document_allows(ada, AGENT + "GetMySyncAppointments", body)
+    assert_error(ada.post(AGENT + "GetMySyncAppointments", json=body), 400, "ArgumentException")
