@@ -2,7 +2,10 @@
 
 Member names match case-insensitively (the official client sends camelCase, the docs
 PascalCase); unknown members are ignored, missing ones take their defaults; enums come as
-names in any case or as numbers; numbers may come as strings (form fields, XML text).
+names in any case or as numbers; numbers may come as strings (form fields, XML text); booleans as
+numbers, any non-zero one true, as Json.NET reads them (docs/decisions.md, "Numbers for booleans and
+enums"). A list is never made of a JSON number or boolean: only form fields and XML, which cannot say
+"a list of one", give one item where a list is due.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ Normaliser = Callable[[Any], Any]
 
 # Wire enums (values are SuperOffice's names) -> {lower-case name or number: canonical name}.
 _ENUM_ALIASES: dict[type[enum.Enum], dict[str, str]] = {}
+# Wire enums -> {name: SuperOffice's number}: what the OpenAPI document lists beside the names.
+ENUM_NUMBERS: dict[type[enum.Enum], dict[str, int]] = {}
 
 
 def register_enum_numbers(wire: type[enum.Enum], numbers: dict[str, int]) -> None:
+    ENUM_NUMBERS[wire] = dict(numbers)
     aliases = {}
     for member in wire:
         name = str(member.value)
@@ -49,6 +55,12 @@ def _enum(cls: type[enum.Enum]) -> Normaliser:
     return normalise
 
 
+def _bool(value: Any) -> Any:
+    if type(value) is int:
+        return value != 0
+    return value
+
+
 # Every list a request may carry (ids, dates, participants, ...), checked here once: longer lists were a 500
 # beyond PostgreSQL's 65 535 bind parameters and held SQLite's writer for a third of a second (issue 12, item 8).
 MAX_LIST_ITEMS = 10_000
@@ -67,6 +79,8 @@ def _list(item: Normaliser) -> Normaliser:
         if value == "" or value is None:
             return [] if value == "" else value
         if not isinstance(value, list):
+            if not isinstance(value, str | dict):
+                return value  # a JSON number or boolean is no list: refused as such
             value = [value]  # one repeated form field or XML element
         if len(value) > MAX_LIST_ITEMS:
             raise ListTooLong(len(value))
@@ -103,6 +117,8 @@ def _for(t: mi.Type) -> Normaliser:
         return _cache.get(t.cls) or _struct(t)
     if isinstance(t, mi.EnumType):
         return _enum(t.cls)
+    if isinstance(t, mi.BoolType):
+        return _bool
     if isinstance(t, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
         return _list(_for(t.item_type))
     if isinstance(t, mi.Metadata):
@@ -111,6 +127,8 @@ def _for(t: mi.Type) -> Normaliser:
         inner = [x for x in t.types if not isinstance(x, mi.NoneType)]
         if len(inner) == 1:
             norm = _for(inner[0])
+            if isinstance(inner[0], mi.Metadata) and (inner[0].extra or {}).get("empty_is_null"):
+                return lambda v: None if v is None or v == "" else norm(v)
             return lambda v: None if v is None else norm(v)
     if isinstance(t, mi.DictType):
         value_norm = _for(t.value_type)

@@ -29,6 +29,8 @@ from sodiary.wire.agent import webhooks as agent_webhooks
 from sodiary.wire.agent.methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
 from sodiary.wire.agent.table import agent_methods, agents
 from sodiary.wire.auth.sessions import OPERATIONS as SESSION_OPERATIONS
+from sodiary.wire.binding import ENUM_NUMBERS
+from sodiary.wire.carriers.entity import DATE_PATTERN
 from sodiary.wire.decoding import SUPPORTED as REQUEST_TYPES
 from sodiary.wire.endpoint import AgentMethod
 from sodiary.wire.errors import ErrorBody
@@ -268,6 +270,40 @@ def _without_nul(node: Any) -> Any:
     return out
 
 
+# The binder reads a number where a boolean is due (non-zero: true) and an enum's number where its name is,
+# as Json.NET does (docs/decisions.md, "Numbers for booleans and enums"): the document says so, so that what it
+# allows and what the server takes are the same. Answers still carry true/false and the names.
+_BOOLEAN: dict[str, Any] = {"anyOf": [{"type": "boolean"}, {"type": "integer"}]}
+_EMPTY: dict[str, Any] = {"const": ""}
+
+
+def _with_numbers(node: Any) -> Any:
+    """Every boolean under `node` also a number; enum components are widened in `_enums_with_numbers`."""
+    if isinstance(node, list):
+        return [_with_numbers(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _with_numbers(value) for key, value in node.items()}
+    branches = out.get("anyOf", ())
+    if _NULL in branches and any(b.get("pattern") == DATE_PATTERN for b in branches if isinstance(b, dict)):
+        out["anyOf"] = [*branches, _EMPTY]  # a date that may be null may be "": null (carriers/entity.py)
+    if out.get("type") == "boolean":
+        del out["type"]
+        out.update(_BOOLEAN)
+    return out
+
+
+def _enums_with_numbers(components: dict[str, Any]) -> None:
+    numbers = {cls.__name__: by_name for cls, by_name in ENUM_NUMBERS.items()}
+    for name, schema in components.items():
+        if name in numbers and "enum" in schema:
+            by_name = numbers[name]
+            rest = {k: v for k, v in schema.items() if k != "enum"}
+            components[name] = {**rest, "description": "The name, or SuperOffice's number for it: " + ", ".join(
+                f"{n} = {by_name[n]}" for n in schema["enum"]),
+                "anyOf": [{"enum": schema["enum"]}, {"enum": [by_name[n] for n in schema["enum"]]}]}
+
+
 def _content(schema: dict[str, Any], types: Iterable[str]) -> dict[str, Any]:
     return {t: {"schema": schema} for t in types}
 
@@ -429,7 +465,8 @@ def document(methods: dict[str, AgentMethod] | None = None,
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
     error_body = schemas.components.get("ErrorBody")  # errors may quote what was sent, NUL included
-    schemas.components.update(_without_nul(schemas.components), JsonValue=JSON_VALUE)
+    schemas.components.update(_with_numbers(_without_nul(schemas.components)), JsonValue=JSON_VALUE)
+    _enums_with_numbers(schemas.components)
     if error_body is not None:
         schemas.components["ErrorBody"] = error_body
     selection = _Selection(schemas.components)
@@ -440,7 +477,7 @@ def document(methods: dict[str, AgentMethod] | None = None,
             continue
         media, kind = rest_[0], (rest_[1] if len(rest_) > 1 else "")
         if kind in ("agent-body", "body"):
-            schema = _without_nul(schema)
+            schema = _with_numbers(_without_nul(schema))
         if kind == "agent-body":
             schema = _agent_body(target, schema, schemas.components)
         elif kind == "selectable":

@@ -74,8 +74,10 @@ class TimeContext:
         return self.view if isinstance(self.view, ZoneInfo) or self.view is UTC else self.base
 
     def parse(self, text: str | None, field: str) -> datetime | None:
-        """Wire text to a stored base-zone wall clock. Offsets/`Z` are instants; naive text is view-zone."""
-        if text is None or not str(text).strip():
+        """Wire text to a stored base-zone wall clock. Offsets/`Z` are instants; naive text is view-zone.
+
+        `""` is no date, as Json.NET reads it for a DateTime?; blank text (a lone "\\r") is malformed: a 400."""
+        if text is None or text == "":
             return None
         value = parse_iso(str(text), field)
         if value.tzinfo is None:

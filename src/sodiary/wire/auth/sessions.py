@@ -130,8 +130,9 @@ class LoginRoutes:
             shown = "Basic"
             # The header decides, but a body sent along is still a LoginRequest: the document describes one
             # body for both ways in, and a malformed one is refused whatever else authenticates the call.
-            data = decode_body(request.headers.get("content-type"), await read_body(request, MAX_LOGIN_BODY))
-            if data is not None:
+            body = await read_body(request, MAX_LOGIN_BODY)
+            data = decode_body(request.headers.get("content-type"), body)
+            if data is not None or body.strip():  # a JSON `null` is a body, and no LoginRequest
                 bind(data, LoginRequest)
         elif header:
             raise ApiError(400, "ArgumentException", "login_credentials")

@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 
 from sodiary.wire import enums as w
-from sodiary.wire.carriers.entity import DATE_PATTERN, ParticipantInfo
+from sodiary.wire.carriers.entity import DateText, ParticipantInfo
 
 # SuperOffice ids are Int32; 0 means "none", so a real id starts at 1.
 Id = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647, description="Appointment id (Int32, > 0)")]
@@ -66,9 +66,6 @@ class AppointmentIdRequest(Request):
     appointment_id: Id
 
 
-# Datetimes stay wire text here; wire/timefmt.py reads them in the request's time zone.
-DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
-                                       extra_json_schema={"pattern": DATE_PATTERN})]
 AssociateId = Annotated[int, msgspec.Meta(ge=0, le=2_147_483_647, description="Associate id; 0 = keep")]
 
 

@@ -1,0 +1,75 @@
+"""What the long schemathesis run's data checks found (issue 12): the OpenAPI document and the binder agree on
+which JSON types a member may have — a number for a boolean or an enum is taken and documented, a number or
+an object where a list or an object is due is refused (docs/decisions.md, "Numbers for booleans and enums")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import jsonschema
+
+from tests.e2e.accept_support import assert_error
+
+AGENT = "/api/v1/Agents/Appointment/"
+
+
+def document_allows(client: httpx.Client, path: str, body: Any) -> bool:
+    doc = client.get("/api/openapi.json").json()
+    schema = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": doc["components"]})
+    return bool(validator.is_valid(body))
+
+
+def test_a_number_where_a_boolean_is_due_is_allowed_by_the_document_and_taken_by_the_server(
+    ada: httpx.Client,
+) -> None:
+    body = {"IncludeDeleted": 1}
+    assert document_allows(ada, AGENT + "GetTaskListItems", body)
+    assert ada.post(AGENT + "GetTaskListItems", json=body).status_code == 200
+
+
+def test_an_enum_number_is_allowed_by_the_document_and_taken_by_the_server(ada: httpx.Client) -> None:
+    body = {"AppointmentIds": [], "UpdateMode": 1}
+    assert document_allows(ada, AGENT + "SetSeenMany", body)
+    assert ada.post(AGENT + "SetSeenMany", json=body).status_code == 204
+
+
+def test_a_number_the_enum_does_not_define_is_refused_by_the_document_and_the_server(ada: httpx.Client) -> None:
+    body = {"AppointmentIds": [], "UpdateMode": 17}
+    assert not document_allows(ada, AGENT + "SetSeenMany", body)
+    assert_error(ada.post(AGENT + "SetSeenMany", json=body), 400, "ArgumentException")
+
+
+def test_a_number_where_a_list_of_ids_is_due_is_a_400(ada: httpx.Client) -> None:
+    assert_error(ada.post(AGENT + "GetPublishedAppointments", json={"AppointmentIds": 0}), 400, "ArgumentException")
+
+
+def test_a_number_for_the_body_of_a_people_list_is_a_400(ada: httpx.Client) -> None:
+    assert_error(ada.post("/api/v1/Agents/Person/GetPersonList", json=0), 400, "ArgumentException")
+
+
+
+def test_an_empty_date_where_null_is_allowed_reads_as_null_as_the_document_says(ada: httpx.Client) -> None:
+    body = {"StartTime": "", "EndTime": "", "Count": 5}
+    assert document_allows(ada, AGENT + "GetMyDiary", body)
+    empty = ada.post(AGENT + "GetMyDiary", json=body)
+    assert empty.status_code == 200, empty.text
+    assert empty.json() == ada.post(AGENT + "GetMyDiary", json={"StartTime": None, "EndTime": None, "Count": 5}).json()
+
+
+def test_an_empty_date_that_must_be_given_is_refused_by_the_document_and_the_server(ada: httpx.Client) -> None:
+    body = {"AppointmentId": 1, "NewStartTime": ""}
+    assert not document_allows(ada, AGENT + "Move", body)
+    assert_error(ada.post(AGENT + "Move", json=body), 400, "ArgumentException")
+
+
+def test_a_json_null_for_the_body_of_a_login_with_basic_credentials_is_a_400(ada: httpx.Client) -> None:
+    r = ada.post("/api/v1/Sodiary/Login", content=b"null", headers={"Content-Type": "application/json"})
+    assert_error(r, 400, "ArgumentException")
+
+
+def test_a_blank_date_is_refused_by_the_document_and_the_server(ada: httpx.Client) -> None:
+    body = {"StartTime": "", "EndTime": "\r"}
+    assert not document_allows(ada, AGENT + "GetMySyncAppointments", body)
+    assert_error(ada.post(AGENT + "GetMySyncAppointments", json=body), 400, "ArgumentException")
