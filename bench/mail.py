@@ -64,10 +64,35 @@ class Run:
     queued: int  # outbox rows written
     drained: int = 0  # mails the sink received after the load stopped
     drain_seconds: float = 0.0
+    load_cpu: float = 0.0  # the server's processes' CPU seconds (user + system) during the measured run
+    drain_cpu: float = 0.0  # and during the drain
 
     @property
     def delivery_rate(self) -> float:
         return self.drained / self.drain_seconds if self.drain_seconds > 0 else 0.0
+
+    @property
+    def cpu_per_request_us(self) -> float:
+        """Server CPU per 2xx of the measured run (for the e-mail twin: its answers and whatever delivery the
+        pacing let in meanwhile); unlike requests/s, it hardly moves with the machine's other load."""
+        return self.load_cpu / self.result.ok * 1e6 if self.result.ok else 0.0
+
+    @property
+    def cpu_per_mail_us(self) -> float:
+        return self.drain_cpu / self.drained * 1e6 if self.drained else 0.0
+
+
+def server_cpu(server: accept.Server) -> float:
+    """utime + stime of the server and its worker processes so far, in seconds."""
+    assert server.process is not None
+    ticks = 0
+    for pid in accept.process_tree(server.process.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def ratio(pairs: list[tuple[float, float]]) -> float | None:
@@ -109,16 +134,20 @@ def measure(workdir: Path, path: str, opts: Options, workers: int, sink: Sink, d
             accept.send_one(url, headers, first_id + k)
         warmup = accept.run_wrk(url, script(accept.LOGINS, f"{server.name}-warmup"), opts.warmup, opts)
         start = accept.LOGINS + warmup.requests + opts.connections
+        cpu = server_cpu(server)
         result = accept.run_wrk(url, script(start, f"{server.name}-run"), opts.duration, opts)
+        load_cpu = server_cpu(server) - cpu
+        drain_cpu = 0.0
         if path == WITH_EMAIL:
-            before, began = sink.received(), time.monotonic()
+            before, began, cpu = sink.received(), time.monotonic(), server_cpu(server)
             while _counts(db_path, first_id, opts.invitations)[2] and time.monotonic() - began < drain_limit:
                 time.sleep(0.05)
             drained, drain_seconds = sink.received() - before, time.monotonic() - began
+            drain_cpu = server_cpu(server) - cpu
     finally:
         server.stop()
     accepted, queued, _ = _counts(db_path, first_id, opts.invitations)
-    return Run(path, result, accepted, queued, drained, drain_seconds)
+    return Run(path, result, accepted, queued, drained, drain_seconds, load_cpu, drain_cpu)
 
 
 def rounds(scratch: Path, opts: Options, workers: int, count: int) -> list[tuple[Run, Run]]:
@@ -139,15 +168,17 @@ def rounds(scratch: Path, opts: Options, workers: int, count: int) -> list[tuple
 
 def report(done: list[tuple[Run, Run]]) -> list[str]:
     lines = [f"{'':<28} {'round':>5} {'requests/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'2xx':>9} {'answered':>9} "
-             f"{'outbox':>7}"]
+             f"{'outbox':>7} {'CPU µs/2xx':>10}"]
     for n, pair in enumerate(done, 1):
         for run in pair:
             r = run.result
             lines.append(f"{run.path.rsplit('/', 1)[1]:<28} {n:>5} {r.rps:>10.1f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} "
-                         f"{r.ok:>9} {run.accepted:>9} {run.queued:>7}")
-    for n, (_, email) in enumerate(done, 1):
+                         f"{r.ok:>9} {run.accepted:>9} {run.queued:>7} {run.cpu_per_request_us:>10.0f}")
+    for n, (plain, email) in enumerate(done, 1):
+        cpu = email.cpu_per_request_us / plain.cpu_per_request_us if plain.cpu_per_request_us else 0.0
         lines.append(f"round {n}: after the load, {email.drained} mails delivered in {email.drain_seconds:.1f} s = "
-                     f"{email.delivery_rate:.0f} mails/s into the local SMTP sink")
+                     f"{email.delivery_rate:.0f} mails/s into the local SMTP sink, {email.cpu_per_mail_us:.0f} µs "
+                     f"of server CPU per mail; CPU per 2xx e-mail/plain {cpu:.2f}")
     figure = ratio([(email.result.rps, plain.result.rps) for plain, email in done])
     text = "n/a" if figure is None else f"{figure:.2f}"
     rates = [email.delivery_rate for _, email in done if email.drain_seconds > 0]

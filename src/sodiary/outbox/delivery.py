@@ -30,7 +30,7 @@ from ..store import outbox as store
 from ..store.database import Database
 from . import pacing, signal
 from .mail import SMTP_POLICY, Renderer, decode
-from .transport import DeliveryError, Transport, transport_for
+from .transport import DeliveryError, Sender, Transport, transport_for
 
 log = logging.getLogger("sodiary.outbox")
 
@@ -119,8 +119,10 @@ class DeliveryWorker:
         if not claimed and not refused:
             return 0
         outcomes = list(refused)
-        for m in claimed:
-            outcomes.append(await self._deliver(m))
+        if claimed:
+            async with self.transport.session() as session:  # one SMTP connection for the batch
+                for m in claimed:
+                    outcomes.append(await self._deliver(session, m))
         await self.db.transaction(partial(self._record, outcomes))
         for o in outcomes:
             metrics.outbox_delivered("mail", "sent" if o.sent else "failed" if o.permanent else "retry")
@@ -133,7 +135,7 @@ class DeliveryWorker:
     def _record(self, outcomes: list[store.Outcome], conn: Connection) -> None:
         store.record(conn, self.name, outcomes, utc_now(), self.policy.max_attempts)
 
-    async def _deliver(self, message: store.Message) -> store.Outcome:
+    async def _deliver(self, session: Sender, message: store.Message) -> store.Outcome:
         try:
             payload = decode(message.payload)
             rendered = self.renderer.render(payload, message.message_key, message.created)
@@ -141,8 +143,8 @@ class DeliveryWorker:
         except Exception as exc:  # a payload that cannot become a mail will never become one
             return store.Outcome(message.message_id, False, f"cannot render: {exc}"[:2000], permanent=True)
         try:
-            await self.transport.send(self.renderer.mail_from, [payload.to.email], data,
-                                      f"{message.message_id:08d}-{message.message_key}")
+            await session.send(self.renderer.mail_from, [payload.to.email], data,
+                               f"{message.message_id:08d}-{message.message_key}")
         except DeliveryError as exc:
             log.warning("outbox message %s to %s: %s", message.message_id, message.destination, exc)
             retry_at = utc_now() + backoff(message.attempts + 1, self.policy.retry_seconds)

@@ -7,8 +7,10 @@ refused connections, timeouts and dropped connections are temporary.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -18,13 +20,20 @@ import aiosmtplib
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    def __init__(self, message: str, *, permanent: bool, closed: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.closed = closed  # the SMTP connection was closed under the message
+
+
+class Sender(Protocol):
+    async def send(self, sender: str, recipients: list[str], message: bytes, name: str) -> None: ...
 
 
 class Transport(Protocol):
-    async def send(self, sender: str, recipients: list[str], message: bytes, name: str) -> None: ...
+    def session(self) -> contextlib.AbstractAsyncContextManager[Sender]:
+        """Where one batch of messages is sent, one after another (one SMTP connection for the batch)."""
+        ...
 
     def describe(self) -> str: ...
 
@@ -55,22 +64,92 @@ class SmtpTransport:
         scheme = "smtps" if self.use_tls else "smtp+starttls" if self.start_tls else "smtp"
         return f"{scheme}://{self.hostname}:{self.port}"
 
-    async def send(self, sender: str, recipients: list[str], message: bytes, name: str) -> None:
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[Sender]:
+        session = SmtpSession(self)
         try:
-            errors, _reply = await aiosmtplib.send(
-                message, sender=sender, recipients=recipients, hostname=self.hostname, port=self.port,
-                use_tls=self.use_tls, start_tls=self.start_tls, username=self.username, password=self.password,
-                timeout=self.timeout)
+            yield session
+        finally:
+            await session.close()
+
+
+class SmtpSession:
+    """One SMTP connection for several messages (RFC 5321 lets a client send one transaction after another),
+    opened at the first message and again after the server dropped it. Each message's outcome is its own: a
+    refusal (RSET, and the connection goes on), a connection lost (that message is retried later, the next one
+    opens a new connection). A server that cannot be reached fails the rest of the batch without a new try each."""
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self.transport = transport
+        self._client: aiosmtplib.SMTP | None = None
+        self._unreachable: DeliveryError | None = None
+
+    async def send(self, sender: str, recipients: list[str], message: bytes, name: str) -> None:
+        reused = self._client is not None and self._client.is_connected
+        try:
+            await self._attempt(sender, recipients, message)
+        except DeliveryError as exc:
+            if not (reused and exc.closed):
+                raise
+            # A connection that carried earlier messages was closed under this one (an idle timeout, a server's
+            # limit of messages per connection): once more on a new one before it counts as a failure.
+            await self._attempt(sender, recipients, message)
+
+    async def _attempt(self, sender: str, recipients: list[str], message: bytes) -> None:
+        client = await self._connected()
+        try:
+            errors, _reply = await client.sendmail(sender, recipients, message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [e.code for e in exc.recipients]
             raise DeliveryError(_text(exc), permanent=all(c >= 500 for c in codes)) from None
         except aiosmtplib.SMTPResponseException as exc:
-            raise DeliveryError(_text(exc), permanent=exc.code >= 500) from None
+            closed = exc.code == 421 or not client.is_connected  # 421: the server is closing the connection
+            if closed:
+                await self._drop()
+            raise DeliveryError(_text(exc), permanent=exc.code >= 500, closed=closed) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise DeliveryError(_text(exc), permanent=False) from None
+            await self._drop()
+            closed = isinstance(exc, ConnectionError)  # SMTPServerDisconnected is one; a timeout is not
+            raise DeliveryError(_text(exc), permanent=False, closed=closed) from None
+        except ValueError as exc:  # an address SMTP cannot carry (aiosmtplib checks before sending anything)
+            raise DeliveryError(_text(exc), permanent=True) from None
         if errors:  # some recipients refused: there is one per message, so this is theirs
             code, text = next(iter(errors.values()))
             raise DeliveryError(f"{code} {text}", permanent=code >= 500)
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self._unreachable is not None:
+            raise self._unreachable
+        if self._client is not None and self._client.is_connected:
+            return self._client
+        t = self.transport
+        client = aiosmtplib.SMTP(hostname=t.hostname, port=t.port, use_tls=t.use_tls, start_tls=t.start_tls,
+                                 username=t.username, password=t.password, timeout=t.timeout)
+        try:
+            await client.connect()
+        except aiosmtplib.SMTPResponseException as exc:  # a refused greeting, STARTTLS or login
+            self._unreachable = DeliveryError(_text(exc), permanent=exc.code >= 500)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            self._unreachable = DeliveryError(_text(exc), permanent=False)
+        if self._unreachable is not None:
+            client.close()
+            raise self._unreachable
+        self._client = client
+        return client
+
+    async def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None or not client.is_connected:
+            return
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            client.close()
 
 
 def _text(exc: BaseException) -> str:
@@ -85,6 +164,10 @@ class DirectoryTransport:
 
     def describe(self) -> str:
         return f"files in {self.directory}"
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[Sender]:
+        yield self
 
     async def send(self, sender: str, recipients: list[str], message: bytes, name: str) -> None:
         try:  # on a thread: the fsync must not hold up the requests on the event loop

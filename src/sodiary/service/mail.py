@@ -898,6 +898,9 @@ class _ReplySnapshot(msgspec.Struct, frozen=True):
     row: list[Any]
 
 
+_REPLY_SNAPSHOT = msgspec.json.Decoder(_ReplySnapshot)
+
+
 def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions) -> int:
     """The organiser's METHOD:REPLY for one answered participant row: one outbox row, written by one
     statement that copies the booking's snapshot (store/mail.py queue_reply); the mail is composed from it
@@ -919,20 +922,23 @@ def complete_replies(conn: Connection, messages: Sequence[outbox.Message]
     organiser or answerer without a valid address, as SuperOffice sends no confirmation then)."""
     ready: list[outbox.Message] = []
     refused: list[outbox.Outcome] = []
+    completed: list[outbox.Completed] = []
+    people = mail_store.People()  # a batch's confirmations mostly share their organiser and answerer
     for message in messages:
         if message.kind != "mail" or not message.payload.startswith(mail_store.REPLY_SNAPSHOT):
             ready.append(message)
             continue
-        snapshot = msgspec.json.decode(message.payload, type=_ReplySnapshot)
+        snapshot = _REPLY_SNAPSHOT.decode(message.payload)
         o = snapshot.reply_snapshot
-        payload = _reply_payload(conn, mail_store.snapshot_context(conn, snapshot.row), o)
+        payload = _reply_payload(conn, mail_store.snapshot_context(conn, snapshot.row, people), o)
         if payload is None:
             refused.append(outbox.Outcome(message.message_id, False, "not sent: the organiser or the answerer has "
                                           "no valid e-mail address", permanent=True))
             continue
         text, summary = encode(payload), _summary(payload)
-        outbox.set_payload(conn, message.message_id, text, summary, payload.to.email)
+        completed.append(outbox.Completed(message.message_id, text, summary, payload.to.email))
         ready.append(replace(message, payload=text, summary=summary, destination=payload.to.email))
+    outbox.set_payloads(conn, completed)
     return ready, refused
 
 
@@ -944,7 +950,7 @@ def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOp
     organizer = Party(name=organizer_name, email=found.organizer_email)
     me = Party(name=" ".join(p for p in (found.answerer_first, found.answerer_last) if p) or found.answerer_email,
                email=found.answerer_email)
-    invitation = found.invitation or outbox.get_invitation(conn, o.mother_id)
+    invitation = found.invitation or outbox.find_invitation(conn, o.mother_id)
     original = found.original_start or found.start
     if (invitation is None or invitation.series) and found.recurrence_rule_id:
         # The event of the series mailed as one that holds this occurrence (with its shift), if any.

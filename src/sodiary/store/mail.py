@@ -4,7 +4,7 @@ the mother rows of a series, who is flagged for mail, e-mail-only participants a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -188,7 +188,15 @@ _ANSWERER = DriverStatement(
     select(_ap.c.firstname, _ap.c.lastname, _ap.c.email).where(_ap.c.person_id == bindparam("person", type_=Integer)))
 
 
-def snapshot_context(conn: Connection, row: list[Any]) -> ReplyContext:
+@dataclass(slots=True)
+class People:
+    """The organisers and answerers one unit of work has read, by id (they do not change within it)."""
+
+    organizers: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    answerers: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+
+
+def snapshot_context(conn: Connection, row: list[Any], people: People | None = None) -> ReplyContext:
     """A snapshot's array (as the database encoded it: SQLite's or PostgreSQL's JSON) as a ReplyContext, with
     the organiser and the answerer as they are now."""
     (title, location, description, agenda, start, end, is_allday, original, rule, organizer, answerer,
@@ -196,8 +204,14 @@ def snapshot_context(conn: Connection, row: list[Any]) -> ReplyContext:
     minutes = int(shift[0] or 0) if shift else 0
     found = None if invitation_id is None else Invitation(int(invitation_id), str(uid), int(sequence),
                                                           _datetime(dtstamp), bool(series), minutes)
-    who = _PEOPLE.first(conn, {"organizer": organizer or 0}) or ("", "", "", "", "")
-    me = _ANSWERER.first(conn, {"person": answerer or 0}) or ("", "", "")
+    people = people or People()
+    organizer, answerer = organizer or 0, answerer or 0
+    who = people.organizers.get(organizer)
+    if who is None:
+        who = people.organizers[organizer] = _PEOPLE.first(conn, {"organizer": organizer}) or ("", "", "", "", "")
+    me = people.answerers.get(answerer)
+    if me is None:
+        me = people.answerers[answerer] = _ANSWERER.first(conn, {"person": answerer}) or ("", "", "")
     return ReplyContext(title or "", location or "", description or "", agenda or "", _datetime(start), _datetime(end),
                         bool(is_allday), _datetime(original) if original else None, int(rule or 0), who[0], who[1],
                         who[2], who[3], who[4], me[0] or "", me[1] or "", me[2] or "", found)

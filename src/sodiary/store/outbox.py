@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
@@ -146,10 +146,24 @@ def record(conn: Connection, worker: str, outcomes: Iterable[Outcome], now: date
             attempts=_o.attempts + 1, claimed_until=None, claimed_by="", **values))
 
 
-def set_payload(conn: Connection, message_id: int, payload: str, summary: str, destination: str) -> None:
-    """A message completed at its first claim (a confirmation's snapshot composed into its mail)."""
-    conn.execute(update(outbox_message).where(_o.message_id == message_id).values(
-        payload=payload, summary=summary[:300], destination=destination[:1000]))
+@dataclass(frozen=True, slots=True)
+class Completed:
+    message_id: int
+    payload: str
+    summary: str
+    destination: str
+
+
+# On the driver, one execution for a claim's batch: composing confirmations runs inside the claim's unit of work.
+_set_payload = DriverStatement(update(outbox_message).where(_o.message_id == bindparam("id")).values(
+    payload=bindparam("new_payload"), summary=bindparam("new_summary"), destination=bindparam("new_destination")))
+
+
+def set_payloads(conn: Connection, completed: Sequence[Completed]) -> None:
+    """Messages completed at their first claim (confirmations' snapshots composed into their mails)."""
+    if completed:
+        _set_payload.run(conn, [dict(id=c.message_id, new_payload=c.payload, new_summary=c.summary[:300],
+                                     new_destination=c.destination[:1000]) for c in completed])
 
 
 def listing(conn: Connection, status: str | None = None, limit: int = 100) -> list[Message]:
@@ -225,6 +239,15 @@ def invitation_of(row: Any) -> Invitation:
 
 def get_invitation(conn: Connection, mother_id: int) -> Invitation | None:
     row = conn.execute(select(*INVITATION_COLUMNS).where(_i.appointment_id == mother_id)).first()
+    return None if row is None else invitation_of(row)
+
+
+_get_invitation = DriverStatement(select(*INVITATION_COLUMNS).where(_i.appointment_id == bindparam("mother_id")))
+
+
+def find_invitation(conn: Connection, mother_id: int) -> Invitation | None:
+    """get_invitation on the driver, for the delivery worker's claim (one per confirmation it composes)."""
+    row = _get_invitation.first(conn, {"mother_id": mother_id})
     return None if row is None else invitation_of(row)
 
 
