@@ -73,3 +73,17 @@ def test_a_blank_date_is_refused_by_the_document_and_the_server(ada: httpx.Clien
     body = {"StartTime": "", "EndTime": "\r"}
     assert not document_allows(ada, AGENT + "GetMySyncAppointments", body)
     assert_error(ada.post(AGENT + "GetMySyncAppointments", json=body), 400, "ArgumentException")
+
+
+def test_field_properties_three_levels_deep_are_allowed_by_the_document_and_taken_by_the_server(
+    ada: httpx.Client,
+) -> None:
+    body = {"AppointmentEntity": {"VisibleFor": [{"FieldProperties": {"Mask": {"FieldRight": {"Mask": 1}}}}]}}
+    assert document_allows(ada, AGENT + "ValidateAppointmentEntity", body)
+    assert ada.post(AGENT + "ValidateAppointmentEntity", json=body).status_code == 200
+
+
+def test_field_properties_nested_deeper_than_the_document_says_are_refused_by_both(ada: httpx.Client) -> None:
+    body = {"AppointmentEntity": {"VisibleFor": [{"FieldProperties": {"": {"": {"": {}}}}}]}}
+    assert not document_allows(ada, AGENT + "ValidateAppointmentEntity", body)
+    assert_error(ada.post(AGENT + "ValidateAppointmentEntity", json=body), 400, "ArgumentException")

@@ -89,6 +89,35 @@ def _list(item: Normaliser) -> Normaliser:
     return normalise
 
 
+# A free-form member (ExtraFields, FieldProperties, an `Any`) holds what SuperOffice's carriers put there:
+# text, a list, or an object of them, at most three levels (FieldProperties: name -> FieldRight -> Mask). The
+# document's JsonValue describes exactly that (wire/openapi.py), and the binder keeps to it: deeper is a 400.
+JSON_VALUE_CONTAINERS = 2
+
+
+class NestedTooDeep(Exception):
+    pass
+
+
+def _containers(value: Any, limit: int) -> bool:
+    """Whether `value` nests more than `limit` lists/objects inside one another."""
+    if type(value) is dict:
+        children: Any = value.values()
+    elif type(value) is list:
+        children = value
+    else:
+        return False
+    if limit == 0:
+        return True
+    return any(_containers(child, limit - 1) for child in children)
+
+
+def _json_value(value: Any) -> Any:
+    if _containers(value, JSON_VALUE_CONTAINERS):
+        raise NestedTooDeep
+    return value
+
+
 def _struct(info: mi.StructType) -> Normaliser:
     fields: dict[str, tuple[str, Normaliser]] = {}
 
@@ -133,6 +162,8 @@ def _for(t: mi.Type) -> Normaliser:
     if isinstance(t, mi.DictType):
         value_norm = _for(t.value_type)
         return lambda v: {k: value_norm(x) for k, x in v.items()} if isinstance(v, dict) else v
+    if isinstance(t, mi.AnyType):
+        return _json_value
     return _identity
 
 
@@ -187,5 +218,8 @@ def bind(data: Any, tp: type[T]) -> T:
     except ListTooLong as exc:
         raise ApiError(400, "ArgumentException", "list_too_long", type=name, count=exc.count,
                        limit=MAX_LIST_ITEMS) from None
+    except NestedTooDeep:
+        raise ApiError(400, "ArgumentException", "body_invalid", type=name,
+                       detail="a free-form member nests lists or objects deeper than three levels") from None
     except msgspec.ValidationError as exc:
         raise ApiError(400, "ArgumentException", "body_invalid", type=name, detail=str(exc)) from None
