@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -110,7 +111,7 @@ class Run:
 
 
 def run_once(build: Build, template: Path, first_id: int, workdir: Path, opts: Options, workers: int,
-             round_number: int) -> Run:
+             round_number: int, logins: int | None = None, perf: Path | None = None) -> Run:
     db_path = workdir / f"{build.label}.db"
     shutil.copyfile(template, db_path)
     port = free_port()
@@ -120,16 +121,27 @@ def run_once(build: Build, template: Path, first_id: int, workdir: Path, opts: O
            "--workers", str(workers)]
     server = Server(build.label, cmd, env, workdir / f"{build.label}.log", port)
     cpu: dict[str, float] = {}
+    recorder: list[subprocess.Popen[bytes]] = []
 
     def on_run(moment: str) -> None:
         assert server.process is not None
         cpu[moment] = cpu_seconds(server.process.pid)
+        if perf is not None and moment == "before":
+            # Which libraries the server's CPU went to (`perf report --sort dso -i FILE`): the interpreter,
+            # SQLite, the kernel, msgspec, ... of the measured run only.
+            pids = ",".join(map(str, process_tree(server.process.pid)))
+            out = perf / f"perf-{build.label}-{round_number}.data"
+            recorder.append(subprocess.Popen(["perf", "record", "-F", "499", "-q", "-o", str(out), "-p", pids],
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if moment == "after" and recorder:
+            recorder[0].send_signal(signal.SIGINT)
+            recorder[0].wait()
 
     headers = dict(CLIENT_HEADERS, Authorization=basic_auth(INVITEE, PASSWORD))
     load = load_average()
     m = measure(build.label, server, first_id, workdir, headers, opts,
                 lambda: count_sodiary_accepted(db_path, first_id, opts.invitations),
-                logins=1 if workers == 1 else LOGINS, on_run=on_run)
+                logins=logins or (1 if workers == 1 else LOGINS), on_run=on_run)
     db_path.unlink()
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -142,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--duration", type=int, default=6)
+    p.add_argument("--logins", type=int,
+                   help=f"credentials the load uses (default: 1 with one worker, {LOGINS} with more)")
+    p.add_argument("--perf", type=Path, help="record each measured run with `perf record` into this directory")
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--invitations", type=int, default=200_000)
@@ -163,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 template, first_id = templates[build.label]
                 workdir = scratch / f"round{n}"
                 workdir.mkdir(exist_ok=True)
-                run = run_once(build, template, first_id, workdir, opts, args.workers, n)
+                run = run_once(build, template, first_id, workdir, opts, args.workers, n, args.logins, args.perf)
                 runs.append(run)
                 m = run.measurement
                 print(f"round {n} {build.label:<10} {m.result.rps:8.0f}/s  cpu {run.cpu_us:6.0f} us/request  "
