@@ -87,3 +87,54 @@ def test_field_properties_nested_deeper_than_the_document_says_are_refused_by_bo
     body = {"AppointmentEntity": {"VisibleFor": [{"FieldProperties": {"": {"": {"": {}}}}}]}}
     assert not document_allows(ada, AGENT + "ValidateAppointmentEntity", body)
     assert_error(ada.post(AGENT + "ValidateAppointmentEntity", json=body), 400, "ArgumentException")
+
+
+def test_an_object_where_a_list_of_participants_is_due_is_a_400(ada: httpx.Client) -> None:
+    body = {"AppointmentEntity": {"VisibleFor": {}}}
+    assert not document_allows(ada, AGENT + "ValidateAppointmentEntity", body)
+    assert_error(ada.post(AGENT + "ValidateAppointmentEntity", json=body), 400, "ArgumentException")
+
+
+def test_one_xml_element_where_a_list_is_due_is_still_a_list_of_one(ada: httpx.Client) -> None:
+    body = ("<GetPublishedAppointmentsRequest><AppointmentIds><int>1</int></AppointmentIds>"
+            "</GetPublishedAppointmentsRequest>")
+    response = ada.post(AGENT + "GetPublishedAppointments", content=body,
+                        headers={"Content-Type": "application/xml", "Accept": "application/json"})
+    assert response.status_code == 200
+
+
+def test_a_date_that_is_no_date_is_a_400_even_for_company_zero(ada: httpx.Client) -> None:
+    body = {"StartTime": None, "EndTime": "AAA", "Count": -1, "ContactId": 0}
+    assert_error(ada.post(AGENT + "GetContactAppointments", json=body), 400, "ArgumentException")
+
+
+def a_company(client: httpx.Client) -> str:
+    created = client.post("/api/v1/Contact", json={"Name": "Patch AS"})
+    assert created.status_code in (200, 201), created.text
+    return f"/api/v1/Contact/{created.json()['ContactId']}"
+
+
+def test_a_merge_patch_with_nul_in_a_member_the_entity_lacks_is_refused_by_both(ada: httpx.Client) -> None:
+    body = {"": {"": {"": "a\u0000b"}}}
+    assert not document_allows_patch(ada, "/api/v1/Contact/{id}", body)
+    assert_error(ada.patch(a_company(ada), json=body), 400, "ArgumentException")
+
+
+def test_a_merge_patch_nested_deeper_than_its_document_allows_is_a_400(ada: httpx.Client) -> None:
+    deep: Any = 1
+    for _ in range(9):
+        deep = [deep]
+    assert not document_allows_patch(ada, "/api/v1/Contact/{id}", {"Unknown": deep})
+    assert_error(ada.patch(a_company(ada), json={"Unknown": deep}), 400, "ArgumentException")
+
+
+def test_a_merge_patch_of_a_participant_list_is_allowed_by_the_document(ada: httpx.Client) -> None:
+    body = {"Participants": [{"Associate": {"AssociateId": 2, "FieldProperties": {"x": {"FieldRight": {"Mask": 1}}}}}]}
+    assert document_allows_patch(ada, "/api/v1/Appointment/{id}", body)
+
+
+def document_allows_patch(client: httpx.Client, path: str, body: Any) -> bool:
+    doc = client.get("/api/openapi.json").json()
+    schema = doc["paths"][path]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": doc["components"]})
+    return bool(validator.is_valid(body))

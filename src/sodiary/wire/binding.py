@@ -18,6 +18,7 @@ import msgspec
 from msgspec import inspect as mi
 
 from sodiary.wire.errors import ApiError
+from sodiary.wire.xml import Elements
 
 T = TypeVar("T")
 Normaliser = Callable[[Any], Any]
@@ -74,13 +75,13 @@ class ListTooLong(Exception):
 
 def _list(item: Normaliser) -> Normaliser:
     def normalise(value: Any) -> Any:
-        if isinstance(value, dict) and len(value) == 1:  # XML: <Ids><int>1</int><int>2</int></Ids>
+        if type(value) is Elements and len(value) == 1:  # XML: <Ids><int>1</int><int>2</int></Ids>
             (value,) = value.values()
         if value == "" or value is None:
             return [] if value == "" else value
         if not isinstance(value, list):
-            if not isinstance(value, str | dict):
-                return value  # a JSON number or boolean is no list: refused as such
+            if not (type(value) is str or type(value) is Elements):
+                return value  # a JSON number, boolean or object is no list: refused as such
             value = [value]  # one repeated form field or XML element
         if len(value) > MAX_LIST_ITEMS:
             raise ListTooLong(len(value))
@@ -93,27 +94,30 @@ def _list(item: Normaliser) -> Normaliser:
 # text, a list, or an object of them, at most three levels (FieldProperties: name -> FieldRight -> Mask). The
 # document's JsonValue describes exactly that (wire/openapi.py), and the binder keeps to it: deeper is a 400.
 JSON_VALUE_CONTAINERS = 2
+# A PATCH body's values are members of a whole entity (a participant's Associate's FieldProperties: six levels):
+# the document's PatchValue allows eight, wire/rest/patch.py refuses deeper.
+PATCH_VALUE_CONTAINERS = 8
 
 
 class NestedTooDeep(Exception):
     pass
 
 
-def _containers(value: Any, limit: int) -> bool:
+def nests_deeper(value: Any, limit: int) -> bool:
     """Whether `value` nests more than `limit` lists/objects inside one another."""
-    if type(value) is dict:
+    if isinstance(value, dict):
         children: Any = value.values()
-    elif type(value) is list:
+    elif isinstance(value, list):
         children = value
     else:
         return False
     if limit == 0:
         return True
-    return any(_containers(child, limit - 1) for child in children)
+    return any(nests_deeper(child, limit - 1) for child in children)
 
 
 def _json_value(value: Any) -> Any:
-    if _containers(value, JSON_VALUE_CONTAINERS):
+    if nests_deeper(value, JSON_VALUE_CONTAINERS):
         raise NestedTooDeep
     return value
 

@@ -29,8 +29,9 @@ from sodiary.wire.agent import webhooks as agent_webhooks
 from sodiary.wire.agent.methods import ALL_METHODS, NEEDS_MODULE, not_implemented_key
 from sodiary.wire.agent.table import agent_methods, agents
 from sodiary.wire.auth.sessions import OPERATIONS as SESSION_OPERATIONS
-from sodiary.wire.binding import ENUM_NUMBERS
+from sodiary.wire.binding import ENUM_NUMBERS, PATCH_VALUE_CONTAINERS
 from sodiary.wire.carriers.entity import DATE_PATTERN
+from sodiary.wire.decoding import JSON_PATCH_TYPE
 from sodiary.wire.decoding import SUPPORTED as REQUEST_TYPES
 from sodiary.wire.endpoint import AgentMethod
 from sodiary.wire.errors import ErrorBody
@@ -244,6 +245,32 @@ JSON_VALUE: dict[str, Any] = {
               {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _NESTED}],
 }
 _JSON_VALUE_REF = {"$ref": REF.format(name="JsonValue")}
+
+
+def _patch_values() -> dict[str, Any]:
+    """PatchValue: any NUL-free JSON value nested up to PATCH_VALUE_CONTAINERS lists/objects — a member of a
+    whole entity, which a PATCH may set (wire/rest/patch.py refuses deeper). A chain of components, not a
+    recursive one: schemathesis cannot generate from recursive references."""
+    names = ["PatchValue", *(f"PatchValue{n}" for n in range(PATCH_VALUE_CONTAINERS - 1, 0, -1))]
+    out: dict[str, Any] = {}
+    for name, inner in zip(names, [*names[1:], None], strict=True):
+        below = {"$ref": REF.format(name=inner)} if inner else _SCALAR
+        out[name] = {"anyOf": [_SCALAR, {"type": "array", "items": below},
+                               {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": below}]}
+    out["PatchValue"]["description"] = (f"Any JSON value without U+0000, nested at most {PATCH_VALUE_CONTAINERS} "
+                                        "levels: what a member of an entity holds")
+    return out
+
+
+def _as_patch_values(node: Any) -> Any:
+    """`node` with every JsonValue reference made a PatchValue one (a PATCH body's values)."""
+    if isinstance(node, list):
+        return [_as_patch_values(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node == _JSON_VALUE_REF:
+        return {"$ref": REF.format(name="PatchValue")}
+    return {key: _as_patch_values(value) for key, value in node.items()}
 _TEXT_KEYS = ("pattern", "enum", "const", "format")
 
 
@@ -465,7 +492,10 @@ def document(methods: dict[str, AgentMethod] | None = None,
         paths.setdefault(op.path, {})[op.method.lower()] = _rest_operation(op, schemas, pending)
     schemas.resolve()
     error_body = schemas.components.get("ErrorBody")  # errors may quote what was sent, NUL included
-    schemas.components.update(_with_numbers(_without_nul(schemas.components)), JsonValue=JSON_VALUE)
+    schemas.components.update(_with_numbers(_without_nul(schemas.components)), JsonValue=JSON_VALUE,
+                              **_patch_values())
+    if "PatchOperation" in schemas.components:  # its `value` is Any with a default: no `{}` to rewrite
+        schemas.components["PatchOperation"]["properties"]["value"] = {"$ref": REF.format(name="PatchValue")}
     _enums_with_numbers(schemas.components)
     if error_body is not None:
         schemas.components["ErrorBody"] = error_body
@@ -478,6 +508,8 @@ def document(methods: dict[str, AgentMethod] | None = None,
         media, kind = rest_[0], (rest_[1] if len(rest_) > 1 else "")
         if kind in ("agent-body", "body"):
             schema = _with_numbers(_without_nul(schema))
+        if kind == "body" and JSON_PATCH_TYPE in media:
+            schema = _as_patch_values(schema)
         if kind == "agent-body":
             schema = _agent_body(target, schema, schemas.components)
         elif kind == "selectable":

@@ -20,7 +20,7 @@ def _value(el: Element) -> Any:
     children = list(el)
     if not children:
         return el.text or ""
-    out: dict[str, Any] = {}
+    out = Elements()
     for child in children:
         name = _local(child.tag)
         value = _value(child)
@@ -33,6 +33,10 @@ def _value(el: Element) -> Any:
         else:
             out[name] = value
     return out
+
+
+class Elements(dict[str, Any]):
+    """An element's children by name: what the binder may read as a list of one (a JSON object never is)."""
 
 
 class _Repeated(list[Any]):

@@ -70,10 +70,12 @@ async def person_diary(call: Call, req: c.PersonDiaryRequest) -> Appointments:
 
 
 def _about(member: str, build: Callable[[Call, Any], ListQuery]) -> Callable[[Call, Any], Awaitable[Appointments]]:
-    """A person's or a company's list: nothing when the request's `member` id is 0 or less."""
+    """A person's or a company's list: nothing when the request's `member` id is 0 or less — after the rest of
+    the request (its window, its type) was read, so that a date that is no date is a 400 whatever the id."""
 
     async def handler(call: Call, req: Any) -> Appointments:
-        return [] if getattr(req, member) <= 0 else await _answer(call, build(call, req))
+        query = build(call, req)
+        return [] if getattr(req, member) <= 0 else await _answer(call, query)
 
     return handler
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from sodiary.wire.binding import PATCH_VALUE_CONTAINERS, has_nul, nests_deeper
 from sodiary.wire.decoding import (
     JSON_PATCH_TYPE,
     JSON_TYPES,
@@ -136,11 +137,20 @@ def read_patch(content_type: str | None, body: bytes) -> Patch:
     data = decode_body(json_type, body)
     if data is None:
         raise ApiError(400, "ArgumentException", "body_required", type="JSON Patch or JSON Merge Patch")
+    # What the document's PatchValue forbids is refused here, whether or not the member it is in exists:
+    # a U+0000 anywhere (no database text holds one), values nested deeper than it allows.
+    if has_nul(data):
+        raise ApiError(400, "ArgumentException", "body_invalid", type="patch",
+                       detail="text may not contain NUL (U+0000)")
     if media == JSON_PATCH_TYPE or (media != MERGE_PATCH_TYPE and isinstance(data, list)):
-        return Patch(True, data)
-    if not isinstance(data, dict):
+        values = [op.get("value") for op in data if isinstance(op, dict)] if isinstance(data, list) else [data]
+    elif isinstance(data, dict):
+        values = list(data.values())
+    else:
         raise _bad("a merge patch is a JSON object")
-    return Patch(False, data)
+    if any(nests_deeper(value, PATCH_VALUE_CONTAINERS) for value in values):
+        raise _bad(f"a value nests lists or objects deeper than {PATCH_VALUE_CONTAINERS} levels")
+    return Patch(isinstance(data, list) or media == JSON_PATCH_TYPE, data)
 
 
 def apply_patch(document: dict[str, Any], content_type: str | None, body: bytes) -> Any:
