@@ -62,6 +62,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._cpu = 0.0  # this thread's CPU in the current step's own work (claim, rendering, record), for pacing
+        self._last_cpu = pacing.FIRST_STEP_CPU  # the last step's, which the rest before the next one is made of
 
     def start(self) -> None:
         signal.listen(self._wake)
@@ -95,9 +96,14 @@ class DeliveryWorker:
                 delivered = 0
             if delivered:
                 # There may be more due right away; the API comes first (pacing.py).
+                self._last_cpu = self._cpu
                 await pacing.rest(self._cpu)
                 continue
             await self._sleep()
+            # Mail came (or came due) while the API may be busy: it waits as after a step, so a burst of requests
+            # that queues mail is not slowed by its rendering at once (under a load that never pauses, one batch
+            # per rest; with an idle API this costs QUIET_SECONDS).
+            await pacing.rest(self._last_cpu)
 
     async def _sleep(self) -> None:
         timeout = self.policy.poll_seconds

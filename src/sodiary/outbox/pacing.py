@@ -19,6 +19,7 @@ import time
 
 QUIET_SECONDS = 0.005  # no request for this long: the API is idle, delivery goes on at full pace
 FLOOR_SHARE = 0.05  # delivery's most while requests never pause
+FIRST_STEP_CPU = 0.1  # a step's CPU before one was measured (a batch of confirmations renders in ~0.2 s here)
 
 
 class Traffic:
