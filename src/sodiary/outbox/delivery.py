@@ -61,6 +61,8 @@ class DeliveryWorker:
         self.name = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._cpu = 0.0  # this thread's CPU in the current step's own work (claim, rendering, record), for pacing
+        self._last_cpu = pacing.FIRST_STEP_CPU  # the last step's, which the rest before the next one is made of
 
     def start(self) -> None:
         signal.listen(self._wake)
@@ -84,7 +86,7 @@ class DeliveryWorker:
 
     async def _run(self) -> None:
         while True:
-            used = pacing.cpu()
+            self._cpu = 0.0
             try:
                 delivered = await self.deliver_due()
             except asyncio.CancelledError:
@@ -94,9 +96,14 @@ class DeliveryWorker:
                 delivered = 0
             if delivered:
                 # There may be more due right away; the API comes first (pacing.py).
-                await pacing.rest(pacing.cpu() - used)
+                self._last_cpu = self._cpu
+                await pacing.rest(self._cpu)
                 continue
             await self._sleep()
+            # Mail came (or came due) while the API may be busy: it waits as after a step, so a burst of requests
+            # that queues mail is not slowed by its rendering at once (under a load that never pauses, one batch
+            # per rest; with an idle API this costs QUIET_SECONDS).
+            await pacing.rest(self._last_cpu)
 
     async def _sleep(self) -> None:
         timeout = self.policy.poll_seconds
@@ -130,18 +137,27 @@ class DeliveryWorker:
 
     def _claim(self, lease: timedelta, conn: Connection) -> tuple[list[store.Message], list[store.Outcome]]:
         """Lease the due messages; a confirmation still holding its snapshot is composed now (service/mail.py)."""
-        return complete_replies(conn, store.claim(conn, self.name, utc_now(), lease, self.policy.batch))
+        began = pacing.cpu()
+        try:
+            return complete_replies(conn, store.claim(conn, self.name, utc_now(), lease, self.policy.batch))
+        finally:
+            self._cpu += pacing.cpu() - began
 
     def _record(self, outcomes: list[store.Outcome], conn: Connection) -> None:
+        began = pacing.cpu()
         store.record(conn, self.name, outcomes, utc_now(), self.policy.max_attempts)
+        self._cpu += pacing.cpu() - began
 
     async def _deliver(self, session: Sender, message: store.Message) -> store.Outcome:
+        began = pacing.cpu()
         try:
             payload = decode(message.payload)
             rendered = self.renderer.render(payload, message.message_key, message.created)
             data = rendered.as_bytes(policy=SMTP_POLICY)
         except Exception as exc:  # a payload that cannot become a mail will never become one
             return store.Outcome(message.message_id, False, f"cannot render: {exc}"[:2000], permanent=True)
+        finally:
+            self._cpu += pacing.cpu() - began
         try:
             await session.send(self.renderer.mail_from, [payload.to.email], data,
                                f"{message.message_id:08d}-{message.message_key}")

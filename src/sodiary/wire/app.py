@@ -16,6 +16,7 @@ from starlette.types import Message, Receive, Scope, Send
 from sodiary import metrics
 from sodiary.config import Settings
 from sodiary.outbox.delivery import worker_for
+from sodiary.outbox.pacing import TRAFFIC
 from sodiary.outbox.webhook import worker_for as webhook_worker
 from sodiary.service.webhooks import Policy as WebhookPolicy
 from sodiary.store import group_commit
@@ -78,12 +79,16 @@ class AgentDispatch:
         exchange = Exchange(request_id(scope["headers"]))
         scope[SCOPE_KEY] = exchange
         agent_call = route.lower().startswith(self._prefix)
+        # Delivery of mail and webhooks waits while requests come (outbox/pacing.py): the API comes first.
+        TRAFFIC.arrived += 1
+        TRAFFIC.in_flight += 1
         try:
             if agent_call:
                 await self._agent_call(scope, receive, send, route[len(AGENTS_PREFIX):], exchange)
             else:
                 await self.app(scope, receive, _marking(send, exchange))
         finally:
+            TRAFFIC.in_flight -= 1
             seconds = perf_counter() - began
             status = exchange.status
             if self._metrics:
