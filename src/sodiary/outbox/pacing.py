@@ -42,15 +42,16 @@ def cpu() -> float:
     return time.thread_time()
 
 
-async def rest(step_cpu: float, floor: float = FLOOR_SHARE, traffic: Traffic = TRAFFIC) -> None:
+async def rest(step_cpu: float, floor: float = FLOOR_SHARE, traffic: Traffic = TRAFFIC,
+               quiet: float = QUIET_SECONDS) -> None:
     """Rest after a step that used `step_cpu` seconds of this thread's CPU: until the API has been quiet for
-    QUIET_SECONDS, at most step_cpu · (1 − floor) / floor. (A caller that counts in the requests the loop served
+    `quiet` seconds, at most step_cpu · (1 − floor) / floor. (A caller that counts in the requests the loop served
     during its step overstates its CPU and gets less than `floor`, never more.)"""
     longest = step_cpu * (1 - floor) / floor
     began = time.monotonic()
     seen, quiet_since = traffic.arrived, began
     while (waited := (now := time.monotonic()) - began) < longest:
-        if now - quiet_since >= QUIET_SECONDS:
+        if now - quiet_since >= quiet:
             return
         await asyncio.sleep(min(SLICE_SECONDS, longest - waited))
         if traffic.in_flight or traffic.arrived != seen:
