@@ -75,7 +75,9 @@ class ListTooLong(Exception):
 
 def _list(item: Normaliser) -> Normaliser:
     def normalise(value: Any) -> Any:
-        if type(value) is Elements and len(value) == 1:  # XML: <Ids><int>1</int><int>2</int></Ids>
+        # XML's <Ids><int>1</int><int>2</int></Ids>, and an agent's named parameter around a bare list
+        # (GetAppointmentList's {"AppointmentIds": [...]}): one member holding the list.
+        if isinstance(value, dict) and len(value) == 1:
             (value,) = value.values()
         if value == "" or value is None:
             return [] if value == "" else value
