@@ -235,14 +235,18 @@ class _Selection:
 # ExtraFields, FieldProperties, ...) hold. Unknown members are ignored, NUL or not: Structs stay open.
 NO_NUL = r"^[^\x00]*$"
 _SCALAR: dict[str, Any] = {"anyOf": [{"type": "string", "pattern": NO_NUL}, {"type": ["number", "boolean", "null"]}]}
-_NESTED: dict[str, Any] = {"anyOf": [_SCALAR, {"type": "array", "items": _SCALAR},
-                                     {"type": "object", "propertyNames": {"pattern": NO_NUL},
-                                      "additionalProperties": _SCALAR}]}
+
+
+def _level(below: dict[str, Any]) -> dict[str, Any]:
+    """A scalar, or a list or object of `below`: one more level of nesting."""
+    return {"anyOf": [_SCALAR, {"type": "array", "items": below},
+                      {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": below}]}
+
+
 JSON_VALUE: dict[str, Any] = {
     "description": "Any JSON value without U+0000 (sodiary keeps the nesting SuperOffice's carriers use: "
                    "three levels)",
-    "anyOf": [_SCALAR, {"type": "array", "items": _NESTED},
-              {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _NESTED}],
+    **_level(_level(_SCALAR)),  # JSON_VALUE_CONTAINERS (wire/binding.py) lists/objects, then scalars
 }
 _JSON_VALUE_REF = {"$ref": REF.format(name="JsonValue")}
 
@@ -254,9 +258,7 @@ def _patch_values() -> dict[str, Any]:
     names = ["PatchValue", *(f"PatchValue{n}" for n in range(PATCH_VALUE_CONTAINERS - 1, 0, -1))]
     out: dict[str, Any] = {}
     for name, inner in zip(names, [*names[1:], None], strict=True):
-        below = {"$ref": REF.format(name=inner)} if inner else _SCALAR
-        out[name] = {"anyOf": [_SCALAR, {"type": "array", "items": below},
-                               {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": below}]}
+        out[name] = _level({"$ref": REF.format(name=inner)} if inner else _SCALAR)
     out["PatchValue"]["description"] = (f"Any JSON value without U+0000, nested at most {PATCH_VALUE_CONTAINERS} "
                                         "levels: what a member of an entity holds")
     return out
