@@ -108,6 +108,29 @@ def test_a_date_that_is_no_date_is_a_400_even_for_company_zero(ada: httpx.Client
     assert_error(ada.post(AGENT + "GetContactAppointments", json=body), 400, "ArgumentException")
 
 
+def test_a_publish_date_that_is_no_date_is_a_400_though_the_entity_is_not_published(ada: httpx.Client) -> None:
+    entity = {"StartDate": "2033-01-10T09:00:00", "EndDate": "2033-01-10T10:00:00", "IsPublished": False,
+              "PublishFrom": "AAA"}
+    assert not document_allows(ada, AGENT + "ValidateAppointmentEntity", {"AppointmentEntity": entity})
+    body = assert_error(ada.post(AGENT + "ValidateAppointmentEntity", json={"AppointmentEntity": entity}), 400,
+                        "ArgumentException")
+    assert "AppointmentEntity.PublishFrom" in body["Message"]
+
+
+def test_rest_validate_refuses_a_publish_date_that_is_no_date(ada: httpx.Client) -> None:
+    entity = {"StartDate": "2033-01-10T09:00:00", "EndDate": "2033-01-10T10:00:00", "PublishTo": "31.12.2033"}
+    assert_error(ada.post("/api/v1/Appointment/Validate", json=entity), 400, "ArgumentException")
+
+
+def test_every_date_the_document_allows_still_binds(ada: httpx.Client) -> None:
+    for date in ("2033-01-10T09:00", "2033-01-10T09:00:00.1234567Z", "2032-02-29T00:00:00+18:00",
+                 "+010000-01-01T00:00:00.000Z"):
+        entity = {"StartDate": "2033-01-10T09:00:00", "EndDate": "2033-01-10T10:00:00", "PublishFrom": date}
+        assert document_allows(ada, AGENT + "ValidateAppointmentEntity", {"AppointmentEntity": entity}), date
+        r = ada.post(AGENT + "ValidateAppointmentEntity", json={"AppointmentEntity": entity})
+        assert r.status_code == 200, (date, r.text)
+
+
 def a_company(client: httpx.Client) -> str:
     created = client.post("/api/v1/Contact", json={"Name": "Patch AS"})
     assert created.status_code in (200, 201), created.text

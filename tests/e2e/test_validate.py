@@ -61,8 +61,11 @@ def test_an_unknown_participant_and_a_bad_recurrence_are_reported(ada: httpx.Cli
         assert list(validate(ada, new_entity(ada, Recurrence=weekly_on_no_day))) == ["Recurrence"]
 
 
-def test_a_date_that_cannot_be_read_is_about_that_member(ada: httpx.Client) -> None:
-    assert list(validate(ada, new_entity(ada, StartDate="next tuesday"))) == ["StartDate"]
+def test_a_date_that_cannot_be_read_is_a_400_naming_that_member_as_for_save(ada: httpx.Client) -> None:
+    r = ada.post(AGENT + "ValidateAppointmentEntity",
+                 json={"AppointmentEntity": new_entity(ada, StartDate="next tuesday")})
+    assert_error(r, 400, "ArgumentException")
+    assert "AppointmentEntity.StartDate" in r.json()["Message"]
 
 
 def test_validating_a_change_to_someone_elses_appointment_is_refused_like_the_save(

@@ -18,6 +18,7 @@ import msgspec
 from msgspec import inspect as mi
 
 from sodiary.wire.errors import ApiError
+from sodiary.wire.timefmt import parse_iso
 from sodiary.wire.xml import Elements
 
 T = TypeVar("T")
@@ -124,6 +125,25 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+class NotADate(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+        self.path: list[str] = []
+
+
+def _date(value: Any) -> Any:
+    """A date member is text the server reads as a date, wherever it is and whether or not the call then
+    uses it (PublishFrom of an entity that is not published): what the document forbids is refused whole,
+    not taken and ignored. Other JSON types are msgspec's to refuse."""
+    if type(value) is str:
+        try:
+            parse_iso(value, "")
+        except ApiError:
+            raise NotADate(value) from None
+    return value
+
+
 def _struct(info: mi.StructType) -> Normaliser:
     fields: dict[str, tuple[str, Normaliser]] = {}
 
@@ -134,7 +154,11 @@ def _struct(info: mi.StructType) -> Normaliser:
         for key, member in value.items():
             target = fields.get(str(key).lower())
             if target is not None:
-                out[target[0]] = target[1](member)
+                try:
+                    out[target[0]] = target[1](member)
+                except NotADate as exc:
+                    exc.path.insert(0, target[0])
+                    raise
         return out
 
     # Filled after creation so that self-referencing carriers terminate.
@@ -157,7 +181,7 @@ def _for(t: mi.Type) -> Normaliser:
     if isinstance(t, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
         return _list(_for(t.item_type))
     if isinstance(t, mi.Metadata):
-        return _for(t.type)
+        return _date if (t.extra or {}).get("date") else _for(t.type)
     if isinstance(t, mi.UnionType):
         inner = [x for x in t.types if not isinstance(x, mi.NoneType)]
         if len(inner) == 1:
@@ -224,6 +248,9 @@ def bind(data: Any, tp: type[T]) -> T:
     except ListTooLong as exc:
         raise ApiError(400, "ArgumentException", "list_too_long", type=name, count=exc.count,
                        limit=MAX_LIST_ITEMS) from None
+    except NotADate as exc:
+        raise ApiError(400, "ArgumentException", "invalid_datetime", field=".".join(exc.path) or name,
+                       value=exc.text[:60]) from None
     except NestedTooDeep:
         raise ApiError(400, "ArgumentException", "body_invalid", type=name,
                        detail="a free-form member nests lists or objects deeper than three levels") from None
