@@ -34,7 +34,8 @@ DATE_PATTERN = (rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
 # `""` for a date that may be null is null, as Json.NET reads it for a DateTime? (wire/binding.py); the
 # document says so (wire/openapi.py). A date that must be given has no such reading: `""` is a 400.
 DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
-                                       extra_json_schema={"pattern": DATE_PATTERN}, extra={"empty_is_null": True, "date": True})]
+                                       extra_json_schema={"pattern": DATE_PATTERN},
+                                       extra={"empty_is_null": True, "date": True})]
 SpanText = Annotated[str, msgspec.Meta(description="TimeSpan: hh:mm:ss (ISO-8601 durations accepted)")]
 Flags = Annotated[str | int, msgspec.Meta(description="Flags: comma-separated names (numbers accepted)")]
 Text = str | None
