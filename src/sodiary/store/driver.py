@@ -56,6 +56,9 @@ class Plan:
     batched: Plan | None = None  # a read by one key: the same read for an array of keys
     merged: Plan | None = None  # a write: the same write for a JSON array of its parameter sets (`rows`)
     changes: str | None = None  # a write: the parameter naming the appointment row each set changes
+    # Positional only: (position, earlier position of the same name), for a parameter the statement names twice;
+    # its value is processed once and copied (a datetime on SQLite is a Python string format per processing).
+    repeats: tuple[tuple[int, int], ...] = ()
 
     @property
     def key(self) -> str:
@@ -70,6 +73,8 @@ class Plan:
         for name, binder in zip(self.names, self.binders, strict=True):
             value = values[name] if name in values else fixed[name]
             bound.append(value if binder is None or value is None else binder(value))
+        for position, earlier in self.repeats:
+            bound[position] = bound[earlier]
         return bound if self.positional else dict(zip(self.names, bound, strict=True))
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
@@ -112,7 +117,10 @@ class DriverStatement:
         else:
             names = tuple(n for n in compiled.binds if f"%({n})s" in compiled.string)
         binds = compiled.binds
-        binders = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+        first = {n: names.index(n) for n in names}
+        repeats = tuple((i, first[n]) for i, n in enumerate(names) if first[n] != i)
+        binders = tuple(None if first[n] != i else binds[n].type.dialect_impl(dialect).bind_processor(dialect)
+                        for i, n in enumerate(names))
         fixed = {n: binds[n].effective_value for n in names if binds[n].value is not None}
         selected = getattr(self._statement, "selected_columns", ())
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
@@ -121,7 +129,7 @@ class DriverStatement:
         batched = self._batched._plan(dialect) if deferrable and self._batched is not None else None
         merged = self._merged._plan(dialect) if deferrable and self._merged is not None else None
         return Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable,
-                    batched, merged, self._changes)
+                    batched, merged, self._changes, repeats)
 
     def _cursor(self, conn: Connection) -> Any:
         raw = conn.connection.dbapi_connection

@@ -4,11 +4,12 @@ the server's base zone, and each participant's SendEmail (and the address of an 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sodiary.service.mail import MailOptions, ParticipantFlag
 from sodiary.wire.carriers.entity import ParticipantInfo
 from sodiary.wire.endpoint import Call
-from sodiary.wire.negotiation import language
+from sodiary.wire.negotiation import CACHED_HEADER_CHARS, language
 
 
 def mail_options(call: Call, send: bool | None) -> MailOptions:
@@ -17,9 +18,21 @@ def mail_options(call: Call, send: bool | None) -> MailOptions:
     headers = call.request.headers
     settings = getattr(call.request.app.state, "settings", None)
     accept, so = headers.get("accept-language"), headers.get("so-language")
+    fallback = getattr(settings, "mail_language", "en") or "en"
+    zone = getattr(settings, "time_zone", "UTC") or "UTC"
+    # Every e-mail twin of an answer asks this with the same few header values: the options (frozen) are made
+    # once per combination, as negotiation.py caches the language, and under the same bound on the client's text.
+    if len(accept or "") + len(so or "") > CACHED_HEADER_CHARS:
+        return _options(bool(send), accept, so, fallback, zone)
+    return _cached_options(bool(send), accept, so, fallback, zone)
+
+
+def _options(send: bool, accept: str | None, so: str | None, fallback: str, zone: str) -> MailOptions:
     named = bool((accept or "").strip(" *") or (so or "").strip(" *"))
-    chosen = language(accept, so) if named else getattr(settings, "mail_language", "en") or "en"
-    return MailOptions(send=bool(send), language=chosen, zone=getattr(settings, "time_zone", "UTC") or "UTC")
+    return MailOptions(send=send, language=language(accept, so) if named else fallback, zone=zone)
+
+
+_cached_options = lru_cache(maxsize=256)(_options)
 
 
 def participant_flags(participants: Iterable[ParticipantInfo]) -> list[ParticipantFlag]:
