@@ -186,7 +186,7 @@ def _for(t: mi.Type) -> Normaliser:
         inner = [x for x in t.types if not isinstance(x, mi.NoneType)]
         if len(inner) == 1:
             norm = _for(inner[0])
-            if isinstance(inner[0], mi.Metadata) and (inner[0].extra or {}).get("empty_is_null"):
+            if isinstance(inner[0], mi.Metadata) and (inner[0].extra or {}).get("date"):
                 return lambda v: None if v is None or v == "" else norm(v)
             return lambda v: None if v is None else norm(v)
     if isinstance(t, mi.DictType):

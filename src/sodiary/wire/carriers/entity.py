@@ -32,11 +32,11 @@ DATE_PATTERN = (rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
                 r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
                 r"(?:Z|[+-](?:(?:0[0-9]|1[0-7]):?[0-5][0-9]|18:?00))?$")
 # `""` for a date that may be null is null, as Json.NET reads it for a DateTime? (wire/binding.py); the
-# document says so (wire/openapi.py). A date that must be given has no such reading: `""` is a 400. `date`:
-# the binder reads every such member as a date, used or not (wire/binding.py `_date`).
+# document says so (wire/openapi.py). A date that must be given has no such reading: `""` is a 400. `date`
+# marks both for the binder, which also reads every such member as a date, used or not (wire/binding.py).
 DateText = Annotated[str, msgspec.Meta(description="ISO-8601 date-time; naive = the request's zone",
                                        extra_json_schema={"pattern": DATE_PATTERN},
-                                       extra={"empty_is_null": True, "date": True})]
+                                       extra={"date": True})]
 SpanText = Annotated[str, msgspec.Meta(description="TimeSpan: hh:mm:ss (ISO-8601 durations accepted)")]
 Flags = Annotated[str | int, msgspec.Meta(description="Flags: comma-separated names (numbers accepted)")]
 Text = str | None
