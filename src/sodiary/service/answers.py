@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.engine import Connection
 
 from ..domain import booking
@@ -49,9 +51,10 @@ def answer_in(
     reason: str = "",
     *,
     recorded_as: str = "",
+    now: datetime | None = None,
 ) -> list[Change]:
     """An invitee's answer inside a unit of work the caller runs (this module's use cases, an iTIP reply in
-    service/ical.py, the mail wrappers): the changes it wrote."""
+    service/ical.py, the mail wrappers): the changes it wrote, stamped `now` (default: the clock's now)."""
     # An answer changes the caller's own rows only, so it locks them as it reads them (PostgreSQL: FOR
     # UPDATE; the one extra lock is the mother's, for a decline, which counts on it). It then waits for an
     # organiser's change of the booking in progress and plans from what that left (docs/decisions.md).
@@ -70,7 +73,8 @@ def answer_in(
     if not lock or len(scope) > 1:
         scope = _locked(conn, scope, with_mothers=not lock)
     changes = booking.plan(operation, scope[0], scope)
-    bookings.write_changes(conn, changes, caller.stamp(recorded_as or operation.value, mode), reason=reason)
+    bookings.write_changes(conn, changes, caller.stamp(recorded_as or operation.value, mode, now),
+                           reason=reason)
     return changes
 
 
@@ -86,10 +90,12 @@ def _locked(conn: Connection, scope: list[BookingRow], *, with_mothers: bool) ->
 
 
 def decline(
-    conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str
+    conn: Connection, caller: Caller, appointment_id: int, mode: RecurrenceUpdateMode, reason: str, recorded_as: str,
+    now: datetime | None = None,
 ) -> list[Change]:
     """Reject, and an invitee's Delete (§2.6.7): the reason is kept, each new decline counted on the mother;
     the changes made."""
-    changes = answer_in(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as)
+    changes = answer_in(conn, Operation.REJECT, caller, appointment_id, mode, reason, recorded_as=recorded_as,
+                        now=now)
     organiser.note_declines(conn, changes, reason)
     return changes

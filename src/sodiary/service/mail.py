@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -300,13 +301,15 @@ async def answer_with_confirmation(db: Database, caller: Caller, appointment_id:
     occurrence the answer changed (an idempotent repeat changes nothing and mails nothing)."""
 
     def work(conn: Connection) -> tuple[None, int]:
+        now = utc_now()  # the answer's stamp and its confirmation's time are one
         if accept:
-            changes = answers.answer_in(conn, Operation.ACCEPT, caller, appointment_id, mode, recorded_as=recorded_as)
+            changes = answers.answer_in(conn, Operation.ACCEPT, caller, appointment_id, mode, recorded_as=recorded_as,
+                                        now=now)
         else:
-            changes = answers.decline(conn, caller, appointment_id, mode, reason, recorded_as)
+            changes = answers.decline(conn, caller, appointment_id, mode, reason, recorded_as, now)
         queued = 0
         for change in changes:
-            queued += _reply(conn, change.row.mother_id, change.row.appointment_id, accept, reason, opts)
+            queued += _reply(conn, change.row.mother_id, change.row.appointment_id, accept, reason, opts, now)
         return None, queued
 
     await _run(db, work, short=True)
@@ -882,15 +885,15 @@ def _custom(template: str, opts: MailOptions) -> dict[str, str]:
 
 
 class _ReplyOptions(msgspec.Struct, frozen=True):
-    """What the confirmation's unit of work knows beside the database's snapshot (store/mail.py queue_reply)."""
+    """What the confirmation's unit of work knows beside the database's snapshot (store/mail.py queue_reply)
+    and the row's own columns (the booking is its appointment_id, the answer's time its created). A row queued
+    before migration 0015 also names those two here; decoding ignores them."""
 
     accept: bool
     reason: str
     language: str
     fixed_language: bool
     zone: str
-    mother_id: int
-    answered_at: datetime
 
 
 class _ReplySnapshot(msgspec.Struct, frozen=True):
@@ -901,17 +904,29 @@ class _ReplySnapshot(msgspec.Struct, frozen=True):
 _REPLY_SNAPSHOT = msgspec.json.Decoder(_ReplySnapshot)
 
 
-def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions) -> int:
+def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions,
+           now: datetime) -> int:
     """The organiser's METHOD:REPLY for one answered participant row: one outbox row, written by one
     statement that copies the booking's snapshot (store/mail.py queue_reply); the mail is composed from it
     after the commit (`complete_replies`)."""
     if not mother_id or mother_id == answered_id:  # not a participant row of a booking: nobody to reply to
         return 0
-    options = _ReplyOptions(accept, reason, opts.language, opts.fixed_language, opts.zone, mother_id, utc_now())
-    head = f'{mail_store.REPLY_SNAPSHOT}{msgspec.json.encode(options).decode()},"row":'
+    args = (accept, reason, opts.language, opts.fixed_language, opts.zone)
+    head = _cached_head(*args) if not reason else _reply_head(*args)
     mail_store.queue_reply(conn, outbox.new_key(), mother_id, answered_id, head,
-                           "accepted: " if accept else "declined: ", options.answered_at)
+                           "accepted: " if accept else "declined: ", now)
     return 1
+
+
+def _reply_head(accept: bool, reason: str, language: str, fixed_language: bool, zone: str) -> str:
+    """The outbox row's payload up to the snapshot: `{"reply_snapshot":{…options…},"row":`."""
+    options = _ReplyOptions(accept, reason, language, fixed_language, zone)
+    return f'{mail_store.REPLY_SNAPSHOT}{msgspec.json.encode(options).decode()},"row":'
+
+
+# Every Accept…WithEmailConfirmation in one language and zone has the same head: it is made once. (A decline's
+# reason is the client's text, so a head holding one is made each time and never kept.)
+_cached_head = lru_cache(maxsize=64)(_reply_head)
 
 
 def complete_replies(conn: Connection, messages: Sequence[outbox.Message]
@@ -930,7 +945,8 @@ def complete_replies(conn: Connection, messages: Sequence[outbox.Message]
             continue
         snapshot = _REPLY_SNAPSHOT.decode(message.payload)
         o = snapshot.reply_snapshot
-        payload = _reply_payload(conn, mail_store.snapshot_context(conn, snapshot.row, people), o)
+        payload = _reply_payload(conn, mail_store.snapshot_context(conn, snapshot.row, people), o,
+                                 message.appointment_id, message.created)
         if payload is None:
             refused.append(outbox.Outcome(message.message_id, False, "not sent: the organiser or the answerer has "
                                           "no valid e-mail address", permanent=True))
@@ -942,7 +958,8 @@ def complete_replies(conn: Connection, messages: Sequence[outbox.Message]
     return ready, refused
 
 
-def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOptions) -> MailPayload | None:
+def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOptions, mother_id: int,
+                   answered_at: datetime) -> MailPayload | None:
     """The REPLY a snapshot says, with the booking's invitation record (made now if there was none)."""
     organizer_name = " ".join(p for p in (found.organizer_first, found.organizer_last) if p) or found.organizer_user
     if not valid_address(found.organizer_email) or not valid_address(found.answerer_email):
@@ -950,13 +967,13 @@ def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOp
     organizer = Party(name=organizer_name, email=found.organizer_email)
     me = Party(name=" ".join(p for p in (found.answerer_first, found.answerer_last) if p) or found.answerer_email,
                email=found.answerer_email)
-    invitation = found.invitation or outbox.find_invitation(conn, o.mother_id)
+    invitation = found.invitation or outbox.find_invitation(conn, mother_id)
     original = found.original_start or found.start
     if (invitation is None or invitation.series) and found.recurrence_rule_id:
         # The event of the series mailed as one that holds this occurrence (with its shift), if any.
         invitation = mail_store.series_invitation(conn, found.recurrence_rule_id, original) or invitation
     if invitation is None:
-        invitation = outbox.add_invitation(conn, o.mother_id, f"{uuid.uuid4()}@sodiary", o.answered_at,
+        invitation = outbox.add_invitation(conn, mother_id, f"{uuid.uuid4()}@sodiary", answered_at,
                                            organizer.email, organizer.name, o.language)
     text = "\n\n".join(t for t in (found.description, found.agenda) if t)  # never internal_notes
     times: dict[str, Any]

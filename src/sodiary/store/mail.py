@@ -150,7 +150,9 @@ def _queue_reply(dialect: str) -> DriverStatement:
     payload = cast(bindparam("head", type_=Text), Text) + cast(row, Text) + literal_column("'}'")
     summary = func.substr(cast(bindparam("summary", type_=Text), Text) + func.coalesce(_m.c.title, _EMPTY),
                           literal_column("1"), literal_column("300"))
-    now = bindparam("now", type_=DateTime)
+    # SQLite: the time arrives as the text SQLAlchemy's DateTime stores there (`_sqlite_text`); PostgreSQL's driver
+    # takes the datetime itself.
+    now = bindparam("now", type_=String if dialect == "sqlite" else DateTime)
     snapshot = (
         select(literal_column("'mail'"), literal_column("'pending'"), bindparam("message_key", type_=String),
                _EMPTY, summary, payload, bindparam("mother_id", type_=Integer), _ZERO, now, now, _EMPTY, _EMPTY)
@@ -169,13 +171,30 @@ def _queue_reply(dialect: str) -> DriverStatement:
 _QUEUE_REPLY = {"sqlite": _queue_reply("sqlite"), "postgresql": _queue_reply("postgresql")}
 
 
+_last_text: tuple[datetime | None, str] = (None, "")
+
+
+def _sqlite_text(value: datetime) -> str:
+    """A naive datetime as SQLAlchemy's SQLite DateTime stores it (`2031-01-02 09:00:00.000000`), in one C call
+    where SQLAlchemy's processor formats seven fields in Python; and as the server's clock has whole seconds
+    (service/clock.py), the confirmations of one second, which each bind one, share one text."""
+    global _last_text
+    if value != _last_text[0]:
+        _last_text = (value, value.isoformat(" ", "microseconds"))
+    return _last_text[1]
+
+
+_NOW = {"sqlite": _sqlite_text, "postgresql": lambda value: value}
+
+
 def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, summary: str,
                 now: datetime) -> None:
     """One pending mail row holding `head` (the options' JSON, opened as `{"reply_snapshot":{…},"row":`) and
     the snapshot of the booking whose participant row `answered_id` the caller's unit of work has just written
     (so the row exists: exactly one row is inserted). Its destination is filled in when it is composed."""
-    _QUEUE_REPLY[conn.dialect.name].run(conn, [dict(message_key=message_key, mother_id=mother_id,
-                                                    answered_id=answered_id, head=head, summary=summary, now=now)])
+    name = conn.dialect.name
+    _QUEUE_REPLY[name].run(conn, [dict(message_key=message_key, mother_id=mother_id, answered_id=answered_id,
+                                       head=head, summary=summary, now=_NOW[name](now))])
 
 
 _PEOPLE = DriverStatement(

@@ -30,11 +30,9 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 def new_key() -> str:
     """A message's key (its Message-ID's local part, a webhook's EventId seed): 32 hex digits, the time in
-    nanoseconds and 64 random bits. Unique as a random UUID, but each key sorts after the ones before it, so
-    the unique index grows at its end: a random key made every queued message write one more page of it.
-    The 64 bits are the operating system's, as `secrets` would give them, read straight from os.urandom:
-    secrets.randbits goes through SystemRandom's Python layers, the dearer half of the key (every confirmation
-    makes one)."""
+    nanoseconds and 64 random bits, unique as a random UUID is (no index enforces it: migration 0015). The 64
+    bits are the operating system's, as `secrets` would give them, read straight from os.urandom: secrets.randbits
+    goes through SystemRandom's Python layers, the dearer half of the key (every confirmation makes one)."""
     return f"{time.time_ns():016x}{os.urandom(8).hex()}"
 
 

@@ -260,7 +260,9 @@ outbox_message = Table(
     Column("message_id", Integer, primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),  # pending | sent | failed
-    Column("message_key", String(64), nullable=False),  # stable across attempts: the Message-ID's local part
+    # Stable across attempts: the Message-ID's local part. Unique by construction (store/outbox.py new_key), and
+    # never looked up: no index (migration 0015).
+    Column("message_key", String(64), nullable=False),
     Column("destination", String(1000), nullable=False),  # the mail's recipient, a webhook's URL
     Column("summary", String(300), nullable=False, default=""),  # for operators' lists
     Column("payload", Text, nullable=False),  # JSON, rendered at delivery
@@ -272,7 +274,6 @@ outbox_message = Table(
     Column("claimed_by", String(64), nullable=False, default=""),
     Column("sent_at", DateTime, nullable=True),  # UTC
     Column("last_error", Text, nullable=False, default=""),
-    UniqueConstraint("message_key", name="uq_outbox_message_key"),
     Index("ix_outbox_message_due", "status", "next_attempt_at"),
 )
 

@@ -1,0 +1,74 @@
+"""The outbox row an Accept…/Reject…WithEmailConfirmation writes in its own unit of work, and how the delivery
+worker reads it back (service/mail.py `_reply`, `complete_replies`; store/mail.py `queue_reply`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import DATETIME
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+from sodiary.domain.booking import Operation
+from sodiary.domain.enums import RecurrenceUpdateMode as M
+from sodiary.service import demo, mail
+from sodiary.service.mail import MailOptions
+from sodiary.store import mail as mail_store
+from sodiary.store import outbox
+from sodiary.store.database import Database
+from sodiary.store.schema import outbox_message
+
+from .conftest import caller, history, run
+
+INVITATION = demo.SAMPLE_INVITATION_ID
+MOTHER = demo.SAMPLE_MOTHER_ID
+
+
+def _rows(db: Database) -> list[dict[str, Any]]:
+    return db.run_sync(lambda conn: [dict(r) for r in conn.execute(select(outbox_message)).mappings()])
+
+
+@pytest.mark.parametrize("value", [datetime(2026, 12, 4, 19, 0), datetime(2031, 1, 2, 9, 30, 5, 123456),
+                                   datetime(1, 1, 1, 0, 0, 0, 5)])
+def test_the_confirmations_time_text_is_the_one_sqlalchemy_stores_for_a_datetime_on_sqlite(value: datetime) -> None:
+    stored = DATETIME().bind_processor(SQLiteDialect_pysqlite())
+    assert stored is not None
+    assert mail_store._sqlite_text(value) == stored(value)  # noqa: SLF001 - the shortcut must equal the real thing
+
+
+def test_a_confirmations_row_is_stamped_with_the_answers_own_time(db: Database, diary: demo.Demo) -> None:
+    tje0 = caller(diary, "tje0")
+    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
+                                                  Operation.ACCEPT.value))
+    [answer] = history(db, INVITATION)
+    [message] = _rows(db)
+    assert message["created"] == message["next_attempt_at"] == answer["answered_at"]
+    assert message["appointment_id"] == MOTHER
+    assert message["payload"].startswith(mail_store.REPLY_SNAPSHOT)
+
+
+def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_still_composed(
+    db: Database, diary: demo.Demo
+) -> None:
+    # Before migration 0015 the options also named the booking and the answer's time; such a row, still pending
+    # at the upgrade, is composed as any other (the row's appointment_id and created say the same).
+    tje0 = caller(diary, "tje0")
+    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
+                                                  Operation.ACCEPT.value))
+    [message] = _rows(db)
+    old_head = (f'{mail_store.REPLY_SNAPSHOT}{{"accept":true,"reason":"","language":"en","fixed_language":false,'
+                f'"zone":"UTC","mother_id":{MOTHER},"answered_at":"{message["created"].isoformat()}"}},"row":')
+    old_payload = old_head + message["payload"][message["payload"].index(',"row":') + len(',"row":'):]
+    db.run_sync(lambda conn: conn.execute(outbox_message.update().values(payload=old_payload)))
+
+    def compose(conn: Any) -> tuple[list[outbox.Message], list[outbox.Outcome]]:
+        return mail.complete_replies(conn, outbox.claim(conn, "test", message["created"], timedelta(minutes=1), 10))
+
+    ready, refused = db.run_sync(compose)
+    assert not refused
+    [composed] = ready
+    assert not composed.payload.startswith(mail_store.REPLY_SNAPSHOT)
+    assert '"method":"REPLY"' in composed.payload
+    assert composed.destination == "ada@example.com"
