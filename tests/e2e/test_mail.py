@@ -297,6 +297,17 @@ def test_accept_with_email_confirmation_mails_the_organiser_a_reply(ada: httpx.C
     assert m.message["Reply-To"].addresses[0].addr_spec == "tje0@example.com"
 
 
+def test_a_confirmation_echoes_no_description_back_to_the_organiser(ada: httpx.Client, tje0: httpx.Client,
+                                                                   seed: Seeder, mail: SmtpSink) -> None:
+    saved = book(ada, seed, {"tje0": True})
+    [invite] = delivered(seed, mail)
+    assert str(invite.event()["DESCRIPTION"]) == "Planning"
+    ok(call(tje0, "AcceptWithEmailConfirmation", {"AppointmentId": child_of(seed, saved["AppointmentId"], "tje0")}))
+    [m] = delivered(seed, mail)
+    assert m.method == "REPLY" and "DESCRIPTION" not in m.event()
+    assert "Planning" not in m.text()
+
+
 def test_reject_with_smtp_email_confirmation_mails_a_declined_reply_with_the_reason(
         ada: httpx.Client, tje0: httpx.Client, seed: Seeder, mail: SmtpSink) -> None:
     saved = book(ada, seed, {"tje0": False})

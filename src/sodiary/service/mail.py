@@ -975,7 +975,6 @@ def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOp
     if invitation is None:
         invitation = outbox.add_invitation(conn, mother_id, f"{uuid.uuid4()}@sodiary", answered_at,
                                            organizer.email, organizer.name, o.language)
-    text = "\n\n".join(t for t in (found.description, found.agenda) if t)  # never internal_notes
     times: dict[str, Any]
     if found.is_allday:
         times = dict(start_date=found.start.date(), end_date=_allday_end(found.start, found.end))
@@ -987,7 +986,7 @@ def _reply_payload(conn: Connection, found: mail_store.ReplyContext, o: _ReplyOp
         times.update({"recurrence_date": instance.date()} if found.is_allday
                      else {"recurrence_id": _utc(instance, _tz(o.zone))})
     event = Event(uid=invitation.uid, sequence=invitation.sequence, dtstamp=invitation.dtstamp.replace(tzinfo=UTC),
-                  organizer=organizer, summary=found.title, location=found.location, description=text, **times)
+                  organizer=organizer, summary=found.title, location=found.location, **times)  # no DESCRIPTION
     mine = (Attendee(name=me.name, email=me.email, partstat="ACCEPTED" if o.accept else "DECLINED"),)
     language = o.language if o.fixed_language else language_of(found.organizer_culture) or o.language
     return MailPayload(template="accepted" if o.accept else "declined", language=language,

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
 from .outbox import INVITATION_COLUMNS, Invitation, invitation_of
-from .schema import appointment, appointment_text, associate, invitation, outbox_message, person
+from .schema import appointment, associate, invitation, outbox_message, person
 
 _a = appointment.c
 _p = person.c
@@ -93,7 +93,6 @@ _c = appointment.alias("a")
 _oa = associate.alias("oa")
 _op = person.alias("op")
 _ap = person.alias("ap")
-_t = appointment_text.c
 _inv = invitation.c
 
 
@@ -103,8 +102,6 @@ class ReplyContext:
 
     title: str
     location: str
-    description: str
-    agenda: str
     start: datetime
     end: datetime
     is_allday: bool
@@ -123,12 +120,13 @@ class ReplyContext:
 
 # --- The confirmation queued in one statement ---------------------------------------------------------
 # AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT: the database copies the
-# booking as its mother row has it (title, place, texts, times, the invitation record's UID and SEQUENCE if
-# there is one) into the outbox row, as a JSON array, in the answer's own transaction. Who the organiser and
-# the answerer are (names, addresses, the organiser's culture) and the mail itself are read and composed by
-# the delivery worker after the commit (service/mail.py `complete_replies`): the answer's unit holds the writer
-# lock for one short statement, not for a read, two inserts and the building of an iCalendar event
-# (docs/decisions.md, "The confirmation's outbox row is a snapshot").
+# booking as its mother row has it (title, place, times, the invitation record's UID and SEQUENCE if there is
+# one; not its texts: a REPLY echoes no DESCRIPTION back to the organiser who wrote it) into the outbox row, as
+# a JSON array, in the answer's own transaction. Who the organiser and the answerer are (names, addresses, the
+# organiser's culture) and the mail itself are read and composed by the delivery worker after the commit
+# (service/mail.py `complete_replies`): the answer's unit holds the writer lock for one short statement, not for
+# a read, two inserts and the building of an iCalendar event (docs/decisions.md, "The confirmation's outbox row
+# is a snapshot").
 
 REPLY_SNAPSHOT = '{"reply_snapshot":'  # how a snapshot row's payload begins; a composed one is a MailPayload
 
@@ -137,8 +135,9 @@ _EMPTY: Any = literal_column("''")
 _ZERO: Any = literal_column("0")
 # The snapshot's array, in this order (`snapshot_context` reads it back).
 _SNAPSHOT = (
-    func.coalesce(_m.c.title, _EMPTY), func.coalesce(_m.c.location, _EMPTY), func.coalesce(_t.description, _EMPTY),
-    func.coalesce(_t.agenda, _EMPTY), _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date,
+    # The two empty texts hold the places of the description and agenda a row queued before 0015 carries.
+    func.coalesce(_m.c.title, _EMPTY), func.coalesce(_m.c.location, _EMPTY), _EMPTY, _EMPTY,
+    _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date,
     func.coalesce(_m.c.recurrence_rule_id, _ZERO), _m.c.associate_id, _c.c.invited_person_id,
     _inv.appointment_id, _inv.event_uid, _inv.event_sequence, _inv.event_dtstamp, _inv.series, _inv.series_shift,
 )
@@ -158,7 +157,6 @@ def _queue_reply(dialect: str) -> DriverStatement:
                _EMPTY, summary, payload, bindparam("mother_id", type_=Integer), _ZERO, now, now, _EMPTY, _EMPTY)
         .select_from(
             _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
-            .outerjoin(appointment_text, _t.text_id == _m.c.text_id)
             .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
         .where(and_(_m.c.appointment_id == bindparam("mother_id", type_=Integer),
                     _c.c.appointment_id == bindparam("answered_id", type_=Integer))))
@@ -218,7 +216,7 @@ class People:
 def snapshot_context(conn: Connection, row: list[Any], people: People | None = None) -> ReplyContext:
     """A snapshot's array (as the database encoded it: SQLite's or PostgreSQL's JSON) as a ReplyContext, with
     the organiser and the answerer as they are now."""
-    (title, location, description, agenda, start, end, is_allday, original, rule, organizer, answerer,
+    (title, location, _description, _agenda, start, end, is_allday, original, rule, organizer, answerer,
      invitation_id, uid, sequence, dtstamp, series, *shift) = row  # a snapshot queued before 0014 has no shift
     minutes = int(shift[0] or 0) if shift else 0
     found = None if invitation_id is None else Invitation(int(invitation_id), str(uid), int(sequence),
@@ -231,7 +229,7 @@ def snapshot_context(conn: Connection, row: list[Any], people: People | None = N
     me = people.answerers.get(answerer)
     if me is None:
         me = people.answerers[answerer] = _ANSWERER.first(conn, {"person": answerer}) or ("", "", "")
-    return ReplyContext(title or "", location or "", description or "", agenda or "", _datetime(start), _datetime(end),
+    return ReplyContext(title or "", location or "", _datetime(start), _datetime(end),
                         bool(is_allday), _datetime(original) if original else None, int(rule or 0), who[0], who[1],
                         who[2], who[3], who[4], me[0] or "", me[1] or "", me[2] or "", found)
 
