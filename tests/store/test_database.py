@@ -18,7 +18,7 @@ from sodiary.domain.booking import Operation, change_for
 from sodiary.domain.enums import AppointmentStatus as S
 from sodiary.domain.enums import RecurrenceUpdateMode
 from sodiary.domain.errors import ConcurrentChange
-from sodiary.store import bookings
+from sodiary.store import bookings, group_commit
 from sodiary.store.database import Database, retryable
 from sodiary.store.group_commit import WriterLock
 from sodiary.store.migrate import upgrade
@@ -284,3 +284,31 @@ def test_other_failures_are_not_retried() -> None:
     assert retryable(psycopg.errors.DeadlockDetected())
     assert not retryable(psycopg.errors.UniqueViolation())
     assert not retryable(ValueError("mine"))
+
+
+def test_a_wal_under_writes_that_never_pause_is_started_over_instead_of_growing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers that never leave the file a quiet moment: the checkpointer finishes its checkpoints under their
+    lock, so the WAL is written over from its beginning and stays far smaller than what was written."""
+    monkeypatch.setattr(group_commit, "WAL_RESTART_FRAMES", 64)
+    monkeypatch.setattr(group_commit, "CHECKPOINT_SECONDS", 0.01)
+    path = tmp_path / "busy.db"
+    db = sqlite_database(path)
+    wal = Path(f"{path}-wal")
+    text = "x" * 3000  # most of a 4 KiB page per unit
+    written = 4 * 1500 * len(text)
+
+    async def writer(prefix: str) -> None:
+        for i in range(1500):
+            await db.transaction(add_contact(f"{prefix}{i}{text}"))
+
+    async def go() -> None:
+        await asyncio.gather(*(writer(p) for p in "abcd"))
+
+    try:
+        asyncio.run(go())
+        assert wal.stat().st_size < written / 4, f"the WAL grew to {wal.stat().st_size} bytes of {written} written"
+        assert len(names(db)) == 6000
+    finally:
+        db.stop()

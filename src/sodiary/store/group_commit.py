@@ -45,6 +45,8 @@ class Observer(Protocol):
 observer: Observer | None = None  # set by the server when metrics are on (sodiary.metrics)
 
 CHECKPOINT_SECONDS = 0.5
+# A WAL holding more frames than this after a checkpoint is finished under the writers' lock (Checkpointer).
+WAL_RESTART_FRAMES = 4096  # 16 MiB of 4 KiB pages
 QUICK_FLUSH_SECONDS = 0.0005
 
 
@@ -272,10 +274,21 @@ class Checkpointer:
     A checkpoint copies pages into the database file and fsyncs it: inside a commit it would stall
     every unit of that batch. PASSIVE never waits for a writer; the writer's connection never
     checkpoints by itself (wal_autocheckpoint=0).
+
+    Under a load that never pauses, PASSIVE alone lets the WAL grow without end: SQLite starts the WAL over
+    only when a writer begins after *every* frame was copied, and each checkpoint leaves the frames committed
+    while it ran (measured: 90 MB in 4 s of Accepts at 13k/s, and the file kept growing). So when a
+    checkpoint leaves more than WAL_RESTART_FRAMES in the WAL, the checkpointer takes the writers' lock (the
+    one every process's group commit takes, WriterLock) and checkpoints the remainder, a fraction of a
+    second's frames, while no writer appends; the next writer then starts the WAL from its beginning. The
+    file stays at its size and is written over, not grown (no block allocation, no size change for
+    fdatasync to flush), and the writers wait a few milliseconds for it.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        database = database_file(engine)
+        self._lock = WriterLock(database and database + "-writer-lock")
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sodiary-checkpoint", daemon=True)
         self._thread.start()
@@ -283,13 +296,24 @@ class Checkpointer:
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join(timeout=30)
+        self._lock.close()
 
     def _run(self) -> None:
         with self._engine.connect() as conn:
             raw: Any = conn.connection.dbapi_connection
             while not self._stopping.wait(CHECKPOINT_SECONDS):
                 try:
-                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    _busy, frames, _copied = raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if frames > WAL_RESTART_FRAMES:
+                        self._finish(raw)
                 except Exception:  # a busy database: the next round tries again
                     log.debug("checkpoint skipped", exc_info=True)
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def _finish(self, raw: Any) -> None:
+        """Checkpoint what the last one left while no writer can append, so that the WAL is wholly copied."""
+        self._lock.acquire()
+        try:
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            self._lock.release()
