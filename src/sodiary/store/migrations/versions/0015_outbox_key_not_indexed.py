@@ -1,6 +1,6 @@
 """outbox_message.message_key without its unique index: the key is never looked up, and its uniqueness is the
 key's own (the time in nanoseconds and 64 random bits); the index cost every queued message a B-tree insert
-and every commit one more page (docs/decisions.md, "The message key is unique by construction")
+and every commit one more page (docs/decisions.md, "The confirmation's row, slimmer")
 
 Revision ID: 0015_outbox_key
 Revises: 0014_seriesmail
