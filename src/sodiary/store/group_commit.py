@@ -86,6 +86,11 @@ class WriterLock:
             os.close(self._fd)
             self._fd = None
 
+    @classmethod
+    def of(cls, database: str | None) -> WriterLock:
+        """The lock of this database file's writers (none for a private database)."""
+        return cls(database and database + "-writer-lock")
+
 
 class WalSync:
     """fdatasync of a WAL file; a no-op without a path.
@@ -129,7 +134,7 @@ class GroupCommit:
         assert raw is not None
         self._raw = raw
         database = database_file(engine)
-        self._lock = WriterLock(database and database + "-writer-lock")
+        self._lock = WriterLock.of(database)
         self._waiter = ThreadPoolExecutor(1, thread_name_prefix="sodiary-lock")
         self._syncer = ThreadPoolExecutor(1, thread_name_prefix="sodiary-sync")
         # FULL or EXTRA asked for, and a file whose WAL we can flush ourselves: the flush is ours.
@@ -287,8 +292,7 @@ class Checkpointer:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        database = database_file(engine)
-        self._lock = WriterLock(database and database + "-writer-lock")
+        self._lock = WriterLock.of(database_file(engine))
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sodiary-checkpoint", daemon=True)
         self._thread.start()
