@@ -169,3 +169,37 @@ def test_a_worker_killed_while_sending_leaves_the_mail_to_the_next_after_its_lea
         server.stop()
         sink.stop()
         seed.close()
+
+
+STOPS = 6
+BACKLOG = 600
+
+
+def test_a_server_stopped_while_it_sends_a_backlog_stops_sending_and_leaves_the_rest_queued(database: str,
+                                                                                           tmp_path: Path) -> None:
+    # A stop that lands as an SMTP reply arrives was lost (asyncio.wait_for before Python 3.12, outbox/stopping.py):
+    # the worker then sent the whole backlog before the server could exit. It is a race, so the server is
+    # stopped several times mid-backlog; each time it must leave what it had not sent to the next start.
+    sink = SmtpSink().start()
+    server = LiveServer(database, tmp_path / "server.log", env=mail_env(sink.url)).start()
+    seed = Seeder(database)
+    try:
+        confirm_all(server, seed.bookings(BACKLOG))
+        for _ in range(STOPS):
+            before = len(sink.sink.received)
+            wait_until(lambda before=before: len(sink.sink.received) >= before + 5, "mail going out")  # type: ignore[misc]
+            assert server.process is not None
+            server.process.send_signal(signal.SIGTERM)
+            server.process.wait(timeout=60)
+            server.process = None
+            pending = sum(r["status"] == "pending" for r in outbox_rows(seed.engine))
+            assert pending > 0, "the stopped server sent the whole backlog before it exited"
+            server.start()
+        rows = settle(seed.engine)
+        assert len(rows) == BACKLOG and all(r["status"] == "sent" for r in rows)
+        wait_until(lambda: len({str(m.message["Message-ID"]) for m in sink.sink.received}) >= BACKLOG,
+                   "every mail at the SMTP server")
+    finally:
+        server.stop()
+        sink.stop()
+        seed.close()

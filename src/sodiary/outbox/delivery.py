@@ -29,7 +29,7 @@ from ..service.clock import utc_now
 from ..service.mail import complete_replies
 from ..store import outbox as store
 from ..store.database import Database
-from . import pacing, signal
+from . import pacing, signal, stopping
 from .mail import SMTP_POLICY, Renderer, decode
 from .transport import DeliveryError, Sender, Transport, transport_for
 
@@ -73,9 +73,7 @@ class DeliveryWorker:
     async def stop(self) -> None:
         signal.forget(self._wake)
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stopping.cancel_and_wait(self._task)
             self._task = None
         try:  # a send cut short is sent again: by another process now, or by us after a restart
             released = await self.db.transaction(lambda conn: store.release(conn, self.name))

@@ -38,7 +38,7 @@ from ..store import outbox as outbox_store
 from ..store import webhooks as store
 from ..store.database import Database
 from ..store.webhooks import Hook
-from . import pacing
+from . import pacing, stopping
 
 log = logging.getLogger("sodiary.webhooks")
 
@@ -363,9 +363,7 @@ class WebhookWorker:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stopping.cancel_and_wait(self._task)
             self._task = None
         if self._client is not None:
             await self._client.close()
