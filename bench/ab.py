@@ -94,7 +94,12 @@ def prepare(build: Build, cache: Path, invitations: int) -> tuple[Path, int]:
     template.unlink(missing_ok=True)
     code = ("import sys; from pathlib import Path; sys.path.insert(0, 'bench'); import accept; "
             f"print(accept.prepare_sodiary(Path({str(template)!r}), {invitations}))")
-    out = subprocess.run([build.python, "-c", code], cwd=build.root, capture_output=True, text=True, check=True)
+    # With the build's own settings (a PYTHONPATH naming its source): otherwise the venv's installed sodiary,
+    # perhaps another build's, would migrate the template to a schema the build's server then refuses.
+    env = dict(os.environ, **build.env)
+    env.pop("VIRTUAL_ENV", None)
+    out = subprocess.run([build.python, "-c", code], cwd=build.root, env=env, capture_output=True, text=True,
+                         check=True)
     with sqlite3.connect(template) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     first.write_text(out.stdout.strip().splitlines()[-1])
