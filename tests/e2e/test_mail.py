@@ -710,6 +710,15 @@ def test_each_recipient_is_mailed_in_their_own_culture_s_language(ada: httpx.Cli
     assert subjects == {"kari@example.net": "Invitasjon: Plan", "tje0@example.com": "Invitation: Plan"}
 
 
+def test_so_language_beats_accept_language_for_a_recipient_without_a_culture(ada: httpx.Client, seed: Seeder,
+                                                                             mail: SmtpSink) -> None:
+    participants = [{"AssociateId": ids(seed)["tje0"], "SendEmail": True}]
+    ok(call(ada, "Save", {"AppointmentEntity": booking_body(ada, participants), "SendEmailToParticipants": True},
+            headers={"Accept-Language": "en", "SO-Language": "nb"}))
+    [m] = delivered(seed, mail)
+    assert (m.to, m.subject) == ("tje0@example.com", "Invitasjon: Plan")
+
+
 def test_a_template_language_overrides_the_recipients_cultures(ada: httpx.Client, seed: Seeder,
                                                               mail: SmtpSink) -> None:
     entity = booking_body(ada, [{"PersonId": kari(seed), "SendEmail": True}])

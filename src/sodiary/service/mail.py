@@ -300,7 +300,7 @@ async def answer_with_confirmation(db: Database, caller: Caller, appointment_id:
     """Accept/Reject…WithEmailConfirmation: the answer, and a METHOD:REPLY to the organiser for every
     occurrence the answer changed (an idempotent repeat changes nothing and mails nothing)."""
 
-    def work(conn: Connection) -> tuple[None, int]:
+    def work(conn: Connection) -> int:
         now = utc_now()  # the answer's stamp and its confirmation's time are one
         if accept:
             changes = answers.answer_in(conn, Operation.ACCEPT, caller, appointment_id, mode, recorded_as=recorded_as,
@@ -310,9 +310,11 @@ async def answer_with_confirmation(db: Database, caller: Caller, appointment_id:
         queued = 0
         for change in changes:
             queued += _reply(conn, change.row.mother_id, change.row.appointment_id, accept, reason, opts, now)
-        return None, queued
+        return queued
 
-    await _run(db, work, short=True)
+    # `_run` inlined: one coroutine less on the e-mail twins' hot path.
+    if await db.transaction(work, short=True):
+        signal.wake()
 
 
 # --- Before and after ------------------------------------------------------------------------------
@@ -913,8 +915,7 @@ def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, rea
         return 0
     args = (accept, reason, opts.language, opts.fixed_language, opts.zone)
     head = _cached_head(*args) if not reason else _reply_head(*args)
-    mail_store.queue_reply(conn, outbox.new_key(), mother_id, answered_id, head,
-                           "accepted: " if accept else "declined: ", now)
+    mail_store.queue_reply(conn, outbox.new_key(), mother_id, answered_id, head, accept, now)
     return 1
 
 

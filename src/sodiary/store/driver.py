@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, Dialect
@@ -59,6 +60,9 @@ class Plan:
     # Positional only: (position, earlier position of the same name), for a parameter the statement names twice;
     # its value is processed once and copied (a datetime on SQLite is a Python string format per processing).
     repeats: tuple[tuple[int, int], ...] = ()
+    # A positional statement whose values need no conversion: the driver's parameters picked straight from the
+    # values in the order the statement declared (`DriverStatement.run_args`), or None.
+    pick: Callable[[Sequence[Any]], Sequence[Any]] | None = None
 
     @property
     def key(self) -> str:
@@ -92,13 +96,16 @@ class DriverStatement:
         batched: ClauseElement | None = None,
         merged: ClauseElement | None = None,
         changes: str | None = None,
+        arguments: Sequence[str] = (),
     ) -> None:
+        """`arguments`: the parameter names in the order `run_args` receives their values."""
         self.statement = statement
         self._statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
         self._batched = DriverStatement(batched) if batched is not None else None
         self._merged = DriverStatement(merged) if merged is not None else None
         self._changes = changes
+        self._arguments = tuple(arguments)
         self._plans: dict[type[Dialect], Plan] = {}
 
     def _plan(self, dialect: Dialect) -> Plan:
@@ -129,7 +136,19 @@ class DriverStatement:
         batched = self._batched._plan(dialect) if deferrable and self._batched is not None else None
         merged = self._merged._plan(dialect) if deferrable and self._merged is not None else None
         return Plan(compiled.string, names, compiled.positiontup is not None, binders, fixed, results, deferrable,
-                    batched, merged, self._changes, repeats)
+                    batched, merged, self._changes, repeats, self._pick(names, binders, fixed, compiled))
+
+    def _pick(self, names: tuple[str, ...], binders: tuple[Processor, ...], fixed: Mapping[str, Any],
+              compiled: Any) -> Callable[[Sequence[Any]], Sequence[Any]] | None:
+        if self._arguments and set(names) != set(self._arguments):
+            raise ValueError(f"arguments {self._arguments} do not name the statement's parameters {names}")
+        if not self._arguments or compiled.positiontup is None or fixed or any(binders):
+            return None
+        positions = [self._arguments.index(n) for n in names]
+        if len(positions) == 1:
+            (only,) = positions
+            return lambda values: (values[only],)
+        return itemgetter(*positions)
 
     def _cursor(self, conn: Connection) -> Any:
         raw = conn.connection.dbapi_connection
@@ -161,6 +180,15 @@ class DriverStatement:
             return [plan.row(raw) for raw in cursor.fetchall()]
         finally:
             cursor.close()
+
+    def run_args(self, conn: Connection, values: Sequence[Any]) -> None:
+        """`run` for one parameter set, its values in the order of `arguments`: on a positional driver with
+        nothing to convert (SQLite here), the driver receives them without a mapping built and read back."""
+        plan = self._plan(conn.dialect)
+        if plan.pick is None:
+            self.run(conn, [dict(zip(self._arguments, values, strict=True))])
+            return
+        self._cursor(conn).execute(plan.sql, plan.pick(values)).close()
 
     def run(self, conn: Connection, many: Sequence[Mapping[str, Any]]) -> int:
         """Execute once per parameter set; the number of rows changed, or -1 where the driver cannot tell

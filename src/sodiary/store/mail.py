@@ -143,18 +143,19 @@ _SNAPSHOT = (
 )
 
 
-def _queue_reply(dialect: str) -> DriverStatement:
+def _queue_reply(dialect: str, accept: bool) -> DriverStatement:
     row: Any = func.json_array(*_SNAPSHOT) if dialect == "sqlite" else cast(func.json_build_array(*_SNAPSHOT), Text)
     # The options are the service's (msgspec-encoded, bound as text): the JSON is `head` + the row + "}".
     payload = cast(bindparam("head", type_=Text), Text) + cast(row, Text) + literal_column("'}'")
-    summary = func.substr(cast(bindparam("summary", type_=Text), Text) + func.coalesce(_m.c.title, _EMPTY),
+    # One statement for each answer, its summary's words in it: one parameter and one concatenation fewer.
+    summary = func.substr(literal_column(_SUMMARY[accept]) + func.coalesce(_m.c.title, _EMPTY),
                           literal_column("1"), literal_column("300"))
     # SQLite: the time arrives as the text SQLAlchemy's DateTime stores there (`_sqlite_text`); PostgreSQL's driver
     # takes the datetime itself.
     now = bindparam("now", type_=String if dialect == "sqlite" else DateTime)
     snapshot = (
         select(literal_column("'mail'"), literal_column("'pending'"), bindparam("message_key", type_=String),
-               _EMPTY, summary, payload, bindparam("mother_id", type_=Integer), _ZERO, now, now, _EMPTY, _EMPTY)
+               _EMPTY, summary, payload, _m.c.appointment_id, _ZERO, now, now, _EMPTY, _EMPTY)
         .select_from(
             _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
             .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
@@ -163,10 +164,13 @@ def _queue_reply(dialect: str) -> DriverStatement:
     o = outbox_message.c
     return DriverStatement(insert(outbox_message).from_select(
         [o.kind, o.status, o.message_key, o.destination, o.summary, o.payload, o.appointment_id, o.attempts,
-         o.created, o.next_attempt_at, o.claimed_by, o.last_error], snapshot))
+         o.created, o.next_attempt_at, o.claimed_by, o.last_error], snapshot),
+        arguments=("message_key", "head", "now", "mother_id", "answered_id"))
 
 
-_QUEUE_REPLY = {"sqlite": _queue_reply("sqlite"), "postgresql": _queue_reply("postgresql")}
+_SUMMARY = {True: "'accepted: '", False: "'declined: '"}
+_QUEUE_REPLY = {(dialect, accept): _queue_reply(dialect, accept)
+                for dialect in ("sqlite", "postgresql") for accept in (True, False)}
 
 
 _last_text: tuple[datetime | None, str] = (None, "")
@@ -185,14 +189,13 @@ def _sqlite_text(value: datetime) -> str:
 _NOW = {"sqlite": _sqlite_text, "postgresql": lambda value: value}
 
 
-def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, summary: str,
+def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, accept: bool,
                 now: datetime) -> None:
     """One pending mail row holding `head` (the options' JSON, opened as `{"reply_snapshot":{…},"row":`) and
     the snapshot of the booking whose participant row `answered_id` the caller's unit of work has just written
     (so the row exists: exactly one row is inserted). Its destination is filled in when it is composed."""
     name = conn.dialect.name
-    _QUEUE_REPLY[name].run(conn, [dict(message_key=message_key, mother_id=mother_id, answered_id=answered_id,
-                                       head=head, summary=summary, now=_NOW[name](now))])
+    _QUEUE_REPLY[name, accept].run_args(conn, (message_key, head, _NOW[name](now), mother_id, answered_id))
 
 
 _PEOPLE = DriverStatement(
