@@ -329,8 +329,10 @@ def main(argv: list[str] | None = None) -> int:
 
             mail_opts = replace(p.opts, invitations=min(p.opts.invitations, 150_000))
             print()
-            for line in mail.report(mail.rounds(scratch, mail_opts, p.workers, p.rounds)):
+            mail_rounds = mail.rounds(scratch, mail_opts, p.workers, p.rounds)
+            for line in mail.report(mail_rounds):
                 print(line)
+            ok = ok and all(run.result.ok == run.result.requests for pair in mail_rounds for run in pair)
     finally:
         if args.keep:
             print(f"scratch directory kept: {scratch}")

@@ -371,3 +371,20 @@ def test_native_client_sends_every_request_with_its_own_id_and_reads_every_answe
     ids = range(first_id, first_id + 200)
     assert sorted(seen) == sorted(
         (f"/accept/{i}", b'{"AppointmentId": %d, "UpdateMode": "OnlyThis"}' % i) for i in ids)
+
+
+def test_the_mail_ratio_compares_answers_per_second_and_flags_a_run_that_ran_out_of_invitations() -> None:
+    from bench import mail
+
+    def run(path: str, answered: int, not_found: int) -> mail.Run:
+        total = answered + not_found
+        result = WrkResult(requests=total, seconds=3.0, rps=total / 3.0, p50_ms=5.0, p99_ms=9.0,
+                           statuses={204: answered, **({404: not_found} if not_found else {})})
+        return mail.Run(path, result, accepted=answered, queued=0)
+
+    # Plain Accept ran past its last invitation: 12 000 of its responses were cheap 404s.
+    plain = run(mail.ACCEPT, 27_000, 12_000)
+    email = run(mail.WITH_EMAIL, 30_000, 0)
+    lines = mail.report([(plain, email)])
+    assert any("12000 of 39000 responses were not 204" in line for line in lines)
+    assert lines[-1].startswith("AcceptWithEmailConfirmation / Accept = 1.11 ")
