@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, literal_column, select
+from sqlalchemy.engine import Connection
 
 from sodiary.store.database import Database
 from sodiary.store.driver import DriverStatement
@@ -25,7 +26,7 @@ def _statement() -> DriverStatement:
 def test_run_args_binds_each_value_to_its_declared_name(db: Database) -> None:
     statement = _statement()
 
-    def work(conn) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    def work(conn: Connection) -> list[tuple[object, ...]]:
         _metadata.create_all(conn)
         statement.run_args(conn, (7, "right side", "left side"))
         return [tuple(r) for r in conn.execute(select(_pair))]
@@ -36,7 +37,7 @@ def test_run_args_binds_each_value_to_its_declared_name(db: Database) -> None:
 def test_arguments_that_do_not_name_the_statements_parameters_are_refused(db: Database) -> None:
     statement = DriverStatement(select(bindparam("one", type_=Integer)), arguments=("other",))
 
-    def work(conn) -> None:  # type: ignore[no-untyped-def]
+    def work(conn: Connection) -> None:
         statement.run_args(conn, (1,))
 
     with pytest.raises(ValueError, match="do not name"):
