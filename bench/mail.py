@@ -108,13 +108,15 @@ def ratio(pairs: list[tuple[float, float]]) -> float | None:
 
 
 def _counts(db_path: Path, first_id: int, invitations: int) -> tuple[int, int, int]:
-    """(rows accepted, outbox rows, outbox rows still pending)."""
+    """(rows accepted, confirmations queued, confirmations not yet sent)."""
     with sqlite3.connect(db_path, timeout=30) as conn:
         accepted = conn.execute("SELECT count(*) FROM appointment WHERE appointment_id BETWEEN ? AND ? AND status = 1",
                                 (first_id, first_id + invitations - 1)).fetchone()[0]
         queued, pending = conn.execute(
             "SELECT count(*), coalesce(sum(status = 'pending'), 0) FROM outbox_message").fetchone()
-    return int(accepted), int(queued), int(pending)
+        # Confirmations the delivery worker has not yet moved into outbox_message (migration 0016).
+        waiting = conn.execute("SELECT count(*) FROM outbox_reply").fetchone()[0]
+    return int(accepted), int(queued) + int(waiting), int(pending) + int(waiting)
 
 
 def measure(workdir: Path, path: str, opts: Options, workers: int, sink: Sink, drain_limit: float = 300.0) -> Run:

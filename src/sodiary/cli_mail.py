@@ -44,6 +44,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.mail_command == "list":
             counts = db.run_sync(outbox.counts)
             print("  ".join(f"{s}: {counts.get(s, 0)}" for s in (outbox.PENDING, outbox.SENT, outbox.FAILED)))
+            if waiting := db.run_sync(outbox.waiting_replies):
+                print(f"({waiting} of the pending are confirmations not yet moved into this list: the delivery "
+                      "worker does so before it sends)")
             for m in db.run_sync(lambda conn: outbox.listing(conn, args.status, args.limit)):
                 due = f"next {_when(m.next_attempt_at)}" if m.status == outbox.PENDING else _when(m.sent_at)
                 error = f"  [{m.last_error.splitlines()[0][:100]}]" if m.last_error else ""

@@ -129,9 +129,16 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) 
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def waiting_replies(engine: Engine) -> int:
+    """Confirmations their answers wrote that the delivery worker has not yet moved into outbox_message."""
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM outbox_reply")).scalar_one())
+
+
 def settle(engine: Engine, timeout: float = 60.0) -> list[dict[str, Any]]:
-    """Wait until nothing is pending in the outbox; its rows."""
-    wait_until(lambda: all(r["status"] != "pending" for r in outbox_rows(engine)), "the outbox to drain", timeout)
+    """Wait until nothing is pending in the outbox (nor waiting to enter it); its rows."""
+    wait_until(lambda: not waiting_replies(engine) and all(r["status"] != "pending" for r in outbox_rows(engine)),
+               "the outbox to drain", timeout)
     return outbox_rows(engine)
 
 

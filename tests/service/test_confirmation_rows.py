@@ -1,5 +1,6 @@
-"""The outbox row an Accept…/Reject…WithEmailConfirmation writes in its own unit of work, and how the delivery
-worker reads it back (service/mail.py `_reply`, `complete_replies`; store/mail.py `queue_reply`)."""
+"""The row an Accept…/Reject…WithEmailConfirmation writes in its own unit of work, and how the delivery worker
+moves it into the outbox and reads it back (service/mail.py `_reply`, `promote_replies`, `complete_replies`;
+store/mail.py `queue_reply`, `take_replies`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sodiary.service.mail import MailOptions
 from sodiary.store import mail as mail_store
 from sodiary.store import outbox
 from sodiary.store.database import Database
-from sodiary.store.schema import outbox_message
+from sodiary.store.schema import outbox_message, outbox_reply
 
 from .conftest import caller, history, run
 
@@ -28,6 +29,14 @@ MOTHER = demo.SAMPLE_MOTHER_ID
 
 def _rows(db: Database) -> list[dict[str, Any]]:
     return db.run_sync(lambda conn: [dict(r) for r in conn.execute(select(outbox_message)).mappings()])
+
+
+def _waiting(db: Database) -> list[dict[str, Any]]:
+    return db.run_sync(lambda conn: [dict(r) for r in conn.execute(select(outbox_reply)).mappings()])
+
+
+def _promote(db: Database, limit: int = 10) -> int:
+    return db.run_sync(lambda conn: mail.promote_replies(conn, limit))
 
 
 @pytest.mark.parametrize("value", [datetime(2026, 12, 4, 19, 0), datetime(2031, 1, 2, 9, 30, 5, 123456),
@@ -43,10 +52,30 @@ def test_a_confirmations_row_is_stamped_with_the_answers_own_time(db: Database, 
     run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
                                                   Operation.ACCEPT.value))
     [answer] = history(db, INVITATION)
+    [waiting] = _waiting(db)
+    assert (waiting["created"], waiting["appointment_id"]) == (answer["answered_at"], MOTHER)
+    assert _rows(db) == []
+    assert _promote(db) == 1
     [message] = _rows(db)
     assert message["created"] == message["next_attempt_at"] == answer["answered_at"]
     assert message["appointment_id"] == MOTHER
     assert message["payload"].startswith(mail_store.REPLY_SNAPSHOT)
+    assert message["summary"] == "accepted: Project kick-off" and message["status"] == "pending"
+    assert _waiting(db) == []
+
+
+def test_moving_waiting_confirmations_takes_the_oldest_first_and_at_most_the_limit(db: Database,
+                                                                                    diary: demo.Demo) -> None:
+    tje0 = caller(diary, "tje0")
+    for accept in (True, False, True):
+        run(db, lambda accept=accept: mail.answer_with_confirmation(  # type: ignore[misc]
+            db, tje0, INVITATION, M.OnlyThis, accept, "" if accept else "Away", MailOptions(send=True),
+            (Operation.ACCEPT if accept else Operation.REJECT).value))
+    assert len(_waiting(db)) == 3
+    assert _promote(db, limit=2) == 2
+    assert [m["summary"].split(":")[0] for m in _rows(db)] == ["accepted", "declined"]
+    assert _promote(db) == 1 and _promote(db) == 0
+    assert [m["summary"].split(":")[0] for m in _rows(db)] == ["accepted", "declined", "accepted"]
 
 
 def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_still_composed(
@@ -57,6 +86,7 @@ def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_s
     tje0 = caller(diary, "tje0")
     run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
                                                   Operation.ACCEPT.value))
+    _promote(db)
     [message] = _rows(db)
     old_head = (f'{mail_store.REPLY_SNAPSHOT}{{"accept":true,"reason":"","language":"en","fixed_language":false,'
                 f'"zone":"UTC","mother_id":{MOTHER},"answered_at":"{message["created"].isoformat()}"}},"row":')

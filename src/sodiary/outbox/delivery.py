@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from .. import metrics
 from ..config import Settings
 from ..service.clock import utc_now
-from ..service.mail import complete_replies
+from ..service.mail import complete_replies, promote_replies
 from ..store import outbox as store
 from ..store.database import Database
 from . import pacing, signal, stopping
@@ -144,8 +144,10 @@ class DeliveryWorker:
             self._cpu += pacing.cpu() - began
 
     def _claim(self, lease: timedelta, conn: Connection) -> tuple[list[store.Message], list[store.Outcome]]:
-        """Lease the due messages; a confirmation still holding its snapshot is composed now (service/mail.py)."""
+        """Lease the due messages, after moving waiting confirmations into the outbox; a confirmation still
+        holding its snapshot is composed now (service/mail.py)."""
         with self._own_work():
+            promote_replies(conn, self.policy.batch)
             return complete_replies(conn, store.claim(conn, self.name, utc_now(), lease, self.policy.batch))
 
     def _record(self, outcomes: list[store.Outcome], conn: Connection) -> None:

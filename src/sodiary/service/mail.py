@@ -908,26 +908,49 @@ _REPLY_SNAPSHOT = msgspec.json.Decoder(_ReplySnapshot)
 
 def _reply(conn: Connection, mother_id: int, answered_id: int, accept: bool, reason: str, opts: MailOptions,
            now: datetime) -> int:
-    """The organiser's METHOD:REPLY for one answered participant row: one outbox row, written by one
-    statement that copies the booking's snapshot (store/mail.py queue_reply); the mail is composed from it
-    after the commit (`complete_replies`)."""
+    """The organiser's METHOD:REPLY for one answered participant row: one waiting row, written by one
+    statement that copies the booking's snapshot (store/mail.py queue_reply); the delivery worker moves it into
+    the outbox (`promote_replies`) and composes the mail from it after the commit (`complete_replies`)."""
     if not mother_id or mother_id == answered_id:  # not a participant row of a booking: nobody to reply to
         return 0
     args = (accept, reason, opts.language, opts.fixed_language, opts.zone)
-    head = _cached_head(*args) if not reason else _reply_head(*args)
-    mail_store.queue_reply(conn, outbox.new_key(), mother_id, answered_id, head, accept, now)
+    options = _cached_options(*args) if not reason else _reply_options(*args)
+    mail_store.queue_reply(conn, mother_id, answered_id, options, now)
     return 1
 
 
-def _reply_head(accept: bool, reason: str, language: str, fixed_language: bool, zone: str) -> str:
-    """The outbox row's payload up to the snapshot: `{"reply_snapshot":{…options…},"row":`."""
-    options = _ReplyOptions(accept, reason, language, fixed_language, zone)
-    return f'{mail_store.REPLY_SNAPSHOT}{msgspec.json.encode(options).decode()},"row":'
+def _reply_options(accept: bool, reason: str, language: str, fixed_language: bool, zone: str) -> str:
+    return msgspec.json.encode(_ReplyOptions(accept, reason, language, fixed_language, zone)).decode()
 
 
-# Every Accept…WithEmailConfirmation in one language and zone has the same head: it is made once. (A decline's
-# reason is the client's text, so a head holding one is made each time and never kept.)
-_cached_head = lru_cache(maxsize=64)(_reply_head)
+# Every Accept…WithEmailConfirmation in one language and zone has the same options: they are encoded once. (A
+# decline's reason is the client's text, so options holding one are encoded each time and never kept.)
+_cached_options = lru_cache(maxsize=64)(_reply_options)
+
+
+class _Titled(msgspec.Struct, array_like=True):
+    title: str
+
+
+_SNAPSHOT_TITLE = msgspec.json.Decoder(_Titled)
+_ACCEPTS = msgspec.json.Decoder(_ReplyOptions)
+
+
+def promote_replies(conn: Connection, limit: int) -> int:
+    """In the delivery worker's claim: up to `limit` waiting confirmations become outbox messages holding their
+    snapshot (composed by `complete_replies` when claimed), each with its answer's time and a new key: from
+    here on every attempt sends the same Message-ID. How many moved."""
+    taken = mail_store.take_replies(conn, limit)
+    for reply in taken:
+        try:
+            title = _SNAPSHOT_TITLE.decode(reply.snapshot).title
+            verb = "accepted" if _ACCEPTS.decode(reply.options).accept else "declined"
+        except msgspec.DecodeError:  # kept whole for the operator; composing it will say what is wrong
+            title, verb = "", "reply"
+        payload = f'{mail_store.REPLY_SNAPSHOT}{reply.options},"row":{reply.snapshot}}}'
+        outbox.enqueue(conn, [outbox.NewMessage("mail", outbox.new_key(), "", f"{verb}: {title}", payload,
+                                                reply.appointment_id)], reply.created)
+    return len(taken)
 
 
 def complete_replies(conn: Connection, messages: Sequence[outbox.Message]

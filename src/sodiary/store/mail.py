@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
 from .outbox import INVITATION_COLUMNS, Invitation, invitation_of
-from .schema import appointment, associate, invitation, outbox_message, person
+from .schema import appointment, associate, invitation, outbox_reply, person
 
 _a = appointment.c
 _p = person.c
@@ -119,14 +119,14 @@ class ReplyContext:
 
 
 # --- The confirmation queued in one statement ---------------------------------------------------------
-# AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT: the database copies the
-# booking as its mother row has it (title, place, times, the invitation record's UID and SEQUENCE if there is
-# one; not its texts: a REPLY echoes no DESCRIPTION back to the organiser who wrote it) into the outbox row, as
-# a JSON array, in the answer's own transaction. Who the organiser and the answerer are (names, addresses, the
-# organiser's culture) and the mail itself are read and composed by the delivery worker after the commit
-# (service/mail.py `complete_replies`): the answer's unit holds the writer lock for one short statement, not for
-# a read, two inserts and the building of an iCalendar event (docs/decisions.md, "The confirmation's outbox row
-# is a snapshot").
+# AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT into outbox_reply: the
+# database copies the booking as its mother row has it (title, place, times, the invitation record's UID and
+# SEQUENCE if there is one; not its texts: a REPLY echoes no DESCRIPTION back to the organiser who wrote it)
+# into the row, as a JSON array, in the answer's own transaction. The table is narrow and has no index but its
+# key: the answer pays for one small row. The delivery worker moves waiting rows into outbox_message
+# (`take_replies`, service/mail.py `promote_replies`), where they are composed, sent and listed as any mail
+# (docs/decisions.md, "The confirmation's outbox row is a snapshot", "A confirmation waits in its own narrow
+# table").
 
 REPLY_SNAPSHOT = '{"reply_snapshot":'  # how a snapshot row's payload begins; a composed one is a MailPayload
 
@@ -143,34 +143,25 @@ _SNAPSHOT = (
 )
 
 
-def _queue_reply(dialect: str, accept: bool) -> DriverStatement:
+def _queue_reply(dialect: str) -> DriverStatement:
     row: Any = func.json_array(*_SNAPSHOT) if dialect == "sqlite" else cast(func.json_build_array(*_SNAPSHOT), Text)
-    # The options are the service's (msgspec-encoded, bound as text): the JSON is `head` + the row + "}".
-    payload = cast(bindparam("head", type_=Text), Text) + cast(row, Text) + literal_column("'}'")
-    # One statement for each answer, its summary's words in it: one parameter and one concatenation fewer.
-    summary = func.substr(literal_column(_SUMMARY[accept]) + func.coalesce(_m.c.title, _EMPTY),
-                          literal_column("1"), literal_column("300"))
     # SQLite: the time arrives as the text SQLAlchemy's DateTime stores there (`_sqlite_text`); PostgreSQL's driver
     # takes the datetime itself.
     now = bindparam("now", type_=String if dialect == "sqlite" else DateTime)
     snapshot = (
-        select(literal_column("'mail'"), literal_column("'pending'"), bindparam("message_key", type_=String),
-               _EMPTY, summary, payload, _m.c.appointment_id, _ZERO, now, now, _EMPTY, _EMPTY)
+        select(_m.c.appointment_id, now, bindparam("options", type_=Text), row)
         .select_from(
             _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
             .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
         .where(and_(_m.c.appointment_id == bindparam("mother_id", type_=Integer),
                     _c.c.appointment_id == bindparam("answered_id", type_=Integer))))
-    o = outbox_message.c
-    return DriverStatement(insert(outbox_message).from_select(
-        [o.kind, o.status, o.message_key, o.destination, o.summary, o.payload, o.appointment_id, o.attempts,
-         o.created, o.next_attempt_at, o.claimed_by, o.last_error], snapshot),
-        arguments=("message_key", "head", "now", "mother_id", "answered_id"))
+    r = outbox_reply.c
+    return DriverStatement(insert(outbox_reply).from_select([r.appointment_id, r.created, r.options, r.snapshot],
+                                                            snapshot),
+                           arguments=("now", "options", "mother_id", "answered_id"))
 
 
-_SUMMARY = {True: "'accepted: '", False: "'declined: '"}
-_QUEUE_REPLY = {(dialect, accept): _queue_reply(dialect, accept)
-                for dialect in ("sqlite", "postgresql") for accept in (True, False)}
+_QUEUE_REPLY = {dialect: _queue_reply(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 _last_text: tuple[datetime | None, str] = (None, "")
@@ -189,13 +180,38 @@ def _sqlite_text(value: datetime) -> str:
 _NOW = {"sqlite": _sqlite_text, "postgresql": lambda value: value}
 
 
-def queue_reply(conn: Connection, message_key: str, mother_id: int, answered_id: int, head: str, accept: bool,
-                now: datetime) -> None:
-    """One pending mail row holding `head` (the options' JSON, opened as `{"reply_snapshot":{…},"row":`) and
-    the snapshot of the booking whose participant row `answered_id` the caller's unit of work has just written
-    (so the row exists: exactly one row is inserted). Its destination is filled in when it is composed."""
+def queue_reply(conn: Connection, mother_id: int, answered_id: int, options: str, now: datetime) -> None:
+    """One waiting confirmation holding `options` (the answer's, as JSON) and the snapshot of the booking whose
+    participant row `answered_id` the caller's unit of work has just written (so the row exists: exactly one
+    row is inserted)."""
     name = conn.dialect.name
-    _QUEUE_REPLY[name, accept].run_args(conn, (message_key, head, _NOW[name](now), mother_id, answered_id))
+    _QUEUE_REPLY[name].run_args(conn, (_NOW[name](now), options, mother_id, answered_id))
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingReply:
+    reply_id: int
+    appointment_id: int
+    created: datetime
+    options: str
+    snapshot: str
+
+
+_r = outbox_reply.c
+
+
+def take_replies(conn: Connection, limit: int) -> list[WaitingReply]:
+    """Up to `limit` waiting confirmations, oldest first, deleted in this unit of work (the caller moves them
+    into outbox_message in it). PostgreSQL locks them and passes over rows another worker holds: no two
+    workers take one."""
+    q = select(_r.reply_id, _r.appointment_id, _r.created, _r.options, _r.snapshot).order_by(_r.reply_id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    taken = [WaitingReply(int(r[0]), int(r[1]), r[2], str(r[3]), str(r[4])) for r in conn.execute(q)]
+    if taken:
+        conn.execute(outbox_reply.delete().where(_r.reply_id.in_([t.reply_id for t in taken])))
+    return taken
+
 
 
 _PEOPLE = DriverStatement(

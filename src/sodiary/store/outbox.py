@@ -20,7 +20,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
-from .schema import appointment, invitation, outbox_message
+from .schema import appointment, invitation, outbox_message, outbox_reply
 
 _o = outbox_message.c
 _i = invitation.c
@@ -73,7 +73,7 @@ def _message(row: Any) -> Message:
 
 _MESSAGE_COLUMNS = ("kind", "status", "message_key", "destination", "summary", "payload", "appointment_id",
                     "attempts", "created", "next_attempt_at", "claimed_until", "claimed_by", "sent_at", "last_error")
-# On the driver: a confirmation's unit of work writes one of these beside its answer (bench/mail.py).
+# On the driver: the delivery worker moves each waiting confirmation into one of these (service/mail.py).
 _insert_message = DriverStatement(insert(outbox_message), column_keys=_MESSAGE_COLUMNS)
 
 
@@ -116,7 +116,12 @@ def next_due(conn: Connection, kind: str = "mail") -> datetime | None:
     """When the earliest pending message is next due (a running lease is the poll's to notice), or None."""
     q = select(func.min(_o.next_attempt_at)).where(_o.status == PENDING, _o.kind == kind)
     value = conn.execute(q).scalar()
-    return value if isinstance(value, datetime) else None
+    due = value if isinstance(value, datetime) else None
+    if kind == "mail":  # a confirmation waiting to be moved into the outbox is due since its answer
+        waiting = conn.execute(select(func.min(outbox_reply.c.created))).scalar()
+        if isinstance(waiting, datetime) and (due is None or waiting < due):
+            due = waiting
+    return due
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +186,15 @@ def overdue(conn: Connection, due_before: datetime) -> int:
     q = select(func.count()).select_from(outbox_message).where(
         _o.status == PENDING, _o.next_attempt_at < due_before,
         or_(_o.claimed_until.is_(None), _o.claimed_until < due_before))
+    return int(conn.execute(q).scalar_one()) + waiting_replies(conn, due_before)
+
+
+def waiting_replies(conn: Connection, before: datetime | None = None) -> int:
+    """Confirmations not yet moved into outbox_message (store/mail.py take_replies), answered before `before`;
+    they count as pending mail."""
+    q = select(func.count()).select_from(outbox_reply)
+    if before is not None:
+        q = q.where(outbox_reply.c.created < before)
     return int(conn.execute(q).scalar_one())
 
 
@@ -194,13 +208,17 @@ def depth(conn: Connection) -> dict[tuple[str, str], int]:
     """Messages by (kind, status), every status present (0 when none), for the metrics."""
     found = {(str(k), str(s)): int(n) for k, s, n in
              conn.execute(select(_o.kind, _o.status, func.count()).group_by(_o.kind, _o.status))}
+    found[("mail", PENDING)] = found.get(("mail", PENDING), 0) + waiting_replies(conn)
     kinds = {k for k, _ in found} | {"mail", "webhook"}
     return {(k, s): found.get((k, s), 0) for k in kinds for s in (PENDING, SENT, FAILED)}
 
 
 def counts(conn: Connection) -> dict[str, int]:
     q = select(_o.status, func.count()).group_by(_o.status)
-    return {str(s): int(n) for s, n in conn.execute(q)}
+    found = {str(s): int(n) for s, n in conn.execute(q)}
+    if waiting := waiting_replies(conn):
+        found[PENDING] = found.get(PENDING, 0) + waiting
+    return found
 
 
 def get(conn: Connection, message_id: int) -> Message | None:

@@ -277,6 +277,20 @@ outbox_message = Table(
     Index("ix_outbox_message_due", "status", "next_attempt_at"),
 )
 
+# A confirmation (Accept…/Reject…WithEmailConfirmation) as its answer's unit of work writes it: the booking's
+# snapshot and the answer's options, in a narrow table with no index beside its key, so that the answer's
+# transaction writes one small row; the delivery worker moves it into outbox_message, where it is composed,
+# sent and listed like any mail (docs/decisions.md, "A confirmation waits in its own narrow table").
+outbox_reply = Table(
+    "outbox_reply",
+    metadata,
+    Column("reply_id", Integer, primary_key=True),
+    Column("appointment_id", Integer, nullable=False),  # the booking's mother row
+    Column("created", DateTime, nullable=False),  # the answer's time, UTC
+    Column("options", Text, nullable=False),  # JSON: accept, reason, language, fixed_language, zone
+    Column("snapshot", Text, nullable=False),  # JSON array: store/mail.py _SNAPSHOT
+)
+
 # SuperOffice's Task list (table 67): the kinds of activity ("Meeting", "Phone call") an appointment's
 # task_id names. `name` is unique, as there; `record_type` is the TaskType (1 appointment … 6 to-do).
 task = Table(
