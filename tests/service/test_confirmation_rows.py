@@ -102,3 +102,19 @@ def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_s
     assert not composed.payload.startswith(mail_store.REPLY_SNAPSHOT)
     assert '"method":"REPLY"' in composed.payload
     assert composed.destination == "ada@example.com"
+
+
+def test_a_confirmation_not_yet_moved_into_the_outbox_counts_as_pending_mail_due_since_its_answer(
+    db: Database, diary: demo.Demo
+) -> None:
+    tje0 = caller(diary, "tje0")
+    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
+                                                  Operation.ACCEPT.value))
+    [waiting] = _waiting(db)
+    answered = waiting["created"]
+    assert db.run_sync(outbox.waiting_replies) == 1
+    assert db.run_sync(outbox.counts)[outbox.PENDING] == 1
+    assert db.run_sync(outbox.depth)[("mail", outbox.PENDING)] == 1
+    assert db.run_sync(outbox.next_due) == answered
+    assert db.run_sync(lambda conn: outbox.overdue(conn, answered)) == 0
+    assert db.run_sync(lambda conn: outbox.overdue(conn, answered + timedelta(seconds=1))) == 1
