@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects.sqlite import DATETIME
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
@@ -19,6 +20,7 @@ from sodiary.service.mail import MailOptions
 from sodiary.store import mail as mail_store
 from sodiary.store import outbox
 from sodiary.store.database import Database
+from sodiary.store.migrate import alembic_config
 from sodiary.store.schema import outbox_message, outbox_reply
 
 from .conftest import caller, history, run
@@ -118,3 +120,27 @@ def test_a_confirmation_not_yet_moved_into_the_outbox_counts_as_pending_mail_due
     assert db.run_sync(outbox.next_due) == answered
     assert db.run_sync(lambda conn: outbox.overdue(conn, answered)) == 0
     assert db.run_sync(lambda conn: outbox.overdue(conn, answered + timedelta(seconds=1))) == 1
+
+
+def test_downgrading_below_0016_moves_a_waiting_confirmation_back_into_the_outbox_where_it_is_composed(
+    db: Database, diary: demo.Demo
+) -> None:
+    tje0 = caller(diary, "tje0")
+    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
+                                                  Operation.ACCEPT.value))
+    [waiting] = _waiting(db)
+    with db.engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0015_outbox_key")
+        assert not inspect(conn).has_table("outbox_reply")
+    [message] = _rows(db)
+    assert (message["status"], message["created"], message["appointment_id"]) == ("pending", waiting["created"],
+                                                                                  MOTHER)
+    assert message["payload"].startswith(mail_store.REPLY_SNAPSHOT)
+
+    def compose(conn: Any) -> tuple[list[outbox.Message], list[outbox.Outcome]]:
+        return mail.complete_replies(conn, outbox.claim(conn, "test", message["created"], timedelta(minutes=1), 10))
+
+    [composed], refused = db.run_sync(compose)
+    assert not refused and '"method":"REPLY"' in composed.payload and composed.destination == "ada@example.com"

@@ -928,11 +928,6 @@ def _reply_options(accept: bool, reason: str, language: str, fixed_language: boo
 _cached_options = lru_cache(maxsize=64)(_reply_options)
 
 
-class _Titled(msgspec.Struct, array_like=True):
-    title: str
-
-
-_SNAPSHOT_TITLE = msgspec.json.Decoder(_Titled)
 _ACCEPTS = msgspec.json.Decoder(_ReplyOptions)
 
 
@@ -943,12 +938,12 @@ def promote_replies(conn: Connection, limit: int) -> int:
     taken = mail_store.take_replies(conn, limit)
     for reply in taken:
         try:
-            title = _SNAPSHOT_TITLE.decode(reply.snapshot).title
             verb = "accepted" if _ACCEPTS.decode(reply.options).accept else "declined"
         except msgspec.DecodeError:  # kept whole for the operator; composing it will say what is wrong
-            title, verb = "", "reply"
-        payload = f'{mail_store.REPLY_SNAPSHOT}{reply.options},"row":{reply.snapshot}}}'
-        outbox.enqueue(conn, [outbox.NewMessage("mail", outbox.new_key(), "", f"{verb}: {title}", payload,
+            verb = "reply"
+        row = msgspec.json.encode(reply.row).decode()
+        payload = f'{mail_store.REPLY_SNAPSHOT}{reply.options},"row":{row}}}'
+        outbox.enqueue(conn, [outbox.NewMessage("mail", outbox.new_key(), "", f"{verb}: {reply.row[0]}", payload,
                                                 reply.appointment_id)], reply.created)
     return len(taken)
 

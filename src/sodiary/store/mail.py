@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, cast, func, insert, literal_column, select
+from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, func, insert, literal_column, select
 from sqlalchemy.engine import Connection
 
 from .driver import DriverStatement
@@ -122,42 +122,40 @@ class ReplyContext:
 # AcceptWithEmailConfirmation's unit of work writes its REPLY as one INSERT … SELECT into outbox_reply: the
 # database copies the booking as its mother row has it (title, place, times, the invitation record's UID and
 # SEQUENCE if there is one; not its texts: a REPLY echoes no DESCRIPTION back to the organiser who wrote it)
-# into the row, as a JSON array, in the answer's own transaction. The table is narrow and has no index but its
-# key: the answer pays for one small row. The delivery worker moves waiting rows into outbox_message
-# (`take_replies`, service/mail.py `promote_replies`), where they are composed, sent and listed as any mail
-# (docs/decisions.md, "The confirmation's outbox row is a snapshot", "A confirmation waits in its own narrow
-# table").
+# into the row's columns, in the answer's own transaction. The table is narrow and has no index but its key:
+# the answer pays for one small row. The delivery worker moves waiting rows into outbox_message (`take_replies`,
+# service/mail.py `promote_replies`), where they are composed, sent and listed as any mail (docs/decisions.md,
+# "The confirmation's outbox row is a snapshot", "A confirmation waits in its own narrow table").
 
 REPLY_SNAPSHOT = '{"reply_snapshot":'  # how a snapshot row's payload begins; a composed one is a MailPayload
 
-# Constants written into the statement, not bound: the fewer parameters, the less work per answer.
-_EMPTY: Any = literal_column("''")
-_ZERO: Any = literal_column("0")
-# The snapshot's array, in this order (`snapshot_context` reads it back).
+_EMPTY: Any = literal_column("''")  # a constant written into a statement, not bound
+
+_r = outbox_reply.c
+# The snapshot: each outbox_reply column and what the answer's statement copies into it.
 _SNAPSHOT = (
-    # The two empty texts hold the places of the description and agenda a row queued before 0015 carries.
-    func.coalesce(_m.c.title, _EMPTY), func.coalesce(_m.c.location, _EMPTY), _EMPTY, _EMPTY,
-    _m.c.start_date, _m.c.end_date, _m.c.is_allday, _m.c.original_start_date,
-    func.coalesce(_m.c.recurrence_rule_id, _ZERO), _m.c.associate_id, _c.c.invited_person_id,
-    _inv.appointment_id, _inv.event_uid, _inv.event_sequence, _inv.event_dtstamp, _inv.series, _inv.series_shift,
+    (_r.title, _m.c.title), (_r.location, _m.c.location), (_r.start_date, _m.c.start_date),
+    (_r.end_date, _m.c.end_date), (_r.is_allday, _m.c.is_allday), (_r.original_start_date, _m.c.original_start_date),
+    (_r.recurrence_rule_id, _m.c.recurrence_rule_id), (_r.organizer_id, _m.c.associate_id),
+    (_r.person_id, _c.c.invited_person_id), (_r.invitation_id, _inv.appointment_id), (_r.event_uid, _inv.event_uid),
+    (_r.event_sequence, _inv.event_sequence), (_r.event_dtstamp, _inv.event_dtstamp), (_r.series, _inv.series),
+    (_r.series_shift, _inv.series_shift),
 )
 
 
 def _queue_reply(dialect: str) -> DriverStatement:
-    row: Any = func.json_array(*_SNAPSHOT) if dialect == "sqlite" else cast(func.json_build_array(*_SNAPSHOT), Text)
     # SQLite: the time arrives as the text SQLAlchemy's DateTime stores there (`_sqlite_text`); PostgreSQL's driver
     # takes the datetime itself.
     now = bindparam("now", type_=String if dialect == "sqlite" else DateTime)
     snapshot = (
-        select(_m.c.appointment_id, now, bindparam("options", type_=Text), row)
+        select(_m.c.appointment_id, now, bindparam("options", type_=Text), *(source for _, source in _SNAPSHOT))
         .select_from(
             _m.join(_c, and_(_c.c.mother_id == _m.c.appointment_id, _c.c.appointment_id != _m.c.appointment_id))
             .outerjoin(invitation, _inv.appointment_id == _m.c.appointment_id))
         .where(and_(_m.c.appointment_id == bindparam("mother_id", type_=Integer),
                     _c.c.appointment_id == bindparam("answered_id", type_=Integer))))
-    r = outbox_reply.c
-    return DriverStatement(insert(outbox_reply).from_select([r.appointment_id, r.created, r.options, r.snapshot],
-                                                            snapshot),
+    columns = [_r.appointment_id, _r.created, _r.options, *(column for column, _ in _SNAPSHOT)]
+    return DriverStatement(insert(outbox_reply).from_select(columns, snapshot),
                            arguments=("now", "options", "mother_id", "answered_id"))
 
 
@@ -193,21 +191,23 @@ class WaitingReply:
     reply_id: int
     appointment_id: int
     created: datetime
-    options: str
-    snapshot: str
-
-
-_r = outbox_reply.c
+    options: str  # JSON
+    row: list[Any]  # the snapshot as `snapshot_context` reads it (the array a row queued by 0015 holds)
 
 
 def take_replies(conn: Connection, limit: int) -> list[WaitingReply]:
     """Up to `limit` waiting confirmations, oldest first, deleted in this unit of work (the caller moves them
     into outbox_message in it). PostgreSQL locks them and passes over rows another worker holds: no two
     workers take one."""
-    q = select(_r.reply_id, _r.appointment_id, _r.created, _r.options, _r.snapshot).order_by(_r.reply_id).limit(limit)
+    q = (select(_r.reply_id, _r.appointment_id, _r.created, _r.options, *(column for column, _ in _SNAPSHOT))
+         .order_by(_r.reply_id).limit(limit))
     if conn.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
-    taken = [WaitingReply(int(r[0]), int(r[1]), r[2], str(r[3]), str(r[4])) for r in conn.execute(q)]
+    taken = []
+    for reply_id, mother_id, created, options, title, location, *rest in conn.execute(q):
+        # The two empty texts hold the places of the description and agenda a row queued before 0015 carries.
+        taken.append(WaitingReply(int(reply_id), int(mother_id), created, str(options), [title, location, "", "",
+                                                                                      *rest]))
     if taken:
         conn.execute(outbox_reply.delete().where(_r.reply_id.in_([t.reply_id for t in taken])))
     return taken

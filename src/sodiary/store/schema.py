@@ -277,8 +277,8 @@ outbox_message = Table(
     Index("ix_outbox_message_due", "status", "next_attempt_at"),
 )
 
-# A confirmation (Accept…/Reject…WithEmailConfirmation) as its answer's unit of work writes it: the booking's
-# snapshot and the answer's options, in a narrow table with no index beside its key, so that the answer's
+# A confirmation (Accept…/Reject…WithEmailConfirmation) as its answer's unit of work writes it: the answer's
+# options and a snapshot of the booking, in a narrow table with no index beside its key, so that the answer's
 # transaction writes one small row; the delivery worker moves it into outbox_message, where it is composed,
 # sent and listed like any mail (docs/decisions.md, "A confirmation waits in its own narrow table").
 outbox_reply = Table(
@@ -288,7 +288,23 @@ outbox_reply = Table(
     Column("appointment_id", Integer, nullable=False),  # the booking's mother row
     Column("created", DateTime, nullable=False),  # the answer's time, UTC
     Column("options", Text, nullable=False),  # JSON: accept, reason, language, fixed_language, zone
-    Column("snapshot", Text, nullable=False),  # JSON array: store/mail.py _SNAPSHOT
+    # The booking as its mother row had it at the answer, its organiser, the answerer (a person), and its
+    # invitation record if it had one (NULLs otherwise).
+    Column("title", String(254), nullable=False),
+    Column("location", String(254), nullable=False),
+    Column("start_date", DateTime, nullable=False),
+    Column("end_date", DateTime, nullable=False),
+    Column("is_allday", Boolean, nullable=False),
+    Column("original_start_date", DateTime, nullable=True),
+    Column("recurrence_rule_id", Integer, nullable=False),
+    Column("organizer_id", Integer, nullable=False),
+    Column("person_id", Integer, nullable=False),
+    Column("invitation_id", Integer, nullable=True),
+    Column("event_uid", String(255), nullable=True),
+    Column("event_sequence", Integer, nullable=True),
+    Column("event_dtstamp", DateTime, nullable=True),
+    Column("series", Boolean, nullable=True),
+    Column("series_shift", Integer, nullable=True),
 )
 
 # SuperOffice's Task list (table 67): the kinds of activity ("Meeting", "Phone call") an appointment's

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+from starlette.datastructures import State
+
 from sodiary.service.mail import MailOptions, ParticipantFlag
 from sodiary.wire.carriers.entity import ParticipantInfo
 from sodiary.wire.endpoint import Call
@@ -15,15 +17,21 @@ from sodiary.wire.negotiation import CACHED_HEADER_CHARS, language
 def mail_options(call: Call, send: bool | None) -> MailOptions:
     """The request's language when it names one (SO-Language, Accept-Language), else SODIARY_MAIL_LANGUAGE;
     a recipient's own culture comes before either (service/mail.py)."""
-    accept, so = _language_headers(call.request.scope["headers"])
-    settings = getattr(call.request.app.state, "settings", None)
-    fallback = getattr(settings, "mail_language", "en") or "en"
-    zone = getattr(settings, "time_zone", "UTC") or "UTC"
+    scope = call.request.scope
+    accept, so = _language_headers(scope["headers"])
+    fallback, zone = _server_defaults(scope["app"].state)
     # Every e-mail twin of an answer asks this with the same few header values: the options (frozen) are made
     # once per combination, as negotiation.py caches the language, and under the same bound on the client's text.
     if len(accept or "") + len(so or "") > CACHED_HEADER_CHARS:
         return _options(bool(send), accept, so, fallback, zone)
     return _cached_options(bool(send), accept, so, fallback, zone)
+
+
+@lru_cache(maxsize=8)
+def _server_defaults(state: State) -> tuple[str, str]:
+    """SODIARY_MAIL_LANGUAGE and the base zone, read once per application (its settings never change)."""
+    settings = getattr(state, "settings", None)
+    return getattr(settings, "mail_language", "en") or "en", getattr(settings, "time_zone", "UTC") or "UTC"
 
 
 def _language_headers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None]:

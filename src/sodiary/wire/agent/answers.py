@@ -16,6 +16,9 @@ from sodiary.wire.endpoint import AgentMethod, Call
 from sodiary.wire.enums import to_domain
 from sodiary.wire.mailing import mail_options
 
+# Recorded in the answer history as the plain call's (an Enum's value is a property: read once here).
+_ACCEPT, _REJECT = Operation.ACCEPT.value, Operation.REJECT.value
+
 
 def _mode(value: object) -> RecurrenceUpdateMode:
     return to_domain(value, RecurrenceUpdateMode)  # type: ignore[arg-type]
@@ -31,12 +34,12 @@ async def reject(call: Call, req: c.RejectRequest) -> None:
 
 async def accept_with_email(call: Call, req: c.AcceptRequest) -> None:
     await mail.answer_with_confirmation(call.db, call.caller, req.appointment_id, _mode(req.update_mode), True, "",
-                                        mail_options(call, True), Operation.ACCEPT.value)
+                                        mail_options(call, True), _ACCEPT)
 
 
 async def reject_with_email(call: Call, req: c.RejectRequest) -> None:
     await mail.answer_with_confirmation(call.db, call.caller, req.appointment_id, _mode(req.update_mode), False,
-                                        req.reject_reason or "", mail_options(call, True), Operation.REJECT.value)
+                                        req.reject_reason or "", mail_options(call, True), _REJECT)
 
 
 async def set_seen(call: Call, req: c.SetSeenRequest) -> None:
