@@ -62,7 +62,7 @@ class DeliveryWorker:
         self.name = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._cpu = 0.0  # this thread's CPU in the current step's own work (claim, rendering, record), for pacing
+        self._cpu = 0.0  # this thread's CPU in the current step's own work (claim, rendering, sends, record)
         self._last_cpu = pacing.FIRST_STEP_CPU  # the last step's, which the rest before the next one is made of
 
     def start(self) -> None:
@@ -126,9 +126,13 @@ class DeliveryWorker:
             return 0
         outcomes = list(refused)
         if claimed:
-            async with self.transport.session() as session:  # one SMTP connection for the batch
-                for m in claimed:
-                    outcomes.append(await self._deliver(session, m))
+            # The sends count into the step too: the SMTP client's own CPU (TLS, the protocol, the socket) is part
+            # of delivery's share. Their awaits also count what the loop served meanwhile, which only makes the
+            # rest after the step longer (pacing.py).
+            with self._own_work():
+                async with self.transport.session() as session:  # one SMTP connection for the batch
+                    for m in claimed:
+                        outcomes.append(await self._deliver(session, m))
         await self.db.transaction(partial(self._record, outcomes))
         for o in outcomes:
             metrics.outbox_delivered("mail", "sent" if o.sent else "failed" if o.permanent else "retry")
@@ -155,11 +159,10 @@ class DeliveryWorker:
             store.record(conn, self.name, outcomes, utc_now(), self.policy.max_attempts)
 
     async def _deliver(self, session: Sender, message: store.Message) -> store.Outcome:
-        try:
-            with self._own_work():
-                payload = decode(message.payload)
-                rendered = self.renderer.render(payload, message.message_key, message.created)
-                data = rendered.as_bytes(policy=SMTP_POLICY)
+        try:  # counted in the step's own work by the caller, with the send
+            payload = decode(message.payload)
+            rendered = self.renderer.render(payload, message.message_key, message.created)
+            data = rendered.as_bytes(policy=SMTP_POLICY)
         except Exception as exc:  # a payload that cannot become a mail will never become one
             return store.Outcome(message.message_id, False, f"cannot render: {exc}"[:2000], permanent=True)
         try:
