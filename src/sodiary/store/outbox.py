@@ -117,8 +117,9 @@ def next_due(conn: Connection, kind: str = "mail") -> datetime | None:
     q = select(func.min(_o.next_attempt_at)).where(_o.status == PENDING, _o.kind == kind)
     value = conn.execute(q).scalar()
     due = value if isinstance(value, datetime) else None
-    if kind == "mail":  # a confirmation waiting to be moved into the outbox is due since its answer
-        # Any waiting row is due since its answer: the first by its key says when, without reading the table.
+    if kind == "mail":
+        # A confirmation waiting to be moved into the outbox is due since its answer: the first by its key says
+        # when, without reading the table.
         waiting = conn.execute(select(outbox_reply.c.created).order_by(outbox_reply.c.reply_id).limit(1)).scalar()
         if isinstance(waiting, datetime) and (due is None or waiting < due):
             due = waiting
