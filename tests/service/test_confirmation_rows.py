@@ -41,6 +41,18 @@ def _promote(db: Database, limit: int = 10) -> int:
     return db.run_sync(lambda conn: mail.promote_replies(conn, limit))
 
 
+def _accept_with_confirmation(db: Database, diary: demo.Demo) -> None:
+    tje0 = caller(diary, "tje0")
+    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
+                                                  Operation.ACCEPT.value))
+
+
+def _compose(db: Database, now: datetime) -> tuple[list[outbox.Message], list[outbox.Outcome]]:
+    """The delivery worker's claim at `now`: the due messages leased and the confirmations among them composed."""
+    return db.run_sync(lambda conn: mail.complete_replies(conn, outbox.claim(conn, "test", now, timedelta(minutes=1),
+                                                                             10)))
+
+
 @pytest.mark.parametrize("value", [datetime(2026, 12, 4, 19, 0), datetime(2031, 1, 2, 9, 30, 5, 123456),
                                    datetime(1, 1, 1, 0, 0, 0, 5)])
 def test_the_confirmations_time_text_is_the_one_sqlalchemy_stores_for_a_datetime_on_sqlite(value: datetime) -> None:
@@ -50,9 +62,7 @@ def test_the_confirmations_time_text_is_the_one_sqlalchemy_stores_for_a_datetime
 
 
 def test_a_confirmations_row_is_stamped_with_the_answers_own_time(db: Database, diary: demo.Demo) -> None:
-    tje0 = caller(diary, "tje0")
-    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
-                                                  Operation.ACCEPT.value))
+    _accept_with_confirmation(db, diary)
     [answer] = history(db, INVITATION)
     [waiting] = _waiting(db)
     assert (waiting["created"], waiting["appointment_id"]) == (answer["answered_at"], MOTHER)
@@ -85,9 +95,7 @@ def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_s
 ) -> None:
     # Before migration 0015 the options also named the booking and the answer's time; such a row, still pending
     # at the upgrade, is composed as any other (the row's appointment_id and created say the same).
-    tje0 = caller(diary, "tje0")
-    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
-                                                  Operation.ACCEPT.value))
+    _accept_with_confirmation(db, diary)
     _promote(db)
     [message] = _rows(db)
     old_head = (f'{mail_store.REPLY_SNAPSHOT}{{"accept":true,"reason":"","language":"en","fixed_language":false,'
@@ -95,10 +103,7 @@ def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_s
     old_payload = old_head + message["payload"][message["payload"].index(',"row":') + len(',"row":'):]
     db.run_sync(lambda conn: conn.execute(outbox_message.update().values(payload=old_payload)))
 
-    def compose(conn: Any) -> tuple[list[outbox.Message], list[outbox.Outcome]]:
-        return mail.complete_replies(conn, outbox.claim(conn, "test", message["created"], timedelta(minutes=1), 10))
-
-    ready, refused = db.run_sync(compose)
+    ready, refused = _compose(db, message["created"])
     assert not refused
     [composed] = ready
     assert not composed.payload.startswith(mail_store.REPLY_SNAPSHOT)
@@ -109,9 +114,7 @@ def test_a_confirmation_queued_before_the_booking_moved_to_the_rows_columns_is_s
 def test_a_confirmation_not_yet_moved_into_the_outbox_counts_as_pending_mail_due_since_its_answer(
     db: Database, diary: demo.Demo
 ) -> None:
-    tje0 = caller(diary, "tje0")
-    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
-                                                  Operation.ACCEPT.value))
+    _accept_with_confirmation(db, diary)
     [waiting] = _waiting(db)
     answered = waiting["created"]
     assert db.run_sync(outbox.waiting_replies) == 1
@@ -125,9 +128,7 @@ def test_a_confirmation_not_yet_moved_into_the_outbox_counts_as_pending_mail_due
 def test_downgrading_below_0016_moves_a_waiting_confirmation_back_into_the_outbox_where_it_is_composed(
     db: Database, diary: demo.Demo
 ) -> None:
-    tje0 = caller(diary, "tje0")
-    run(db, lambda: mail.answer_with_confirmation(db, tje0, INVITATION, M.OnlyThis, True, "", MailOptions(send=True),
-                                                  Operation.ACCEPT.value))
+    _accept_with_confirmation(db, diary)
     [waiting] = _waiting(db)
     with db.engine.begin() as conn:
         cfg = alembic_config()
@@ -139,8 +140,5 @@ def test_downgrading_below_0016_moves_a_waiting_confirmation_back_into_the_outbo
                                                                                   MOTHER)
     assert message["payload"].startswith(mail_store.REPLY_SNAPSHOT)
 
-    def compose(conn: Any) -> tuple[list[outbox.Message], list[outbox.Outcome]]:
-        return mail.complete_replies(conn, outbox.claim(conn, "test", message["created"], timedelta(minutes=1), 10))
-
-    [composed], refused = db.run_sync(compose)
+    [composed], refused = _compose(db, message["created"])
     assert not refused and '"method":"REPLY"' in composed.payload and composed.destination == "ada@example.com"
